@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1 (API.md): one module per resource."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import accounts, days, openapi  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,102 @@
+"""Diary days: one record per patient and date (API.md "Diary days")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
+
+from .. import operations, queries
+from ..access import patient_visible_to
+from ..errors import InvalidInput, StaleVersion, problem
+from ..schemas import (
+    CatalogueSchema,
+    DayListSchema,
+    DayRangeQuerySchema,
+    DaySchema,
+    day_schema,
+)
+from ..vocabulary import MEDICATION_CATALOGUE
+from . import bp
+from .helpers import doc, etag, if_match, json_body, load, patient_required
+
+
+def _stale(error: StaleVersion):
+    current = day_schema.dump(error.current) if error.current is not None else None
+    headers = {"ETag": etag(error.current.version)} if error.current is not None else {}
+    return problem(412, "Changed elsewhere",
+                   "This day was changed since the version you started from.",
+                   headers=headers, current=current)
+
+
+@bp.put("/patients/me/days/<day:day>")
+@patient_required
+@doc("Store a whole day record (201 new, 200 replaced)", body=DaySchema,
+     responses={200: DaySchema, 201: DaySchema, 412: None, 422: None}, who="the patient")
+def put_day(day: date):
+    data = load(DaySchema(), json_body())
+    try:
+        record, created = operations.record_day(current_user, day, data, if_match=if_match())
+    except StaleVersion as error:
+        return _stale(error)
+    return day_schema.dump(record), 201 if created else 200, {"ETag": etag(record.version)}
+
+
+@bp.get("/patients/<pid>/days/<day:day>")
+@login_required
+@doc("One day record", responses={200: DaySchema, 404: None}, who="the patient, a linked therapist")
+def get_day(pid: str, day: date):
+    patient = patient_visible_to(current_user, pid)
+    record = queries.get_day(current_user, patient, day)
+    if record is None:
+        raise NotFound()
+    return day_schema.dump(record), {"ETag": etag(record.version)}
+
+
+@bp.get("/patients/<pid>/days")
+@login_required
+@doc("Day records from `from` to `to` (default: the last 28 days)", query=DayRangeQuerySchema,
+     responses={200: DayListSchema, 404: None, 422: None}, who="the patient, a linked therapist")
+def list_days(pid: str):
+    patient = patient_visible_to(current_user, pid)
+    params = load(DayRangeQuerySchema(), request.args.to_dict())
+    first, last = queries.day_range_or_default(patient, params["from_"], params["to"])
+    if first > last:
+        raise InvalidInput({"from": ["`from` is after `to`."]})
+    if (last - first).days + 1 > queries.MAX_DAYS_PER_LIST:
+        raise InvalidInput({"to": [f"Ask for at most {queries.MAX_DAYS_PER_LIST} days at a time."]})
+    return DayListSchema().dump({"days": queries.list_days(current_user, patient, first, last)})
+
+
+@bp.delete("/patients/me/days/<day:day>")
+@patient_required
+@doc("Delete a day record; the day becomes missing again", responses={204: None, 404: None, 412: None},
+     who="the patient")
+def delete_day(day: date):
+    try:
+        deleted = operations.delete_day(current_user, day, if_match=if_match())
+    except StaleVersion as error:
+        return _stale(error)
+    if not deleted:
+        raise NotFound()
+    return "", 204
+
+
+@bp.get("/medications/catalogue")
+@login_required
+@doc("Common UK acute headache medications with their class", responses={200: CatalogueSchema})
+def medication_catalogue():
+    items = [{"name": name, "drug_class": drug_class} for name, drug_class in MEDICATION_CATALOGUE]
+    return CatalogueSchema().dump({"medications": items})
+
+
+@bp.get("/patients/me/medications")
+@patient_required
+@doc("The patient's own medications, most recent first, for one-tap logging",
+     responses={200: CatalogueSchema}, who="the patient")
+def my_medications():
+    items = [{"name": name, "drug_class": drug_class}
+             for name, drug_class in queries.remembered_medications(current_user, current_user)]
+    return CatalogueSchema().dump({"medications": items})

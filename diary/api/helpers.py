@@ -1,0 +1,75 @@
+"""What every API view needs: JSON bodies, ETags, role checks and OpenAPI notes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+from flask_login import current_user, login_required
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest, Forbidden, UnsupportedMediaType
+
+from ..errors import InvalidInput
+from ..schemas import flatten_errors
+
+
+def json_body() -> Any:
+    """The request's JSON; 415 when it is not JSON, 400 when it does not parse."""
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("The body is not valid JSON.")
+    return data
+
+
+def load(schema: Schema, data: Any, **kwargs) -> Any:
+    """Validate with a schema; every broken rule becomes a 422 with a message per field."""
+    if not isinstance(data, dict):
+        raise InvalidInput({"_schema": ["Send a JSON object."]})
+    try:
+        return schema.load(data, **kwargs)
+    except ValidationError as error:
+        raise InvalidInput(flatten_errors(error.messages)) from None
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match() -> int | None:
+    """The version named by If-Match; None when absent or `*`; -1 when it names no version."""
+    value = request.headers.get("If-Match")
+    if value is None or value.strip() == "*":
+        return None
+    value = value.strip().removeprefix("W/").strip('"')
+    return int(value) if value.isdigit() else -1
+
+
+def role_required(role: str) -> Callable:
+    """Logged in and of this role; a user of the other role gets 403."""
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role != role:
+                raise Forbidden(f"Only a {role} can do this.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+patient_required = role_required("patient")
+therapist_required = role_required("therapist")
+
+
+def doc(summary: str, *, body: type[Schema] | None = None, query: type[Schema] | None = None,
+        responses: dict[int, type[Schema] | None] | None = None, who: str = "logged in") -> Callable:
+    """Note what a route takes and gives, for the generated OpenAPI description."""
+    def decorator(view):
+        view.openapi = {"summary": summary, "body": body, "query": query,
+                        "responses": responses or {}, "who": who}
+        return view
+    return decorator

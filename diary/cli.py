@@ -1,0 +1,48 @@
+"""Command line: thin commands over operations (`flask --app wsgi users create`, `demo`)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from . import demo, operations
+from .errors import Conflict, InvalidInput
+from .models import ROLES
+
+users = AppGroup("users", help="Manage accounts (therapists are made here).")
+
+
+@users.command("create")
+@click.option("--email", required=True, help="Login email (case does not matter).")
+@click.option("--name", "display_name", required=True, help="Name shown to patients.")
+@click.option("--role", type=click.Choice(ROLES), default="therapist", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when left out.")
+@click.option("--timezone", default="Europe/London", show_default=True)
+def create_user(email: str, display_name: str, role: str, password: str, timezone: str) -> None:
+    """Create an account, for example a therapist's."""
+    try:
+        user = operations.create_user(email, password, display_name, role=role, timezone=timezone)
+    except InvalidInput as error:
+        for field, messages in error.errors.items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(1) from None
+    except Conflict as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Created {user.role} {user.email} ({user.id}).")
+
+
+@click.command("demo")
+def load_demo() -> None:
+    """Make the demo patient (six months of diary) and demo therapist; running again changes nothing."""
+    created = demo.load_demo_data()
+    click.echo("Demo data loaded." if created else "Demo data already there; nothing changed.")
+    for role, (email, password) in demo.DEMO_LOGINS.items():
+        click.echo(f"  {role:9} {email}  password: {password}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(load_demo)

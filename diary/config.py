@@ -1,0 +1,98 @@
+"""The one place that reads environment variables and turns them into Flask settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used to start the application."""
+
+
+def _default_database_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'diary.db'}"
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Generate a secret key once and keep it in the instance folder, readable by us alone."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Settings from the environment, then `overrides` (tests pass a mapping here)."""
+    overrides = dict(overrides or {})
+    instance = Path(instance_path)
+    env = overrides.get("DIARY_ENV") or os.environ.get("DIARY_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"DIARY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+
+    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if env == "production":
+            raise ConfigError("SECRET_KEY must be set in production (a long random string).")
+        secret_key = _instance_secret_key(instance)
+
+    database_url = (
+        overrides.get("SQLALCHEMY_DATABASE_URI")
+        or os.environ.get("DATABASE_URL")
+        or _default_database_url(instance)
+    )
+    # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            database_url = "postgresql+psycopg://" + database_url[len(prefix):]
+
+    redis_url = overrides.get("REDIS_URL", os.environ.get("REDIS_URL") or None)
+
+    config: dict[str, Any] = {
+        "DIARY_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Sessions: the cookie names a server-side login session (see diary/auth.py).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "SESSION_COOKIE_NAME": "diary_session",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        "REMEMBER_COOKIE_DURATION": 0,
+        # CSRF tokens live as long as the login session, so a day queued offline can still sync.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": env == "production",
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        # Login attempts: per account (failures only) and per client address.
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        "PASSWORD_MIN_SCORE": 3,
+        # Argon2id costs (argon2-cffi's recommended defaults); a change rehashes at next login.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "application/javascript", "text/javascript",
+            "application/json", "application/problem+json", "image/svg+xml",
+            "application/manifest+json",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
+        "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
+    }
+    if env == "testing":
+        config["TESTING"] = True
+    config.update(overrides)
+    return config

@@ -1,0 +1,173 @@
+"""Typed SQLAlchemy 2 models. They hold per-row rules only; figures live in diary/clinical."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+ROLES = ("patient", "therapist")
+DEFAULT_TIMEZONE = "Europe/London"
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant stored in UTC and always read back timezone-aware (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetimes are not stored; give a timezone")
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class User(UserMixin, db.Model):
+    """A patient or a therapist. Email is stored normalised (trimmed, lower case) and unique."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('patient', 'therapist')", name="role"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16), default="patient")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == "patient"
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == "therapist"
+
+    def today(self, now: datetime | None = None) -> date:
+        """The user's own calendar date now, in their IANA time zone."""
+        return (now or utcnow()).astimezone(ZoneInfo(self.timezone)).date()
+
+
+class LoginSession(db.Model):
+    """A server-side login: the session cookie names it, logout and erasure delete it."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class DayRecord(db.Model):
+    """One patient's diary for one of their calendar dates. `version` changes on every write."""
+
+    __tablename__ = "day_records"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "date", name="uq_day_records_patient_date"),
+        CheckConstraint("soreness IS NULL OR soreness BETWEEN 0 AND 10", name="soreness_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    date: Mapped[date] = mapped_column(Date)
+    soreness: Mapped[int | None] = mapped_column(SmallInteger)
+    exercises_done: Mapped[bool | None] = mapped_column(Boolean)
+    triggers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    headaches: Mapped[list[Headache]] = relationship(
+        order_by="Headache.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+    medications: Mapped[list[MedicationIntake]] = relationship(
+        order_by="MedicationIntake.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
+    # Optimistic concurrency: an UPDATE names the version it read, so two writers cannot both win.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Headache(db.Model):
+    """One headache of a day, as the patient described it."""
+
+    __tablename__ = "headaches"
+    __table_args__ = (CheckConstraint("intensity BETWEEN 1 AND 10", name="intensity_range"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day_id: Mapped[int] = mapped_column(
+        ForeignKey("day_records.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)
+    start: Mapped[time | None] = mapped_column(Time)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    intensity: Mapped[int] = mapped_column(SmallInteger)
+    type: Mapped[str] = mapped_column(String(16), default="unsure")
+    side: Mapped[str | None] = mapped_column(String(8))
+    locations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    symptoms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    neck_provoked: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class MedicationIntake(db.Model):
+    """One medication taken on a day, with its ICHD-3 class."""
+
+    __tablename__ = "medication_intakes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day_id: Mapped[int] = mapped_column(
+        ForeignKey("day_records.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(80))
+    drug_class: Mapped[str] = mapped_column(String(32))
+    doses: Mapped[int] = mapped_column(SmallInteger, default=1)
+    time: Mapped[time | None] = mapped_column(Time)
+    relief: Mapped[str | None] = mapped_column(String(16))

@@ -1,0 +1,205 @@
+"""Write side: one function per thing a user does (verb_noun). Each commits or changes nothing."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from flask import current_app, session
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import passwords
+from .auth import SESSION_TOKEN_KEY, token_hash
+from .errors import Conflict, InvalidInput, StaleVersion
+from .extensions import db
+from .models import ROLES, DayRecord, Headache, LoginSession, MedicationIntake, User, utcnow
+
+MAX_YEARS_BACK = 5
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# -- Accounts --------------------------------------------------------------------------------
+
+def _check_password(password: str, email: str, display_name: str) -> None:
+    problems = passwords.password_problems(
+        password,
+        current_app.config["PASSWORD_MIN_SCORE"],
+        user_inputs=[email, display_name, *email.split("@")[0].split("."), "headache", "diary"],
+    )
+    if problems:
+        raise InvalidInput({"password": problems}, "Choose a stronger password.")
+
+
+def create_user(email: str, password: str, display_name: str, *, role: str = "patient",
+                timezone: str = "Europe/London") -> User:
+    """A new account; the email must be free (case does not matter) and the password strong."""
+    if role not in ROLES:
+        raise InvalidInput({"role": [f"Role is one of {', '.join(ROLES)}."]})
+    email = normalise_email(email)
+    _check_password(password, email, display_name)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict("An account with this email already exists. Log in instead.")
+    user = User(email=email, password_hash=passwords.hash_password(password),
+                display_name=display_name, role=role, timezone=timezone)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("An account with this email already exists. Log in instead.") from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None; a wrong email costs as much as a wrong
+    password. Rehashes the password when the hashing parameters have changed."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        db.session.commit()
+    return user
+
+
+def start_login_session(user: User) -> None:
+    """Record a server-side login and name it in the (signed) session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id))
+    db.session.commit()
+    session.clear()
+    session[SESSION_TOKEN_KEY] = token
+    session.permanent = True
+
+
+def end_login_session() -> None:
+    """Forget this login on the server, so a replayed cookie no longer works."""
+    token = session.pop(SESSION_TOKEN_KEY, None)
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+        db.session.commit()
+    session.clear()
+
+
+def update_profile(user: User, changes: dict[str, Any]) -> User:
+    """Change the display name and/or time zone."""
+    for field in ("display_name", "timezone"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    db.session.commit()
+    return user
+
+
+# -- Day records ----------------------------------------------------------------------------
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def check_diary_date(patient: User, day: date) -> None:
+    """A diary date is neither after the patient's own today nor more than 5 years back."""
+    today = patient.today()
+    if day > today:
+        raise InvalidInput({"date": ["This date has not happened yet where you are."]},
+                           "The date is in the future.")
+    if day < _years_before(today, MAX_YEARS_BACK):
+        raise InvalidInput({"date": ["The diary keeps the last 5 years only."]},
+                           "The date is more than 5 years back.")
+
+
+_HEADACHE_FIELDS = ("start", "duration_minutes", "intensity", "type", "side", "locations",
+                    "symptoms", "neck_provoked")
+_MEDICATION_FIELDS = ("name", "drug_class", "doses", "time", "relief")
+_DAY_FIELDS = ("soreness", "exercises_done", "triggers", "notes")
+
+
+def day_content(record: DayRecord) -> dict[str, Any]:
+    """A stored day in the shape DaySchema loads, to tell whether a write changes anything."""
+    return {
+        "headaches": [{f: getattr(h, f) for f in _HEADACHE_FIELDS} for h in record.headaches],
+        "medications": [{f: getattr(m, f) for f in _MEDICATION_FIELDS} for m in record.medications],
+        **{f: getattr(record, f) for f in _DAY_FIELDS},
+    }
+
+
+def _fill_day(record: DayRecord, data: dict[str, Any]) -> None:
+    for field in _DAY_FIELDS:
+        setattr(record, field, data[field])
+    record.headaches = [
+        Headache(position=i, **{f: h[f] for f in _HEADACHE_FIELDS})
+        for i, h in enumerate(data["headaches"])
+    ]
+    record.medications = [
+        MedicationIntake(position=i, **{f: m[f] for f in _MEDICATION_FIELDS})
+        for i, m in enumerate(data["medications"])
+    ]
+    record.updated_at = utcnow()
+
+
+def _find_day(patient: User, day: date) -> DayRecord | None:
+    return db.session.scalar(
+        select(DayRecord).where(DayRecord.patient_id == patient.id, DayRecord.date == day)
+    )
+
+
+def _write_day(patient: User, day: date, data: dict[str, Any],
+               if_match: int | None) -> tuple[DayRecord, bool]:
+    record = _find_day(patient, day)
+    if record is not None:
+        incoming = {f: data[f] for f in (*_DAY_FIELDS, "headaches", "medications")}
+        if day_content(record) == incoming:
+            return record, False  # the same body again: nothing to write, whatever If-Match says
+        if if_match is not None and if_match != record.version:
+            raise StaleVersion(record)
+        _fill_day(record, data)
+        db.session.commit()
+        return record, False
+    if if_match is not None:
+        raise StaleVersion(None)
+    record = DayRecord(patient_id=patient.id, date=day)
+    _fill_day(record, data)
+    db.session.add(record)
+    db.session.commit()
+    return record, True
+
+
+def record_day(patient: User, day: date, data: dict[str, Any],
+               if_match: int | None = None) -> tuple[DayRecord, bool]:
+    """Store the whole day record; returns it and whether it is new.
+
+    The same content twice changes nothing. With `if_match`, a write based on an older version
+    is refused with StaleVersion. Two writers racing for one day: the loser retries once and then
+    sees the winner's record like any later request would.
+    """
+    if "date" in data and data["date"] != day:
+        raise InvalidInput({"date": ["The date in the body differs from the date in the address."]})
+    check_diary_date(patient, day)
+    for attempt in (1, 2):
+        try:
+            return _write_day(patient, day, data, if_match)
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            if attempt == 2:
+                raise Conflict("This day was being saved by another request. Try again.") from None
+    raise AssertionError("unreachable")
+
+
+def delete_day(patient: User, day: date, if_match: int | None = None) -> bool:
+    """Remove a day record, so the day is missing again; False when there was none."""
+    record = _find_day(patient, day)
+    if record is None:
+        return False
+    if if_match is not None and if_match != record.version:
+        raise StaleVersion(record)
+    db.session.delete(record)
+    db.session.commit()
+    return True

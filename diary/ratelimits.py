@@ -1,0 +1,34 @@
+"""Limits on guessing: login attempts per account and per client address."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from .extensions import limiter
+
+
+def _account_key() -> str:
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    return "account:" + (email.strip().lower() if isinstance(email, str) else "")
+
+
+def mark_login_failed() -> None:
+    """Count this request against the account's failed-login allowance."""
+    g.login_failed = True
+
+
+login_per_account = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    scope="login-account",
+    key_func=_account_key,
+    deduct_when=lambda response: bool(g.get("login_failed")),
+)
+login_per_address = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address"
+)
+
+
+def login_limits(view):
+    """Both login limits, for the API and the HTML login alike."""
+    return login_per_address(login_per_account(view))

@@ -1,0 +1,280 @@
+"""Marshmallow schemas: the JSON contract of API.md, with body schemas apart from query schemas."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+)
+
+from . import vocabulary as vocab
+
+_TIMEZONES = frozenset(available_timezones())
+
+
+def _one_of(choices, what: str) -> validate.OneOf:
+    return validate.OneOf(list(choices), error=f"Choose a {what} from the list.")
+
+
+def _unique(items: list) -> list:
+    """Keep the first of each repeated word, in the order given."""
+    return list(dict.fromkeys(items))
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into API.md's {"field.path": [messages]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        flat[prefix or "_schema"] = list(messages)
+    elif isinstance(messages, list):
+        for message in messages:
+            for key, value in flatten_errors(message, prefix).items():
+                flat.setdefault(key, []).extend(value)
+    else:
+        flat[prefix or "_schema"] = [str(messages)]
+    return flat
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, so a typo is never silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class HourMinute(fields.Time):
+    """A local time of day written HH:MM."""
+
+    default_error_messages = {"invalid": "Give the time as HH:MM, for example 08:30."}
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class Int(fields.Integer):
+    """A JSON integer: no strings, no fractions, and no booleans (which Python counts as 1 and 0)."""
+
+    default_error_messages = {"invalid": "Give a whole number."}
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Bool(fields.Boolean):
+    """A JSON true or false, nothing else."""
+
+    default_error_messages = {"invalid": "Give true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class WordList(fields.List):
+    """A list of words from a fixed vocabulary; repeats are dropped."""
+
+    def __init__(self, choices, what: str, **kwargs):
+        super().__init__(fields.String(validate=_one_of(choices, what)), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _unique(super()._deserialize(value, attr, data, **kwargs))
+
+
+# -- Users and accounts ------------------------------------------------------------------
+
+class UserSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    email = fields.Email(dump_only=True)
+    display_name = fields.String(dump_only=True)
+    role = fields.String(dump_only=True)
+    timezone = fields.String(dump_only=True)
+
+
+def _validate_timezone(value: str) -> None:
+    if value not in _TIMEZONES:
+        raise ValidationError("Choose a time zone from the list, such as Europe/London.")
+
+
+class DisplayName(fields.String):
+    def __init__(self, **kwargs):
+        super().__init__(
+            validate=validate.Length(1, 80, error="Give a name of 1 to 80 characters."), **kwargs
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class RegisterSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         error_messages={"invalid": "Give a valid email address."})
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(max=256, error="Use at most 256 characters."))
+    display_name = DisplayName(required=True)
+    timezone = fields.String(load_default="Europe/London", validate=_validate_timezone)
+
+
+class LoginSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
+
+
+class ProfileSchema(StrictSchema):
+    display_name = DisplayName()
+    timezone = fields.String(validate=_validate_timezone)
+
+
+class PasswordSchema(StrictSchema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
+
+
+class CsrfSchema(Schema):
+    csrf_token = fields.String()
+
+
+# -- Day records ---------------------------------------------------------------------------
+
+class HeadacheSchema(StrictSchema):
+    start = HourMinute(allow_none=True, load_default=None)
+    duration_minutes = Int(
+        allow_none=True, load_default=None,
+        validate=validate.Range(1, 4320, error="Duration is 1 to 4,320 minutes (3 days)."),
+    )
+    intensity = Int(
+        required=True,
+        validate=validate.Range(1, 10, error="Intensity is a number from 1 to 10."),
+        error_messages={"required": "Say how bad the headache was, from 1 to 10."},
+    )
+    type = fields.String(load_default="unsure", validate=_one_of(vocab.HEADACHE_TYPES, "type"))
+    side = fields.String(allow_none=True, load_default=None,
+                         validate=_one_of(vocab.SIDES, "side"))
+    locations = WordList(vocab.LOCATIONS, "place", load_default=list)
+    symptoms = WordList(vocab.SYMPTOMS, "symptom", load_default=list)
+    neck_provoked = Bool(allow_none=True, load_default=None)
+
+
+class MedicationSchema(StrictSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(1, 80, error="Give the medication's name (1 to 80 characters)."),
+        error_messages={"required": "Give the medication's name."},
+    )
+    drug_class = fields.String(required=True, validate=_one_of(vocab.DRUG_CLASSES, "kind"),
+                               error_messages={"required": "Say what kind of medication it is."})
+    doses = Int(load_default=1,
+                           validate=validate.Range(1, 20, error="Doses are 1 to 20."))
+    time = HourMinute(allow_none=True, load_default=None)
+    relief = fields.String(allow_none=True, load_default=None,
+                           validate=_one_of(vocab.RELIEF, "relief"))
+
+    @pre_load
+    def _trim_name(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            data = {**data, "name": data["name"].strip()}
+        return data
+
+
+def _trigger_word(value: str) -> None:
+    if not 1 <= len(value) <= 40:
+        raise ValidationError("Each trigger is 1 to 40 characters.")
+
+
+class DaySchema(StrictSchema):
+    """A whole day record, as PUT takes it and GET gives it."""
+
+    date = fields.Date(error_messages={"invalid": "Give the date as YYYY-MM-DD."})
+    headaches = fields.List(
+        fields.Nested(HeadacheSchema), load_default=list,
+        validate=validate.Length(max=12, error="At most 12 headaches in a day."),
+    )
+    medications = fields.List(
+        fields.Nested(MedicationSchema), load_default=list,
+        validate=validate.Length(max=20, error="At most 20 medications in a day."),
+    )
+    soreness = Int(allow_none=True, load_default=None,
+                              validate=validate.Range(0, 10, error="Soreness is 0 to 10."))
+    exercises_done = Bool(allow_none=True, load_default=None)
+    triggers = fields.List(
+        fields.String(validate=_trigger_word), load_default=list,
+        validate=validate.Length(max=20, error="At most 20 triggers."),
+    )
+    notes = fields.String(allow_none=True, load_default=None,
+                          validate=validate.Length(max=2000, error="Notes are at most 2,000 characters."))
+    version = fields.Integer(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+    @pre_load
+    def _drop_server_fields(self, data, **kwargs):
+        # A record read with GET can be sent back as it is: the server-set fields are ignored.
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in ("version", "updated_at")}
+        return data
+
+    @validates("triggers")
+    def _no_blank_triggers(self, value, **kwargs):
+        for word in value:
+            if not word.strip():
+                raise ValidationError("A trigger cannot be blank.")
+
+    @post_load
+    def _normalise(self, data, **kwargs):
+        data["triggers"] = _unique(word.strip() for word in data["triggers"])
+        if data.get("notes") is not None and not data["notes"].strip():
+            data["notes"] = None
+        return data
+
+
+class DayListSchema(Schema):
+    days = fields.List(fields.Nested(DaySchema))
+
+
+class DayRangeQuerySchema(Schema):
+    """`?from=&to=` of the day list; both optional, at most 2,000 days apart."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+
+
+class CatalogueItemSchema(Schema):
+    name = fields.String()
+    drug_class = fields.String()
+
+
+class CatalogueSchema(Schema):
+    medications = fields.List(fields.Nested(CatalogueItemSchema))
+
+
+class ProblemSchema(Schema):
+    """application/problem+json (RFC 9457)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+user_schema = UserSchema()
+day_schema = DaySchema()

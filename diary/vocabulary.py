@@ -1,0 +1,73 @@
+"""The words the diary understands: API values with the plain labels patients see."""
+
+HEADACHE_TYPES = {
+    "tension": "Tension-type",
+    "migraine": "Migraine",
+    "cluster": "Cluster",
+    "sinus": "Sinus",
+    "other": "Other",
+    "unsure": "Not sure",
+}
+SIDES = {"left": "Left", "right": "Right", "both": "Both sides"}
+LOCATIONS = {
+    "forehead": "Forehead",
+    "temples": "Temples",
+    "behind_eyes": "Behind the eyes",
+    "top_of_head": "Top of head",
+    "back_of_head": "Back of head",
+    "neck": "Neck",
+    "shoulders": "Shoulders",
+    "jaw": "Jaw",
+    "face": "Face",
+}
+SYMPTOMS = {
+    "nausea": "Nausea",
+    "vomiting": "Vomiting",
+    "light_sensitivity": "Light hurts",
+    "sound_sensitivity": "Noise hurts",
+    "aura": "Aura",
+    "neck_stiffness": "Stiff neck",
+}
+DRUG_CLASSES = {
+    "non_opioid_analgesic": "Simple painkiller (paracetamol, ibuprofen, aspirin, naproxen...)",
+    "triptan": "Triptan",
+    "ergot": "Ergotamine",
+    "opioid": "Opioid (codeine, tramadol...)",
+    "combination_analgesic": "Combination painkiller (co-codamol, with caffeine...)",
+    "other": "Other (preventive, anti-sickness...)",
+}
+RELIEF = {"none": "No relief", "partial": "Some relief", "pain_free": "Pain gone"}
+COMMON_TRIGGERS = (
+    "stress", "poor_sleep", "screen_time", "posture", "missed_meal", "dehydration",
+    "alcohol", "caffeine", "period", "weather", "exercise", "bright_light",
+)
+
+# Common UK acute headache medications and their class (CLINICAL_RULES.md section 3).
+MEDICATION_CATALOGUE = (
+    ("Paracetamol 500 mg", "non_opioid_analgesic"),
+    ("Ibuprofen 200 mg", "non_opioid_analgesic"),
+    ("Ibuprofen 400 mg", "non_opioid_analgesic"),
+    ("Aspirin 300 mg", "non_opioid_analgesic"),
+    ("Naproxen 250 mg", "non_opioid_analgesic"),
+    ("Diclofenac 50 mg", "non_opioid_analgesic"),
+    ("Sumatriptan 50 mg", "triptan"),
+    ("Sumatriptan 100 mg", "triptan"),
+    ("Rizatriptan 10 mg", "triptan"),
+    ("Zolmitriptan 2.5 mg", "triptan"),
+    ("Naratriptan 2.5 mg", "triptan"),
+    ("Almotriptan 12.5 mg", "triptan"),
+    ("Eletriptan 40 mg", "triptan"),
+    ("Frovatriptan 2.5 mg", "triptan"),
+    ("Ergotamine 1 mg", "ergot"),
+    ("Codeine 30 mg", "opioid"),
+    ("Dihydrocodeine 30 mg", "opioid"),
+    ("Tramadol 50 mg", "opioid"),
+    ("Co-codamol 8/500", "combination_analgesic"),
+    ("Co-codamol 30/500", "combination_analgesic"),
+    ("Co-dydramol 10/500", "combination_analgesic"),
+    ("Paracetamol and caffeine (Panadol Extra)", "combination_analgesic"),
+    ("Aspirin, paracetamol and caffeine (Anadin Extra)", "combination_analgesic"),
+    ("Migraleve (paracetamol, codeine, buclizine)", "combination_analgesic"),
+    ("Metoclopramide 10 mg (anti-sickness)", "other"),
+    ("Prochlorperazine 5 mg (anti-sickness)", "other"),
+)

@@ -1,0 +1,7 @@
+"""HTML pages for patients and therapists: server-rendered, mobile-first, working without JS."""
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from . import accounts, diary  # noqa: E402,F401  (routes register on import)

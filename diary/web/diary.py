@@ -1,0 +1,144 @@
+"""The patient's diary pages: Today, the editor of any day, quick controls, the month calendar."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
+
+from .. import operations, queries
+from .. import vocabulary as vocab
+from ..access import require_patient
+from ..errors import InvalidInput, StaleVersion
+from ..schemas import day_schema
+from . import bp
+from .forms import day_to_form, load_day_form
+
+
+def patient_page(view):
+    """A page of the patient's own diary: logged in, and a patient (others get 404)."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        require_patient(current_user)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str | None = None):
+    record = queries.get_day(current_user, current_user, day)
+    stored = day_schema.dump(record) if record else None
+    today = current_user.today()
+    context = dict(
+        day=day, today=today, is_today=day == today, record=record,
+        form=form if form is not None else day_to_form(stored),
+        errors=errors or {}, notice=notice, vocab=vocab,
+        remembered=queries.remembered_medications(current_user, current_user),
+        catalogue=vocab.MEDICATION_CATALOGUE,
+        previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1) if day < today else None,
+    )
+    return render_template("day.html", **context), status
+
+
+@bp.get("/today")
+@patient_page
+def today():
+    return _editor(current_user.today())
+
+
+@bp.get("/days/<day:day>")
+@patient_page
+def day_page(day: date):
+    try:
+        operations.check_diary_date(current_user, day)
+    except InvalidInput:
+        raise NotFound() from None
+    return _editor(day)
+
+
+def _after_save(day: date):
+    if day == current_user.today():
+        return redirect(url_for("web.today"))
+    return redirect(url_for("web.calendar_page", month=day.strftime("%Y-%m")))
+
+
+@bp.post("/days/<day:day>")
+@patient_page
+def save_day(day: date):
+    version = request.form.get("version", "")
+    try:
+        data = load_day_form(request.form)
+        record, _ = operations.record_day(
+            current_user, day, data, if_match=int(version) if version.isdigit() else None)
+    except InvalidInput as error:
+        return _editor(day, form=request.form, errors=error.errors, status=422)
+    except StaleVersion:
+        return _editor(day, form=request.form, status=409, notice=(
+            "This day was changed on another device after you opened it. What you typed is still "
+            "here: save again to keep it, or open the day again to see the other version."))
+    flash(f"Saved {_day_label(day)}.")
+    return _after_save(day)
+
+
+@bp.post("/days/<day:day>/quick")
+@patient_page
+def quick_save(day: date):
+    """One-tap controls: no headache today, soreness, exercises; the rest of the day is kept."""
+    record = queries.get_day(current_user, current_user, day)
+    data = day_schema.load({k: v for k, v in (day_schema.dump(record) if record else {}).items()
+                            if k != "date"})
+    action = request.form.get("action")
+    if action == "no_headache":
+        data["headaches"] = []
+    elif action == "soreness":
+        value = request.form.get("soreness", "")
+        data["soreness"] = int(value) if value.isdigit() and int(value) <= 10 else None
+    elif action == "exercises":
+        data["exercises_done"] = {"yes": True, "no": False}.get(request.form.get("exercises_done"))
+    else:
+        flash("Nothing was changed.")
+        return _after_save(day)
+    try:
+        operations.record_day(current_user, day, data)
+    except InvalidInput as error:
+        return _editor(day, errors=error.errors, status=422)
+    flash(f"Saved {_day_label(day)}.")
+    return _after_save(day)
+
+
+@bp.post("/days/<day:day>/delete")
+@patient_page
+def delete_day_page(day: date):
+    operations.delete_day(current_user, day)
+    flash(f"{_day_label(day).capitalize()} is cleared; it counts as not logged.")
+    return redirect(url_for("web.calendar_page", month=day.strftime("%Y-%m")))
+
+
+def _day_label(day: date) -> str:
+    if day == current_user.today():
+        return "today"
+    return day.strftime("%a %-d %b %Y")
+
+
+@bp.get("/calendar")
+@patient_page
+def calendar_page():
+    today = current_user.today()
+    try:
+        year, month = (int(p) for p in request.args.get("month", "").split("-"))
+        shown = date(year, month, 1)
+    except ValueError:
+        shown = today.replace(day=1)
+    if shown > today.replace(day=1):
+        shown = today.replace(day=1)
+    previous_month = (shown - timedelta(days=1)).replace(day=1)
+    next_month = (shown + timedelta(days=32)).replace(day=1)
+    return render_template(
+        "calendar.html", month=shown, today=today,
+        weeks=queries.month_calendar(current_user, current_user, shown.year, shown.month),
+        previous_month=previous_month,
+        next_month=next_month if next_month <= today.replace(day=1) else None,
+    )

@@ -1,0 +1,147 @@
+"""HTML form data to the API's day shape, so both go through the same schema and rules.
+
+Field names are the API's, with list items numbered: `headaches.0.intensity`,
+`medications.1.doses`, `triggers`, `soreness`. Errors come back keyed the same way, so each
+message is shown next to its field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from ..errors import InvalidInput
+from ..schemas import DaySchema, flatten_errors
+
+_HEADACHE_INTS = ("intensity", "duration_minutes")
+_HEADACHE_TEXT = ("start", "type", "side")
+_HEADACHE_LISTS = ("locations", "symptoms")
+_MEDICATION_TEXT = ("name", "drug_class", "time", "relief")
+_ITEM = re.compile(r"^(headaches|medications)\.(\d{1,2})\.([a-z_]+)$")
+
+
+def _number(value: str | None) -> Any:
+    """A whole number from a text box; anything else is passed on for the schema to refuse."""
+    if value is None or value.strip() == "":
+        return None
+    value = value.strip()
+    return int(value) if re.fullmatch(r"-?\d{1,6}", value) else value
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value if value not in (None, "") else None
+
+
+def _indices(form: MultiDict, kind: str) -> list[int]:
+    found = {int(m.group(2)) for key in form.keys() if (m := _ITEM.match(key)) and m.group(1) == kind}
+    return sorted(found)
+
+
+def _headache(form: MultiDict, i: int) -> dict[str, Any] | None:
+    prefix = f"headaches.{i}."
+    if form.get(prefix + "remove"):
+        return None
+    item: dict[str, Any] = {}
+    for field in _HEADACHE_INTS:
+        if (value := _number(form.get(prefix + field))) is not None:
+            item[field] = value
+    for field in _HEADACHE_TEXT:
+        if (value := _blank_to_none(form.get(prefix + field))) is not None:
+            item[field] = value
+    for field in _HEADACHE_LISTS:
+        if values := form.getlist(prefix + field):
+            item[field] = values
+    if (neck := _yes_no(form.get(prefix + "neck_provoked"))) is not None:
+        item["neck_provoked"] = neck
+    # A block left at its defaults (nothing but the type) is an unused blank row.
+    return item if set(item) - {"type"} else None
+
+
+def _medication(form: MultiDict, i: int) -> dict[str, Any] | None:
+    prefix = f"medications.{i}."
+    doses = _number(form.get(prefix + "doses"))
+    name = (form.get(prefix + "name") or "").strip()
+    if form.get(prefix + "remove") or doses == 0 or (not name and doses is None):
+        return None  # a remembered medication left at 0 doses was not taken
+    item: dict[str, Any] = {"name": name}
+    if doses is not None:
+        item["doses"] = doses
+    for field in _MEDICATION_TEXT[1:]:
+        if (value := _blank_to_none(form.get(prefix + field))) is not None:
+            item[field] = value
+    return item
+
+
+def day_from_form(form: MultiDict) -> tuple[dict[str, Any], dict[str, dict[int, int]]]:
+    """The API-shaped day a form describes, and for each list which form row each item came from."""
+    rows: dict[str, dict[int, int]] = {"headaches": {}, "medications": {}}
+    day: dict[str, Any] = {"headaches": [], "medications": []}
+    if form.get("headache_today") != "no":
+        for i in _indices(form, "headaches"):
+            if (item := _headache(form, i)) is not None:
+                rows["headaches"][len(day["headaches"])] = i
+                day["headaches"].append(item)
+    for i in _indices(form, "medications"):
+        if (item := _medication(form, i)) is not None:
+            rows["medications"][len(day["medications"])] = i
+            day["medications"].append(item)
+    day["soreness"] = _number(form.get("soreness"))
+    day["exercises_done"] = _yes_no(form.get("exercises_done"))
+    triggers = [t for t in form.getlist("triggers") if t.strip()]
+    triggers += [t.strip() for t in (form.get("triggers_other") or "").split(",") if t.strip()]
+    day["triggers"] = triggers
+    day["notes"] = form.get("notes") or None
+    return day, rows
+
+
+def _form_key(key: str, rows: dict[str, dict[int, int]]) -> str:
+    parts = key.split(".")
+    if len(parts) >= 2 and parts[0] in rows and parts[1].isdigit():
+        parts[1] = str(rows[parts[0]].get(int(parts[1]), parts[1]))
+    return ".".join(parts)
+
+
+def load_day_form(form: MultiDict) -> dict[str, Any]:
+    """Validated day data from a form; InvalidInput keyed by the form's own field names."""
+    raw, rows = day_from_form(form)
+    if form.get("headache_today") == "yes" and not raw["headaches"]:
+        raise InvalidInput({"headaches.0.intensity": ["Say how bad the headache was, from 1 to 10."]})
+    try:
+        return DaySchema().load(raw)
+    except ValidationError as error:
+        errors = {_form_key(k, rows): v for k, v in flatten_errors(error.messages).items()}
+        raise InvalidInput(errors) from None
+
+
+def _form_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def day_to_form(day: dict[str, Any] | None) -> MultiDict:
+    """A stored day (as DaySchema dumps it) in the form's field names, to fill the editor."""
+    form: MultiDict = MultiDict()
+    if day is None:
+        return form
+    form["headache_today"] = "yes" if day["headaches"] else "no"
+    for kind in ("headaches", "medications"):
+        for i, item in enumerate(day[kind]):
+            for field, value in item.items():
+                if isinstance(value, list):
+                    form.setlist(f"{kind}.{i}.{field}", value)
+                else:
+                    form[f"{kind}.{i}.{field}"] = _form_text(value)
+    for field in ("soreness", "exercises_done", "notes"):
+        form[field] = _form_text(day.get(field))
+    form.setlist("triggers", day.get("triggers") or [])
+    return form

@@ -1,0 +1,174 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each test on a clean database.
+
+PostgreSQL: the server named by TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres,
+the Makefile's default too); a database of our own is created for the run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from diary import create_app
+from diary.extensions import db
+from diary.models import DayRecord, Headache, MedicationIntake, User
+
+from flask.testing import FlaskClient
+
+from .factories import ApiClient, UserFactory
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (its own `g` and database session), as it does
+    when served, even while the test itself holds an app context for its factories."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = ("sqlite", "postgresql")
+TABLES = ("login_sessions", "medication_intakes", "headaches", "day_records", "users")
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    name = f"diary_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        pytest.exit(f"PostgreSQL is needed for the tests and is not reachable at {POSTGRES_URL}: "
+                    f"{error}. Start it or set TEST_POSTGRES_URL.", returncode=3)
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _migrated_app(url: str):
+    app = create_app(test_config(url))
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    return app
+
+
+def test_config(url: str, **extra):
+    """Settings for a test app; cheap password hashing keeps the suite quick."""
+    return {
+        "DIARY_ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "SERVER_NAME": None,
+        **extra,
+    }
+
+
+test_config.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory):
+    """One migrated database per backend for the whole run, removed afterwards."""
+    sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'diary.db'}"
+    pg_url, pg_name = _create_postgres_database()
+    urls = {"sqlite": sqlite_url, "postgresql": pg_url}
+    for url in urls.values():
+        _migrated_app(url)
+    yield urls
+    _drop_postgres_database(pg_name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(database_urls, backend) -> str:
+    return database_urls[backend]
+
+
+def _empty_tables(backend: str) -> None:
+    if backend == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_url, backend):
+    """Build an app on this test's database; settings can be overridden per test."""
+    apps = []
+
+    def factory(**extra):
+        app = create_app(test_config(database_url, **extra))
+        app.test_client_class = IsolatedClient
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    if apps:
+        with apps[0].app_context():
+            _empty_tables(backend)
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(app) -> ApiClient:
+    """A JSON client that sends the CSRF token like the web app does."""
+    return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def new_api(app):
+    """Another independent JSON client (another phone or browser)."""
+    return lambda: ApiClient(app.test_client())
+
+
+@pytest.fixture
+def users(app) -> UserFactory:
+    return UserFactory()
+
+
+@pytest.fixture
+def patient(users) -> User:
+    return users.patient()
+
+
+@pytest.fixture
+def logged_in(api, patient) -> ApiClient:
+    """`api` logged in as `patient`."""
+    api.login(patient)
+    return api

@@ -1,0 +1,108 @@
+"""Callable test factories with overridable defaults, and a JSON client that speaks API.md."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from diary import operations
+from diary.extensions import db
+from diary.models import DayRecord, Headache, MedicationIntake, User
+
+PASSWORD = "amber-violin-orchard-47"
+_counter = itertools.count(1)
+
+
+class UserFactory:
+    """Make accounts through the real operations, each with PASSWORD unless told otherwise."""
+
+    def make(self, role: str = "patient", *, email: str | None = None, name: str | None = None,
+             password: str = PASSWORD, timezone: str = "Europe/London") -> User:
+        n = next(_counter)
+        user = operations.create_user(email or f"{role}{n}@example.test", password,
+                                      name or f"{role.title()} {n}", role=role, timezone=timezone)
+        user.plain_password = password
+        return user
+
+    def patient(self, **kwargs) -> User:
+        return self.make("patient", **kwargs)
+
+    def therapist(self, **kwargs) -> User:
+        return self.make("therapist", **kwargs)
+
+
+def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
+             medications: list[dict] | None = None, soreness: int | None = None,
+             exercises_done: bool | None = None) -> DayRecord:
+    """A day record stored directly, for tests that need data rather than the write path."""
+    record = DayRecord(
+        patient_id=patient.id, date=day, soreness=soreness, exercises_done=exercises_done,
+        triggers=[], notes=None,
+        headaches=[Headache(position=i, **{"type": "unsure", "locations": [], "symptoms": [], **h})
+                   for i, h in enumerate(headaches or [])],
+        medications=[MedicationIntake(position=i, **{"doses": 1, **m})
+                     for i, m in enumerate(medications or [])],
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def day_body(**overrides: Any) -> dict[str, Any]:
+    """A valid, typical day record body (one headache, one painkiller)."""
+    body = {
+        "headaches": [{"start": "08:30", "duration_minutes": 120, "intensity": 6, "type": "tension",
+                       "side": "both", "locations": ["back_of_head", "neck"],
+                       "symptoms": ["light_sensitivity"], "neck_provoked": True}],
+        "medications": [{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic",
+                         "doses": 2, "time": "09:00", "relief": "partial"}],
+        "soreness": 3,
+        "exercises_done": True,
+        "triggers": ["stress", "poor_sleep"],
+        "notes": "Sore after yesterday's session",
+    }
+    body.update(overrides)
+    return body
+
+
+class ApiClient:
+    """A Flask test client that sends JSON and the X-CSRFToken header, as the PWA does."""
+
+    def __init__(self, client):
+        self.client = client
+        self._csrf: str | None = None
+
+    def csrf_token(self) -> str:
+        if self._csrf is None:
+            self._csrf = self.client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+        return self._csrf
+
+    def request(self, method: str, path: str, json: Any = None, headers: dict | None = None,
+                csrf: bool = True, **kwargs):
+        headers = dict(headers or {})
+        if csrf and method in ("POST", "PUT", "PATCH", "DELETE"):
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+        return self.client.open(path, method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request("PATCH", path, json=json, **kw)
+
+    def delete(self, path, json=None, **kw):
+        return self.request("DELETE", path, json=json, **kw)
+
+    def login(self, user: User, password: str | None = None):
+        response = self.post("/api/v1/auth/login", json={
+            "email": user.email, "password": password or getattr(user, "plain_password", PASSWORD)})
+        assert response.status_code == 200, response.get_json()
+        self._csrf = None  # login starts a new session, with a new token
+        return response
