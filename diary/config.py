@@ -76,6 +76,8 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         # Login attempts: per account (failures only) and per client address.
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),
+        "SHARE_CODE_LIMIT_PER_USER": os.environ.get("SHARE_CODE_LIMIT_PER_USER", "10 per hour"),
+        "SHARE_CODE_LIMIT_PER_ADDRESS": os.environ.get("SHARE_CODE_LIMIT_PER_ADDRESS", "30 per hour"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": True,

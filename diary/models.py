@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -171,3 +172,85 @@ class MedicationIntake(db.Model):
     doses: Mapped[int] = mapped_column(SmallInteger, default=1)
     time: Mapped[time | None] = mapped_column(Time)
     relief: Mapped[str | None] = mapped_column(String(16))
+
+
+class ShareCode(db.Model):
+    """A one-use code a patient gives a therapist; only its keyed hash is stored."""
+
+    __tablename__ = "share_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TherapistLink(db.Model):
+    """A patient shares their diary with a therapist until the patient revokes it."""
+
+    __tablename__ = "therapist_links"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "therapist_id", name="uq_therapist_links_pair"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    therapist_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
+
+
+class TreatmentSession(db.Model):
+    """A treatment session a therapist recorded for a patient (CLINICAL_RULES.md section 6)."""
+
+    __tablename__ = "treatment_sessions"
+    __table_args__ = (
+        Index("ix_treatment_sessions_patient_date", "patient_id", "date"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    therapist_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    date: Mapped[date] = mapped_column(Date)
+    techniques: Mapped[list[str]] = mapped_column(JSON, default=list)
+    muscles: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    therapist: Mapped[User | None] = relationship(foreign_keys=[therapist_id], lazy="joined")
+
+
+class AccessEvent(db.Model):
+    """Who read or changed which part of a patient's diary, when, and whether it was allowed.
+
+    Holds no health values. Written, never updated; deleted only with the patient's account.
+    """
+
+    __tablename__ = "access_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(80))
+    actor_email: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(16))
+    what: Mapped[str] = mapped_column(String(120))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import DayRecord, MedicationIntake, User
+from .models import AccessEvent, DayRecord, MedicationIntake, TherapistLink, TreatmentSession, User
 
 MAX_DAYS_PER_LIST = 2000
 
@@ -88,3 +89,71 @@ def day_range_or_default(patient: User, first: date | None, last: date | None) -
     last = last or patient.today()
     first = first or last - timedelta(days=27)
     return first, last
+
+
+def patient_links(actor: User, patient: User) -> list[TherapistLink]:
+    """The therapists this patient shares with, oldest link first."""
+    return list(db.session.scalars(
+        select(TherapistLink).where(TherapistLink.patient_id == patient.id)
+        .options(joinedload(TherapistLink.therapist)).order_by(TherapistLink.created_at)
+    ))
+
+
+def access_log(actor: User, patient: User, limit: int = 500) -> list[AccessEvent]:
+    """The patient's access events, newest first."""
+    return list(db.session.scalars(
+        select(AccessEvent).where(AccessEvent.patient_id == patient.id)
+        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(limit)
+    ))
+
+
+def list_sessions(actor: User, patient: User) -> list[TreatmentSession]:
+    """The patient's treatment sessions by date."""
+    return list(db.session.scalars(
+        select(TreatmentSession).where(TreatmentSession.patient_id == patient.id)
+        .order_by(TreatmentSession.date, TreatmentSession.created_at)
+    ))
+
+
+@dataclass(frozen=True)
+class TriageRow:
+    """One linked patient on a therapist's list."""
+
+    id: object
+    display_name: str
+    last_logged_on: date | None
+    days_logged_28: int
+    next_review_on: date | None
+
+
+def triage(actor: User) -> list[TriageRow]:
+    """Every patient linked to this therapist with their recent logging, in three statements."""
+    patients = list(db.session.scalars(
+        select(User).join(TherapistLink, TherapistLink.patient_id == User.id)
+        .where(TherapistLink.therapist_id == actor.id).order_by(User.display_name)
+    ))
+    if not patients:
+        return []
+    ids = [p.id for p in patients]
+    today = {p.id: p.today() for p in patients}
+    earliest = min(today.values()) - timedelta(days=27)
+    last_logged = dict(db.session.execute(
+        select(DayRecord.patient_id, func.max(DayRecord.date))
+        .where(DayRecord.patient_id.in_(ids)).group_by(DayRecord.patient_id)
+    ).all())
+    recent: dict = {}
+    for patient_id, day in db.session.execute(
+        select(DayRecord.patient_id, DayRecord.date)
+        .where(DayRecord.patient_id.in_(ids), DayRecord.date >= earliest)
+    ):
+        if today[patient_id] - timedelta(days=27) <= day <= today[patient_id]:
+            recent[patient_id] = recent.get(patient_id, 0) + 1
+    next_review: dict = {}
+    for patient_id, review in db.session.execute(
+        select(TreatmentSession.patient_id, TreatmentSession.next_review_on)
+        .where(TreatmentSession.patient_id.in_(ids))
+        .order_by(TreatmentSession.date, TreatmentSession.created_at)
+    ):
+        next_review[patient_id] = review  # the latest session's plan wins
+    return [TriageRow(p.id, p.display_name, last_logged.get(p.id), recent.get(p.id, 0),
+                      next_review.get(p.id)) for p in patients]

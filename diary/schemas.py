@@ -278,3 +278,116 @@ class ProblemSchema(Schema):
 
 user_schema = UserSchema()
 day_schema = DaySchema()
+
+
+# -- Sharing, access log ---------------------------------------------------------------------
+
+class ShareCodeSchema(Schema):
+    code = fields.String()
+    expires_at = fields.AwareDateTime()
+
+
+class LinkBodySchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(1, 40, error="Type the code."),
+                         error_messages={"required": "Type the code the patient gave you."})
+
+
+class PersonSchema(Schema):
+    id = fields.UUID()
+    display_name = fields.String()
+
+
+class LinkCreatedSchema(Schema):
+    link_id = fields.UUID(attribute="id")
+    patient = fields.Nested(PersonSchema)
+
+
+class TherapistContactSchema(Schema):
+    display_name = fields.String()
+    email = fields.String()
+
+
+class PatientLinkSchema(Schema):
+    id = fields.UUID()
+    therapist = fields.Nested(TherapistContactSchema)
+    since = fields.AwareDateTime(attribute="created_at")
+
+
+class PatientLinksSchema(Schema):
+    links = fields.List(fields.Nested(PatientLinkSchema))
+
+
+class AccessEventSchema(Schema):
+    at = fields.AwareDateTime()
+    actor = fields.Function(lambda e: {"display_name": e.actor_name, "email": e.actor_email})
+    action = fields.String()
+    what = fields.String()
+    allowed = fields.Boolean()
+
+
+class AccessLogSchema(Schema):
+    events = fields.List(fields.Nested(AccessEventSchema))
+
+
+class TriageRowSchema(Schema):
+    id = fields.UUID()
+    display_name = fields.String()
+    last_logged_on = fields.Date(allow_none=True)
+    days_logged_28 = fields.Integer()
+    next_review_on = fields.Date(allow_none=True)
+
+
+class TriageSchema(Schema):
+    patients = fields.List(fields.Nested(TriageRowSchema))
+
+
+# -- Treatment sessions ---------------------------------------------------------------------
+
+class MuscleSchema(StrictSchema):
+    muscle = fields.String(required=True, validate=_one_of(vocab.MUSCLES, "muscle"))
+    side = fields.String(required=True, validate=_one_of(vocab.MUSCLE_SIDES, "side"))
+
+
+class SessionBodySchema(StrictSchema):
+    """A treatment session as a therapist writes it (POST; PATCH takes any subset)."""
+
+    date = fields.Date(required=True, error_messages={
+        "invalid": "Give the date as YYYY-MM-DD.", "required": "Give the session's date."})
+    techniques = WordList(vocab.TECHNIQUES, "technique", required=True,
+                          validate=validate.Length(1, len(vocab.TECHNIQUES),
+                                                   error="Choose at least one technique."))
+    muscles = fields.List(fields.Nested(MuscleSchema), load_default=list,
+                          validate=validate.Length(max=24, error="At most 24 muscles."))
+    notes = fields.String(allow_none=True, load_default=None,
+                          validate=validate.Length(max=2000, error="Notes are at most 2,000 characters."))
+    next_review_on = fields.Date(allow_none=True, load_default=None,
+                                 error_messages={"invalid": "Give the date as YYYY-MM-DD."})
+
+    @post_load
+    def _unique_muscles(self, data, **kwargs):
+        if "muscles" in data:
+            seen = {(m["muscle"], m["side"]): m for m in data["muscles"]}
+            data["muscles"] = list(seen.values())
+        return data
+
+
+class SessionSchema(Schema):
+    id = fields.UUID()
+    date = fields.Date()
+    techniques = fields.List(fields.String())
+    muscles = fields.List(fields.Dict())
+    notes = fields.String(allow_none=True)
+    next_review_on = fields.Date(allow_none=True)
+    therapist = fields.Function(
+        lambda s: {"display_name": s.therapist.display_name} if s.therapist else None)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class SessionListSchema(Schema):
+    sessions = fields.List(fields.Nested(SessionSchema))
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))

@@ -71,3 +71,24 @@ MEDICATION_CATALOGUE = (
     ("Metoclopramide 10 mg (anti-sickness)", "other"),
     ("Prochlorperazine 5 mg (anti-sickness)", "other"),
 )
+
+# Treatment sessions (CLINICAL_RULES.md section 6).
+TECHNIQUES = {
+    "dry_needling": "Dry needling",
+    "soft_tissue_work": "Soft-tissue work",
+    "mobilisation": "Mobilisation",
+    "exercise_prescription": "Exercise prescription",
+    "education": "Education",
+    "other": "Other",
+}
+MUSCLES = {
+    "upper_trapezius": "Upper trapezius",
+    "suboccipitals": "Suboccipitals",
+    "sternocleidomastoid": "Sternocleidomastoid",
+    "levator_scapulae": "Levator scapulae",
+    "temporalis": "Temporalis",
+    "masseter": "Masseter",
+    "splenius_capitis": "Splenius capitis",
+    "other": "Other",
+}
+MUSCLE_SIDES = {"left": "Left", "right": "Right", "both": "Both"}

@@ -34,7 +34,8 @@ class IsolatedClient(FlaskClient):
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgresql")
-TABLES = ("login_sessions", "medication_intakes", "headaches", "day_records", "users")
+TABLES = ("access_events", "treatment_sessions", "therapist_links", "share_codes", "login_sessions",
+          "medication_intakes", "headaches", "day_records", "users")
 
 
 def _create_postgres_database() -> tuple[str, str]:
@@ -172,3 +173,19 @@ def logged_in(api, patient) -> ApiClient:
     """`api` logged in as `patient`."""
     api.login(patient)
     return api
+
+
+@pytest.fixture
+def therapist(users) -> User:
+    return users.therapist()
+
+
+@pytest.fixture
+def as_user(new_api):
+    """A new JSON client logged in as the given user."""
+    def login(user: User) -> ApiClient:
+        client = new_api()
+        client.login(user)
+        client.user = user
+        return client
+    return login

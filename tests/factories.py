@@ -106,3 +106,21 @@ class ApiClient:
         assert response.status_code == 200, response.get_json()
         self._csrf = None  # login starts a new session, with a new token
         return response
+
+
+def link(patient: User, therapist: User):
+    """Share `patient`'s diary with `therapist` the real way: a code made and used."""
+    from diary.operations import create_share_code, link_therapist
+
+    code, _ = create_share_code(patient)
+    return link_therapist(therapist, code)
+
+
+def session_body(**overrides: Any) -> dict[str, Any]:
+    """A valid treatment session body."""
+    body = {"date": "2026-11-20", "techniques": ["dry_needling", "soft_tissue_work"],
+            "muscles": [{"muscle": "upper_trapezius", "side": "both"},
+                        {"muscle": "suboccipitals", "side": "left"}],
+            "notes": "Good local twitch responses", "next_review_on": "2026-12-04"}
+    body.update(overrides)
+    return body

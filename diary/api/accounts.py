@@ -9,7 +9,17 @@ from flask_wtf.csrf import generate_csrf
 from .. import operations
 from ..errors import Conflict, problem
 from ..ratelimits import login_limits, mark_login_failed
-from ..schemas import CsrfSchema, LoginSchema, ProfileSchema, RegisterSchema, UserSchema, user_schema
+from ..access import rule
+from ..schemas import (
+    CsrfSchema,
+    LoginSchema,
+    PasswordChangeSchema,
+    PasswordSchema,
+    ProfileSchema,
+    RegisterSchema,
+    UserSchema,
+    user_schema,
+)
 from . import bp
 from .helpers import doc, json_body, load
 
@@ -71,3 +81,24 @@ def me():
 def update_me():
     changes = load(ProfileSchema(), json_body())
     return user_schema.dump(operations.update_profile(current_user, changes))
+
+
+@bp.put("/me/password")
+@rule("logged_in")
+@doc("Change my password; every other login of mine ends", body=PasswordChangeSchema,
+     responses={204: None, 422: None})
+def change_password():
+    data = load(PasswordChangeSchema(), json_body())
+    operations.change_password(current_user, data["current_password"], data["new_password"])
+    return "", 204
+
+
+@bp.delete("/me")
+@rule("patient")
+@doc("Erase my account and all my diary data", body=PasswordSchema,
+     responses={204: None, 403: None, 422: None}, who="patient")
+def erase_me():
+    data = load(PasswordSchema(), json_body())
+    operations.erase_account(current_user, data["password"])
+    logout_user()
+    return "", 204

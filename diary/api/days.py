@@ -48,7 +48,7 @@ def put_day(day: date):
 @login_required
 @doc("One day record", responses={200: DaySchema, 404: None}, who="the patient, a linked therapist")
 def get_day(pid: str, day: date):
-    patient = patient_visible_to(current_user, pid)
+    patient = patient_visible_to(current_user, pid, f"diary day {day.isoformat()}")
     record = queries.get_day(current_user, patient, day)
     if record is None:
         raise NotFound()
@@ -60,7 +60,7 @@ def get_day(pid: str, day: date):
 @doc("Day records from `from` to `to` (default: the last 28 days)", query=DayRangeQuerySchema,
      responses={200: DayListSchema, 404: None, 422: None}, who="the patient, a linked therapist")
 def list_days(pid: str):
-    patient = patient_visible_to(current_user, pid)
+    patient = patient_visible_to(current_user, pid, "diary days")
     params = load(DayRangeQuerySchema(), request.args.to_dict())
     first, last = queries.day_range_or_default(patient, params["from_"], params["to"])
     if first > last:

@@ -19,10 +19,12 @@ def json_body() -> Any:
     """The request's JSON; 415 when it is not JSON, 400 when it does not parse."""
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("The body is not valid JSON.")
-    return data
+    try:
+        # Not silent=True: it answers None for both a broken body and a JSON `null`, and `null`
+        # parses fine (it is a 422 "send an object", not a 400).
+        return request.get_json()
+    except BadRequest:
+        raise BadRequest("The body is not valid JSON.") from None
 
 
 def load(schema: Schema, data: Any, **kwargs) -> Any:

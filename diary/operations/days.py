@@ -1,104 +1,22 @@
-"""Write side: one function per thing a user does (verb_noun). Each commits or changes nothing."""
+"""Write side of diary days: record a whole day, delete it."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from typing import Any
 
-from flask import current_app, session
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import passwords
-from .auth import SESSION_TOKEN_KEY, token_hash
-from .errors import Conflict, InvalidInput, StaleVersion
-from .extensions import db
-from .models import ROLES, DayRecord, Headache, LoginSession, MedicationIntake, User, utcnow
+from ..errors import Conflict, InvalidInput, StaleVersion
+from ..extensions import db
+from ..models import DayRecord, Headache, MedicationIntake, User, utcnow
 
 MAX_YEARS_BACK = 5
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-# -- Accounts --------------------------------------------------------------------------------
-
-def _check_password(password: str, email: str, display_name: str) -> None:
-    problems = passwords.password_problems(
-        password,
-        current_app.config["PASSWORD_MIN_SCORE"],
-        user_inputs=[email, display_name, *email.split("@")[0].split("."), "headache", "diary"],
-    )
-    if problems:
-        raise InvalidInput({"password": problems}, "Choose a stronger password.")
-
-
-def create_user(email: str, password: str, display_name: str, *, role: str = "patient",
-                timezone: str = "Europe/London") -> User:
-    """A new account; the email must be free (case does not matter) and the password strong."""
-    if role not in ROLES:
-        raise InvalidInput({"role": [f"Role is one of {', '.join(ROLES)}."]})
-    email = normalise_email(email)
-    _check_password(password, email, display_name)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("An account with this email already exists. Log in instead.")
-    user = User(email=email, password_hash=passwords.hash_password(password),
-                display_name=display_name, role=role, timezone=timezone)
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("An account with this email already exists. Log in instead.") from None
-    return user
-
-
-def authenticate(email: str, password: str) -> User | None:
-    """The user with this email and password, or None; a wrong email costs as much as a wrong
-    password. Rehashes the password when the hashing parameters have changed."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if not passwords.verify_password(user.password_hash if user else None, password):
-        return None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-        db.session.commit()
-    return user
-
-
-def start_login_session(user: User) -> None:
-    """Record a server-side login and name it in the (signed) session cookie."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id))
-    db.session.commit()
-    session.clear()
-    session[SESSION_TOKEN_KEY] = token
-    session.permanent = True
-
-
-def end_login_session() -> None:
-    """Forget this login on the server, so a replayed cookie no longer works."""
-    token = session.pop(SESSION_TOKEN_KEY, None)
-    if token:
-        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
-        db.session.commit()
-    session.clear()
-
-
-def update_profile(user: User, changes: dict[str, Any]) -> User:
-    """Change the display name and/or time zone."""
-    for field in ("display_name", "timezone"):
-        if field in changes:
-            setattr(user, field, changes[field])
-    db.session.commit()
-    return user
-
-
-# -- Day records ----------------------------------------------------------------------------
-
-def _years_before(day: date, years: int) -> date:
+def years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
@@ -111,7 +29,7 @@ def check_diary_date(patient: User, day: date) -> None:
     if day > today:
         raise InvalidInput({"date": ["This date has not happened yet where you are."]},
                            "The date is in the future.")
-    if day < _years_before(today, MAX_YEARS_BACK):
+    if day < years_before(today, MAX_YEARS_BACK):
         raise InvalidInput({"date": ["The diary keeps the last 5 years only."]},
                            "The date is more than 5 years back.")
 

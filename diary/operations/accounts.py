@@ -1,0 +1,136 @@
+"""Write side of accounts: create, authenticate, log in and out, profile, password, erasure."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import current_app, session
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import passwords
+from ..auth import SESSION_TOKEN_KEY, token_hash
+from ..errors import Conflict, InvalidInput
+from ..extensions import db
+from ..models import ROLES, LoginSession, User
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_password(password: str, email: str, display_name: str) -> None:
+    problems = passwords.password_problems(
+        password,
+        current_app.config["PASSWORD_MIN_SCORE"],
+        user_inputs=[email, display_name, *email.split("@")[0].split("."), "headache", "diary"],
+    )
+    if problems:
+        raise InvalidInput({"password": problems}, "Choose a stronger password.")
+
+
+def create_user(email: str, password: str, display_name: str, *, role: str = "patient",
+                timezone: str = "Europe/London") -> User:
+    """A new account; the email must be free (case does not matter) and the password strong."""
+    if role not in ROLES:
+        raise InvalidInput({"role": [f"Role is one of {', '.join(ROLES)}."]})
+    email = normalise_email(email)
+    _check_password(password, email, display_name)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict("An account with this email already exists. Log in instead.")
+    user = User(email=email, password_hash=passwords.hash_password(password),
+                display_name=display_name, role=role, timezone=timezone)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("An account with this email already exists. Log in instead.") from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None; a wrong email costs as much as a wrong
+    password. Rehashes the password when the hashing parameters have changed."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        db.session.commit()
+    return user
+
+
+def start_login_session(user: User) -> None:
+    """Record a server-side login and name it in the (signed) session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id))
+    db.session.commit()
+    session.clear()
+    session[SESSION_TOKEN_KEY] = token
+    session.permanent = True
+
+
+def end_login_session() -> None:
+    """Forget this login on the server, so a replayed cookie no longer works."""
+    token = session.pop(SESSION_TOKEN_KEY, None)
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+        db.session.commit()
+    session.clear()
+
+
+def update_profile(user: User, changes: dict[str, Any]) -> User:
+    """Change the display name and/or time zone."""
+    for field in ("display_name", "timezone"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    db.session.commit()
+    return user
+
+
+def _current_token_hash() -> str | None:
+    token = session.get(SESSION_TOKEN_KEY)
+    return token_hash(token) if token else None
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password and end every other login of this user (this one stays)."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise InvalidInput({"current_password": ["This is not your current password."]},
+                           "The current password is not right.")
+    _check_password(new_password, user.email, user.display_name)
+    user.password_hash = passwords.hash_password(new_password)
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.token_hash != (_current_token_hash() or "")))
+    db.session.commit()
+
+
+def erase_account(patient: User, password: str) -> None:
+    """Erase a patient and everything of theirs, in one transaction, and end all their logins.
+
+    Every table that refers to a user is named here (tests/test_erasure.py checks none is
+    missed); the database's ON DELETE CASCADE is a second line, not the first.
+    """
+    from ..models import AccessEvent, DayRecord, Headache, MedicationIntake, ShareCode
+    from ..models import TherapistLink, TreatmentSession
+
+    if not passwords.verify_password(patient.password_hash, password):
+        raise InvalidInput({"password": ["This is not your password."]},
+                           "The password is not right; nothing was erased.")
+    days = select(DayRecord.id).where(DayRecord.patient_id == patient.id).scalar_subquery()
+    for statement in (
+        delete(Headache).where(Headache.day_id.in_(days)),
+        delete(MedicationIntake).where(MedicationIntake.day_id.in_(days)),
+        delete(DayRecord).where(DayRecord.patient_id == patient.id),
+        delete(TreatmentSession).where(TreatmentSession.patient_id == patient.id),
+        delete(TherapistLink).where(TherapistLink.patient_id == patient.id),
+        delete(ShareCode).where(ShareCode.patient_id == patient.id),
+        delete(AccessEvent).where(AccessEvent.patient_id == patient.id),
+        delete(LoginSession).where(LoginSession.user_id == patient.id),
+        delete(User).where(User.id == patient.id),
+    ):
+        db.session.execute(statement)
+    db.session.commit()
+    session.clear()

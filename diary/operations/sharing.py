@@ -1,0 +1,83 @@
+"""Write side of sharing: one-use share codes, links to therapists, revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from ..extensions import db
+from ..models import ShareCode, TherapistLink, User, utcnow
+
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: codes are read aloud and typed from a phone screen.
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 8
+CODE_LIFETIME = timedelta(hours=72)
+
+
+def normalise_code(code: str) -> str:
+    """Upper case, without the spaces and dashes people type between groups."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """K7QXM2PD -> K7QX-M2PD, as shown to the patient."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def code_hash(code: str) -> str:
+    """A keyed hash, so a copy of the database does not reveal live codes."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def create_share_code(patient: User) -> tuple[str, datetime]:
+    """A new one-use code, valid for 72 hours; returns it formatted, and when it expires."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    expires_at = utcnow() + CODE_LIFETIME
+    db.session.add(ShareCode(patient_id=patient.id, code_hash=code_hash(code), expires_at=expires_at))
+    db.session.commit()
+    return format_code(code), expires_at
+
+
+def link_therapist(therapist: User, code: str) -> TherapistLink | None:
+    """Use a code: the patient who made it now shares with this therapist.
+
+    None for an unknown, used or expired code, all alike. The code is spent with a conditional
+    UPDATE, so two therapists racing for one code cannot both win.
+    """
+    now = utcnow()
+    spent = db.session.execute(
+        update(ShareCode)
+        .where(ShareCode.code_hash == code_hash(code), ShareCode.used_at.is_(None),
+               ShareCode.expires_at > now)
+        .values(used_at=now)
+        .returning(ShareCode.patient_id)
+    ).first()
+    if spent is None:
+        db.session.rollback()
+        return None
+    link = db.session.scalar(select(TherapistLink).where(
+        TherapistLink.patient_id == spent.patient_id, TherapistLink.therapist_id == therapist.id))
+    if link is None:
+        link = TherapistLink(patient_id=spent.patient_id, therapist_id=therapist.id)
+        db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def revoke_link(patient: User, link_id: str) -> bool:
+    """End a link; the therapist loses access on their very next request."""
+    try:
+        link_uuid = uuid.UUID(link_id)
+    except ValueError:
+        return False
+    result = db.session.execute(delete(TherapistLink).where(
+        TherapistLink.id == link_uuid, TherapistLink.patient_id == patient.id))
+    db.session.commit()
+    return result.rowcount == 1

@@ -1,0 +1,126 @@
+"""Treatment sessions: a linked therapist records them; only the author corrects or deletes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from .factories import link, session_body
+
+
+@pytest.fixture
+def linked_therapist(patient, therapist):
+    link(patient, therapist)
+    return therapist
+
+
+def sessions_url(patient) -> str:
+    return f"/api/v1/patients/{patient.id}/sessions"
+
+
+def yesterday(patient) -> str:
+    return (patient.today() - timedelta(days=1)).isoformat()
+
+
+def test_linked_therapist_records_a_session_the_patient_then_sees(patient, linked_therapist, as_user):
+    therapist = as_user(linked_therapist)
+    body = session_body(date=yesterday(patient), next_review_on=None)
+    response = therapist.post(sessions_url(patient), json=body)
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["techniques"] == ["dry_needling", "soft_tissue_work"]
+    assert created["muscles"] == body["muscles"]
+    assert created["therapist"] == {"display_name": linked_therapist.display_name}
+    seen = as_user(patient).get("/api/v1/patients/me/sessions").get_json()["sessions"]
+    assert [s["id"] for s in seen] == [created["id"]]
+
+
+def test_sessions_are_listed_by_date(patient, linked_therapist, as_user):
+    therapist = as_user(linked_therapist)
+    today = patient.today()
+    for days_ago in (3, 10, 1):
+        day = (today - timedelta(days=days_ago)).isoformat()
+        therapist.post(sessions_url(patient), json=session_body(date=day, next_review_on=None))
+    dates = [s["date"] for s in therapist.get(sessions_url(patient)).get_json()["sessions"]]
+    assert dates == sorted(dates) and len(dates) == 3
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("techniques", []),
+    ("techniques", ["acupuncture"]),
+    ("muscles", [{"muscle": "biceps", "side": "left"}]),
+    ("muscles", [{"muscle": "upper_trapezius", "side": "middle"}]),
+    ("muscles", [{"muscle": "upper_trapezius"}]),
+    ("notes", "x" * 2001),
+    ("date", "2026-02-30"),
+    ("date", None),
+    ("next_review_on", "soon"),
+])
+def test_invalid_session_is_refused_and_nothing_is_stored(patient, linked_therapist, as_user, field, value):
+    therapist = as_user(linked_therapist)
+    body = session_body(date=yesterday(patient), next_review_on=None)
+    body[field] = value
+    response = therapist.post(sessions_url(patient), json=body)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert any(key.split(".")[0] == field for key in response.get_json()["errors"])
+    assert therapist.get(sessions_url(patient)).get_json()["sessions"] == []
+
+
+def test_session_dates_follow_the_patients_calendar(patient, linked_therapist, as_user):
+    therapist = as_user(linked_therapist)
+    today = patient.today()
+    future = therapist.post(sessions_url(patient), json=session_body(
+        date=(today + timedelta(days=1)).isoformat(), next_review_on=None))
+    assert future.status_code == 422 and "date" in future.get_json()["errors"]
+    review_before = therapist.post(sessions_url(patient), json=session_body(
+        date=today.isoformat(), next_review_on=(today - timedelta(days=1)).isoformat()))
+    assert review_before.status_code == 422 and "next_review_on" in review_before.get_json()["errors"]
+    ok = therapist.post(sessions_url(patient), json=session_body(
+        date=today.isoformat(), next_review_on=(today + timedelta(days=14)).isoformat()))
+    assert ok.status_code == 201
+
+
+def test_only_the_author_corrects_or_deletes_a_session(patient, linked_therapist, users, as_user):
+    colleague = users.therapist()
+    link(patient, colleague)
+    author = as_user(linked_therapist)
+    sid = author.post(sessions_url(patient), json=session_body(
+        date=yesterday(patient), next_review_on=None)).get_json()["id"]
+    url = f"{sessions_url(patient)}/{sid}"
+    other = as_user(colleague)
+    assert other.patch(url, json={"notes": "mine now"}).status_code == 403
+    assert other.delete(url).status_code == 403
+    assert as_user(patient).patch(f"/api/v1/patients/me/sessions/{sid}", json={"notes": "x"}).status_code == 403
+    corrected = author.patch(url, json={"notes": "Corrected", "techniques": ["education"]})
+    assert corrected.status_code == 200, corrected.get_json()
+    assert corrected.get_json()["notes"] == "Corrected"
+    assert corrected.get_json()["techniques"] == ["education"]
+    assert corrected.get_json()["muscles"] == session_body()["muscles"]
+    assert author.delete(url).status_code == 204
+    assert author.get(sessions_url(patient)).get_json()["sessions"] == []
+
+
+def test_an_invalid_correction_changes_nothing(patient, linked_therapist, as_user):
+    author = as_user(linked_therapist)
+    created = author.post(sessions_url(patient), json=session_body(
+        date=yesterday(patient), next_review_on=None)).get_json()
+    url = f"{sessions_url(patient)}/{created['id']}"
+    assert author.patch(url, json={"techniques": ["reiki"]}).status_code == 422
+    future = (patient.today() + timedelta(days=3)).isoformat()
+    assert author.patch(url, json={"date": future}).status_code == 422
+    assert author.get(sessions_url(patient)).get_json()["sessions"][0]["techniques"] == created["techniques"]
+
+
+def test_a_therapist_without_a_link_cannot_record_sessions(patient, users, as_user):
+    stranger = as_user(users.therapist())
+    response = stranger.post(sessions_url(patient), json=session_body(date=yesterday(patient)))
+    assert response.status_code == 404
+    assert as_user(patient).get("/api/v1/patients/me/sessions").get_json()["sessions"] == []
+
+
+def test_a_patient_cannot_record_their_own_sessions(patient, as_user):
+    response = as_user(patient).post("/api/v1/patients/me/sessions",
+                                     json=session_body(date=yesterday(patient)))
+    assert response.status_code == 403
