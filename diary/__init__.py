@@ -76,11 +76,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .access import rule
     from .api import bp as api_bp
     from .web import bp as web_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    # Static files (styles, scripts, icons) hold no one's data.
+    app.view_functions["static"] = rule("anyone")(app.view_functions["static"])
 
 
 def register_errors(app: Flask) -> None:

@@ -33,6 +33,7 @@ RULES = {
     "patient": "a patient, acting on their own account (a therapist gets 403)",
     "patient_page": "a patient's own page (anyone else gets 404)",
     "therapist": "a therapist (a patient gets 403)",
+    "therapist_page": "a therapist's page (anyone else gets 404); a patient in it must be linked",
     "patient_or_linked_therapist": "the patient, or a therapist the patient shares with",
     "linked_therapist": "a therapist the patient shares with",
     "session_author": "the therapist who wrote the session, while still linked",
@@ -52,6 +53,8 @@ def rule(name: str) -> Callable:
             if name == "patient" and not current_user.is_patient:
                 raise Forbidden("Only a patient can do this.")
             if name == "patient_page" and not current_user.is_patient:
+                raise NotFound()
+            if name == "therapist_page" and not current_user.is_therapist:
                 raise NotFound()
             if name == "therapist" and not current_user.is_therapist:
                 raise Forbidden("Only a therapist can do this.")

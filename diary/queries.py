@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import AccessEvent, DayRecord, MedicationIntake, TherapistLink, TreatmentSession, User
+from .clinical.days import DayFacts, SessionFacts
+from .models import (
+    AccessEvent,
+    DayRecord,
+    Headache,
+    MedicationIntake,
+    TherapistLink,
+    TreatmentSession,
+    User,
+)
 
 MAX_DAYS_PER_LIST = 2000
 
@@ -157,3 +166,39 @@ def triage(actor: User) -> list[TriageRow]:
         next_review[patient_id] = review  # the latest session's plan wins
     return [TriageRow(p.id, p.display_name, last_logged.get(p.id), recent.get(p.id, 0),
                       next_review.get(p.id)) for p in patients]
+
+
+def day_facts(actor: User, patient: User, first: date | None = None,
+              last: date | None = None) -> list[DayFacts]:
+    """The patient's logged days as the clinical engine reads them, in two statements whatever
+    the length of the diary: per-day headache counts and peaks, then the classes taken."""
+    where = [DayRecord.patient_id == patient.id]
+    if first is not None:
+        where.append(DayRecord.date >= first)
+    if last is not None:
+        where.append(DayRecord.date <= last)
+    headache_rows = db.session.execute(
+        select(DayRecord.date, DayRecord.soreness, func.count(Headache.id),
+               func.coalesce(func.max(Headache.intensity), 0))
+        .outerjoin(Headache, Headache.day_id == DayRecord.id)
+        .where(*where).group_by(DayRecord.id, DayRecord.date, DayRecord.soreness)
+        .order_by(DayRecord.date)
+    ).all()
+    classes: dict[date, set[str]] = {}
+    for day, drug_class in db.session.execute(
+        select(DayRecord.date, MedicationIntake.drug_class).distinct()
+        .join(MedicationIntake, MedicationIntake.day_id == DayRecord.id).where(*where)
+    ):
+        classes.setdefault(day, set()).add(drug_class)
+    return [DayFacts(date=day, headache_count=count, peak_intensity=peak,
+                     drug_classes=frozenset(classes.get(day, ())), soreness=soreness)
+            for day, soreness, count, peak in headache_rows]
+
+
+def session_facts(actor: User, patient: User) -> list[SessionFacts]:
+    """The patient's treatment sessions as the clinical engine reads them, by date."""
+    return [SessionFacts(id=str(sid), date=day) for sid, day in db.session.execute(
+        select(TreatmentSession.id, TreatmentSession.date)
+        .where(TreatmentSession.patient_id == patient.id)
+        .order_by(TreatmentSession.date, TreatmentSession.created_at)
+    )]

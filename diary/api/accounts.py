@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import operations
@@ -25,6 +25,7 @@ from .helpers import doc, json_body, load
 
 
 @bp.post("/auth/register")
+@rule("anyone")
 @doc("Create a patient account and log in", body=RegisterSchema,
      responses={201: UserSchema, 409: None, 422: None}, who="anyone")
 def register():
@@ -40,6 +41,7 @@ def register():
 
 
 @bp.post("/auth/login")
+@rule("anyone")
 @login_limits
 @doc("Log in", body=LoginSchema, responses={200: UserSchema, 401: None, 429: None}, who="anyone")
 def login():
@@ -54,7 +56,7 @@ def login():
 
 
 @bp.post("/auth/logout")
-@login_required
+@rule("logged_in")
 @doc("Log out; the session cookie stops working", responses={204: None})
 def logout():
     operations.end_login_session()
@@ -63,20 +65,21 @@ def logout():
 
 
 @bp.get("/auth/csrf")
+@rule("anyone")
 @doc("The CSRF token to send as X-CSRFToken", responses={200: CsrfSchema}, who="anyone")
 def csrf_token():
     return {"csrf_token": generate_csrf()}
 
 
 @bp.get("/me")
-@login_required
+@rule("logged_in")
 @doc("The logged-in user", responses={200: UserSchema})
 def me():
     return user_schema.dump(current_user)
 
 
 @bp.patch("/me")
-@login_required
+@rule("logged_in")
 @doc("Change display name or time zone", body=ProfileSchema, responses={200: UserSchema, 422: None})
 def update_me():
     changes = load(ProfileSchema(), json_body())

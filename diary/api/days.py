@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask import request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from .. import operations, queries
-from ..access import patient_visible_to
+from ..access import patient_visible_to, rule
 from ..errors import InvalidInput, StaleVersion, problem
 from ..schemas import (
     CatalogueSchema,
@@ -20,7 +20,7 @@ from ..schemas import (
 )
 from ..vocabulary import MEDICATION_CATALOGUE
 from . import bp
-from .helpers import doc, etag, if_match, json_body, load, patient_required
+from .helpers import doc, etag, if_match, json_body, load
 
 
 def _stale(error: StaleVersion):
@@ -32,7 +32,7 @@ def _stale(error: StaleVersion):
 
 
 @bp.put("/patients/me/days/<day:day>")
-@patient_required
+@rule("patient")
 @doc("Store a whole day record (201 new, 200 replaced)", body=DaySchema,
      responses={200: DaySchema, 201: DaySchema, 412: None, 422: None}, who="the patient")
 def put_day(day: date):
@@ -45,7 +45,7 @@ def put_day(day: date):
 
 
 @bp.get("/patients/<pid>/days/<day:day>")
-@login_required
+@rule("patient_or_linked_therapist")
 @doc("One day record", responses={200: DaySchema, 404: None}, who="the patient, a linked therapist")
 def get_day(pid: str, day: date):
     patient = patient_visible_to(current_user, pid, f"diary day {day.isoformat()}")
@@ -56,7 +56,7 @@ def get_day(pid: str, day: date):
 
 
 @bp.get("/patients/<pid>/days")
-@login_required
+@rule("patient_or_linked_therapist")
 @doc("Day records from `from` to `to` (default: the last 28 days)", query=DayRangeQuerySchema,
      responses={200: DayListSchema, 404: None, 422: None}, who="the patient, a linked therapist")
 def list_days(pid: str):
@@ -71,7 +71,7 @@ def list_days(pid: str):
 
 
 @bp.delete("/patients/me/days/<day:day>")
-@patient_required
+@rule("patient")
 @doc("Delete a day record; the day becomes missing again", responses={204: None, 404: None, 412: None},
      who="the patient")
 def delete_day(day: date):
@@ -85,7 +85,7 @@ def delete_day(day: date):
 
 
 @bp.get("/medications/catalogue")
-@login_required
+@rule("logged_in")
 @doc("Common UK acute headache medications with their class", responses={200: CatalogueSchema})
 def medication_catalogue():
     items = [{"name": name, "drug_class": drug_class} for name, drug_class in MEDICATION_CATALOGUE]
@@ -93,7 +93,7 @@ def medication_catalogue():
 
 
 @bp.get("/patients/me/medications")
-@patient_required
+@rule("patient")
 @doc("The patient's own medications, most recent first, for one-tap logging",
      responses={200: CatalogueSchema}, who="the patient")
 def my_medications():

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from flask import request
-from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import BadRequest, Forbidden, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..errors import InvalidInput
 from ..schemas import flatten_errors
@@ -48,23 +46,6 @@ def if_match() -> int | None:
         return None
     value = value.strip().removeprefix("W/").strip('"')
     return int(value) if value.isdigit() else -1
-
-
-def role_required(role: str) -> Callable:
-    """Logged in and of this role; a user of the other role gets 403."""
-    def decorator(view):
-        @functools.wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role != role:
-                raise Forbidden(f"Only a {role} can do this.")
-            return view(*args, **kwargs)
-        return wrapped
-    return decorator
-
-
-patient_required = role_required("patient")
-therapist_required = role_required("therapist")
 
 
 def doc(summary: str, *, body: type[Schema] | None = None, query: type[Schema] | None = None,

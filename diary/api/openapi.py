@@ -10,6 +10,7 @@ from flask import current_app
 
 from ..schemas import ProblemSchema
 from . import bp
+from ..access import rule
 from .helpers import doc
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
@@ -65,6 +66,7 @@ def build_spec(app) -> dict:
 
 
 @bp.get("/openapi.json")
+@rule("anyone")
 @doc("This OpenAPI description", who="anyone")
 def openapi_json():
     return build_spec(current_app)

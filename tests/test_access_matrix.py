@@ -1,0 +1,195 @@
+"""Every route, every kind of actor: the access rule holds and no byte of A's data leaks.
+
+The routes come from the app's URL map, so a new route without a declared rule (access.rule)
+fails here. Actors: anonymous, patient A (whose data the URLs name), patient B, a therapist
+linked to A, an unlinked therapist, and a therapist whose link A has just revoked.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from diary.access import RULES
+
+from .factories import PASSWORD, ApiClient, day_body, link, session_body
+
+ACTORS = ("anonymous", "patient_b", "unlinked_therapist", "revoked_therapist",
+          "linked_therapist", "patient_a")  # A last: some of A's own requests erase or log out
+OK = range(200, 400)
+_fresh = itertools.count(1)
+
+# What each rule lets each actor do with A's data: a set of allowed statuses, or OK.
+ALLOW, DENY_404, DENY_403 = "allow", 404, 403
+
+
+def expected(rule: str, actor: str, api: bool) -> object:
+    """The answer the access rule promises, for a URL that names A's data where it names any."""
+    if actor == "anonymous":
+        return ALLOW if rule == "anyone" else (401 if api else "login")
+    therapist = actor.endswith("therapist")
+    linked = actor == "linked_therapist"
+    table = {
+        "anyone": ALLOW,
+        "logged_in": ALLOW,
+        "patient": DENY_403 if therapist else ALLOW,
+        "patient_page": DENY_404 if therapist else ALLOW,
+        "therapist": ALLOW if therapist else DENY_403,
+        "therapist_page": (ALLOW if linked else "allow_or_404") if therapist else DENY_404,
+        "patient_or_linked_therapist": ALLOW if actor == "patient_a" or linked else DENY_404,
+        "linked_therapist": ALLOW if linked else (DENY_403 if actor == "patient_a" else DENY_404),
+        "session_author": ALLOW if linked else (DENY_403 if actor == "patient_a" else DENY_404),
+    }
+    return table[rule]
+
+
+@pytest.fixture
+def app(make_app):
+    """The app with login limits high enough for the many logins of this walk."""
+    app = make_app(LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
+                   LOGIN_LIMIT_PER_ACCOUNT="100000 per minute")
+    with app.app_context():
+        yield app
+
+
+@dataclass
+class World:
+    """Patient A with a day, a session and a link; everyone else; a client for each actor."""
+
+    a: object
+    ids: dict
+    clients: dict
+    markers: tuple
+
+
+def build_world(app, users, backend) -> World:
+    n = next(_fresh)
+    a = users.patient(name=f"Zebrafish Alexandra {n}", email=f"zebra{n}@secret.test")
+    b = users.patient()
+    linked_t, unlinked_t, revoked_t = users.therapist(), users.therapist(), users.therapist()
+    a_link = link(a, linked_t)
+    revoked = link(a, revoked_t)
+    clients = {"anonymous": ApiClient(app.test_client())}
+    for name, user in (("patient_a", a), ("patient_b", b), ("linked_therapist", linked_t),
+                       ("unlinked_therapist", unlinked_t), ("revoked_therapist", revoked_t)):
+        clients[name] = ApiClient(app.test_client())
+        clients[name].login(user)
+    day = a.today() - timedelta(days=1)
+    body = day_body(notes="ZEBRA-DAY-NOTE", triggers=["zebratrigger"])
+    assert clients["patient_a"].put(f"/api/v1/patients/me/days/{day.isoformat()}", json=body).status_code == 201
+    session = clients["linked_therapist"].post(f"/api/v1/patients/{a.id}/sessions", json=session_body(
+        date=day.isoformat(), notes="ZEBRA-SESSION-NOTE", next_review_on=None)).get_json()
+    assert clients["patient_a"].delete(f"/api/v1/patients/me/links/{revoked.id}").status_code == 204
+    ids = {"pid": str(a.id), "day": day.isoformat(), "sid": session["id"],
+           "link_id": str(a_link.id), "filename": "css/app.css"}
+    markers = (a.display_name, a.email, "ZEBRA-DAY-NOTE", "zebratrigger", "ZEBRA-SESSION-NOTE")
+    return World(a=a, ids=ids, clients=clients, markers=markers)
+
+
+def request_body(endpoint: str, world: World):
+    """A valid body for the routes that take one (JSON for the API, form fields for pages)."""
+    n = next(_fresh)
+    yesterday = world.ids["day"]
+    bodies = {
+        "api.register": {"email": f"someone{n}@new.test", "password": PASSWORD, "display_name": "New"},
+        "api.login": {"email": f"nobody{n}@new.test", "password": "wrong-password-here"},
+        "api.update_me": {"display_name": "Renamed"},
+        "api.change_password": {"current_password": PASSWORD, "new_password": "copper-meadow-lantern-92"},
+        "api.erase_me": {"password": PASSWORD},
+        "api.put_day": day_body(),
+        "api.create_link": {"code": "XXXX-XXXX"},
+        "api.create_session": session_body(date=yesterday, next_review_on=None),
+        "api.update_session": {"notes": "changed"},
+        "web.login": {"email": f"nobody{n}@new.test", "password": "wrong-password-here"},
+        "web.register": {"email": f"someone{n}@new.test", "password": PASSWORD, "display_name": "New",
+                         "timezone": "Europe/London"},
+        "web.save_day": {"headache_today": "no"},
+        "web.quick_save": {"action": "no_headache"},
+        "web.account": {"display_name": "Renamed", "timezone": "Europe/London"},
+        "web.add_patient": {"code": "XXXX-XXXX"},
+        "web.new_session": {"date": yesterday, "techniques": "dry_needling"},
+        "web.edit_session": {"date": yesterday, "techniques": "dry_needling"},
+        "web.change_password": {"current_password": PASSWORD, "new_password": "copper-meadow-lantern-92"},
+        "web.erase_account": {"password": PASSWORD},
+    }
+    return bodies.get(endpoint)
+
+
+def call(client: ApiClient, method: str, url: str, endpoint: str, body):
+    api = url.startswith("/api/")
+    if method == "GET":
+        return client.get(url)
+    if api:
+        return client.request(method, url, json=body)
+    headers = {"X-CSRFToken": client.csrf_token()}
+    return client.client.open(url, method=method, data=body or {}, headers=headers)
+
+
+STRICT = {
+    "patient_a": {"patient", "patient_page", "patient_or_linked_therapist", "logged_in"},
+    "linked_therapist": {"patient_or_linked_therapist", "linked_therapist", "session_author",
+                         "therapist_page"},
+}
+
+
+def verdict(want, response, access_rule: str, actor: str) -> str | None:
+    """None when the answer keeps the rule; otherwise what went wrong."""
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if want == "login":
+        location = response.headers.get("Location", "")
+        return None if status == 302 and "/login" in location else f"expected redirect to login, got {status}"
+    if want == ALLOW and access_rule in STRICT.get(actor, ()):
+        return None if status in OK else f"expected success, got {status}"
+    if access_rule == "anyone":  # a wrong password's 401 is an answer, not a refusal
+        return None if status != 403 else f"expected to be let through, got {status}"
+    if want == ALLOW:
+        return None if status not in (401, 403) else f"expected to be let through, got {status}"
+    if want == "allow_or_404":
+        return None if status in OK or status == 404 else f"expected success or 404, got {status}"
+    return None if status == want else f"expected {want}, got {status}"
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_a_declared_access_rule(app):
+    missing = [f"{method} {rule.rule}" for rule, method in routes(app)
+               if getattr(app.view_functions[rule.endpoint], "access_rule", None) not in RULES]
+    assert missing == [], f"routes without an access rule: {missing}"
+
+
+def test_every_route_keeps_a_patients_data_from_everyone_else(app, users, backend, capsys):
+    failures, cases = [], 0
+    for rule, method in routes(app):
+        access_rule = getattr(app.view_functions[rule.endpoint], "access_rule", None)
+        if access_rule is None:
+            continue  # reported by the test above
+        world = build_world(app, users, backend)
+        _, url = rule.build({k: world.ids[k] for k in rule.arguments}, append_unknown=False)
+        api = url.startswith("/api/")
+        for actor in ACTORS:
+            want = expected(access_rule, actor, api)
+            response = call(world.clients[actor], method, url, rule.endpoint,
+                            request_body(rule.endpoint, world))
+            cases += 1
+            problem = verdict(want, response, access_rule, actor)
+            text = response.get_data(as_text=True)
+            may_see_a = actor == "patient_a" or (actor == "linked_therapist" and want == ALLOW)
+            if not may_see_a:
+                leaked = [m for m in world.markers if m in text]
+                if leaked:
+                    problem = (problem + "; " if problem else "") + f"leaked {leaked}"
+            if problem:
+                failures.append(f"{method} {rule.rule} [{access_rule}] as {actor}: {problem}")
+    with capsys.disabled():
+        print(f"\naccess matrix ({backend}): {cases} route x actor x method cases checked")
+    assert cases > 100
+    assert failures == [], "\n".join(failures)
