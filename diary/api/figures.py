@@ -1,0 +1,75 @@
+"""Figures (API.md "Figures and charts"): every number follows CLINICAL_RULES.md via diary.clinical."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from .. import clinical, queries
+from ..access import patient_visible_to, rule
+from ..errors import InvalidInput
+from ..figure_schemas import (
+    MAX_MONTHS,
+    EffectsQuerySchema,
+    EffectsSchema,
+    MonthRangeQuerySchema,
+    MonthsSchema,
+    OveruseStatusSchema,
+    ProgressSchema,
+    default_month_range,
+    month_span,
+)
+from . import bp
+from .helpers import doc, load
+
+
+@bp.get("/patients/<pid>/months")
+@rule("patient_or_linked_therapist")
+@doc("Monthly figures from `from` to `to` (YYYY-MM; default the last 12 months)",
+     query=MonthRangeQuerySchema, responses={200: MonthsSchema, 404: None, 422: None},
+     who="patient, linked therapist")
+def months(pid: str):
+    params = load(MonthRangeQuerySchema(), request.args.to_dict())
+    patient = patient_visible_to(current_user, pid, "monthly figures")
+    first, last = default_month_range(patient.today(), params["from_"], params["to"])
+    if month_span(first, last) > MAX_MONTHS:
+        raise InvalidInput({"to": [f"Ask for at most {MAX_MONTHS} months at a time."]})
+    facts = queries.day_facts(current_user, patient, first.first_day, last.last_day)
+    return MonthsSchema().dump({"months": clinical.month_rows(facts, first.first_day, last.first_day)})
+
+
+@bp.get("/patients/<pid>/medication-overuse")
+@rule("patient_or_linked_therapist")
+@doc("Medication-overuse status as of today (ICHD-3)", responses={200: OveruseStatusSchema, 404: None},
+     who="patient, linked therapist")
+def medication_overuse(pid: str):
+    patient = patient_visible_to(current_user, pid, "medication-overuse status")
+    # Every day: the count of consecutive overuse months may reach back years.
+    facts = queries.day_facts(current_user, patient)
+    return OveruseStatusSchema().dump(clinical.medication_overuse_status(facts, patient.today()))
+
+
+@bp.get("/patients/<pid>/progress")
+@rule("patient_or_linked_therapist")
+@doc("Baseline and 28-day periods since the first session", responses={200: ProgressSchema, 404: None},
+     who="patient, linked therapist")
+def progress(pid: str):
+    patient = patient_visible_to(current_user, pid, "progress figures")
+    sessions = queries.session_facts(current_user, patient)
+    first = clinical.baseline_start(sessions)
+    facts = queries.day_facts(current_user, patient, first) if first else []
+    return ProgressSchema().dump(clinical.treatment_progress(facts, sessions, patient.today()))
+
+
+@bp.get("/patients/<pid>/sessions/effects")
+@rule("patient_or_linked_therapist")
+@doc("The effect of each treatment session (window 1-56 days, default 14)", query=EffectsQuerySchema,
+     responses={200: EffectsSchema, 404: None, 422: None}, who="patient, linked therapist")
+def session_effects(pid: str):
+    window = load(EffectsQuerySchema(), request.args.to_dict())["window"]
+    patient = patient_visible_to(current_user, pid, "session effects")
+    sessions = queries.session_facts(current_user, patient)
+    facts = queries.day_facts(current_user, patient, *clinical.effects_window(sessions, window)) \
+        if sessions else []
+    effects = clinical.session_effects(facts, sessions, window)
+    return EffectsSchema().dump({"window": window, "effects": effects})

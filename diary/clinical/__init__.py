@@ -1,0 +1,55 @@
+"""Pure functions of CLINICAL_RULES.md (version 1): plain facts in, frozen dataclasses out.
+
+Every result names its date range `from_date` / `to_date`; the schemas map them to the
+API's ``from`` / ``to``. Build a `DayIndex` once (`index_days`) and pass it to several
+rules to index one patient's days only once per request.
+"""
+
+from .days import ACUTE_CLASSES, ALL_CLASSES, DayFacts, DayIndex, SessionFacts, index_days
+from .effects import EffectWindow, SessionEffect, session_effects
+from .months import MonthRow, month_row, month_rows
+from .overuse import (
+    MedicationOveruseStatus,
+    RollingFigures,
+    consecutive_overuse_months,
+    medication_overuse_status,
+    overuse_reasons,
+    rolling_30_days,
+)
+from .periods import MedicationDays, Month, PeriodFigures, period_figures
+from .progress import Progress, ProgressPeriod, treatment_progress
+from .ranges import baseline_start, effects_window, overuse_window
+
+RULES_VERSION = 1
+
+__all__ = [
+    "ACUTE_CLASSES",
+    "ALL_CLASSES",
+    "RULES_VERSION",
+    "DayFacts",
+    "DayIndex",
+    "EffectWindow",
+    "MedicationDays",
+    "MedicationOveruseStatus",
+    "Month",
+    "MonthRow",
+    "PeriodFigures",
+    "Progress",
+    "ProgressPeriod",
+    "RollingFigures",
+    "SessionEffect",
+    "SessionFacts",
+    "baseline_start",
+    "consecutive_overuse_months",
+    "effects_window",
+    "index_days",
+    "medication_overuse_status",
+    "month_row",
+    "month_rows",
+    "overuse_reasons",
+    "overuse_window",
+    "period_figures",
+    "rolling_30_days",
+    "session_effects",
+    "treatment_progress",
+]

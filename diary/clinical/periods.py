@@ -1,0 +1,133 @@
+"""Figures of a date range: logged, headache, moderate/severe and medication days (sections 1-3).
+
+Result dataclasses name their range `from_date` / `to_date` (``from`` is a Python keyword);
+the schemas map them to the API's ``from`` / ``to``. Rounded figures use decimal
+ROUND_HALF_UP (halves away from zero: 12.345 -> 12.35, -6.25 -> -6.3), not Python's
+round-half-even, so the same diary always shows the same number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+from .days import ALL_CLASSES, DayFacts, Days, index_days, is_acute_medication_day
+
+_ONE_DAY = timedelta(days=1)
+MODERATE_SEVERE_PEAK = 4  # section 2: moderate 4-6, severe 7-10
+
+_DECIMALS = Context(prec=60)  # far more digits than any diary fraction needs before rounding
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationDays:
+    """Class days of each drug class in a period, and acute medication days."""
+
+    non_opioid_analgesic: int
+    triptan: int
+    ergot: int
+    opioid: int
+    combination_analgesic: int
+    other: int
+    acute: int
+
+    def of_class(self, drug_class: str) -> int:
+        """Class days of one of the six drug classes, or `acute`."""
+        return getattr(self, drug_class)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFigures:
+    """Figures of a date range from_date..to_date inclusive (API: from, to)."""
+
+    from_date: date
+    to_date: date
+    days_logged: int
+    headache_days: int
+    moderate_severe_days: int
+    acute_medication_days: int
+    mean_peak_intensity: float | None
+    medication_days: MedicationDays
+
+
+def round_half_up(numerator: int, denominator: int, places: int) -> float:
+    """numerator / denominator rounded to `places` decimals, halves away from zero."""
+    quotient = _DECIMALS.divide(Decimal(numerator), Decimal(denominator))
+    return float(quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def mean_peak_intensity(peak_sum: int, headache_days: int) -> float | None:
+    """Mean peak intensity over headache days, 2 decimals; None without a headache day."""
+    return round_half_up(peak_sum, headache_days, 2) if headache_days else None
+
+
+def period_figures(days: Days, from_date: date, to_date: date) -> PeriodFigures:
+    """Figures of the days from `from_date` to `to_date` inclusive (missing days count nowhere)."""
+    return figures_of_days(index_days(days).between(from_date, to_date), from_date, to_date)
+
+
+def figures_of_days(days: Sequence[DayFacts], from_date: date, to_date: date) -> PeriodFigures:
+    """Figures of logged days already known to lie in the range from_date..to_date."""
+    headache_days = moderate_severe_days = acute_days = peak_sum = 0
+    class_days = dict.fromkeys(ALL_CLASSES, 0)
+    for day in days:
+        if day.headache_count:
+            headache_days += 1
+            peak_sum += day.peak_intensity
+            if day.peak_intensity >= MODERATE_SEVERE_PEAK:
+                moderate_severe_days += 1
+        if day.drug_classes:
+            for drug_class in day.drug_classes:  # a set: doses and repeats never count twice
+                class_days[drug_class] += 1
+            if is_acute_medication_day(day):
+                acute_days += 1
+    return PeriodFigures(
+        from_date=from_date,
+        to_date=to_date,
+        days_logged=len(days),
+        headache_days=headache_days,
+        moderate_severe_days=moderate_severe_days,
+        acute_medication_days=acute_days,
+        mean_peak_intensity=mean_peak_intensity(peak_sum, headache_days),
+        medication_days=MedicationDays(**class_days, acute=acute_days),
+    )
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Month:
+    """A calendar month."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        """The month a date falls in."""
+        return cls(day.year, day.month)
+
+    @property
+    def label(self) -> str:
+        """The month as the API writes it, YYYY-MM."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        """The 1st of the month."""
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        """The last day of the month (Feb 29 in leap years)."""
+        return self.shift(1).first_day - _ONE_DAY
+
+    @property
+    def days(self) -> int:
+        """How many days the month has."""
+        return self.last_day.day
+
+    def shift(self, months: int) -> Month:
+        """The month `months` later (earlier when negative)."""
+        year, month0 = divmod(self.year * 12 + self.month - 1 + months, 12)
+        return Month(year, month0 + 1)

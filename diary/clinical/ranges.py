@@ -1,0 +1,32 @@
+"""Which days each rule reads, so a caller loads only those (and never a query per day)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from .days import SessionFacts
+from .overuse import ICHD3_MONTHS, ROLLING_DAYS
+from .periods import Month
+from .progress import PERIOD_DAYS
+
+
+def overuse_window(today: date) -> tuple[date, date]:
+    """The days the medication-overuse status reads: the rolling 30 days and the last three
+    complete months. (The count of consecutive overuse months reads further back; callers
+    that want it exact pass every day.)"""
+    first = min(Month.of(today).shift(-ICHD3_MONTHS).first_day,
+                today - timedelta(days=ROLLING_DAYS - 1))
+    return first, today
+
+
+def baseline_start(sessions: Iterable[SessionFacts]) -> date | None:
+    """The first day the progress figures read: 28 days before the first session."""
+    dates = [session.date for session in sessions]
+    return min(dates) - timedelta(days=PERIOD_DAYS) if dates else None
+
+
+def effects_window(sessions: Iterable[SessionFacts], window: int) -> tuple[date, date]:
+    """The days the session effects read: `window` days around the first and last session."""
+    dates = [session.date for session in sessions]
+    return min(dates) - timedelta(days=window), max(dates) + timedelta(days=window)
