@@ -6,10 +6,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
+from . import clinical
 from .clinical.days import DayFacts, SessionFacts
 from .models import (
     AccessEvent,
@@ -126,73 +127,101 @@ def list_sessions(actor: User, patient: User) -> list[TreatmentSession]:
 
 @dataclass(frozen=True)
 class TriageRow:
-    """One linked patient on a therapist's list."""
+    """One linked patient on a therapist's list, with the figures that decide who comes first."""
 
     id: object
     display_name: str
     last_logged_on: date | None
-    days_logged_28: int
     next_review_on: date | None
+    days_logged_28: int
+    headache_days_28: int
+    medication_overuse_status: str
+    prolonged_soreness: bool
+    change_pct: float | None
 
 
 def triage(actor: User) -> list[TriageRow]:
-    """Every patient linked to this therapist with their recent logging, in three statements."""
+    """Every patient linked to this therapist, who needs attention first, in five statements
+    whatever the number of patients."""
     patients = list(db.session.scalars(
         select(User).join(TherapistLink, TherapistLink.patient_id == User.id)
-        .where(TherapistLink.therapist_id == actor.id).order_by(User.display_name)
+        .where(TherapistLink.therapist_id == actor.id)
     ))
     if not patients:
         return []
     ids = [p.id for p in patients]
     today = {p.id: p.today() for p in patients}
-    earliest = min(today.values()) - timedelta(days=27)
     last_logged = dict(db.session.execute(
         select(DayRecord.patient_id, func.max(DayRecord.date))
         .where(DayRecord.patient_id.in_(ids)).group_by(DayRecord.patient_id)
     ).all())
-    recent: dict = {}
-    for patient_id, day in db.session.execute(
-        select(DayRecord.patient_id, DayRecord.date)
-        .where(DayRecord.patient_id.in_(ids), DayRecord.date >= earliest)
-    ):
-        if today[patient_id] - timedelta(days=27) <= day <= today[patient_id]:
-            recent[patient_id] = recent.get(patient_id, 0) + 1
+    sessions: dict = {p.id: [] for p in patients}
     next_review: dict = {}
-    for patient_id, review in db.session.execute(
-        select(TreatmentSession.patient_id, TreatmentSession.next_review_on)
+    for sid, patient_id, day, review in db.session.execute(
+        select(TreatmentSession.id, TreatmentSession.patient_id, TreatmentSession.date,
+               TreatmentSession.next_review_on)
         .where(TreatmentSession.patient_id.in_(ids))
         .order_by(TreatmentSession.date, TreatmentSession.created_at)
     ):
+        sessions[patient_id].append(SessionFacts(id=str(sid), date=day))
         next_review[patient_id] = review  # the latest session's plan wins
-    return [TriageRow(p.id, p.display_name, last_logged.get(p.id), recent.get(p.id, 0),
-                      next_review.get(p.id)) for p in patients]
+    ranges = [(pid, first, last) for pid in ids
+              for first, last in clinical.triage_ranges(sessions[pid], today[pid])]
+    facts = _facts_of_many(ranges)
+    rows = []
+    for p in patients:
+        figures = clinical.triage_figures(facts.get(p.id, []), sessions[p.id], today[p.id])
+        rows.append((clinical.attention_key(figures, next_review.get(p.id), p.display_name),
+                     TriageRow(p.id, p.display_name, last_logged.get(p.id), next_review.get(p.id),
+                               figures.days_logged_28, figures.headache_days_28,
+                               figures.medication_overuse_status, figures.prolonged_soreness,
+                               figures.change_pct)))
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+
+def _facts(where) -> dict:
+    """Day facts per patient for the rows `where` selects, in two statements: per-day headache
+    counts and peaks, then the classes taken."""
+    headache_rows = db.session.execute(
+        select(DayRecord.patient_id, DayRecord.date, DayRecord.soreness, func.count(Headache.id),
+               func.coalesce(func.max(Headache.intensity), 0))
+        .outerjoin(Headache, Headache.day_id == DayRecord.id)
+        .where(where)
+        .group_by(DayRecord.id, DayRecord.patient_id, DayRecord.date, DayRecord.soreness)
+        .order_by(DayRecord.patient_id, DayRecord.date)
+    ).all()
+    classes: dict = {}
+    for patient_id, day, drug_class in db.session.execute(
+        select(DayRecord.patient_id, DayRecord.date, MedicationIntake.drug_class).distinct()
+        .join(MedicationIntake, MedicationIntake.day_id == DayRecord.id).where(where)
+    ):
+        classes.setdefault((patient_id, day), set()).add(drug_class)
+    facts: dict = {}
+    for patient_id, day, soreness, count, peak in headache_rows:
+        facts.setdefault(patient_id, []).append(DayFacts(
+            date=day, headache_count=count, peak_intensity=peak,
+            drug_classes=frozenset(classes.get((patient_id, day), ())), soreness=soreness))
+    return facts
+
+
+def _facts_of_many(ranges: list[tuple]) -> dict:
+    """Day facts of several patients, each over its own date ranges, in two statements."""
+    if not ranges:
+        return {}
+    return _facts(or_(*(and_(DayRecord.patient_id == pid, DayRecord.date.between(first, last))
+                        for pid, first, last in ranges)))
 
 
 def day_facts(actor: User, patient: User, first: date | None = None,
               last: date | None = None) -> list[DayFacts]:
     """The patient's logged days as the clinical engine reads them, in two statements whatever
-    the length of the diary: per-day headache counts and peaks, then the classes taken."""
+    the length of the diary."""
     where = [DayRecord.patient_id == patient.id]
     if first is not None:
         where.append(DayRecord.date >= first)
     if last is not None:
         where.append(DayRecord.date <= last)
-    headache_rows = db.session.execute(
-        select(DayRecord.date, DayRecord.soreness, func.count(Headache.id),
-               func.coalesce(func.max(Headache.intensity), 0))
-        .outerjoin(Headache, Headache.day_id == DayRecord.id)
-        .where(*where).group_by(DayRecord.id, DayRecord.date, DayRecord.soreness)
-        .order_by(DayRecord.date)
-    ).all()
-    classes: dict[date, set[str]] = {}
-    for day, drug_class in db.session.execute(
-        select(DayRecord.date, MedicationIntake.drug_class).distinct()
-        .join(MedicationIntake, MedicationIntake.day_id == DayRecord.id).where(*where)
-    ):
-        classes.setdefault(day, set()).add(drug_class)
-    return [DayFacts(date=day, headache_count=count, peak_intensity=peak,
-                     drug_classes=frozenset(classes.get(day, ())), soreness=soreness)
-            for day, soreness, count, peak in headache_rows]
+    return _facts(and_(*where)).get(patient.id, [])
 
 
 def session_facts(actor: User, patient: User) -> list[SessionFacts]:

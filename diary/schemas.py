@@ -124,8 +124,17 @@ class DisplayName(fields.String):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
+class EmailAddress(fields.Email):
+    """An email address; spaces around it (a phone's autofill adds one) are not part of it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip()
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class RegisterSchema(StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254),
+    email = EmailAddress(required=True, validate=validate.Length(max=254),
                          error_messages={"invalid": "Give a valid email address."})
     password = fields.String(required=True, load_only=True,
                              validate=validate.Length(max=256, error="Use at most 256 characters."))
@@ -334,7 +343,11 @@ class TriageRowSchema(Schema):
     display_name = fields.String()
     last_logged_on = fields.Date(allow_none=True)
     days_logged_28 = fields.Integer()
+    headache_days_28 = fields.Integer()
+    medication_overuse_status = fields.String()
     next_review_on = fields.Date(allow_none=True)
+    prolonged_soreness = fields.Boolean()
+    change_pct = fields.Float(allow_none=True)
 
 
 class TriageSchema(Schema):

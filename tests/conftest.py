@@ -189,3 +189,35 @@ def as_user(new_api):
         client.user = user
         return client
     return login
+
+
+class StatementCounter:
+    """Counts the SQL statements the app sends while active (PERFORMANCE.md: no N+1)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __len__(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements(app):
+    """`with count_statements() as counted: ...` then `len(counted)`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = StatementCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -19,6 +19,7 @@ from .overuse import (
 from .periods import MedicationDays, Month, PeriodFigures, period_figures
 from .progress import Progress, ProgressPeriod, treatment_progress
 from .ranges import baseline_start, effects_window, overuse_window
+from .triage import TriageFigures, attention_key, triage_figures, triage_ranges
 
 RULES_VERSION = 1
 
@@ -52,4 +53,8 @@ __all__ = [
     "rolling_30_days",
     "session_effects",
     "treatment_progress",
+    "TriageFigures",
+    "attention_key",
+    "triage_figures",
+    "triage_ranges",
 ]

@@ -1,0 +1,107 @@
+"""The therapist's triage list: who needs attention first, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .factories import link, make_day
+
+
+def _add_session(patient, therapist, day, next_review=None):
+    from diary import operations
+
+    return operations.record_session(therapist, patient, {
+        "date": day, "techniques": ["dry_needling"], "muscles": [], "notes": None,
+        "next_review_on": next_review})
+
+
+def triage(as_user, therapist):
+    response = as_user(therapist).get("/api/v1/patients")
+    assert response.status_code == 200
+    return response.get_json()["patients"]
+
+
+def test_triage_lists_recent_figures_of_each_linked_patient(users, therapist, as_user):
+    patient = users.patient(name="Ann")
+    link(patient, therapist)
+    today = patient.today()
+    for days_ago in range(10):
+        make_day(patient, today - timedelta(days=days_ago),
+                 headaches=[{"intensity": 5}] if days_ago % 2 == 0 else [])
+    make_day(patient, today - timedelta(days=40), headaches=[{"intensity": 5}])
+    _add_session(patient, therapist, today - timedelta(days=2), today + timedelta(days=12))
+    [row] = triage(as_user, therapist)
+    assert row["display_name"] == "Ann"
+    assert row["last_logged_on"] == today.isoformat()
+    assert (row["days_logged_28"], row["headache_days_28"]) == (10, 5)
+    assert row["next_review_on"] == (today + timedelta(days=12)).isoformat()
+    assert row["medication_overuse_status"] == "none"
+    assert row["prolonged_soreness"] is False
+
+
+def test_triage_puts_overuse_then_prolonged_soreness_first(users, therapist, as_user):
+    calm, sore, overusing = (users.patient(name=n) for n in ("Aaron Calm", "Beth Sore", "Cleo Pills"))
+    for patient in (calm, sore, overusing):
+        link(patient, therapist)
+    today = calm.today()
+    for days_ago in range(16):
+        make_day(overusing, today - timedelta(days=days_ago), headaches=[{"intensity": 6}],
+                 medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}])
+    session_day = today - timedelta(days=10)
+    _add_session(sore, therapist, session_day)
+    make_day(sore, session_day + timedelta(days=5), soreness=6)
+    make_day(calm, today, headaches=[])
+    rows = triage(as_user, therapist)
+    assert [r["display_name"] for r in rows] == ["Cleo Pills", "Beth Sore", "Aaron Calm"]
+    assert rows[0]["medication_overuse_status"] == "overuse"
+    assert rows[1]["prolonged_soreness"] is True
+
+
+def test_triage_shows_change_against_the_baseline(users, therapist, as_user):
+    patient = users.patient()
+    link(patient, therapist)
+    today = patient.today()
+    first_session = today - timedelta(days=200)
+    for offset in range(1, 11):  # 10 headache days in the baseline
+        make_day(patient, first_session - timedelta(days=offset), headaches=[{"intensity": 6}])
+    _add_session(patient, therapist, first_session)
+    latest_start = first_session + timedelta(days=28 * ((today - first_session).days // 28))
+    for offset in range(3):  # 3 headache days in the latest period
+        day = latest_start + timedelta(days=offset)
+        if day <= today:
+            make_day(patient, day, headaches=[{"intensity": 4}])
+    [row] = triage(as_user, therapist)
+    logged = min(3, (today - latest_start).days + 1)
+    assert row["change_pct"] == round(100 * (logged - 10) / 10, 1)
+
+
+def test_triage_runs_a_fixed_number_of_statements(users, therapist, as_user, count_statements):
+    reader = as_user(therapist)
+
+    def statements_for_list() -> int:
+        with count_statements() as counted:
+            assert reader.get("/api/v1/patients").status_code == 200
+        return len(counted)
+
+    def add_patients(n):
+        for _ in range(n):
+            patient = users.patient()
+            link(patient, therapist)
+            today = patient.today()
+            make_day(patient, today, headaches=[{"intensity": 3}],
+                     medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+            _add_session(patient, therapist, today - timedelta(days=50))
+
+    add_patients(2)
+    few = statements_for_list()
+    add_patients(8)
+    many = statements_for_list()
+    assert few == many
+    assert many <= 10
+
+
+def test_triage_shows_only_my_patients(users, therapist, as_user):
+    mine, theirs = users.patient(), users.patient()
+    link(mine, therapist)
+    link(theirs, users.therapist())
+    assert [r["id"] for r in triage(as_user, therapist)] == [str(mine.id)]
