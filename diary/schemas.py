@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import available_timezones
 
 from marshmallow import (
@@ -48,11 +49,32 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+# U+0000 (PostgreSQL cannot store it in text) and lone surrogates (not encodable as UTF-8): both
+# would end in a 500, and no one types them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    return isinstance(value, list) and any(isinstance(v, str) and _UNSTORABLE.search(v)
+                                           for v in value)
+
+
 class StrictSchema(Schema):
     """Unknown fields are an error, so a typo is never silently dropped."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _refuse_unstorable_characters(self, data, **kwargs):
+        if isinstance(data, dict):
+            errors = {key: ["Remove the invisible control character."]
+                      for key, value in data.items() if _unstorable(value)}
+            if errors:
+                raise ValidationError(errors)
+        return data
 
 
 class HourMinute(fields.Time):
@@ -246,7 +268,8 @@ class DaySchema(StrictSchema):
 
     @post_load
     def _normalise(self, data, **kwargs):
-        data["triggers"] = _unique(word.strip() for word in data["triggers"])
+        if "triggers" in data:
+            data["triggers"] = _unique(word.strip() for word in data["triggers"])
         if data.get("notes") is not None and not data["notes"].strip():
             data["notes"] = None
         return data

@@ -182,6 +182,7 @@ def test_every_route_keeps_a_patients_data_from_everyone_else(app, users, backen
             cases += 1
             problem = verdict(want, response, access_rule, actor)
             text = response.get_data(as_text=True)
+            response.close()  # static files answer with an open file
             may_see_a = actor == "patient_a" or (actor == "linked_therapist" and want == ALLOW)
             if not may_see_a:
                 leaked = [m for m in world.markers if m in text]

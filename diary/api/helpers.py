@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..errors import InvalidInput
+from ..operations import NEW_DAY
 from ..schemas import flatten_errors
 
 
@@ -21,7 +22,7 @@ def json_body() -> Any:
         # Not silent=True: it answers None for both a broken body and a JSON `null`, and `null`
         # parses fine (it is a 422 "send an object", not a 400).
         return request.get_json()
-    except BadRequest:
+    except (BadRequest, RecursionError):  # RecursionError: nested deeper than Python parses
         raise BadRequest("The body is not valid JSON.") from None
 
 
@@ -40,7 +41,10 @@ def etag(version: int) -> str:
 
 
 def if_match() -> int | None:
-    """The version named by If-Match; None when absent or `*`; -1 when it names no version."""
+    """The version a write is based on: If-Match's version (-1 when it names none), NEW_DAY for
+    `If-None-Match: *` (based on no record), None when the client states nothing."""
+    if request.headers.get("If-None-Match", "").strip() == "*":
+        return NEW_DAY
     value = request.headers.get("If-Match")
     if value is None or value.strip() == "*":
         return None

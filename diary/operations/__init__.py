@@ -10,13 +10,21 @@ from .accounts import (
     start_login_session,
     update_profile,
 )
-from .days import check_diary_date, day_content, delete_day, record_day
+from .days import (
+    NEW_DAY,
+    check_diary_date,
+    day_content,
+    delete_day,
+    mark_headache_free,
+    record_day,
+    update_day,
+)
 from .sharing import create_share_code, link_therapist, revoke_link
 from .treatment import check_session_dates, delete_session, record_session, update_session
 
 __all__ = [
     "authenticate", "change_password", "check_session_dates", "check_diary_date", "create_share_code", "create_user",
     "day_content", "delete_day", "delete_session", "end_login_session", "erase_account",
-    "link_therapist", "normalise_email", "record_day", "record_session", "revoke_link",
-    "start_login_session", "update_profile", "update_session",
+    "link_therapist", "mark_headache_free", "NEW_DAY", "normalise_email", "record_day", "record_session", "revoke_link",
+    "start_login_session", "update_day", "update_profile", "update_session",
 ]

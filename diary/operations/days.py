@@ -14,6 +14,8 @@ from ..extensions import db
 from ..models import DayRecord, Headache, MedicationIntake, User, utcnow
 
 MAX_YEARS_BACK = 5
+# `if_match` for a write based on no stored record (If-None-Match: *): versions start at 1.
+NEW_DAY = 0
 
 
 def years_before(day: date, years: int) -> date:
@@ -81,7 +83,7 @@ def _write_day(patient: User, day: date, data: dict[str, Any],
         _fill_day(record, data)
         db.session.commit()
         return record, False
-    if if_match is not None:
+    if if_match not in (None, NEW_DAY):
         raise StaleVersion(None)
     record = DayRecord(patient_id=patient.id, date=day)
     _fill_day(record, data)
@@ -95,7 +97,7 @@ def record_day(patient: User, day: date, data: dict[str, Any],
     """Store the whole day record; returns it and whether it is new.
 
     The same content twice changes nothing. With `if_match`, a write based on an older version
-    is refused with StaleVersion. Two writers racing for one day: the loser retries once and then
+    (or, with NEW_DAY, on no record while one now exists) is refused with StaleVersion. Two writers racing for one day: the loser retries once and then
     sees the winner's record like any later request would.
     """
     if "date" in data and data["date"] != day:
@@ -109,6 +111,26 @@ def record_day(patient: User, day: date, data: dict[str, Any],
             if attempt == 2:
                 raise Conflict("This day was being saved by another request. Try again.") from None
     raise AssertionError("unreachable")
+
+
+def _stored_or_empty(patient: User, day: date) -> dict[str, Any]:
+    record = _find_day(patient, day)
+    if record is None:
+        return {"headaches": [], "medications": [], "soreness": None, "exercises_done": None,
+                "triggers": [], "notes": None}
+    return day_content(record)
+
+
+def update_day(patient: User, day: date, changes: dict[str, Any]) -> tuple[DayRecord, bool]:
+    """Change some fields of a day (validated by the caller) and keep the rest as stored."""
+    return record_day(patient, day, {**_stored_or_empty(patient, day), **changes})
+
+
+def mark_headache_free(patient: User, day: date) -> tuple[DayRecord, bool]:
+    """Log a day as headache-free, keeping the rest; never wipes headaches already logged."""
+    if _stored_or_empty(patient, day)["headaches"]:
+        raise Conflict("A headache is already logged for this day. Open the day to change it.")
+    return update_day(patient, day, {"headaches": []})
 
 
 def delete_day(patient: User, day: date, if_match: int | None = None) -> bool:

@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from marshmallow import ValidationError
 
 from .. import operations
+from ..access import rule
 from ..errors import Conflict, InvalidInput
 from ..ratelimits import login_limits, mark_login_failed
 from ..schemas import ProfileSchema, RegisterSchema, flatten_errors
@@ -33,6 +34,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.get("/")
+@rule("anyone")
 def index():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
@@ -40,6 +42,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rule("anyone")
 @login_limits
 def login():
     if request.method == "GET":
@@ -55,6 +58,7 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rule("anyone")
 def register():
     if request.method == "GET":
         return render_template("register.html", form={}, errors={}, timezones=TIMEZONES)
@@ -79,7 +83,7 @@ def register():
 
 
 @bp.post("/logout")
-@login_required
+@rule("logged_in")
 def logout():
     operations.end_login_session()
     logout_user()
@@ -88,7 +92,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@rule("logged_in")
 def account():
     errors: dict = {}
     form = request.form if request.method == "POST" else {
@@ -108,8 +112,6 @@ def account():
 
 
 @bp.get("/therapist")
-@login_required
+@rule("therapist_page")
 def therapist_home():
-    if not current_user.is_therapist:
-        return redirect(url_for("web.today"))
     return render_template("therapist_home.html")

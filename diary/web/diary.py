@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from .. import operations, queries
 from .. import vocabulary as vocab
-from ..access import require_patient
-from ..errors import InvalidInput, StaleVersion
+from ..access import rule
+from ..errors import Conflict, InvalidInput, StaleVersion
 from ..schemas import day_schema
 from . import bp
-from .forms import day_to_form, load_day_form
-
-
-def patient_page(view):
-    """A page of the patient's own diary: logged in, and a patient (others get 404)."""
-    @functools.wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        require_patient(current_user)
-        return view(*args, **kwargs)
-    return wrapped
+from .forms import day_to_form, editor_layout, has_errors, load_day_form, load_quick_form
 
 
 def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str | None = None):
     record = queries.get_day(current_user, current_user, day)
-    stored = day_schema.dump(record) if record else None
     today = current_user.today()
+    if form is None:
+        form = day_to_form(day_schema.dump(record) if record else None)
+    errors = errors or {}
+    layout = editor_layout(form, errors, queries.remembered_medications(current_user, current_user))
     context = dict(
-        day=day, today=today, is_today=day == today, record=record,
-        form=form if form is not None else day_to_form(stored),
-        errors=errors or {}, notice=notice, vocab=vocab,
-        remembered=queries.remembered_medications(current_user, current_user),
+        day=day, today=today, is_today=day == today, record=record, form=form, errors=errors,
+        layout=layout, has_errors=has_errors, notice=notice, vocab=vocab,
         catalogue=vocab.MEDICATION_CATALOGUE,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1) if day < today else None,
     )
@@ -44,13 +34,13 @@ def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str
 
 
 @bp.get("/today")
-@patient_page
+@rule("patient_page")
 def today():
     return _editor(current_user.today())
 
 
 @bp.get("/days/<day:day>")
-@patient_page
+@rule("patient_page")
 def day_page(day: date):
     try:
         operations.check_diary_date(current_user, day)
@@ -66,7 +56,7 @@ def _after_save(day: date):
 
 
 @bp.post("/days/<day:day>")
-@patient_page
+@rule("patient_page")
 def save_day(day: date):
     version = request.form.get("version", "")
     try:
@@ -84,33 +74,25 @@ def save_day(day: date):
 
 
 @bp.post("/days/<day:day>/quick")
-@patient_page
+@rule("patient_page")
 def quick_save(day: date):
     """One-tap controls: no headache today, soreness, exercises; the rest of the day is kept."""
-    record = queries.get_day(current_user, current_user, day)
-    data = day_schema.load({k: v for k, v in (day_schema.dump(record) if record else {}).items()
-                            if k != "date"})
-    action = request.form.get("action")
-    if action == "no_headache":
-        data["headaches"] = []
-    elif action == "soreness":
-        value = request.form.get("soreness", "")
-        data["soreness"] = int(value) if value.isdigit() and int(value) <= 10 else None
-    elif action == "exercises":
-        data["exercises_done"] = {"yes": True, "no": False}.get(request.form.get("exercises_done"))
-    else:
-        flash("Nothing was changed.")
-        return _after_save(day)
     try:
-        operations.record_day(current_user, day, data)
+        action, changes = load_quick_form(request.form)
+        if action == "no_headache":
+            operations.mark_headache_free(current_user, day)
+        else:
+            operations.update_day(current_user, day, changes)
     except InvalidInput as error:
         return _editor(day, errors=error.errors, status=422)
+    except Conflict as error:
+        return _editor(day, status=409, notice=str(error))
     flash(f"Saved {_day_label(day)}.")
     return _after_save(day)
 
 
 @bp.post("/days/<day:day>/delete")
-@patient_page
+@rule("patient_page")
 def delete_day_page(day: date):
     operations.delete_day(current_user, day)
     flash(f"{_day_label(day).capitalize()} is cleared; it counts as not logged.")
@@ -124,7 +106,7 @@ def _day_label(day: date) -> str:
 
 
 @bp.get("/calendar")
-@patient_page
+@rule("patient_page")
 def calendar_page():
     today = current_user.today()
     try:

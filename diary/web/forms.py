@@ -8,11 +8,13 @@ message is shown next to its field.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from .. import vocabulary as vocab
 from ..errors import InvalidInput
 from ..schemas import DaySchema, flatten_errors
 
@@ -21,6 +23,9 @@ _HEADACHE_TEXT = ("start", "type", "side")
 _HEADACHE_LISTS = ("locations", "symptoms")
 _MEDICATION_TEXT = ("name", "drug_class", "time", "relief")
 _ITEM = re.compile(r"^(headaches|medications)\.(\d{1,2})\.([a-z_]+)$")
+_CATALOGUE_CLASSES = {name.casefold(): drug_class for name, drug_class in vocab.MEDICATION_CATALOGUE}
+# Offered with 0 doses until the patient has medications of their own to remember.
+COMMON_PICKS = ("Paracetamol 500 mg", "Ibuprofen 400 mg", "Co-codamol 8/500")
 
 
 def _number(value: str | None) -> Any:
@@ -68,14 +73,17 @@ def _medication(form: MultiDict, i: int) -> dict[str, Any] | None:
     prefix = f"medications.{i}."
     doses = _number(form.get(prefix + "doses"))
     name = (form.get(prefix + "name") or "").strip()
-    if form.get(prefix + "remove") or doses == 0 or (not name and doses is None):
-        return None  # a remembered medication left at 0 doses was not taken
+    drug_class = _blank_to_none(form.get(prefix + "drug_class"))
+    if form.get(prefix + "remove") or doses == 0 or (not name and drug_class is None):
+        return None  # a remembered medication left at 0 doses, or an untouched blank row
     item: dict[str, Any] = {"name": name}
     if doses is not None:
         item["doses"] = doses
     for field in _MEDICATION_TEXT[1:]:
         if (value := _blank_to_none(form.get(prefix + field))) is not None:
             item[field] = value
+    if "drug_class" not in item and name.casefold() in _CATALOGUE_CLASSES:
+        item["drug_class"] = _CATALOGUE_CLASSES[name.casefold()]  # typed from the list
     return item
 
 
@@ -111,13 +119,20 @@ def _form_key(key: str, rows: dict[str, dict[int, int]]) -> str:
 def load_day_form(form: MultiDict) -> dict[str, Any]:
     """Validated day data from a form; InvalidInput keyed by the form's own field names."""
     raw, rows = day_from_form(form)
-    if form.get("headache_today") == "yes" and not raw["headaches"]:
-        raise InvalidInput({"headaches.0.intensity": ["Say how bad the headache was, from 1 to 10."]})
+    errors: dict[str, list[str]] = {}
+    if not raw["headaches"]:
+        if form.get("headache_today") == "yes":
+            first = min(_indices(form, "headaches"), default=0)
+            errors[f"headaches.{first}.intensity"] = ["Say how bad the headache was, from 1 to 10."]
+        elif form.get("headache_today") != "no":
+            errors["headache_today"] = ["Say whether you had a headache: tap No or Yes."]
     try:
-        return DaySchema().load(raw)
+        data = DaySchema().load(raw)
     except ValidationError as error:
-        errors = {_form_key(k, rows): v for k, v in flatten_errors(error.messages).items()}
-        raise InvalidInput(errors) from None
+        errors.update({_form_key(k, rows): v for k, v in flatten_errors(error.messages).items()})
+    if errors:
+        raise InvalidInput(errors)
+    return data
 
 
 def _form_text(value: Any) -> str:
@@ -145,3 +160,87 @@ def day_to_form(day: dict[str, Any] | None) -> MultiDict:
         form[field] = _form_text(day.get(field))
     form.setlist("triggers", day.get("triggers") or [])
     return form
+
+
+# -- The editor's layout: which rows to show, from the form being edited ----------------------
+
+def has_errors(errors: dict[str, list[str]], prefix: str) -> bool:
+    """Whether any error is keyed under `prefix` (e.g. `headaches.0.`), to open its section."""
+    return any(key.startswith(prefix) for key in errors)
+
+
+def _filled(form: MultiDict, prefix: str, ignore: tuple[str, ...]) -> bool:
+    return any(key.startswith(prefix) and key[len(prefix):] not in ignore and
+               any(v.strip() for v in form.getlist(key)) for key in form.keys())
+
+
+@dataclass(frozen=True)
+class MedicationRow:
+    """One medication line of the editor; `known` ones show their name, new ones are typed."""
+
+    index: int
+    name: str
+    drug_class: str
+    doses: str
+    time: str
+    relief: str
+    known: bool
+
+
+@dataclass(frozen=True)
+class EditorLayout:
+    """Form row numbers for the day editor, so list items keep their numbers across an error."""
+
+    headaches: list[int]
+    another_headache: int
+    medications: list[MedicationRow]
+    new_medication: int
+
+
+def editor_layout(form: MultiDict, errors: dict[str, list[str]],
+                  remembered: list[tuple[str, str]]) -> EditorLayout:
+    """Headache blocks and medication rows to show for `form` (stored day or what was sent)."""
+    headaches = [i for i in _indices(form, "headaches")
+                 if _filled(form, f"headaches.{i}.", ("type", "remove"))
+                 or has_errors(errors, f"headaches.{i}.")] or [0]
+    rows: list[MedicationRow] = []
+    for i in _indices(form, "medications"):
+        p = f"medications.{i}."
+        name = (form.get(p + "name") or "").strip()
+        drug_class = form.get(p + "drug_class") or ""
+        if not (name or drug_class or has_errors(errors, p)):
+            continue  # the blank "add a medication" row of the page that was sent
+        known = bool(name and drug_class) and not (errors.get(p + "name") or errors.get(p + "drug_class"))
+        rows.append(MedicationRow(i, name, drug_class, form.get(p + "doses", ""),
+                                  form.get(p + "time", ""), form.get(p + "relief", ""), known))
+    next_index = max(_indices(form, "medications"), default=-1) + 1
+    offered = list(remembered) or [(n, c) for n, c in vocab.MEDICATION_CATALOGUE if n in COMMON_PICKS]
+    shown = {row.name.casefold() for row in rows}
+    for name, drug_class in offered:
+        if name.casefold() not in shown:
+            shown.add(name.casefold())
+            rows.append(MedicationRow(next_index, name, drug_class, "0", "", "", True))
+            next_index += 1
+    return EditorLayout(headaches=headaches, another_headache=max(headaches) + 1,
+                        medications=rows, new_medication=next_index)
+
+
+def load_quick_form(form: MultiDict) -> tuple[str, dict[str, Any]]:
+    """The one-tap control a form sends (`action`) and the validated fields it changes.
+
+    Raises InvalidInput for an unknown action or a value out of range: nothing is changed then.
+    """
+    action = form.get("action", "")
+    raw: dict[str, Any]
+    if action == "no_headache":
+        return action, {"headaches": []}
+    if action == "soreness":
+        raw = {"soreness": _number(form.get("soreness"))}
+    elif action == "exercises":
+        raw = {"exercises_done": _yes_no(form.get("exercises_done"))}
+    else:
+        raise InvalidInput({"action": ["Choose one of the quick buttons."]})
+    try:
+        return action, DaySchema(only=tuple(raw)).load(raw)
+    except ValidationError as error:
+        raise InvalidInput(flatten_errors(error.messages)) from None

@@ -1,1 +1,137 @@
-/* progressive enhancement comes next */
+/* Headache diary: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  var form = document.getElementById("day-form");
+
+  /* Headache details show once "Yes" is chosen or an intensity is tapped; "No" hides them. */
+  function showHeadaches() {
+    var box = form.querySelector("[data-headaches]");
+    var answer = form.querySelector("input[name=headache_today]:checked");
+    var yes = !!answer && answer.value === "yes";
+    box.hidden = !!answer && answer.value === "no";
+    box.querySelectorAll("[data-headache]").forEach(function (block) {
+      var details = block.querySelector("[data-details]");
+      var rated = block.querySelector("input[name$='.intensity']:checked");
+      var invalid = block.querySelector("[aria-invalid=true]");
+      if (details) details.hidden = !(yes || rated || invalid);
+    });
+  }
+
+  function headacheSection() {
+    if (!form.querySelector("[data-headaches]")) return;
+    showHeadaches();
+    form.addEventListener("change", function (event) {
+      var name = event.target.name || "";
+      if (/\.intensity$/.test(name)) {
+        var yes = form.querySelector("input[name=headache_today][value=yes]");
+        if (yes) yes.checked = true;
+      }
+      if (name === "headache_today" || /\.intensity$/.test(name)) showHeadaches();
+    });
+  }
+
+  /* Doses: - and + buttons around each number; tapping a medicine's name takes one dose. */
+  function setDoses(input, value) {
+    var min = Number(input.min || 0), max = Number(input.max || 20);
+    input.value = String(Math.max(min, Math.min(max, value)));
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function stepButton(sign, label, input) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = sign > 0 ? "+" : "\u2212";
+    button.setAttribute("aria-label", (sign > 0 ? "One more dose: " : "One dose fewer: ") + label);
+    button.addEventListener("click", function () {
+      setDoses(input, (parseInt(input.value, 10) || 0) + sign);
+    });
+    return button;
+  }
+
+  function steppers() {
+    form.querySelectorAll("input.doses").forEach(function (input) {
+      var label = form.querySelector("label[for='" + input.id + "']");
+      var name = label ? label.textContent.replace(/: doses taken$/, "").trim() : "doses";
+      var group = document.createElement("span");
+      group.className = "stepper";
+      input.parentNode.insertBefore(group, input);
+      group.appendChild(stepButton(-1, name, input));
+      group.appendChild(input);
+      group.appendChild(stepButton(1, name, input));
+      var row = input.closest("[data-med]");
+      input.addEventListener("input", function () {
+        if (row) row.classList.toggle("taken", (parseInt(input.value, 10) || 0) > 0);
+      });
+    });
+    form.querySelectorAll("[data-med-name]").forEach(function (label) {
+      label.addEventListener("click", function (event) {
+        var input = document.getElementById(label.htmlFor);
+        if (!input) return;
+        event.preventDefault(); // the tap is the answer: no keypad pops up
+        if (!(parseInt(input.value, 10) > 0)) setDoses(input, 1);
+      });
+    });
+  }
+
+  /* A medicine typed from the list gets its kind filled in. */
+  function catalogue() {
+    var options = document.querySelectorAll("#catalogue option");
+    if (!options.length) return;
+    var kinds = {};
+    options.forEach(function (o) { kinds[o.value.toLowerCase()] = o.dataset.class; });
+    form.addEventListener("input", function (event) {
+      var input = event.target;
+      if (!/\.name$/.test(input.name) || input.type === "hidden") return;
+      var kind = kinds[input.value.trim().toLowerCase()];
+      var select = document.getElementById(input.name.replace(/name$/, "drug_class"));
+      if (kind && select && !select.value) select.value = kind;
+    });
+  }
+
+  /* Quick controls save at once; once the day form has unsaved answers they join the form
+     instead, so nothing typed is lost. */
+  function quickControls() {
+    var dirty = form.hasAttribute("data-unsaved"); // a form sent back after an error or conflict
+    var note = document.querySelector("[data-quick-note]");
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    document.querySelectorAll("form[data-quick]").forEach(function (quick) {
+      quick.addEventListener("submit", function (event) {
+        var kind = quick.dataset.quick;
+        var button = event.submitter;
+        var field = form.querySelector("[data-quick-field='" + kind + "']");
+        if (!dirty || (kind !== "no_headache" && !(field && button))) return;
+        event.preventDefault();
+        if (kind === "no_headache") {
+          var no = form.querySelector("input[name=headache_today][value=no]");
+          if (no) { no.checked = true; no.dispatchEvent(new Event("change", { bubbles: true })); }
+          if (form.requestSubmit) form.requestSubmit(); else form.submit();
+          return;
+        }
+        field.value = button.value;
+        Array.prototype.forEach.call(quick.elements, function (b) {
+          if (b.hasAttribute("aria-pressed")) b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        });
+        if (note) note.textContent = "Noted. It will be saved with the rest of the day when you tap Save.";
+      });
+    });
+  }
+
+  /* Ask before clearing a whole day. */
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (event) {
+      if (!window.confirm(f.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  /* After a failed save, take the reader to the list of what needs another look. */
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  if (form) {
+    headacheSection();
+    steppers();
+    catalogue();
+    quickControls();
+  }
+})();

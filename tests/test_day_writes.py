@@ -1,0 +1,62 @@
+"""Writes that must never lose what a patient saved: create-only PUT, one-tap controls."""
+
+from __future__ import annotations
+
+import re
+
+from .factories import day_body, make_day
+
+
+def _csrf(client) -> str:
+    return client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+
+
+def test_create_only_put_refuses_to_overwrite_a_day_made_elsewhere(logged_in, patient):
+    url = f"/api/v1/patients/me/days/{patient.today().isoformat()}"
+    first = logged_in.put(url, json=day_body(), headers={"If-None-Match": "*"})
+    assert first.status_code == 201
+    other_phone = day_body(soreness=8)
+    clash = logged_in.put(url, json=other_phone, headers={"If-None-Match": "*"})
+    assert clash.status_code == 412
+    assert clash.get_json()["current"]["soreness"] == 3
+    assert clash.headers["ETag"] == '"1"'
+    repeat = logged_in.put(url, json=day_body(), headers={"If-None-Match": "*"})
+    assert repeat.status_code == 200 and repeat.headers["ETag"] == '"1"'
+
+
+def _quick(client, patient, **form):
+    day = patient.today().isoformat()
+    return client.post(f"/days/{day}/quick", data={"csrf_token": _csrf(client), **form})
+
+
+def _stored(logged_in, patient):
+    return logged_in.get(f"/api/v1/patients/me/days/{patient.today().isoformat()}")
+
+
+def test_no_headache_button_never_wipes_a_logged_headache(logged_in, patient):
+    make_day(patient, patient.today(), headaches=[{"intensity": 7}], soreness=2)
+    response = _quick(logged_in.client, patient, action="no_headache")
+    assert response.status_code == 409
+    assert "already logged" in response.get_data(as_text=True)
+    assert _stored(logged_in, patient).get_json()["headaches"][0]["intensity"] == 7
+
+
+def test_no_headache_button_keeps_the_rest_of_the_day(logged_in, patient):
+    make_day(patient, patient.today(), soreness=4, exercises_done=True)
+    assert _quick(logged_in.client, patient, action="no_headache").status_code == 302
+    stored = _stored(logged_in, patient).get_json()
+    assert (stored["headaches"], stored["soreness"], stored["exercises_done"]) == ([], 4, True)
+
+
+def test_a_quick_soreness_out_of_range_changes_nothing(logged_in, patient):
+    make_day(patient, patient.today(), soreness=2)
+    for bad in ("11", "-1", "lots"):
+        response = _quick(logged_in.client, patient, action="soreness", soreness=bad)
+        assert response.status_code == 422
+        assert re.search(r"Soreness is 0 to 10|whole number", response.get_data(as_text=True))
+    assert _stored(logged_in, patient).get_json()["soreness"] == 2
+
+
+def test_an_unknown_quick_action_changes_nothing(logged_in, patient):
+    assert _quick(logged_in.client, patient, action="delete_everything").status_code == 422
+    assert _stored(logged_in, patient).status_code == 404
