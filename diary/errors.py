@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, current_app, json, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,27 @@ def _page(status: int, title: str, detail: str):
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
+def _servable_methods(methods) -> list[str]:
+    """The methods that would really be served at this address. Werkzeug answers 405 when another
+    method's rule matches the path's shape even if its converter refuses the value: a GET of
+    /patients/me/days/2026-02-30 would be a 405 because PUT /patients/me/days/<day> exists."""
+    adapter = current_app.create_url_adapter(request)
+    servable = []
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except HTTPException as outcome:
+            if 300 <= (outcome.code or 0) < 400:  # a redirect still serves the address
+                servable.append(method)
+            continue
+        servable.append(method)
+    return servable
+
+
 def _http_error(error: HTTPException):
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        if not _servable_methods(error.valid_methods):
+            error = NotFound()
     title = error.name
     detail = error.description if error.code != 404 else "There is nothing here."
     if isinstance(error, CSRFError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -46,11 +47,25 @@ def needs_rehash(password_hash: str) -> bool:
     return _current()[0].check_needs_rehash(password_hash)
 
 
+def _input_variants(user_inputs: list[str]) -> list[str]:
+    """Each personal input, its words, and its words run together: zxcvbn matches whole inputs
+    only, so "Jo Bloggs" alone would not catch the password "jobloggs2026"."""
+    variants: dict[str, None] = {}
+    for text in user_inputs:
+        if not text:
+            continue
+        words = [w for w in re.split(r"[\W_]+", text.lower()) if w]
+        for variant in (text.lower(), *words, "".join(words)):
+            if variant:
+                variants[variant] = None
+    return list(variants)
+
+
 def password_problems(password: str, min_score: int, user_inputs: list[str]) -> list[str]:
     """Plain-words reasons a new password is refused; empty when it is fine."""
     if len(password) < MIN_LENGTH:
         return [f"Use at least {MIN_LENGTH} characters. A few unrelated words work well."]
-    result = zxcvbn(password[:_ZXCVBN_PREFIX], user_inputs=[u for u in user_inputs if u])
+    result = zxcvbn(password[:_ZXCVBN_PREFIX], user_inputs=_input_variants(user_inputs))
     if result["score"] < min_score:
         feedback = result.get("feedback") or {}
         hint = feedback.get("warning") or "This password is too easy to guess."

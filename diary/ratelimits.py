@@ -9,7 +9,10 @@ from .extensions import limiter
 
 
 def _account_key() -> str:
-    data = request.get_json(silent=True) if request.is_json else request.form
+    try:
+        data = request.get_json(silent=True) if request.is_json else request.form
+    except RecursionError:  # absurdly nested JSON: the view answers 400
+        data = None
     email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
     return "account:" + (email.strip().lower() if isinstance(email, str) else "")
 

@@ -98,3 +98,12 @@ def test_a_password_change_needs_the_current_password_and_a_strong_new_one(patie
     assert wrong.status_code == 422 and "current_password" in wrong.get_json()["errors"]
     weak = me.put("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "password1"})
     assert weak.status_code == 422 and "password" in weak.get_json()["errors"]
+
+
+def test_logging_in_over_another_login_ends_the_old_one(patient, users, as_user, new_api):
+    client = as_user(patient)
+    old_cookie = client.client.get_cookie("diary_session").value
+    client.login(users.patient())
+    replay = new_api()
+    replay.client.set_cookie("diary_session", old_cookie)
+    assert replay.get("/api/v1/me").status_code == 401

@@ -31,7 +31,8 @@ def _operation(view, method: str) -> dict:
             entry["content"] = {"application/json": {"schema": schema}}
         responses[str(status)] = entry
     if note.get("who") != "anyone":
-        responses.setdefault("401", {"description": _STATUS_TEXT[401]})
+        responses.setdefault("401", {"description": _STATUS_TEXT[401], "content": {
+            "application/problem+json": {"schema": ProblemSchema}}})
     operation: dict = {"summary": note["summary"], "description": f"Who: {note.get('who')}.",
                        "responses": responses}
     if note.get("body"):
@@ -67,6 +68,6 @@ def build_spec(app) -> dict:
 
 @bp.get("/openapi.json")
 @rule("anyone")
-@doc("This OpenAPI description", who="anyone")
+@doc("This OpenAPI description", responses={200: None}, who="anyone")
 def openapi_json():
     return build_spec(current_app)

@@ -53,7 +53,9 @@ def create_user(email: str, password: str, display_name: str, *, role: str = "pa
 def authenticate(email: str, password: str) -> User | None:
     """The user with this email and password, or None; a wrong email costs as much as a wrong
     password. Rehashes the password when the hashing parameters have changed."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    # No stored address holds a NUL, and PostgreSQL refuses one in a query.
+    user = db.session.scalar(select(User).where(User.email == email)) if "\x00" not in email else None
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None
     if passwords.needs_rehash(user.password_hash):
@@ -64,6 +66,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 def start_login_session(user: User) -> None:
     """Record a server-side login and name it in the (signed) session cookie."""
+    previous = session.get(SESSION_TOKEN_KEY)
+    if previous:  # logging in over another login in this browser ends that one
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(previous)))
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id))
     db.session.commit()

@@ -1,0 +1,158 @@
+# The headache diary: `make run` serves it with demo data, `make test` runs the whole suite.
+# Every target sets up what it needs (a .venv built from requirements.lock), so both work on a
+# fresh clone. Settings below can be overridden: `make test PYTEST_ARGS="-k days -x"`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Written after a successful install; older than requirements.lock or pyproject.toml -> reinstall.
+STAMP := $(VENV)/.installed-from-lock
+FLASK := $(BIN)/flask --app wsgi
+
+HOST ?= 127.0.0.1
+PORT ?= 5000
+RUN_ARGS ?=
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+# The PostgreSQL server the tests create their own throw-away databases on (tests/conftest.py).
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export TEST_POSTGRES_URL
+# The browser tests drive Debian's Chromium through Playwright; no browser is downloaded.
+TEST_CHROMIUM ?= /usr/bin/chromium
+export TEST_CHROMIUM
+
+.PHONY: help install run serve test test-fast test-browser bench lock check-lock clean distclean
+
+help:
+	@echo "make run           set up, migrate, load the demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test          set up and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make test-fast     the suite without the browser tests"
+	@echo "make test-browser  only the browser tests (Chromium at $(TEST_CHROMIUM))"
+	@echo "make bench         the benchmarks in bench/ (they print figures)"
+	@echo "make install       create $(VENV) from requirements.lock, and node_modules from"
+	@echo "                   package-lock.json (each only when changed)"
+	@echo "make lock          regenerate requirements.lock from pyproject.toml in a clean venv"
+	@echo "make clean         remove caches and test artefacts; make distclean also removes $(VENV)"
+
+# -- Setup ------------------------------------------------------------------------------------
+
+# Fails when pyproject.toml names a version that requirements.lock does not pin (run `make lock`).
+define CHECK_LOCK
+import re, sys, tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+wanted = project["dependencies"] + [r for extra in project.get("optional-dependencies", {}).values() for r in extra]
+norm = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+pinned = {}
+for line in open("requirements.lock"):
+    line = line.split("#")[0].strip()
+    if "==" in line:
+        name, version = line.split("==", 1)
+        pinned[norm(name.split("[")[0])] = version.strip()
+stale = []
+for requirement in wanted:
+    name, _, version = requirement.partition("==")
+    name = norm(name.split("[")[0].strip())
+    if pinned.get(name) is None or (version and pinned[name] != version.strip()):
+        stale.append(f"{requirement} (lock: {pinned.get(name, 'missing')})")
+if stale:
+    sys.exit("requirements.lock does not match pyproject.toml; run `make lock`:\n  " + "\n  ".join(stale))
+endef
+export CHECK_LOCK
+
+check-lock:
+	@$(PYTHON) -c "$$CHECK_LOCK"
+
+# Third-party browser bundles: package-lock.json -> node_modules/ -> diary/static/vendor/ (by
+# scripts/vendor.sh); none of it is committed. Redone when a lock or script changes, or when
+# diary/static/vendor/ is missing.
+ASSETS_STAMP := node_modules/.installed-from-lock
+ASSETS := $(if $(wildcard package-lock.json),$(ASSETS_STAMP))
+ASSETS_MISSING := $(if $(wildcard scripts/vendor.sh),$(if $(wildcard diary/static/vendor),,FORCE))
+
+$(ASSETS_STAMP): package.json package-lock.json $(wildcard scripts/*) $(ASSETS_MISSING)
+	npm ci --ignore-scripts --no-audit --no-fund
+	@if [ -f scripts/vendor.sh ]; then echo "sh scripts/vendor.sh"; sh scripts/vendor.sh; fi
+	@touch "$@"
+
+.PHONY: FORCE
+FORCE:
+
+install: $(STAMP) $(ASSETS)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c "$$CHECK_LOCK"
+	@if [ ! -x "$(BIN)/python" ]; then \
+	    echo "Creating $(VENV) with $$($(PYTHON) --version)"; \
+	    $(PYTHON) -m venv "$(VENV)"; \
+	fi
+	$(BIN)/python -m pip install --quiet --require-virtualenv -r requirements.lock
+	$(BIN)/python -m pip check
+	@touch "$@"
+
+# A clean, throw-away venv installs pyproject's dependencies and the `test` extra; its exact
+# versions become the lock. (The project itself is not installed: it runs from this folder.)
+define WANTED
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+print("\n".join(project["dependencies"] + project["optional-dependencies"]["test"]))
+endef
+export WANTED
+
+lock:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	$(PYTHON) -c "$$WANTED" > "$$tmp/wanted.txt"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet -r "$$tmp/wanted.txt"; \
+	version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	{ echo "# Exact versions of every runtime and test dependency, for Python $$version."; \
+	  echo "# Generated by \`make lock\` from pyproject.toml (dependencies + the test extra); do not edit."; \
+	  "$$tmp/venv/bin/python" -m pip freeze --exclude-editable; } > requirements.lock
+	@echo "requirements.lock: $$(grep -c '==' requirements.lock) packages pinned"
+
+# -- Run --------------------------------------------------------------------------------------
+
+# The development server with the demo accounts (the demo command is idempotent and prints the
+# logins). For production use gunicorn: see README.md and gunicorn.conf.py.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(FLASK) run --host "$(HOST)" --port "$(PORT)" $(RUN_ARGS)
+
+# gunicorn with gunicorn.conf.py (sync workers = cores), on the same database as `make run`.
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# -- Tests ------------------------------------------------------------------------------------
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install
+	@test -x "$(TEST_CHROMIUM)" || { echo "No Chromium at $(TEST_CHROMIUM): apt-get install chromium" >&2; exit 1; }
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+# -- Benchmarks -------------------------------------------------------------------------------
+
+bench: install
+	$(BIN)/python bench/put_day.py --postgres-url "$(TEST_POSTGRES_URL)" $(BENCH_ARGS)
+
+# -- Housekeeping -----------------------------------------------------------------------------
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache .hypothesis test-artifacts bench/results
+
+# Also the venv and node_modules. The instance/ folder (development database and secret key) is kept.
+distclean: clean
+	rm -rf "$(VENV)" node_modules
