@@ -60,7 +60,8 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "DIARY_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A server database can drop idle connections; a file cannot.
+        "SQLALCHEMY_ENGINE_OPTIONS": {} if database_url.startswith("sqlite") else {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         # Sessions: the cookie names a server-side login session (see diary/auth.py).
         "SESSION_COOKIE_HTTPONLY": True,
@@ -68,6 +69,9 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "SESSION_COOKIE_SECURE": env == "production",
         "SESSION_COOKIE_NAME": "diary_session",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        # The login ends 30 days after it began (as its server-side record does); the cookie is
+        # not re-signed on every response.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_DURATION": 0,
         # CSRF tokens live as long as the login session, so a day queued offline can still sync.
         "WTF_CSRF_TIME_LIMIT": None,
@@ -91,6 +95,8 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
             "application/manifest+json",
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Below about one network packet, compressing costs more time than it saves.
+        "COMPRESS_MIN_SIZE": 1400,
         "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
     }

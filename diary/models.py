@@ -115,7 +115,10 @@ class DayRecord(db.Model):
     exercises_done: Mapped[bool | None] = mapped_column(Boolean)
     triggers: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # sha256 of the content (operations.days.content_digest): a repeated write is recognised
+    # without reading the headaches and medications back. NULL for rows written before it.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -132,8 +135,8 @@ class DayRecord(db.Model):
         lazy="selectin",
     )
 
-    # Optimistic concurrency: an UPDATE names the version it read, so two writers cannot both win.
-    __mapper_args__ = {"version_id_col": version}
+    # Written only by operations.days, whose UPDATE names the version it read (optimistic
+    # concurrency: two writers cannot both win) and sets the next one.
 
 
 class Headache(db.Model):

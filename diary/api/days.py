@@ -36,7 +36,7 @@ def _stale(error: StaleVersion):
 @doc("Store a whole day record (201 new, 200 replaced)", body=DaySchema,
      responses={200: DaySchema, 201: DaySchema, 403: None, 412: None, 422: None}, who="the patient")
 def put_day(day: date):
-    data = load(DaySchema(), json_body())
+    data = load(day_schema, json_body())
     try:
         record, created = operations.record_day(current_user, day, data, if_match=if_match())
     except StaleVersion as error:

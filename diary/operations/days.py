@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -51,18 +54,36 @@ def day_content(record: DayRecord) -> dict[str, Any]:
     }
 
 
-def _fill_day(record: DayRecord, data: dict[str, Any]) -> None:
-    for field in _DAY_FIELDS:
-        setattr(record, field, data[field])
-    record.headaches = [
-        Headache(position=i, **{f: h[f] for f in _HEADACHE_FIELDS})
-        for i, h in enumerate(data["headaches"])
-    ]
-    record.medications = [
-        MedicationIntake(position=i, **{f: m[f] for f in _MEDICATION_FIELDS})
-        for i, m in enumerate(data["medications"])
-    ]
-    record.updated_at = utcnow()
+def content_digest(content: dict[str, Any]) -> str:
+    """A fingerprint of a day's content, so a repeated write is known without reading it back."""
+    canonical = {
+        "headaches": [{f: h[f] for f in _HEADACHE_FIELDS} for h in content["headaches"]],
+        "medications": [{f: m[f] for f in _MEDICATION_FIELDS} for m in content["medications"]],
+        **{f: content[f] for f in _DAY_FIELDS},
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"),
+                      default=lambda t: t.strftime("%H:%M"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDay:
+    """A day record as just written (the response is built from it, not read back)."""
+
+    date: date
+    headaches: list[dict[str, Any]]
+    medications: list[dict[str, Any]]
+    soreness: int | None
+    exercises_done: bool | None
+    triggers: list[str]
+    notes: str | None
+    version: int
+    updated_at: datetime
+
+
+def _stored(day: date, content: dict[str, Any], version: int, updated_at: datetime) -> StoredDay:
+    return StoredDay(date=day, version=version, updated_at=updated_at,
+                     **{f: content[f] for f in (*_DAY_FIELDS, "headaches", "medications")})
 
 
 def _find_day(patient: User, day: date) -> DayRecord | None:
@@ -71,34 +92,69 @@ def _find_day(patient: User, day: date) -> DayRecord | None:
     )
 
 
+def _insert_items(connection, day_id: int, content: dict[str, Any]) -> None:
+    if content["headaches"]:
+        connection.execute(insert(Headache.__table__), [
+            {"day_id": day_id, "position": i, **{f: h[f] for f in _HEADACHE_FIELDS}}
+            for i, h in enumerate(content["headaches"])])
+    if content["medications"]:
+        connection.execute(insert(MedicationIntake.__table__), [
+            {"day_id": day_id, "position": i, **{f: m[f] for f in _MEDICATION_FIELDS}}
+            for i, m in enumerate(content["medications"])])
+
+
 def _write_day(patient: User, day: date, data: dict[str, Any],
-               if_match: int | None) -> tuple[DayRecord, bool]:
-    record = _find_day(patient, day)
-    if record is not None:
-        incoming = {f: data[f] for f in (*_DAY_FIELDS, "headaches", "medications")}
-        if day_content(record) == incoming:
-            return record, False  # the same body again: nothing to write, whatever If-Match says
-        if if_match is not None and if_match != record.version:
-            raise StaleVersion(record)
-        _fill_day(record, data)
+               if_match: int | None) -> tuple[StoredDay, bool]:
+    # Plain SQL statements on the session's connection: the write path is hot (PERFORMANCE.md)
+    # and the ORM's unit of work for the child rows costs more than the database does.
+    days, headaches, medications = (DayRecord.__table__, Headache.__table__,
+                                    MedicationIntake.__table__)
+    digest = content_digest(data)
+    now = utcnow()
+    fields = {f: data[f] for f in _DAY_FIELDS}
+    connection = db.session.connection()
+    stored = connection.execute(
+        select(days.c.id, days.c.version, days.c.content_hash, days.c.updated_at)
+        .where(days.c.patient_id == patient.id, days.c.date == day)
+    ).one_or_none()
+    if stored is not None:
+        stored_digest = stored.content_hash or content_digest(day_content(_find_day(patient, day)))
+        if stored_digest == digest:
+            # The same body again: nothing to write, whatever If-Match says.
+            return _stored(day, data, stored.version, stored.updated_at), False
+        if if_match is not None and if_match != stored.version:
+            raise StaleVersion(_find_day(patient, day))
+        changed = connection.execute(
+            update(days).where(days.c.id == stored.id, days.c.version == stored.version)
+            .values(**fields, content_hash=digest, version=stored.version + 1, updated_at=now)
+        ).rowcount
+        if changed != 1:
+            raise StaleDataError("the day changed under this write")
+        connection.execute(delete(headaches).where(headaches.c.day_id == stored.id))
+        connection.execute(delete(medications).where(medications.c.day_id == stored.id))
+        _insert_items(connection, stored.id, data)
         db.session.commit()
-        return record, False
+        return _stored(day, data, stored.version + 1, now), False
     if if_match not in (None, NEW_DAY):
         raise StaleVersion(None)
-    record = DayRecord(patient_id=patient.id, date=day)
-    _fill_day(record, data)
-    db.session.add(record)
+    day_id = connection.execute(
+        insert(days).values(patient_id=patient.id, date=day, **fields, content_hash=digest,
+                            version=1, created_at=now, updated_at=now)
+        .returning(days.c.id)
+    ).scalar_one()
+    _insert_items(connection, day_id, data)
     db.session.commit()
-    return record, True
+    return _stored(day, data, 1, now), True
 
 
 def record_day(patient: User, day: date, data: dict[str, Any],
-               if_match: int | None = None) -> tuple[DayRecord, bool]:
+               if_match: int | None = None) -> tuple[StoredDay, bool]:
     """Store the whole day record; returns it and whether it is new.
 
     The same content twice changes nothing. With `if_match`, a write based on an older version
-    (or, with NEW_DAY, on no record while one now exists) is refused with StaleVersion. Two writers racing for one day: the loser retries once and then
-    sees the winner's record like any later request would.
+    (or, with NEW_DAY, on no record while one now exists) is refused with StaleVersion. Two
+    writers racing for one day: the loser retries once and then sees the winner's record like
+    any later request would.
     """
     if "date" in data and data["date"] != day:
         raise InvalidInput({"date": ["The date in the body differs from the date in the address."]})
@@ -121,12 +177,12 @@ def _stored_or_empty(patient: User, day: date) -> dict[str, Any]:
     return day_content(record)
 
 
-def update_day(patient: User, day: date, changes: dict[str, Any]) -> tuple[DayRecord, bool]:
+def update_day(patient: User, day: date, changes: dict[str, Any]) -> tuple[StoredDay, bool]:
     """Change some fields of a day (validated by the caller) and keep the rest as stored."""
     return record_day(patient, day, {**_stored_or_empty(patient, day), **changes})
 
 
-def mark_headache_free(patient: User, day: date) -> tuple[DayRecord, bool]:
+def mark_headache_free(patient: User, day: date) -> tuple[StoredDay, bool]:
     """Log a day as headache-free, keeping the rest; never wipes headaches already logged."""
     if _stored_or_empty(patient, day)["headaches"]:
         raise Conflict("A headache is already logged for this day. Open the day to change it.")
