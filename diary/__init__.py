@@ -33,9 +33,10 @@ class DayConverter(BaseConverter):
         return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application; tests pass a mapping of settings."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application; tests pass a mapping of settings (and may place the instance
+    folder, where the SQLite file and a generated secret key live)."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, config))
     app.url_map.converters["day"] = DayConverter

@@ -57,22 +57,20 @@ def test_triage_puts_overuse_then_prolonged_soreness_first(users, therapist, as_
     assert rows[1]["prolonged_soreness"] is True
 
 
-def test_triage_shows_change_against_the_baseline(users, therapist, as_user):
+def test_triage_shows_change_of_the_latest_complete_period(users, therapist, as_user):
     patient = users.patient()
     link(patient, therapist)
     today = patient.today()
-    first_session = today - timedelta(days=200)
+    first_session = today - timedelta(days=28 * 7 + 3)  # period 7 is complete, period 8 is 4 days old
     for offset in range(1, 11):  # 10 headache days in the baseline
         make_day(patient, first_session - timedelta(days=offset), headaches=[{"intensity": 6}])
     _add_session(patient, therapist, first_session)
-    latest_start = first_session + timedelta(days=28 * ((today - first_session).days // 28))
-    for offset in range(3):  # 3 headache days in the latest period
-        day = latest_start + timedelta(days=offset)
-        if day <= today:
-            make_day(patient, day, headaches=[{"intensity": 4}])
+    period_7 = first_session + timedelta(days=28 * 6)
+    for offset in range(3):  # 3 headache days in period 7
+        make_day(patient, period_7 + timedelta(days=offset), headaches=[{"intensity": 4}])
+    make_day(patient, today, headaches=[{"intensity": 4}])  # in the 4-day-old period 8
     [row] = triage(as_user, therapist)
-    logged = min(3, (today - latest_start).days + 1)
-    assert row["change_pct"] == round(100 * (logged - 10) / 10, 1)
+    assert row["change_pct"] == -70.0
 
 
 def test_triage_runs_a_fixed_number_of_statements(users, therapist, as_user, count_statements):

@@ -26,7 +26,7 @@ class TriageFigures:
     headache_days_28: int
     medication_overuse_status: str
     prolonged_soreness: bool
-    change_pct: float | None  # headache days of the latest 28-day period against the baseline
+    change_pct: float | None  # headache days of the latest complete 28-day period vs baseline
 
 
 def triage_figures(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], today: date) -> TriageFigures:
@@ -43,7 +43,8 @@ def triage_figures(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], t
         headache_days_28=recent.headache_days,
         medication_overuse_status=medication_overuse_status(index, today).status,
         prolonged_soreness=prolonged,
-        change_pct=progress.periods[-1].change_pct if progress.periods else None,
+        # A period of a few days says little: the list shows the latest complete one.
+        change_pct=next((p.change_pct for p in reversed(progress.periods) if p.complete), None),
     )
 
 
