@@ -125,9 +125,15 @@ def test_demo_makes_a_patient_with_six_months_of_diary_and_a_therapist(cli):
 
 def test_demo_twice_changes_nothing_the_second_time(cli):
     assert cli("demo").exit_code == 0
-    before = (_count(User), _count(DayRecord))
+    from diary import demo
+    from diary.models import TherapistLink, TreatmentSession
+
+    tables = (User, DayRecord, TreatmentSession, TherapistLink)
+    before = tuple(_count(t) for t in tables)
     result = cli("demo")
     assert result.exit_code == 0, result.output
     assert "nothing changed" in result.stdout
-    assert (_count(User), _count(DayRecord)) == before
-    assert before[0] == 2 and before[1] > 0
+    assert tuple(_count(t) for t in tables) == before
+    users, days, sessions, links = before
+    assert users == 2 + len(demo.OTHER_PATIENTS) and links == 1 + len(demo.OTHER_PATIENTS)
+    assert days > 0 and sessions >= len(demo.SESSION_DAYS_AGO)
