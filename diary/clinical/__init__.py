@@ -7,6 +7,7 @@ rules to index one patient's days only once per request.
 
 from .days import ACUTE_CLASSES, ALL_CLASSES, DayFacts, DayIndex, SessionFacts, index_days
 from .effects import EffectWindow, SessionEffect, session_effects
+from .followup import FollowUpSummary, follow_up_summary
 from .months import MonthRow, month_row, month_rows
 from .overuse import (
     MedicationOveruseStatus,
@@ -53,6 +54,8 @@ __all__ = [
     "rolling_30_days",
     "session_effects",
     "treatment_progress",
+    "FollowUpSummary",
+    "follow_up_summary",
     "TriageFigures",
     "attention_key",
     "triage_figures",
