@@ -84,6 +84,7 @@ $(ASSETS_STAMP): package.json package-lock.json $(wildcard scripts/*) $(ASSETS_M
 FORCE:
 
 install: $(STAMP) $(ASSETS)
+	@$(BIN)/python scripts/precompress.py diary/static
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c "$$CHECK_LOCK"
@@ -146,6 +147,7 @@ test-browser: install
 
 bench: install
 	$(BIN)/python bench/put_day.py --postgres-url "$(TEST_POSTGRES_URL)" $(BENCH_ARGS)
+	$(BIN)/python bench/charts.py --postgres-url "$(TEST_POSTGRES_URL)"
 
 # -- Housekeeping -----------------------------------------------------------------------------
 
@@ -155,4 +157,5 @@ clean:
 
 # Also the venv and node_modules. The instance/ folder (development database and secret key) is kept.
 distclean: clean
-	rm -rf "$(VENV)" node_modules
+	rm -rf "$(VENV)" node_modules diary/static/vendor
+	find diary/static -name '*.br' -o -name '*.gz' | xargs rm -f

@@ -79,12 +79,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .access import rule
     from .api import bp as api_bp
+    from .static_files import serve_static
     from .web import bp as web_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
-    # Static files (styles, scripts, icons) hold no one's data.
-    app.view_functions["static"] = rule("anyone")(app.view_functions["static"])
+    # Static files (styles, scripts, icons) hold no one's data; they go out precompressed.
+    app.view_functions["static"] = rule("anyone")(serve_static(app))
 
 
 def register_errors(app: Flask) -> None:

@@ -97,6 +97,8 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         # Below about one network packet, compressing costs more time than it saves.
         "COMPRESS_MIN_SIZE": 1400,
+        # Static files are compressed ahead of time (scripts/precompress.py, static_files.py).
+        "COMPRESS_STREAMS": False,
         "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
     }

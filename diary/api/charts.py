@@ -1,0 +1,114 @@
+"""Charts (API.md "Figures and charts"): GET /patients/{pid}/charts/{name}, a plotly figure as JSON.
+
+One route per chart name (`/charts/intensity`, `/charts/monthly`, ...), so an unknown name is a
+plain 404 before anything is read, and each chart documents its own parameters in OpenAPI.
+The figure is a plain dict built by diary.charts and serialised with orjson (PERFORMANCE.md:
+no plotly.graph_objects on the request path). Whatever the range, a chart costs a fixed
+number of SQL statements: the patient's sessions (one, for the charts that mark them) and
+their day facts (two).
+"""
+
+from __future__ import annotations
+
+import orjson
+from flask import current_app, request
+from flask_login import current_user
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from .. import charts, queries
+from ..access import patient_visible_to, rule
+from ..clinical.effects import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW
+from ..errors import InvalidInput
+from . import bp
+from .helpers import doc, load
+
+DATE_MESSAGE = {"invalid": "Give the date as YYYY-MM-DD."}
+
+
+class ChartRangeQuerySchema(Schema):
+    """`?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional, at most 2,000 days apart."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    from_ = fields.Date(data_key="from", load_default=None, error_messages=DATE_MESSAGE)
+    to = fields.Date(load_default=None, error_messages=DATE_MESSAGE)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        first, last = data.get("from_"), data.get("to")
+        if first and last and first > last:
+            raise ValidationError("`from` is after `to`.", "from")
+        if first and last and (last - first).days + 1 > charts.MAX_DAYS:
+            raise ValidationError(f"Ask for at most {charts.MAX_DAYS} days at a time.", "to")
+
+
+class SessionChartQuerySchema(ChartRangeQuerySchema):
+    """The sessions dated from `from` to `to` (default all; the chart shows the latest ones) and
+    the effect window of CLINICAL_RULES.md section 6."""
+
+    window = fields.Integer(
+        load_default=DEFAULT_WINDOW,
+        validate=validate.Range(MIN_WINDOW, MAX_WINDOW,
+                                error=f"The window is {MIN_WINDOW} to {MAX_WINDOW} days."),
+        error_messages={"invalid": "Give a whole number of days."})
+
+
+class ChartSchema(Schema):
+    """A plotly figure: `data` (traces) and `layout`. `layout.title.text` names the chart and
+    `layout.meta` is {chart, summary, from, to}: `summary` is a plain-text account of the chart
+    for screen readers."""
+
+    data = fields.List(fields.Dict())
+    layout = fields.Dict()
+
+
+SUMMARIES = {
+    "intensity": "Chart: daily peak intensity, with treatment sessions marked "
+                 "(`from`/`to`, default the last 6 months)",
+    "monthly": "Chart: headache days, moderate/severe days and days logged per month "
+               "(`from`/`to`, default the last 12 months)",
+    "medication": "Chart: acute medication days per class per month, with the ICHD-3 limits "
+                  "of 10 and 15 days (`from`/`to`, default the last 12 months)",
+    "sessions": "Chart: headache days before and after each treatment session "
+                "(sessions from `from` to `to`, the latest 12; `window` 1-56 days)",
+    "soreness": "Chart: muscle soreness on the days after each treatment session "
+                "(sessions from `from` to `to`, the latest 6; `window` 1-56 days)",
+    "calendar": "Chart: a calendar heat map of headache days, one square a day "
+                "(`from`/`to`, default the last 6 months)",
+}
+
+
+def chart(name: str, pid: str):
+    """Parse, authorise, read the facts the chart needs, respond with the figure."""
+    session_chart = name in charts.MAX_SESSIONS
+    params = load((SessionChartQuerySchema if session_chart else ChartRangeQuerySchema)(),
+                  request.args.to_dict())
+    patient = patient_visible_to(current_user, pid, f"chart {name}")
+    today = patient.today()
+    try:
+        first, last = charts.resolve_range(name, today, params["from_"], params["to"])
+    except charts.RangeError as error:
+        raise InvalidInput({error.field: [str(error)]}) from None
+    window = params.get("window", DEFAULT_WINDOW)
+    sessions = queries.session_facts(current_user, patient) if charts.reads_sessions(name) else []
+    span = charts.days_to_load(name, first, last, sessions, window)
+    facts = queries.day_facts(current_user, patient, *span) if span else []
+    figure = charts.build(name, facts, sessions, today, first, last, window)
+    return current_app.response_class(orjson.dumps(figure), mimetype="application/json")
+
+
+def _register(name: str) -> None:
+    def view(pid: str):
+        return chart(name, pid)
+
+    view.__name__ = view.__qualname__ = f"chart_{name}"
+    query = SessionChartQuerySchema if name in charts.MAX_SESSIONS else ChartRangeQuerySchema
+    view = doc(SUMMARIES[name], query=query, responses={200: ChartSchema, 404: None, 422: None},
+               who="patient, linked therapist")(view)
+    bp.add_url_rule(f"/patients/<pid>/charts/{name}", endpoint=view.__name__,
+                    view_func=rule("patient_or_linked_therapist")(view), methods=["GET"])
+
+
+for _name in charts.NAMES:
+    _register(_name)
