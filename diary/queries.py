@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -231,3 +232,22 @@ def session_facts(actor: User, patient: User) -> list[SessionFacts]:
         .where(TreatmentSession.patient_id == patient.id)
         .order_by(TreatmentSession.date, TreatmentSession.created_at)
     )]
+
+
+def session_dates(actor: User, patient: User, first: date, last: date) -> set[date]:
+    """The dates from `first` to `last` on which the patient had a treatment session (one
+    statement), to mark them on the month calendar."""
+    return set(db.session.scalars(
+        select(TreatmentSession.date).distinct()
+        .where(TreatmentSession.patient_id == patient.id, TreatmentSession.date.between(first, last))
+    ))
+
+
+def get_session(actor: User, patient: User, sid: str) -> TreatmentSession | None:
+    """One treatment session of the patient, or None (also for an id that is not a UUID)."""
+    try:
+        session_id = uuid.UUID(sid)
+    except (ValueError, TypeError):
+        return None
+    return db.session.scalar(select(TreatmentSession).where(
+        TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id))

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from diary.access import RULES
+from diary.operations import create_share_code
 
 from .factories import PASSWORD, ApiClient, day_body, link, session_body
 
@@ -93,6 +94,10 @@ def request_body(endpoint: str, world: World):
     """A valid body for the routes that take one (JSON for the API, form fields for pages)."""
     n = next(_fresh)
     yesterday = world.ids["day"]
+    if endpoint == "web.add_patient":
+        # A real code of A's, so that a linked therapist's use of the form succeeds (the page
+        # answers a wrong code with 404, as the API does).
+        return {"code": create_share_code(world.a)[0]}
     bodies = {
         "api.register": {"email": f"someone{n}@new.test", "password": PASSWORD, "display_name": "New"},
         "api.login": {"email": f"nobody{n}@new.test", "password": "wrong-password-here"},
@@ -109,9 +114,10 @@ def request_body(endpoint: str, world: World):
         "web.save_day": {"headache_today": "no"},
         "web.quick_save": {"action": "soreness", "soreness": "2"},
         "web.account": {"display_name": "Renamed", "timezone": "Europe/London"},
-        "web.add_patient": {"code": "XXXX-XXXX"},
         "web.new_session": {"date": yesterday, "techniques": "dry_needling"},
         "web.edit_session": {"date": yesterday, "techniques": "dry_needling"},
+        "web.delete_session": {"confirm": "yes"},
+        "web.revoke_link": {"confirm": "yes"},
         "web.change_password": {"current_password": PASSWORD, "new_password": "copper-meadow-lantern-92"},
         "web.erase_account": {"password": PASSWORD},
     }

@@ -1,11 +1,12 @@
-"""Pages for accounts: log in, register, log out, and the account settings."""
+"""Pages for accounts: log in, register, log out, the account settings, password change and
+erasure."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import ValidationError
 
@@ -13,10 +14,17 @@ from .. import operations
 from ..access import rule
 from ..errors import Conflict, InvalidInput
 from ..ratelimits import login_limits, mark_login_failed
-from ..schemas import ProfileSchema, RegisterSchema, flatten_errors
+from ..schemas import (
+    PasswordChangeSchema,
+    PasswordSchema,
+    ProfileSchema,
+    RegisterSchema,
+    flatten_errors,
+)
 from . import bp
 
 TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
+ERASED_KEY = "erased"
 
 
 def _home_for(user) -> str:
@@ -111,7 +119,49 @@ def account():
         422 if errors else 200)
 
 
-@bp.get("/therapist")
-@rule("therapist_page")
-def therapist_home():
-    return render_template("therapist_home.html")
+def _account_page(*, password_errors=None, erase_errors=None, status: int = 200):
+    form = {"display_name": current_user.display_name, "timezone": current_user.timezone}
+    return render_template("account.html", form=form, errors={}, timezones=TIMEZONES,
+                           password_errors=password_errors or {},
+                           erase_errors=erase_errors or {}), status
+
+
+@bp.post("/account/password")
+@rule("logged_in")
+def change_password():
+    try:
+        data = PasswordChangeSchema().load({k: request.form.get(k, "")
+                                            for k in ("current_password", "new_password")})
+        operations.change_password(current_user, data["current_password"], data["new_password"])
+    except ValidationError as error:
+        return _account_page(password_errors=flatten_errors(error.messages), status=422)
+    except InvalidInput as error:
+        # The strength rules speak of "password": here that is the new one.
+        errors = {("new_password" if k == "password" else k): v for k, v in error.errors.items()}
+        return _account_page(password_errors=errors, status=422)
+    flash("Your password is changed. Any other phone or computer logged in as you is now logged out.")
+    return redirect(url_for("web.account", _anchor="main"))  # not the form's #password-title
+
+
+@bp.post("/account/erase")
+@rule("patient_page")
+def erase_account():
+    try:
+        data = PasswordSchema().load({"password": request.form.get("password", "")})
+        operations.erase_account(current_user, data["password"])
+    except ValidationError as error:
+        return _account_page(erase_errors=flatten_errors(error.messages), status=422)
+    except InvalidInput as error:
+        return _account_page(erase_errors=error.errors, status=422)
+    logout_user()
+    session[ERASED_KEY] = True
+    return redirect(url_for("web.goodbye"))
+
+
+@bp.get("/goodbye")
+@rule("anyone")
+def goodbye():
+    """Said once, right after an erasure; anyone else is sent to the front page."""
+    if not session.pop(ERASED_KEY, False) or current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    return render_template("goodbye.html")

@@ -121,6 +121,7 @@ def calendar_page():
     return render_template(
         "calendar.html", month=shown, today=today,
         weeks=queries.month_calendar(current_user, current_user, shown.year, shown.month),
+        session_days=queries.session_dates(current_user, current_user, shown, next_month - timedelta(days=1)),
         previous_month=previous_month,
         next_month=next_month if next_month <= today.replace(day=1) else None,
     )

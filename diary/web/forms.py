@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import vocabulary as vocab
 from ..errors import InvalidInput
-from ..schemas import DaySchema, flatten_errors
+from ..schemas import DaySchema, SessionBodySchema, flatten_errors
 
 _HEADACHE_INTS = ("intensity", "duration_minutes")
 _HEADACHE_TEXT = ("start", "type", "side")
@@ -244,3 +244,65 @@ def load_quick_form(form: MultiDict) -> tuple[str, dict[str, Any]]:
         return action, DaySchema(only=tuple(raw)).load(raw)
     except ValidationError as error:
         raise InvalidInput(flatten_errors(error.messages)) from None
+
+
+# -- Treatment sessions --------------------------------------------------------------------------
+# The session form has one row per muscle of the vocabulary, in its order: `muscles.3.muscle` (a
+# hidden field naming it) and `muscles.3.side` (left, right, both, or empty for "not treated").
+# Rows left empty are dropped, so the API's [{muscle, side}] holds the treated muscles only.
+
+_MUSCLE_ITEM = re.compile(r"^muscles\.(\d{1,2})\.(muscle|side)$")
+
+
+def _muscle_rows(form: MultiDict) -> list[int]:
+    return sorted({int(m.group(1)) for key in form.keys() if (m := _MUSCLE_ITEM.match(key))})
+
+
+def session_from_form(form: MultiDict) -> tuple[dict[str, Any], dict[str, dict[int, int]]]:
+    """The API-shaped session a form describes, and which form row each muscle came from."""
+    rows: dict[str, dict[int, int]] = {"muscles": {}}
+    session: dict[str, Any] = {
+        "techniques": [t for t in form.getlist("techniques") if t],
+        "muscles": [],
+        "notes": _blank_to_none((form.get("notes") or "").strip()),
+        "next_review_on": _blank_to_none((form.get("next_review_on") or "").strip()),
+    }
+    if date := (form.get("date") or "").strip():
+        session["date"] = date
+    for i in _muscle_rows(form):
+        side = form.get(f"muscles.{i}.side") or ""
+        if side:
+            rows["muscles"][len(session["muscles"])] = i
+            session["muscles"].append({"muscle": form.get(f"muscles.{i}.muscle") or "", "side": side})
+    return session, rows
+
+
+def load_session_form(form: MultiDict) -> dict[str, Any]:
+    """Validated session data from the form (SessionBodySchema, as the API takes it); InvalidInput
+    keyed by the form's own field names."""
+    raw, rows = session_from_form(form)
+    try:
+        return SessionBodySchema().load(raw)
+    except ValidationError as error:
+        raise InvalidInput({_form_key(k, rows): v
+                            for k, v in flatten_errors(error.messages).items()}) from None
+
+
+def session_to_form(session: Any | None = None, **defaults: str) -> MultiDict:
+    """A stored session in the form's field names (a muscle treated on the left and on the right
+    is one row, "both"), or a blank form with `defaults`."""
+    form: MultiDict = MultiDict(defaults)
+    sides: dict[str, set[str]] = {}
+    if session is not None:
+        form["date"] = session.date.isoformat()
+        form.setlist("techniques", list(session.techniques))
+        form["notes"] = session.notes or ""
+        form["next_review_on"] = session.next_review_on.isoformat() if session.next_review_on else ""
+        for item in session.muscles:
+            sides.setdefault(item["muscle"], set()).add(item["side"])
+    for i, muscle in enumerate(vocab.MUSCLES):
+        form[f"muscles.{i}.muscle"] = muscle
+        chosen = sides.get(muscle, set())
+        if chosen:
+            form[f"muscles.{i}.side"] = chosen.pop() if len(chosen) == 1 else "both"
+    return form

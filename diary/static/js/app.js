@@ -117,12 +117,66 @@
     });
   }
 
-  /* Ask before clearing a whole day. */
+  /* Ask before clearing a whole day, stopping sharing, deleting a session, erasing. A form with
+     a [data-confirmed] field is one the server would otherwise confirm on a page of its own:
+     once asked here, it goes straight through. */
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (event) {
-      if (!window.confirm(f.dataset.confirm)) event.preventDefault();
+      if (!window.confirm(f.dataset.confirm)) { event.preventDefault(); return; }
+      var confirmed = f.querySelector("input[data-confirmed]");
+      if (confirmed) confirmed.value = "yes";
     });
   });
+
+  /* Next review: +1 week, +2 weeks... from the session's date (a plain date input without JS). */
+  function addDays(iso, days) {
+    var parts = iso.split("-").map(Number);
+    var d = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2] + days));
+    return d.toISOString().slice(0, 10);
+  }
+  document.querySelectorAll("[data-quick-dates]").forEach(function (box) {
+    var from = document.getElementById(box.dataset.from);
+    var to = document.getElementById(box.dataset.to);
+    if (!from || !to) return;
+    box.hidden = false;
+    box.querySelectorAll("button[data-days]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var start = /^\d{4}-\d{2}-\d{2}$/.test(from.value) ? from.value : new Date().toISOString().slice(0, 10);
+        to.value = addDays(start, Number(button.dataset.days));
+        to.dispatchEvent(new Event("change", { bubbles: true }));
+        box.querySelectorAll("button[data-days]").forEach(function (b) {
+          b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        });
+      });
+    });
+    to.addEventListener("input", function () {
+      box.querySelectorAll("button[data-days]").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+    });
+  });
+
+  /* Muscle rows: show at a glance which ones are treated. */
+  document.querySelectorAll(".muscle-row").forEach(function (row) {
+    row.addEventListener("change", function () {
+      var chosen = row.querySelector("input[type=radio]:checked");
+      row.classList.toggle("treated", !!chosen && chosen.value !== "");
+    });
+  });
+
+  /* A share code can be copied in one tap, to paste into a message. */
+  var code = document.querySelector("[data-share-code]");
+  if (code && navigator.clipboard && window.isSecureContext) {
+    var copy = document.createElement("button");
+    copy.type = "button";
+    copy.className = "copy";
+    copy.textContent = "Copy the code";
+    copy.addEventListener("click", function () {
+      var text = Array.prototype.map.call(code.querySelectorAll(".code-group"), function (g) {
+        return g.textContent;
+      }).join("-");
+      navigator.clipboard.writeText(text).then(function () { copy.textContent = "Copied \u2713"; });
+    });
+    code.insertAdjacentElement("afterend", copy);
+  }
 
   /* After a failed save, take the reader to the list of what needs another look. */
   var summary = document.getElementById("error-summary");

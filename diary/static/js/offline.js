@@ -1,0 +1,1093 @@
+/* Headache diary: logging a day without a network, and sending it later, exactly once.
+
+   A day saved while offline goes into an IndexedDB outbox, keyed by date (a later save of the
+   same day replaces the earlier one), with the version of the record it was based on. The
+   outbox is sent with PUT /api/v1/patients/me/days/<date> and `If-Match: "<version>"`, or
+   `If-None-Match: *` for a day that was new on this phone; a day leaves the outbox only when the
+   server has confirmed it (200/201, or a 412 whose current record is this very content). A 412
+   with other content is a conflict the patient settles; 401 or a refused CSRF token asks for a
+   new login; 422 shows the server's message; network errors retry with backoff. Nothing is ever
+   dropped without the patient's say, except when another person logs in on this browser.
+
+   The first part (the form -> day mapping, the outbox, the sync) has no DOM and also runs in the
+   service worker (importScripts). The page part follows it. Every page works without this file. */
+(function (global) {
+  "use strict";
+
+  const DB_NAME = "diary-offline";
+  const OUTBOX = "outbox";
+  const META = "meta";
+  const SYNC_TAG = "diary-outbox";
+  const DAYS_URL = "/api/v1/patients/me/days/";
+  const STATIC_CACHE_PREFIX = "diary-static-";
+  const MAX_BACKOFF_MS = 5 * 60 * 1000;
+
+  /* ---- The day form -> the API's day record (the same mapping as diary/web/forms.py) ------ */
+
+  const ITEM = /^(headaches|medications)\.(\d{1,2})\.([a-z_]+)$/;
+
+  /** A read-only multi-dict over [name, value] pairs, like werkzeug's MultiDict. */
+  function multiDict(entries) {
+    const values = new Map();
+    for (const [name, value] of entries) {
+      if (typeof value !== "string") continue; // files
+      if (!values.has(name)) values.set(name, []);
+      values.get(name).push(value);
+    }
+    return {
+      get: (name) => (values.has(name) ? values.get(name)[0] : null),
+      getlist: (name) => (values.has(name) ? values.get(name).slice() : []),
+      keys: () => Array.from(values.keys()),
+    };
+  }
+
+  function number(value) {
+    if (value === null || value === undefined || value.trim() === "") return null;
+    value = value.trim();
+    return /^-?\d{1,6}$/.test(value) ? parseInt(value, 10) : value;
+  }
+
+  function yesNo(value) {
+    return value === "yes" ? true : value === "no" ? false : null;
+  }
+
+  function blankToNull(value) {
+    return value === null || value === undefined || value === "" ? null : value;
+  }
+
+  function indices(form, kind) {
+    const found = new Set();
+    for (const key of form.keys()) {
+      const m = ITEM.exec(key);
+      if (m && m[1] === kind) found.add(parseInt(m[2], 10));
+    }
+    return Array.from(found).sort((a, b) => a - b);
+  }
+
+  function headacheItem(form, i) {
+    const p = `headaches.${i}.`;
+    if (form.get(p + "remove")) return null;
+    const item = {};
+    for (const f of ["intensity", "duration_minutes"]) {
+      const v = number(form.get(p + f));
+      if (v !== null) item[f] = v;
+    }
+    for (const f of ["start", "type", "side"]) {
+      const v = blankToNull(form.get(p + f));
+      if (v !== null) item[f] = v;
+    }
+    for (const f of ["locations", "symptoms"]) {
+      const v = form.getlist(p + f);
+      if (v.length) item[f] = v;
+    }
+    const neck = yesNo(form.get(p + "neck_provoked"));
+    if (neck !== null) item.neck_provoked = neck;
+    // A block left at its defaults (nothing but the type) is an unused blank row.
+    return Object.keys(item).some((k) => k !== "type") ? item : null;
+  }
+
+  function medicationItem(form, i, catalogue) {
+    const p = `medications.${i}.`;
+    const doses = number(form.get(p + "doses"));
+    const name = (form.get(p + "name") || "").trim();
+    const drugClass = blankToNull(form.get(p + "drug_class"));
+    if (form.get(p + "remove") || doses === 0 || (!name && drugClass === null)) return null;
+    const item = { name };
+    if (doses !== null) item.doses = doses;
+    for (const f of ["drug_class", "time", "relief"]) {
+      const v = blankToNull(form.get(p + f));
+      if (v !== null) item[f] = v;
+    }
+    const known = catalogue && catalogue[name.toLowerCase()];
+    if (!("drug_class" in item) && known) item.drug_class = known; // typed from the list
+    return item;
+  }
+
+  /** The API-shaped day that the day form's fields describe (forms.day_from_form). `entries` are
+      [name, value] pairs (a FormData); `catalogue` maps lower-case medicine names to classes. */
+  function formToDay(entries, catalogue) {
+    const form = multiDict(entries);
+    const day = { headaches: [], medications: [] };
+    if (form.get("headache_today") !== "no") {
+      for (const i of indices(form, "headaches")) {
+        const item = headacheItem(form, i);
+        if (item) day.headaches.push(item);
+      }
+    }
+    for (const i of indices(form, "medications")) {
+      const item = medicationItem(form, i, catalogue);
+      if (item) day.medications.push(item);
+    }
+    day.soreness = number(form.get("soreness"));
+    day.exercises_done = yesNo(form.get("exercises_done"));
+    const triggers = form.getlist("triggers").filter((t) => t.trim());
+    for (const t of (form.get("triggers_other") || "").split(",")) {
+      if (t.trim()) triggers.push(t.trim());
+    }
+    day.triggers = triggers;
+    day.notes = form.get("notes") || null;
+    return day;
+  }
+
+  /** What the page would refuse before the schema is asked (forms.load_day_form). */
+  function formProblems(entries, day) {
+    const form = multiDict(entries);
+    const errors = {};
+    if (!day.headaches.length) {
+      if (form.get("headache_today") === "yes") {
+        const first = indices(form, "headaches")[0] || 0;
+        errors[`headaches.${first}.intensity`] = ["Say how bad the headache was, from 1 to 10."];
+      } else if (form.get("headache_today") !== "no") {
+        errors.headache_today = ["Say whether you had a headache: tap No or Yes."];
+      }
+    }
+    return errors;
+  }
+
+  /** A day as the server stores and dumps it, to compare two versions of one day. */
+  function normalDay(day) {
+    const orNull = (v) => (v === undefined ? null : v);
+    return {
+      headaches: (day.headaches || []).map((h) => ({
+        start: orNull(h.start), duration_minutes: orNull(h.duration_minutes), intensity: h.intensity,
+        type: h.type || "unsure", side: orNull(h.side), locations: h.locations || [],
+        symptoms: h.symptoms || [], neck_provoked: orNull(h.neck_provoked),
+      })),
+      medications: (day.medications || []).map((m) => ({
+        name: (m.name || "").trim(), drug_class: m.drug_class, doses: m.doses === undefined ? 1 : m.doses,
+        time: orNull(m.time), relief: orNull(m.relief),
+      })),
+      soreness: orNull(day.soreness),
+      exercises_done: orNull(day.exercises_done),
+      triggers: Array.from(new Set((day.triggers || []).map((t) => t.trim()))),
+      notes: day.notes && day.notes.trim() ? day.notes : null,
+    };
+  }
+
+  function sameContent(a, b) {
+    return JSON.stringify(normalDay(a)) === JSON.stringify(normalDay(b));
+  }
+
+  /* ---- The outbox (IndexedDB) ------------------------------------------------------------ */
+
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore(OUTBOX, { keyPath: "date" });
+        request.result.createObjectStore(META);
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        db.onversionchange = () => db.close(); // lets a wipe delete the database at once
+        resolve(db);
+      };
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  /** Run `work(store, setResult)` in one transaction; resolves with the result once committed. */
+  async function inStore(name, mode, work) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const transaction = db.transaction(name, mode);
+      let result;
+      work(transaction.objectStore(name), (value) => { result = value; });
+      transaction.oncomplete = () => { db.close(); resolve(result); };
+      transaction.onabort = transaction.onerror = () => { db.close(); reject(transaction.error); };
+    });
+  }
+
+  const outbox = {
+    all: () => inStore(OUTBOX, "readonly", (store, done) => {
+      store.getAll().onsuccess = (e) => done(e.target.result.sort((a, b) => (a.date < b.date ? -1 : 1)));
+    }),
+    get: (date) => inStore(OUTBOX, "readonly", (store, done) => {
+      store.get(date).onsuccess = (e) => done(e.target.result || null);
+    }),
+    put: (entry) => inStore(OUTBOX, "readwrite", (store) => { store.put(entry); }),
+    /** Change the entry of `date` only if it is still the one with `id` (a newer save wins). */
+    update: (date, id, change) => inStore(OUTBOX, "readwrite", (store, done) => {
+      store.get(date).onsuccess = (e) => {
+        const entry = e.target.result;
+        if (!entry) return done(null);
+        const changed = change(entry, entry.id === id);
+        if (changed === null) store.delete(date);
+        else if (changed) store.put(changed);
+        done(changed);
+      };
+    }),
+  };
+
+  const meta = {
+    get: (key) => inStore(META, "readonly", (store, done) => {
+      store.get(key).onsuccess = (e) => done(e.target.result === undefined ? null : e.target.result);
+    }),
+    set: (key, value) => inStore(META, "readwrite", (store) => { store.put(value, key); }),
+  };
+
+  async function databaseExists() {
+    if (!indexedDB.databases) return true;
+    const list = await indexedDB.databases();
+    return list.some((d) => d.name === DB_NAME);
+  }
+
+  /** Forget everything this browser keeps of the diary's data: the outbox, the last user, and
+      any cache other than the data-free static one. */
+  async function wipe() {
+    await new Promise((resolve) => {
+      const request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = request.onerror = () => resolve();
+    });
+    if (global.caches) {
+      for (const name of await caches.keys()) {
+        if (!name.startsWith(STATIC_CACHE_PREFIX)) await caches.delete(name);
+      }
+    }
+    emit({ type: "changed" });
+  }
+
+  function newId() {
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  }
+
+  /** Queue the latest state of a day; it replaces whatever was queued for that date. */
+  async function enqueue(date, day, baseVersion, userId) {
+    const entry = {
+      date, day, baseVersion: baseVersion ? Number(baseVersion) : null, id: newId(),
+      userId: userId || (await meta.get("user")) || "", queuedAt: new Date().toISOString(),
+      state: "waiting", attempts: 0, retryAt: 0, message: "", server: null, unconfirmed: [],
+    };
+    await inStore(OUTBOX, "readwrite", (store) => {
+      store.get(date).onsuccess = (e) => {
+        const older = e.target.result;
+        // Saves of the same day sent from here without an answer may have arrived: a 412 showing
+        // one of them is this phone's own write, not another device's.
+        if (older && older.baseVersion === entry.baseVersion) entry.unconfirmed = older.unconfirmed || [];
+        store.put(entry);
+      };
+    });
+    emit({ type: "changed" });
+    requestBackgroundSync();
+    return entry;
+  }
+
+  /* ---- Sync ------------------------------------------------------------------------------ */
+
+  const listeners = [];
+  const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("diary-outbox") : null;
+  if (channel) channel.onmessage = (event) => listeners.forEach((f) => f(event.data));
+
+  /** Tell this context and every other one (pages, the service worker) what changed. */
+  function emit(message) {
+    listeners.forEach((f) => f(message));
+    if (channel) channel.postMessage(message);
+  }
+
+  function requestBackgroundSync() {
+    const sw = global.navigator && navigator.serviceWorker;
+    if (!sw || typeof document === "undefined") return;
+    sw.ready.then((registration) => registration.sync && registration.sync.register(SYNC_TAG))
+      .catch(() => {});
+  }
+
+  function backoff(attempts) {
+    const base = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** Math.max(0, attempts - 1));
+    return Math.round(base * (0.5 + Math.random() / 2));
+  }
+
+  async function readJson(response) {
+    try { return await response.json(); } catch (error) { return null; }
+  }
+
+  function messageOf(body, fallback) {
+    if (!body) return fallback;
+    const errors = body.errors ? Object.values(body.errors).flat() : [];
+    return errors.length ? errors.join(" ") : body.detail || body.title || fallback;
+  }
+
+  async function fetchToken(pageToken) {
+    if (pageToken) return pageToken;
+    const response = await fetch("/api/v1/auth/csrf", { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok) throw new Error("no CSRF token");
+    return (await response.json()).csrf_token;
+  }
+
+  function putDay(entry, token) {
+    const headers = { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token };
+    if (entry.baseVersion) headers["If-Match"] = `"${entry.baseVersion}"`;
+    else headers["If-None-Match"] = "*";
+    return fetch(DAYS_URL + entry.date, {
+      method: "PUT", headers, body: JSON.stringify(entry.day), credentials: "same-origin", cache: "no-store",
+    });
+  }
+
+  /** The server holds this entry's content as `version`: the entry leaves the outbox. A newer
+      save of the same day made meanwhile on this phone now builds on that version. */
+  async function confirmed(entry, version) {
+    await outbox.update(entry.date, entry.id, (current, same) => {
+      if (same) return null;
+      if (current.baseVersion === entry.baseVersion) return { ...current, baseVersion: version };
+      return false;
+    });
+    emit({ type: "synced", date: entry.date, version });
+  }
+
+  /** Change the entry as sent, unless a newer save replaced it (or `when` says no). */
+  function setState(entry, changes, when) {
+    return outbox.update(entry.date, entry.id, (current, same) =>
+      (same && (!when || when(current)) ? { ...current, ...changes } : false));
+  }
+
+  /** Send every day that is due; resolves with {retryLater, needsLogin}. */
+  async function syncOnce(options) {
+    const force = options && options.force;
+    const entries = await outbox.all();
+    const due = entries.filter((e) => e.state === "waiting" && (force || !e.retryAt || e.retryAt <= Date.now()));
+    if (!due.length) return { retryLater: false };
+    let me;
+    try {
+      const response = await fetch("/api/v1/me", { credentials: "same-origin", cache: "no-store" });
+      if (response.status === 401) {
+        for (const entry of due) await setState(entry, { state: "login", message: "" });
+        emit({ type: "changed" });
+        return { retryLater: false, needsLogin: true };
+      }
+      me = await response.json();
+    } catch (error) {
+      for (const entry of due) await setState(entry, retryChanges(entry));
+      emit({ type: "changed" });
+      return { retryLater: true };
+    }
+    const context = { token: null, pageToken: options && options.pageToken };
+    let retryLater = false;
+    for (const entry of due) {
+      if (entry.userId && me && me.id !== entry.userId) continue; // never into another account
+      const outcome = await sendEntry(entry, context);
+      if (outcome === "network") { retryLater = true; break; } // the network is down: the rest waits too
+      if (outcome === "retry") retryLater = true;
+      if (outcome === "login") {
+        for (const rest of due) await setState(rest, { state: "login" }, (e) => e.state === "waiting");
+        emit({ type: "changed" });
+        return { retryLater: false, needsLogin: true };
+      }
+    }
+    emit({ type: "changed" });
+    return { retryLater };
+  }
+
+  /** A content's fingerprint, to recognise a write of this phone's own that the server has. */
+  function contentKey(day) {
+    return JSON.stringify(normalDay(day));
+  }
+
+  /** PUT one day until the server's answer settles it: "done", "conflict", "invalid", "login",
+      "retry" (the server could not take it now) or "network" (no answer: it may or may not have
+      arrived, so its content is remembered as this phone's own). */
+  async function sendEntry(entry, context) {
+    for (let round = 0; round < 3; round++) {
+      let response;
+      try {
+        context.token = context.token || await fetchToken(context.pageToken);
+        response = await putDay(entry, context.token);
+        if (response.status === 400) {
+          // A stale token (a new login since): ask for a fresh one, once.
+          context.token = await fetchToken(null);
+          response = await putDay(entry, context.token);
+        }
+      } catch (error) {
+        const sent = contentKey(entry.day);
+        await setState(entry, { ...retryChanges(entry),
+          unconfirmed: Array.from(new Set([...(entry.unconfirmed || []), sent])) });
+        return "network";
+      }
+      const body = await readJson(response);
+      const status = response.status;
+      if (status === 200 || status === 201) {
+        await confirmed(entry, body.version);
+        return "done";
+      }
+      if (status === 412) {
+        const current = body && body.current ? body.current : null;
+        if (current && sameContent(current, entry.day)) {
+          await confirmed(entry, current.version);
+          return "done";
+        }
+        if (current && (entry.unconfirmed || []).includes(contentKey(current))) {
+          // An earlier save of this phone arrived after all (its answer was lost): build on it.
+          const rebased = await setState(entry, { baseVersion: current.version, unconfirmed: [] });
+          if (!rebased) return "done"; // replaced meanwhile; the newer save goes next time
+          entry = rebased;
+          continue;
+        }
+        await setState(entry, { state: "conflict", server: current, message: "" });
+        return "conflict";
+      }
+      if (status === 401 || status === 400) {
+        await setState(entry, { state: "login", message: messageOf(body, "") });
+        return "login";
+      }
+      if (status === 422 || status === 403 || status === 404 || status === 413) {
+        await setState(entry, { state: "invalid", message: messageOf(body, "The diary did not accept this day.") });
+        return "invalid";
+      }
+      await setState(entry, retryChanges(entry)); // 409, 429, 5xx: try again later
+      return "retry";
+    }
+    return "retry";
+  }
+
+  function retryChanges(entry) {
+    const attempts = (entry.attempts || 0) + 1;
+    return { attempts, retryAt: Date.now() + backoff(attempts) };
+  }
+
+  let running = null;
+  /** One sync at a time in this context, and (where Web Locks exist) across tabs and the worker. */
+  function syncAll(options) {
+    if (running) return running;
+    const locks = global.navigator && navigator.locks;
+    const run = () => syncOnce(options);
+    running = (locks ? locks.request("diary-sync", run) : run())
+      .catch(() => ({ retryLater: true }))
+      .finally(() => { running = null; });
+    return running;
+  }
+
+  const DiaryOffline = {
+    formToDay, formProblems, normalDay, sameContent, enqueue, syncAll, wipe, outbox, meta,
+    databaseExists, emit, listeners, SYNC_TAG,
+  };
+  global.DiaryOffline = DiaryOffline;
+
+  if (typeof document === "undefined") return; // the service worker needs no more
+
+  /* ---- The page --------------------------------------------------------------------------- */
+
+  const STASH = "diary-pending-save";
+  const statusBox = document.querySelector("[data-offline-status]");
+  const userMeta = document.querySelector('meta[name="diary-user"]');
+  const tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  const currentUser = userMeta ? userMeta.content : "";
+  const dayForm = document.getElementById("day-form");
+  const isShell = !!(dayForm && dayForm.hasAttribute("data-shell"));
+  let lastMessage = "";
+  let retryTimer = null;
+  let leaving = false; // logged out: nothing more is read or written here
+
+  /** Whether this page may have an outbox to show: a logged-in page, the shell, or a browser
+      where one is left from before (never creates an empty one on a public page). */
+  async function mayHaveOutbox() {
+    if (leaving || !global.indexedDB) return false;
+    return !!(currentUser || isShell) || DiaryOffline.databaseExists();
+  }
+
+  function localIsoDate(d) {
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  }
+
+  function parseIso(iso) {
+    const [y, m, d] = iso.split("-").map(Number);
+    return new Date(y, m - 1, d);
+  }
+
+  function addDays(iso, days) {
+    const d = parseIso(iso);
+    d.setDate(d.getDate() + days);
+    return localIsoDate(d);
+  }
+
+  function dayLabel(iso, withYear) {
+    const options = { weekday: "long", day: "numeric", month: "long" };
+    if (withYear) options.year = "numeric";
+    return parseIso(iso).toLocaleDateString("en-GB", options).replace(",", "");
+  }
+
+  function catalogue() {
+    const kinds = {};
+    document.querySelectorAll("#catalogue option").forEach((o) => { kinds[o.value.toLowerCase()] = o.dataset.class; });
+    return kinds;
+  }
+
+  function shownDate() {
+    if (!dayForm) return null;
+    if (!isShell) return dayForm.dataset.day;
+    const m = /^\/days\/(\d{4}-\d{2}-\d{2})$/.exec(location.pathname);
+    return m ? m[1] : localIsoDate(new Date());
+  }
+
+  function todayOfPage() {
+    return isShell ? localIsoDate(new Date()) : (dayForm && dayForm.dataset.today) || localIsoDate(new Date());
+  }
+
+  function pageToken() {
+    return tokenMeta && tokenMeta.content ? tokenMeta.content : null;
+  }
+
+  function offline() {
+    return navigator.onLine === false;
+  }
+
+  /* The form's state as the API's day; quick controls apply their one change on top. */
+  function formEntries(change) {
+    const entries = Array.from(new FormData(dayForm).entries());
+    if (!change) return entries;
+    const [name, value] = change;
+    const rest = entries.filter(([key]) => key !== name);
+    rest.push([name, value]);
+    return rest;
+  }
+
+  function versionField() {
+    return dayForm.querySelector("input[name=version]");
+  }
+
+  /* ---- The form <- a queued day (the inverse of formToDay, for the shell and queued days) -- */
+
+  function setChecked(root, name, values) {
+    root.querySelectorAll(`input[name="${CSS.escape(name)}"]`).forEach((input) => {
+      input.checked = values.includes(input.value);
+    });
+  }
+
+  function renumber(node, kind, from, to) {
+    const dotted = new RegExp(`^${kind}\\.${from}\\.`);
+    const dashed = new RegExp(`^${kind}-${from}-`);
+    node.querySelectorAll("[name],[id],[for],[aria-describedby]").forEach((el) => {
+      for (const attr of ["name", "id", "for", "aria-describedby"]) {
+        const value = el.getAttribute(attr);
+        if (value) el.setAttribute(attr, value.replace(dotted, `${kind}.${to}.`).replace(dashed, `${kind}-${to}-`));
+      }
+    });
+  }
+
+  function headacheSlots() {
+    const slots = [];
+    dayForm.querySelectorAll("[data-headache]").forEach((block) => {
+      const input = block.querySelector("input[name$='.intensity']");
+      if (input) slots.push({ block, index: Number(input.name.split(".")[1]) });
+    });
+    return slots.sort((a, b) => a.index - b.index);
+  }
+
+  function addHeadacheSlot(slots) {
+    const last = slots[slots.length - 1];
+    const index = last.index + 1;
+    const block = last.block.cloneNode(true);
+    renumber(block, "headaches", last.index, index);
+    const another = dayForm.querySelector("[data-headaches] > details.another");
+    if (another) another.before(block); else last.block.after(block);
+    slots.push({ block, index });
+  }
+
+  function clearHeadache(block, p) {
+    block.querySelectorAll("input[type=radio], input[type=checkbox]").forEach((i) => { i.checked = i.value === "" && i.type === "radio"; });
+    block.querySelectorAll("input[type=time]").forEach((i) => { i.value = ""; });
+    const type = block.querySelector(`select[name="${p}type"]`);
+    if (type) type.value = "unsure";
+    const duration = block.querySelector(`select[name="${p}duration_minutes"]`);
+    if (duration) duration.value = "";
+  }
+
+  function fillHeadache(block, p, h) {
+    setChecked(block, p + "intensity", [String(h.intensity)]);
+    setChecked(block, p + "locations", h.locations || []);
+    setChecked(block, p + "symptoms", h.symptoms || []);
+    setChecked(block, p + "side", [h.side || ""]);
+    setChecked(block, p + "neck_provoked", [h.neck_provoked === true ? "yes" : h.neck_provoked === false ? "no" : ""]);
+    const type = block.querySelector(`select[name="${p}type"]`);
+    if (type) type.value = h.type || "unsure";
+    const start = block.querySelector(`input[name="${p}start"]`);
+    if (start) start.value = h.start || "";
+    const duration = block.querySelector(`select[name="${p}duration_minutes"]`);
+    if (duration) {
+      const minutes = h.duration_minutes ? String(h.duration_minutes) : "";
+      if (minutes && !Array.from(duration.options).some((o) => o.value === minutes)) {
+        duration.add(new Option(`${minutes} minutes`, minutes));
+      }
+      duration.value = minutes;
+    }
+    const details = block.closest("details");
+    if (details) details.open = true;
+    if (h.start || h.duration_minutes || h.side || (h.symptoms || []).length || h.neck_provoked !== undefined && h.neck_provoked !== null || (h.type && h.type !== "unsure")) {
+      const more = block.querySelector("details.more");
+      if (more) more.open = true;
+    }
+  }
+
+  function medicationSlots() {
+    const slots = [];
+    dayForm.querySelectorAll("input[name^='medications.'][name$='.doses']").forEach((doses) => {
+      const index = Number(doses.name.split(".")[1]);
+      const p = `medications.${index}.`;
+      const name = dayForm.querySelector(`[name="${p}name"]`);
+      slots.push({
+        index, p, doses, name, known: !!name && name.type === "hidden",
+        drugClass: dayForm.querySelector(`[name="${p}drug_class"]`),
+        time: dayForm.querySelector(`[name="${p}time"]`),
+        hasRelief: !!dayForm.querySelector(`[name="${p}relief"]`),
+        row: doses.closest("[data-med]") || doses.closest("details"),
+        used: false,
+      });
+    });
+    return slots;
+  }
+
+  function addMedicationSlot(slots, med) {
+    const model = slots.find((s) => s.known && s.row && s.row.matches("[data-med]"));
+    if (!model) return null;
+    const index = Math.max(...slots.map((s) => s.index)) + 1;
+    const row = model.row.cloneNode(true);
+    row.querySelectorAll(".stepper").forEach((stepper) => {
+      const input = stepper.querySelector("input");
+      stepper.replaceWith(input);
+    });
+    renumber(row, "medications", model.index, index);
+    const label = row.querySelector("[data-med-name]");
+    if (label) label.firstChild.textContent = med.name;
+    model.row.parentNode.appendChild(row);
+    const p = `medications.${index}.`;
+    const slot = {
+      index, p, doses: row.querySelector(`[name="${p}doses"]`), name: row.querySelector(`[name="${p}name"]`),
+      drugClass: row.querySelector(`[name="${p}drug_class"]`), time: row.querySelector(`[name="${p}time"]`),
+      hasRelief: true, known: true, row, used: false,
+    };
+    slots.push(slot);
+    return slot;
+  }
+
+  function fillMedication(slot, m) {
+    slot.used = true;
+    slot.name.value = m.name;
+    if (slot.drugClass) slot.drugClass.value = m.drug_class || "";
+    slot.doses.value = String(m.doses === undefined ? 1 : m.doses);
+    if (slot.time) slot.time.value = m.time || "";
+    if (slot.hasRelief) setChecked(dayForm, slot.p + "relief", [m.relief || ""]);
+    if (slot.row && slot.row.classList) slot.row.classList.add("taken");
+    const details = slot.row && slot.row.matches && slot.row.matches("details") ? slot.row : null;
+    if (details) details.open = true;
+  }
+
+  /** Show `day` in the day form (as forms.day_to_form does on the server), `version` its base. */
+  function dayToForm(day, version) {
+    // Headaches
+    setChecked(dayForm, "headache_today", [day.headaches.length ? "yes" : "no"]);
+    const hSlots = headacheSlots();
+    while (hSlots.length < day.headaches.length) addHeadacheSlot(hSlots);
+    hSlots.forEach((slot, k) => {
+      const p = `headaches.${slot.index}.`;
+      clearHeadache(slot.block, p);
+      if (k < day.headaches.length) fillHeadache(slot.block, p, day.headaches[k]);
+    });
+    // Medicines: the same medicine's row when there is one, else a free row, else a new row.
+    const mSlots = medicationSlots();
+    for (const slot of mSlots) {
+      slot.doses.value = slot.known ? "0" : slot.doses.defaultValue || "";
+      if (!slot.known) {
+        slot.name.value = "";
+        if (slot.drugClass) slot.drugClass.value = "";
+      }
+      if (slot.time) slot.time.value = "";
+      if (slot.hasRelief) setChecked(dayForm, slot.p + "relief", [""]);
+      if (slot.row && slot.row.classList) slot.row.classList.remove("taken");
+    }
+    for (const m of day.medications) {
+      const key = (m.name || "").toLowerCase();
+      let slot = mSlots.find((s) => !s.used && s.known && s.name.value.toLowerCase() === key
+        && (!s.drugClass || s.drugClass.value === m.drug_class));
+      if (!slot && !m.relief) slot = mSlots.find((s) => !s.used && !s.known);
+      if (!slot) slot = mSlots.find((s) => !s.used && !s.known && s.hasRelief);
+      if (!slot) slot = addMedicationSlot(mSlots, m);
+      if (slot) fillMedication(slot, m);
+    }
+    // The rest of the day
+    const soreness = dayForm.querySelector("[data-quick-field=soreness]");
+    if (soreness) soreness.value = day.soreness === null || day.soreness === undefined ? "" : String(day.soreness);
+    const exercises = dayForm.querySelector("[data-quick-field=exercises_done]");
+    if (exercises) exercises.value = day.exercises_done === true ? "yes" : day.exercises_done === false ? "no" : "";
+    pressQuickButtons();
+    const chips = Array.from(dayForm.querySelectorAll("input[name=triggers]")).map((i) => i.value);
+    const triggers = day.triggers || [];
+    setChecked(dayForm, "triggers", triggers);
+    const other = dayForm.querySelector("[name=triggers_other]");
+    if (other) other.value = triggers.filter((t) => !chips.includes(t)).join(", ");
+    const notes = dayForm.querySelector("[name=notes]");
+    if (notes) notes.value = day.notes || "";
+    versionField().value = version ? String(version) : "";
+    const yes = dayForm.querySelector("input[name=headache_today]:checked");
+    if (yes) yes.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function pressQuickButtons() {
+    const soreness = dayForm.querySelector("[data-quick-field=soreness]");
+    const exercises = dayForm.querySelector("[data-quick-field=exercises_done]");
+    document.querySelectorAll("button[form=quick-soreness]").forEach((b) => {
+      b.setAttribute("aria-pressed", soreness && b.value === soreness.value ? "true" : "false");
+    });
+    document.querySelectorAll("button[form=quick-exercises]").forEach((b) => {
+      b.setAttribute("aria-pressed", exercises && b.value === exercises.value ? "true" : "false");
+    });
+  }
+
+  /* ---- The shell: the day editor kept for offline use, set to the wanted date ------------ */
+
+  function setUpShell(date) {
+    const today = todayOfPage();
+    const isToday = date === today;
+    const label = dayLabel(date, false);
+    const year = date.slice(0, 4);
+    const heading = document.querySelector(".day-head h1");
+    if (heading) {
+      heading.textContent = isToday ? "Today " : `${label} `;
+      const small = document.createElement("small");
+      small.textContent = isToday ? label : year;
+      heading.appendChild(small);
+    }
+    document.title = `${isToday ? "Today" : `${label} ${year}`} · Headache diary`;
+    dayForm.action = `/days/${date}`;
+    dayForm.dataset.day = date;
+    dayForm.dataset.today = today;
+    document.querySelectorAll("form[data-quick]").forEach((f) => { f.action = `/days/${date}/quick`; });
+    const steps = document.querySelectorAll(".day-head .step");
+    const previous = addDays(date, -1);
+    if (steps[0]) {
+      steps[0].href = `/days/${previous}`;
+      steps[0].setAttribute("aria-label", `Previous day, ${dayLabel(previous, false)}`);
+    }
+    if (!isToday) {
+      const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest(".day-head, [data-offline-status]")) continue;
+        node.textContent = node.textContent.replace(/\bNot today\b/g, "Not that day").replace(/\btoday\b/g, "this day");
+      }
+    }
+    const status = document.querySelector("main p.status");
+    if (status) {
+      status.className = "status missing";
+      status.textContent = "Opened without a connection: what your diary already holds for this day "
+        + "is not shown. What you save here is kept on this phone and sent when you are online.";
+    }
+  }
+
+  /* ---- Saving ------------------------------------------------------------------------------ */
+
+  function showFormProblems(errors) {
+    const messages = Object.values(errors).flat();
+    say(messages.join(" "));
+  }
+
+  async function saveOnPhone(day, baseVersion) {
+    const date = shownDate();
+    await DiaryOffline.enqueue(date, day, baseVersion, currentUser);
+    say("Saved on this phone, will sync.");
+    const status = document.querySelector("main p.status");
+    if (status) {
+      status.className = "status waiting";
+      status.textContent = "Saved on this phone, waiting to sync.";
+    }
+    if (!offline()) DiaryOffline.syncAll({ force: true, pageToken: pageToken() });
+  }
+
+  function stash(day) {
+    const record = { date: shownDate(), day, baseVersion: versionField().value || null, userId: currentUser };
+    try { sessionStorage.setItem(STASH, JSON.stringify(record)); } catch (error) { /* private mode */ }
+  }
+
+  function onDaySubmit(event) {
+    if (event.defaultPrevented) return;
+    const entries = formEntries(null);
+    const day = formToDay(entries, catalogue());
+    if (!(isShell || offline())) { stash(day); return; } // the server saves it; the worker catches a failure
+    event.preventDefault();
+    const problems = formProblems(entries, day);
+    if (Object.keys(problems).length) { showFormProblems(problems); return; }
+    saveOnPhone(day, versionField().value || null);
+  }
+
+  function onQuickSubmit(event) {
+    if (event.defaultPrevented) return;
+    const quick = event.currentTarget;
+    const kind = quick.dataset.quick;
+    const button = event.submitter;
+    let change;
+    if (kind === "no_headache") change = ["headache_today", "no"];
+    else if (kind === "soreness" && button) change = ["soreness", button.value];
+    else if (kind === "exercises_done" && button) change = ["exercises_done", button.value];
+    else return;
+    const day = formToDay(formEntries(change), catalogue());
+    if (!(isShell || offline())) { stash(day); return; }
+    event.preventDefault();
+    // Show the tap in the day form too, so the next save keeps it.
+    if (kind === "no_headache") {
+      setChecked(dayForm, "headache_today", ["no"]);
+      const no = dayForm.querySelector("input[name=headache_today][value=no]");
+      if (no) no.dispatchEvent(new Event("change", { bubbles: true }));
+    } else {
+      const field = dayForm.querySelector(`[data-quick-field=${kind}]`);
+      if (field) field.value = button.value;
+      pressQuickButtons();
+    }
+    saveOnPhone(day, versionField().value || null);
+  }
+
+  /* ---- What the patient sees: days waiting, conflicts, a new login, a new version --------- */
+
+  let line = null;
+  let panel = null;
+  let updateBanner = null;
+
+  function ensureStatusNodes() {
+    if (!statusBox || line) return;
+    line = document.createElement("p");
+    line.className = "offline-line";
+    line.setAttribute("role", "status");
+    panel = document.createElement("div");
+    statusBox.append(line, panel);
+  }
+
+  function say(message) {
+    lastMessage = message;
+    render();
+  }
+
+  function plural(n, word) {
+    return `${n} ${word}${n === 1 ? "" : "s"}`;
+  }
+
+  function describe(day) {
+    const items = [];
+    if (!day) return ["Nothing: the day was cleared."];
+    const headaches = day.headaches || [];
+    if (headaches.length) {
+      const worst = Math.max(...headaches.map((h) => h.intensity || 0));
+      items.push(`${plural(headaches.length, "headache")}, worst ${worst} out of 10`);
+    } else {
+      items.push("No headache");
+    }
+    for (const m of day.medications || []) items.push(`${m.name} ×${m.doses === undefined ? 1 : m.doses}`);
+    if (day.soreness !== null && day.soreness !== undefined) items.push(`Soreness ${day.soreness} out of 10`);
+    if (day.exercises_done === true) items.push("Exercises done");
+    if (day.exercises_done === false) items.push("Exercises not done");
+    if ((day.triggers || []).length) items.push(`Triggers: ${day.triggers.join(", ").replace(/_/g, " ")}`);
+    if (day.notes) items.push(`Notes: ${day.notes}`);
+    return items;
+  }
+
+  function element(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children || []) node.append(child);
+    return node;
+  }
+
+  function versionList(title, day) {
+    return element("div", { class: "conflict-version" }, [
+      element("h3", { text: title }),
+      element("ul", {}, describe(day).map((text) => element("li", { text }))),
+    ]);
+  }
+
+  function conflictSection(entry) {
+    const id = `conflict-${entry.date}`;
+    const keepPhone = element("button", { type: "button", class: "primary", "data-keep": "phone", "data-date": entry.date, text: "Keep this phone's version" });
+    const keepServer = element("button", { type: "button", "data-keep": "server", "data-date": entry.date, text: "Keep the other version" });
+    return element("section", { class: "conflict card", "aria-labelledby": id, "data-conflict": entry.date }, [
+      element("h2", { id, text: `${dayLabel(entry.date, true)} was changed on another device` }),
+      element("p", { text: "This phone and your diary hold different versions of this day. Which one do you want to keep?" }),
+      element("div", { class: "conflict-versions" }, [
+        element("div", {}, [versionList("On this phone", entry.day), keepPhone]),
+        element("div", {}, [versionList(entry.server ? "In your diary (from another device)" : "In your diary", entry.server), keepServer]),
+      ]),
+    ]);
+  }
+
+  async function render() {
+    if (!statusBox) return;
+    ensureStatusNodes();
+    let entries = [];
+    try {
+      if (await mayHaveOutbox()) entries = await outbox.all();
+    } catch (error) { /* no IndexedDB: nothing queued */ }
+    if (leaving) return;
+    const waiting = entries.length;
+    const parts = [];
+    if (lastMessage) parts.push(lastMessage);
+    if (waiting) {
+      parts.push(`${plural(waiting, "day")} waiting to sync${offline() ? " (no connection just now)" : ""}.`);
+    } else if (lastMessage === "Synced.") {
+      parts.push("Every day saved on this phone is in your diary.");
+    }
+    line.textContent = parts.join(" ");
+    panel.replaceChildren();
+    if (!currentUser && !isShell && waiting) {
+      panel.append(element("p", { class: "notice", text: "These days were saved on this phone and are not in the diary yet. "
+        + "Log in as the same person to send them; logging in as someone else removes them from this phone." }));
+    }
+    const needLogin = entries.filter((e) => e.state === "login");
+    if (needLogin.length && currentUser) {
+      const link = element("a", { href: `/login?next=${encodeURIComponent(location.pathname)}`, text: "Log in again" });
+      panel.append(element("p", { class: "notice", "data-login-needed": "" }, [
+        link, ` to send ${plural(needLogin.length, "day")} saved on this phone. They stay here until then.`]));
+    }
+    for (const entry of entries.filter((e) => e.state === "invalid")) {
+      panel.append(element("p", { class: "notice", "data-invalid": entry.date }, [
+        `${dayLabel(entry.date, true)}: the diary did not accept this day: ${entry.message} `,
+        element("a", { href: entry.date === todayOfPage() ? "/today" : `/days/${entry.date}`, text: "Open the day to fix it" }), "."]));
+    }
+    for (const entry of entries.filter((e) => e.state === "conflict")) panel.append(conflictSection(entry));
+    statusBox.classList.toggle("has-conflict", entries.some((e) => e.state === "conflict"));
+    if (updateBanner) statusBox.append(updateBanner);
+  }
+
+  async function keep(date, which) {
+    const entry = await outbox.get(date);
+    if (!entry || entry.state !== "conflict") return;
+    if (which === "phone") {
+      await outbox.update(date, entry.id, (current) => ({
+        ...current, baseVersion: current.server ? current.server.version : null, state: "waiting",
+        server: null, attempts: 0, retryAt: 0,
+      }));
+      say("Keeping this phone's version.");
+      await DiaryOffline.syncAll({ force: true, pageToken: pageToken() });
+    } else {
+      if (dayForm && shownDate() === date) {
+        if (entry.server) dayToForm(entry.server, entry.server.version);
+        else dayToForm({ headaches: [], medications: [], triggers: [] }, null);
+      }
+      await outbox.update(date, entry.id, () => null);
+      DiaryOffline.emit({ type: "changed" });
+      say("Kept the other version.");
+    }
+  }
+
+  function showUpdateBanner() {
+    const button = element("button", { type: "button", text: "Reload" });
+    button.addEventListener("click", () => location.reload());
+    updateBanner = element("p", { class: "notice offline-update", role: "status" }, ["A new version is ready — reload. ", button]);
+    render();
+  }
+
+  /* ---- Syncing from the page ------------------------------------------------------------- */
+
+  async function sync(force) {
+    if (offline() || !(currentUser || isShell)) { render(); return; }
+    const result = await DiaryOffline.syncAll({ force, pageToken: pageToken() });
+    scheduleRetry();
+    return result;
+  }
+
+  async function scheduleRetry() {
+    clearTimeout(retryTimer);
+    if (leaving) return;
+    const entries = await outbox.all().catch(() => []);
+    const next = entries.filter((e) => e.state === "waiting").map((e) => e.retryAt || 0);
+    if (!next.length) return;
+    const delay = Math.max(1000, Math.min(...next) - Date.now());
+    retryTimer = setTimeout(() => sync(false), delay);
+  }
+
+  listeners.push((message) => {
+    if (message.type === "synced" && dayForm && shownDate() === message.date) {
+      versionField().value = String(message.version);
+      const status = document.querySelector("main p.status");
+      if (status) { status.className = "status logged"; status.textContent = "Logged, and synced to your diary."; }
+    }
+    if (message.type === "synced") lastMessage = "Synced.";
+    render();
+  });
+
+  /* ---- Logging out: send what is waiting; ask before anything unsent is thrown away ------- */
+
+  function path(form) {
+    try { return new URL(form.action, location.href).pathname; } catch (error) { return ""; }
+  }
+
+  async function logOut(form) {
+    if (!offline()) await DiaryOffline.syncAll({ force: true, pageToken: pageToken() }).catch(() => null);
+    const left = (await outbox.all().catch(() => [])).length;
+    if (left && !window.confirm(`${plural(left, "day")} saved on this phone could not be sent to your diary yet. `
+      + "Log out anyway and delete them from this phone?")) return;
+    leaving = true;
+    clearTimeout(retryTimer);
+    await DiaryOffline.wipe();
+    sessionStorage.removeItem(STASH);
+    form.submit();
+  }
+
+  /* ---- Start -------------------------------------------------------------------------------- */
+
+  async function start() {
+    if (!global.indexedDB) return;
+    if (location.pathname === "/goodbye") { await DiaryOffline.wipe(); return; } // the account is erased
+    if (currentUser) {
+      const last = await meta.get("user");
+      if (last && last !== currentUser) {
+        await DiaryOffline.wipe(); // someone else used the diary on this browser before
+        sessionStorage.removeItem(STASH);
+      }
+      if (last !== currentUser) await meta.set("user", currentUser);
+      for (const entry of await outbox.all()) {
+        if (entry.state === "login") await outbox.update(entry.date, entry.id, (e) => ({ ...e, state: "waiting", retryAt: 0 }));
+      }
+    }
+    // A save sent as a page that never reached the server (the worker says so with #offline-save).
+    const pending = sessionStorage.getItem(STASH);
+    sessionStorage.removeItem(STASH);
+    if (pending && location.hash === "#offline-save") {
+      const record = JSON.parse(pending);
+      await DiaryOffline.enqueue(record.date, record.day, record.baseVersion, record.userId);
+      lastMessage = "Saved on this phone, will sync.";
+    }
+    if (location.hash === "#offline-save") history.replaceState(null, "", location.pathname + location.search);
+    if (dayForm) {
+      const date = shownDate();
+      if (isShell) setUpShell(date);
+      const entry = await outbox.get(date).catch(() => null);
+      if (entry) {
+        dayToForm(entry.day, entry.baseVersion);
+        const status = document.querySelector("main p.status");
+        if (status) {
+          status.className = "status waiting";
+          status.textContent = entry.state === "conflict" ? "Saved on this phone; changed on another device too: choose a version above."
+            : "Saved on this phone, waiting to sync.";
+        }
+      }
+      dayForm.addEventListener("submit", onDaySubmit);
+      document.querySelectorAll("form[data-quick]").forEach((f) => f.addEventListener("submit", onQuickSubmit));
+    }
+    render();
+    sync(true);
+  }
+
+  document.querySelectorAll("form").forEach((form) => {
+    if (path(form) === "/logout") {
+      form.addEventListener("submit", (event) => { event.preventDefault(); logOut(form); });
+    }
+  });
+  if (statusBox) {
+    statusBox.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-keep]");
+      if (button) keep(button.dataset.date, button.dataset.keep);
+    });
+  }
+  document.querySelectorAll("[data-retry]").forEach((link) => {
+    link.addEventListener("click", (event) => { event.preventDefault(); location.reload(); });
+  });
+  window.addEventListener("online", () => { lastMessage = ""; sync(true); });
+  window.addEventListener("offline", () => render());
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "diary-updated") showUpdateBanner();
+    });
+    window.addEventListener("load", () => {
+      navigator.serviceWorker.register("/sw.js").catch(() => {});
+    });
+  }
+  DiaryOffline.dayToForm = dayToForm;
+  DiaryOffline.ready = start().catch((error) => { console.error(error); });
+})(self);

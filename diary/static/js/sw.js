@@ -1,0 +1,112 @@
+/* Headache diary service worker (served at /sw.js by diary/web/pwa.py, which puts
+   self.DIARY_SW = {version, precache, offlinePage, shellPage, offlineScript} before this).
+
+   - Keeps the data-free app shell in a versioned cache: styles, scripts, icons, the offline page
+     and the day editor's empty shell. Pages behind a login are never cached: they go to the
+     network, and without one the shell (Today, a day) or the offline page stands in.
+   - A save sent as a page while the network fails is sent back to the page it came from with
+     #offline-save; offline.js then puts it in the outbox.
+   - Background Sync ('sync' event) sends the outbox when the connection returns.
+   - A new version deletes the old caches when it activates and tells the open pages. */
+"use strict";
+
+const SETTINGS = self.DIARY_SW || {
+  version: "dev", precache: [], offlinePage: "/offline", shellPage: "/offline/day", offlineScript: null,
+};
+const STATIC_CACHE = `diary-static-${SETTINGS.version}`;
+const DAY_PAGE = /^\/(today|days\/\d{4}-\d{2}-\d{2})$/;
+const DAY_SAVE = /^\/days\/(\d{4}-\d{2}-\d{2})(\/quick)?$/;
+
+if (SETTINGS.offlineScript) importScripts(SETTINGS.offlineScript);
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(STATIC_CACHE);
+    // Without cookies: what is kept can hold nobody's data.
+    await cache.addAll(SETTINGS.precache.map((url) => new Request(url, { credentials: "omit", cache: "reload" })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const old = (await caches.keys()).filter((name) => name.startsWith("diary-") && name !== STATIC_CACHE);
+    await Promise.all(old.map((name) => caches.delete(name)));
+    await self.clients.claim();
+    if (old.length) {
+      for (const client of await self.clients.matchAll({ type: "window" })) {
+        client.postMessage({ type: "diary-updated", version: SETTINGS.version });
+      }
+    }
+  })());
+});
+
+async function kept(url) {
+  const cache = await caches.open(STATIC_CACHE);
+  return (await cache.match(url, { ignoreVary: true })) || new Response("No connection.", {
+    status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+async function page(request) {
+  const url = new URL(request.url);
+  try {
+    return await fetch(request);
+  } catch (error) {
+    if (request.method === "POST") {
+      const save = DAY_SAVE.exec(url.pathname);
+      if (save) {
+        // Back to the page the save came from; offline.js queues what it was about to send.
+        let back = `/days/${save[1]}`;
+        try {
+          const from = new URL(request.referrer);
+          if (from.origin === url.origin && DAY_PAGE.test(from.pathname)) back = from.pathname;
+        } catch (ignored) { /* no referrer */ }
+        return Response.redirect(`${back}#offline-save`, 303);
+      }
+      return kept(SETTINGS.offlinePage);
+    }
+    return kept(DAY_PAGE.test(url.pathname) ? SETTINGS.shellPage : SETTINGS.offlinePage);
+  }
+}
+
+async function staticFile(request) {
+  const hit = await caches.match(request, { ignoreVary: true });
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    const cache = await caches.open(STATIC_CACHE);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+async function networkFirst(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    return kept(new URL(request.url).pathname);
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(page(request));
+  } else if (request.method === "GET" && url.pathname.startsWith("/static/")) {
+    event.respondWith(staticFile(request));
+  } else if (request.method === "GET" && url.pathname === "/manifest.webmanifest") {
+    event.respondWith(networkFirst(request));
+  }
+  // Everything else (the API above all) goes to the network untouched.
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "diary-outbox" || !self.DiaryOffline) return;
+  event.waitUntil(self.DiaryOffline.syncAll({ force: true }).then((result) => {
+    // A rejected promise asks the browser to try again later.
+    if (result && result.retryLater) throw new Error("The diary is not reachable yet.");
+  }));
+});

@@ -1,0 +1,169 @@
+"""Pages for therapists: the triage list, adding a patient by code, a patient's diary, and the
+treatment session form (tablet and desktop first, working without JS)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from werkzeug.exceptions import Forbidden, NotFound
+
+from .. import operations, queries
+from .. import vocabulary as vocab
+from ..access import patient_visible_to, patient_writable_by, rule, session_for_author
+from ..errors import InvalidInput
+from ..ratelimits import mark_code_failed, share_code_limits
+from ..schemas import LinkBodySchema, flatten_errors
+from . import bp
+from .forms import load_session_form, session_to_form
+
+RECENT_DAYS = 28
+WRONG_CODE = ("This code did not work. It may be mistyped, already used, or more than 72 hours "
+              "old. Ask your patient to make a new one in their diary (Sharing).")
+OVERUSE_WORDS = {
+    "none": ("No overuse", "ok"),
+    "approaching": ("Approaching the limit", "warn"),
+    "overuse": ("Overuse", "alert"),
+    "ichd3_pattern": ("Overuse, 3 months (ICHD-3)", "alert"),
+}
+
+
+def _month(patient, value: str | None) -> date:
+    """The month asked for (`YYYY-MM`), never after the patient's current month."""
+    this_month = patient.today().replace(day=1)
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+        shown = date(year, month, 1)
+    except ValueError:
+        return this_month
+    return min(shown, this_month)
+
+
+def _home(*, form=None, errors=None, status: int = 200):
+    return render_template(
+        "therapist_home.html", rows=queries.triage(current_user), today=current_user.today(),
+        form=form or {}, errors=errors or {}, overuse_words=OVERUSE_WORDS), status
+
+
+@bp.get("/therapist")
+@rule("therapist_page")
+def therapist_home():
+    return _home()
+
+
+@bp.post("/therapist/patients")
+@rule("therapist_page")
+@share_code_limits
+def add_patient():
+    try:
+        data = LinkBodySchema().load({"code": request.form.get("code", "").strip()})
+    except ValidationError as error:
+        return _home(form=request.form, errors=flatten_errors(error.messages), status=422)
+    link = operations.link_therapist(current_user, data["code"])
+    if link is None:
+        mark_code_failed()
+        return _home(form=request.form, errors={"code": [WRONG_CODE]}, status=404)
+    flash(f"{link.patient.display_name} now shares their diary with you.")
+    return redirect(url_for("web.therapist_home"))
+
+
+@bp.get("/therapist/patients/<pid>")
+@rule("therapist_page")
+def therapist_patient(pid: str):
+    patient = patient_visible_to(current_user, pid, "diary days and treatment sessions")
+    today = patient.today()
+    shown = _month(patient, request.args.get("month"))
+    next_month = (shown + timedelta(days=32)).replace(day=1)
+    first_recent = today - timedelta(days=RECENT_DAYS - 1)
+    return render_template(
+        "therapist_patient.html", patient=patient, today=today, month=shown,
+        weeks=queries.month_calendar(current_user, patient, shown.year, shown.month),
+        previous_month=(shown - timedelta(days=1)).replace(day=1),
+        next_month=next_month if next_month <= today.replace(day=1) else None,
+        recent={r.date: r for r in queries.list_days(current_user, patient, first_recent, today)},
+        recent_dates=[today - timedelta(days=n) for n in range(RECENT_DAYS)],
+        sessions=queries.list_sessions(current_user, patient), vocab=vocab,
+        overuse_words=OVERUSE_WORDS,
+    )
+
+
+def _session_form(patient, *, session=None, form, errors=None, status: int = 200):
+    return render_template(
+        "session_form.html", patient=patient, treatment=session, form=form, errors=errors or {},
+        vocab=vocab, today=patient.today()), status
+
+
+def _saved(patient, day: date, verb: str):
+    flash(f"Session of {day.strftime('%a %-d %b %Y')} {verb}.")
+    return redirect(url_for("web.therapist_patient", pid=patient.id))
+
+
+@bp.route("/therapist/patients/<pid>/sessions/new", methods=["GET", "POST"])
+@rule("therapist_page")
+def new_session(pid: str):
+    if request.method == "GET":
+        patient = patient_visible_to(current_user, pid, "treatment sessions")
+        return _session_form(patient, form=session_to_form(date=patient.today().isoformat()))
+    try:
+        data = load_session_form(request.form)
+    except InvalidInput as error:
+        patient = patient_visible_to(current_user, pid, "treatment sessions")
+        return _session_form(patient, form=request.form, errors=error.errors, status=422)
+    patient = patient_writable_by(current_user, pid, "create",
+                                  f"treatment session of {data['date'].isoformat()}")
+    try:
+        operations.record_session(current_user, patient, data)
+    except InvalidInput as error:  # dates: nothing is committed, the access event neither
+        return _session_form(patient, form=request.form, errors=error.errors, status=422)
+    return _saved(patient, data["date"], "recorded")
+
+
+def _authored_session(pid: str, sid: str):
+    """For showing a form: the session and its patient (the read is logged); 403 unless this
+    therapist wrote it. Changes go through access.session_for_author."""
+    patient = patient_visible_to(current_user, pid, "treatment sessions")
+    session = queries.get_session(current_user, patient, sid)
+    if session is None:
+        raise NotFound()
+    if session.therapist_id != current_user.id:
+        raise Forbidden("Only the therapist who wrote a session can change it.")
+    return patient, session
+
+
+@bp.route("/therapist/patients/<pid>/sessions/<sid>/edit", methods=["GET", "POST"])
+@rule("therapist_page")
+def edit_session(pid: str, sid: str):
+    if request.method == "GET":
+        patient, session = _authored_session(pid, sid)
+        return _session_form(patient, session=session, form=session_to_form(session))
+    try:
+        data = load_session_form(request.form)
+    except InvalidInput as error:
+        patient, session = _authored_session(pid, sid)
+        return _session_form(patient, session=session, form=request.form, errors=error.errors,
+                             status=422)
+    session = session_for_author(current_user, pid, sid, "update")
+    try:
+        operations.update_session(session, data)
+    except InvalidInput as error:  # dates: nothing is committed, the access event neither
+        return _session_form(session.patient, session=session, form=request.form,
+                             errors=error.errors, status=422)
+    return _saved(session.patient, data["date"], "saved")
+
+
+@bp.post("/therapist/patients/<pid>/sessions/<sid>/delete")
+@rule("therapist_page")
+def delete_session(pid: str, sid: str):
+    if request.form.get("confirm") != "yes":  # without JS: ask on a page of its own
+        patient, session = _authored_session(pid, sid)
+        return render_template(
+            "confirm.html", title=f"Delete the session of {session.date.strftime('%a %-d %B %Y')}?",
+            detail=f"It disappears from {patient.display_name}'s diary and cannot be brought back.",
+            action=url_for("web.delete_session", pid=pid, sid=sid), button="Delete the session",
+            back=url_for("web.edit_session", pid=pid, sid=sid))
+    session = session_for_author(current_user, pid, sid, "delete")
+    patient, day = session.patient, session.date
+    operations.delete_session(session)
+    return _saved(patient, day, "deleted")
