@@ -175,3 +175,22 @@ def session_for_author(actor: User, pid: str, sid: str, action: str):
         db.session.commit()
         raise Forbidden("Only the therapist who wrote a session can change it.")
     return session
+
+
+def session_for_editing(actor: User, pid: str, sid: str):
+    """A session shown in its author's edit form (the read is logged): (patient, session);
+    404 when not visible, 403 when visible but written by someone else."""
+    from .models import TreatmentSession
+
+    patient = patient_visible_to(actor, pid, "treatment sessions")
+    try:
+        session_id = uuid.UUID(sid)
+    except ValueError:
+        raise NotFound() from None
+    session = db.session.scalar(select(TreatmentSession).where(
+        TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id))
+    if session is None:
+        raise NotFound()
+    if session.therapist_id != actor.id:
+        raise Forbidden("Only the therapist who wrote a session can change it.")
+    return patient, session

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -241,13 +240,3 @@ def session_dates(actor: User, patient: User, first: date, last: date) -> set[da
         select(TreatmentSession.date).distinct()
         .where(TreatmentSession.patient_id == patient.id, TreatmentSession.date.between(first, last))
     ))
-
-
-def get_session(actor: User, patient: User, sid: str) -> TreatmentSession | None:
-    """One treatment session of the patient, or None (also for an id that is not a UUID)."""
-    try:
-        session_id = uuid.UUID(sid)
-    except (ValueError, TypeError):
-        return None
-    return db.session.scalar(select(TreatmentSession).where(
-        TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id))

@@ -8,11 +8,16 @@ from datetime import date, timedelta
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
-from werkzeug.exceptions import Forbidden, NotFound
 
 from .. import operations, queries
 from .. import vocabulary as vocab
-from ..access import patient_visible_to, patient_writable_by, rule, session_for_author
+from ..access import (
+    patient_visible_to,
+    patient_writable_by,
+    rule,
+    session_for_author,
+    session_for_editing,
+)
 from ..errors import InvalidInput
 from ..ratelimits import mark_code_failed, share_code_limits
 from ..schemas import LinkBodySchema, flatten_errors
@@ -120,28 +125,16 @@ def new_session(pid: str):
     return _saved(patient, data["date"], "recorded")
 
 
-def _authored_session(pid: str, sid: str):
-    """For showing a form: the session and its patient (the read is logged); 403 unless this
-    therapist wrote it. Changes go through access.session_for_author."""
-    patient = patient_visible_to(current_user, pid, "treatment sessions")
-    session = queries.get_session(current_user, patient, sid)
-    if session is None:
-        raise NotFound()
-    if session.therapist_id != current_user.id:
-        raise Forbidden("Only the therapist who wrote a session can change it.")
-    return patient, session
-
-
 @bp.route("/therapist/patients/<pid>/sessions/<sid>/edit", methods=["GET", "POST"])
 @rule("therapist_page")
 def edit_session(pid: str, sid: str):
     if request.method == "GET":
-        patient, session = _authored_session(pid, sid)
+        patient, session = session_for_editing(current_user, pid, sid)
         return _session_form(patient, session=session, form=session_to_form(session))
     try:
         data = load_session_form(request.form)
     except InvalidInput as error:
-        patient, session = _authored_session(pid, sid)
+        patient, session = session_for_editing(current_user, pid, sid)
         return _session_form(patient, session=session, form=request.form, errors=error.errors,
                              status=422)
     session = session_for_author(current_user, pid, sid, "update")
@@ -157,7 +150,7 @@ def edit_session(pid: str, sid: str):
 @rule("therapist_page")
 def delete_session(pid: str, sid: str):
     if request.form.get("confirm") != "yes":  # without JS: ask on a page of its own
-        patient, session = _authored_session(pid, sid)
+        patient, session = session_for_editing(current_user, pid, sid)
         return render_template(
             "confirm.html", title=f"Delete the session of {session.date.strftime('%a %-d %B %Y')}?",
             detail=f"It disappears from {patient.display_name}'s diary and cannot be brought back.",
