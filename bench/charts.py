@@ -36,10 +36,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from common import fresh_database  # noqa: E402  (bench/ is on sys.path when run)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,26 +61,6 @@ GZIP_BUDGET = 10 * 1024
 
 
 # -- Data ---------------------------------------------------------------------------------------
-
-@contextmanager
-def fresh_database(backend: str, postgres_url: str, workdir: Path) -> Iterator[str]:
-    """The URL of a new, empty database; a PostgreSQL one is dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{workdir / 'bench-charts.db'}"
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"diary_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(postgres_url).set(drivername="postgresql+psycopg", database=name) \
-            .render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 def make_app(database_url: str):
     return create_app({
@@ -324,7 +305,7 @@ def main() -> None:
                "gc_freeze": args.gc_freeze, "backends": []}
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends.split(","):
-            with fresh_database(backend, args.postgres_url, Path(tmp)) as url:
+            with fresh_database(backend, args.postgres_url, Path(tmp), name="bench-charts") as url:
                 results["backends"].append(measure_backend(backend, url, args))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"charts-{datetime.now():%Y%m%d-%H%M%S}.json"

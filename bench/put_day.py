@@ -42,6 +42,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from common import fresh_database  # noqa: E402  (bench/ is on sys.path when run)
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 TIMEZONE = "Europe/London"
@@ -155,26 +157,6 @@ def put_day(client: Client, day: date, body: dict) -> int:
 
 
 # -- Databases and servers --------------------------------------------------------------------
-
-@contextmanager
-def fresh_database(backend: str, postgres_url: str, workdir: Path) -> Iterator[str]:
-    """The URL of a new, empty database; a PostgreSQL one is dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.db'}"
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"diary_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(postgres_url).set(drivername="postgresql+psycopg", database=name) \
-            .render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 def server_environment(database_url: str) -> dict[str, str]:
     """Production settings, as deployed (README.md), on this database."""

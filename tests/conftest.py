@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import date
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from diary import create_app
 from diary.extensions import db
-from diary.models import DayRecord, Headache, MedicationIntake, User
+from diary.models import User
 
 from flask.testing import FlaskClient
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from diary.extensions import db
-from diary.models import AccessEvent, ShareCode, TherapistLink, TreatmentSession
+from diary.models import ShareCode, TherapistLink, TreatmentSession
 from diary.operations import create_share_code
 from diary import vocabulary as vocab
 
 from .factories import link, make_day, session_body
-from .test_web_diary import csrf_token, field_error, fill, form_fields, log_in
+from .test_web_diary import csrf_token, field_error, fill, form_fields
 from .test_web_sharing import browser, events, text_of
 
 WRONG_CODE = "This code did not work. It may be mistyped, already used, or more than 72 hours old."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 

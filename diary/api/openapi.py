@@ -52,12 +52,12 @@ def build_spec(app) -> dict:
                    plugins=[MarshmallowPlugin()],
                    info={"description": "See API.md. Errors are application/problem+json."})
     paths: dict[str, dict] = {}
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("api."):
+    for url_rule in app.url_map.iter_rules():
+        if not url_rule.endpoint.startswith("api."):
             continue
-        view = app.view_functions[rule.endpoint]
-        path = _CONVERTER.sub(r"{\1}", rule.rule)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        view = app.view_functions[url_rule.endpoint]
+        path = _CONVERTER.sub(r"{\1}", url_rule.rule)
+        for method in sorted(url_rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(view, method.lower())
     for path, operations in sorted(paths.items()):
         parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
