@@ -1,0 +1,159 @@
+"""Figures endpoints (API.md "Figures and charts"): the engine's numbers, in the API's shape."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from diary import clinical, queries
+from diary.clinical.periods import Month
+
+from .factories import link, make_day
+
+
+def _session(patient, therapist, day):
+    from diary import operations
+
+    return operations.record_session(therapist, patient, {
+        "date": day, "techniques": ["dry_needling"], "muscles": [], "notes": None,
+        "next_review_on": None})
+
+
+@pytest.fixture
+def diary(patient, therapist):
+    """Ten weeks of a patient's diary with two sessions, shared with `therapist`."""
+    link(patient, therapist)
+    today = patient.today()
+    for days_ago in range(70):
+        day = today - timedelta(days=days_ago)
+        if days_ago % 9 == 4:
+            continue  # missing days
+        headache = [{"intensity": 3 + days_ago % 7}] if days_ago % 3 else []
+        meds = [{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}] if headache else []
+        if days_ago % 5 == 0:
+            meds.append({"name": "Sumatriptan 50 mg", "drug_class": "triptan"})
+        make_day(patient, day, headaches=headache, medications=meds, soreness=days_ago % 6)
+    sessions = [_session(patient, therapist, today - timedelta(days=d)) for d in (40, 12)]
+    return patient, sessions
+
+
+def engine_inputs(patient):
+    return queries.day_facts(patient, patient), queries.session_facts(patient, patient)
+
+
+@pytest.mark.parametrize("reader", ["patient", "therapist"])
+def test_months_are_the_engines_month_rows(diary, therapist, as_user, reader):
+    patient, _ = diary
+    client = as_user(patient if reader == "patient" else therapist)
+    today = patient.today()
+    first = Month.of(today).shift(-2)
+    response = client.get(f"/api/v1/patients/{patient.id}/months?from={first.label}&to={Month.of(today).label}")
+    assert response.status_code == 200
+    months = response.get_json()["months"]
+    facts, _ = engine_inputs(patient)
+    expected = clinical.month_rows(facts, first.first_day, today)
+    assert [m["month"] for m in months] == [row.month for row in expected]
+    for got, want in zip(months, expected, strict=True):
+        assert got["headache_days"] == want.headache_days
+        assert got["days_logged"] == want.days_logged
+        assert got["mean_peak_intensity"] == want.mean_peak_intensity
+        assert got["medication_days"]["triptan"] == want.medication_days.triptan
+        assert got["medication_days"]["acute"] == want.medication_days.acute
+        assert got["overuse_reasons"] == list(want.overuse_reasons)
+    assert set(months[0]["medication_days"]) == {
+        "non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other", "acute"}
+
+
+def test_months_default_to_the_last_twelve(diary, as_user):
+    patient, _ = diary
+    months = as_user(patient).get("/api/v1/patients/me/months").get_json()["months"]
+    assert len(months) == 12 and months[-1]["month"] == Month.of(patient.today()).label
+
+
+@pytest.mark.parametrize("query", ["from=2026-13", "to=26-01", "from=2026-05&to=2026-01",
+                                   "from=2010-01&to=2026-11"])
+def test_bad_month_ranges_are_refused(diary, as_user, query):
+    patient, _ = diary
+    response = as_user(patient).get(f"/api/v1/patients/me/months?{query}")
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"]
+
+
+def test_medication_overuse_status_is_the_engines(diary, as_user):
+    patient, _ = diary
+    body = as_user(patient).get("/api/v1/patients/me/medication-overuse").get_json()
+    facts, _ = engine_inputs(patient)
+    status = clinical.medication_overuse_status(facts, patient.today())
+    assert body["status"] == status.status
+    assert body["rolling_30"]["from"] == status.rolling_30.from_date.isoformat()
+    assert body["rolling_30"]["to"] == patient.today().isoformat()
+    assert body["rolling_30"]["medication_days"]["acute"] == status.rolling_30.medication_days.acute
+    assert body["rolling_30"]["overuse_reasons"] == list(status.rolling_30.overuse_reasons)
+    assert body["consecutive_overuse_months"] == status.consecutive_overuse_months
+    assert body["message"] == status.message
+
+
+def test_progress_has_the_baseline_and_28_day_periods(diary, as_user):
+    patient, sessions = diary
+    body = as_user(patient).get("/api/v1/patients/me/progress").get_json()
+    facts, session_facts = engine_inputs(patient)
+    progress = clinical.treatment_progress(facts, session_facts, patient.today())
+    first = min(s.date for s in sessions)
+    assert body["baseline"]["from"] == (first - timedelta(days=28)).isoformat()
+    assert body["baseline"]["headache_days"] == progress.baseline.headache_days
+    assert [p["index"] for p in body["periods"]] == [p.index for p in progress.periods]
+    last = body["periods"][-1]
+    assert last["complete"] is False and last["responder_50"] is None
+    assert [p["change_pct"] for p in body["periods"]] == [p.change_pct for p in progress.periods]
+
+
+def test_progress_without_sessions_has_no_baseline(patient, as_user):
+    make_day(patient, patient.today(), headaches=[{"intensity": 5}])
+    body = as_user(patient).get("/api/v1/patients/me/progress").get_json()
+    assert body == {"baseline": None, "periods": []}
+
+
+@pytest.mark.parametrize("window", [1, 14, 56])
+def test_session_effects_follow_the_window(diary, as_user, window):
+    patient, sessions = diary
+    body = as_user(patient).get(f"/api/v1/patients/me/sessions/effects?window={window}").get_json()
+    facts, session_facts = engine_inputs(patient)
+    expected = clinical.session_effects(facts, session_facts, window)
+    assert body["window"] == window
+    assert [e["session_id"] for e in body["effects"]] == [e.session_id for e in expected]
+    for got, want in zip(body["effects"], expected, strict=True):
+        assert got["before"]["headache_days"] == want.before.headache_days
+        assert got["after"]["to"] == want.after.to_date.isoformat()
+        assert got["after"]["max_soreness"] == want.after.max_soreness
+        assert got["soreness_resolved_day"] == want.soreness_resolved_day
+        assert got["prolonged_soreness"] == want.prolonged_soreness
+
+
+@pytest.mark.parametrize("window", ["0", "57", "two", "1.5"])
+def test_a_window_outside_1_to_56_days_is_refused(diary, as_user, window):
+    patient, _ = diary
+    response = as_user(patient).get(f"/api/v1/patients/me/sessions/effects?window={window}")
+    assert response.status_code == 422 and "window" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize("path", ["months", "medication-overuse", "progress", "sessions/effects"])
+def test_figures_run_a_fixed_number_of_statements(patient, therapist, as_user, count_statements, path):
+    link(patient, therapist)
+    reader = as_user(therapist)
+    today = patient.today()
+    _session(patient, therapist, today - timedelta(days=20))
+
+    def statements() -> int:
+        with count_statements() as counted:
+            assert reader.get(f"/api/v1/patients/{patient.id}/{path}").status_code == 200
+        return len(counted)
+
+    for days_ago in range(10):
+        make_day(patient, today - timedelta(days=days_ago), headaches=[{"intensity": 4}])
+    few = statements()
+    for days_ago in range(10, 400):
+        make_day(patient, today - timedelta(days=days_ago), headaches=[{"intensity": 4}],
+                 medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+    assert statements() == few
