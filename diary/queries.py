@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -165,9 +166,9 @@ def triage(actor: User) -> list[TriageRow]:
     ):
         sessions[patient_id].append(SessionFacts(id=str(sid), date=day))
         next_review[patient_id] = review  # the latest session's plan wins
-    ranges = [(pid, first, last) for pid in ids
-              for first, last in clinical.triage_ranges(sessions[pid], today[pid])]
-    facts = _facts_of_many(ranges)
+    facts = _facts_of_many(ids, min(clinical.recent_range(t)[0] for t in today.values()),
+                           [(pid, *clinical.baseline_range(sessions[pid], today[pid]))
+                            for pid in ids if clinical.baseline_range(sessions[pid], today[pid])])
     rows = []
     for p in patients:
         figures = clinical.triage_figures(facts.get(p.id, []), sessions[p.id], today[p.id])
@@ -180,47 +181,62 @@ def triage(actor: User) -> list[TriageRow]:
 
 
 def _facts(where) -> dict:
-    """Day facts per patient for the rows `where` selects, in two statements: per-day headache
-    counts and peaks, then the classes taken."""
-    headache_rows = db.session.execute(
-        select(DayRecord.patient_id, DayRecord.date, DayRecord.soreness, func.count(Headache.id),
-               func.coalesce(func.max(Headache.intensity), 0))
-        .outerjoin(Headache, Headache.day_id == DayRecord.id)
+    """Day facts per patient for the day rows `where` selects, in two statements: per-day
+    headache counts and peaks, then the classes taken.
+
+    Plain SQL on the session's connection, with patient ids read as text and turned into UUIDs
+    once per patient rather than once per row: the triage list reads tens of thousands of days.
+    """
+    days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c,
+                                    MedicationIntake.__table__.c)
+    connection = db.session.connection()
+    patient_key = cast(days.patient_id, String)
+    headache_rows = connection.execute(
+        select(days.id, patient_key, days.date, days.soreness, func.count(headaches.id),
+               func.coalesce(func.max(headaches.intensity), 0))
+        .select_from(DayRecord.__table__.outerjoin(Headache.__table__, headaches.day_id == days.id))
         .where(where)
-        .group_by(DayRecord.id, DayRecord.patient_id, DayRecord.date, DayRecord.soreness)
-        .order_by(DayRecord.patient_id, DayRecord.date)
+        .group_by(days.id, days.patient_id, days.date, days.soreness)
+        .order_by(days.date)
     ).all()
-    classes: dict = {}
-    for patient_id, day, drug_class in db.session.execute(
-        select(DayRecord.patient_id, DayRecord.date, MedicationIntake.drug_class).distinct()
-        .join(MedicationIntake, MedicationIntake.day_id == DayRecord.id).where(where)
+    classes: dict[int, set[str]] = {}
+    none: frozenset[str] = frozenset()
+    for day_id, drug_class in connection.execute(
+        select(days.id, medications.drug_class).distinct()
+        .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
+        .where(where)
     ):
-        classes.setdefault((patient_id, day), set()).add(drug_class)
+        classes.setdefault(day_id, set()).add(drug_class)
+    patient_ids: dict[str, uuid.UUID] = {}
     facts: dict = {}
-    for patient_id, day, soreness, count, peak in headache_rows:
+    for day_id, key, day, soreness, count, peak in headache_rows:
+        patient_id = patient_ids.get(key) or patient_ids.setdefault(key, uuid.UUID(key))
         facts.setdefault(patient_id, []).append(DayFacts(
             date=day, headache_count=count, peak_intensity=peak,
-            drug_classes=frozenset(classes.get((patient_id, day), ())), soreness=soreness))
+            drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
+            soreness=soreness))
     return facts
 
 
-def _facts_of_many(ranges: list[tuple]) -> dict:
-    """Day facts of several patients, each over its own date ranges, in two statements."""
-    if not ranges:
-        return {}
-    return _facts(or_(*(and_(DayRecord.patient_id == pid, DayRecord.date.between(first, last))
-                        for pid, first, last in ranges)))
+def _facts_of_many(ids: list, recent_from: date, baselines: list[tuple]) -> dict:
+    """Day facts of several patients since `recent_from`, plus each one's baseline range when it
+    lies earlier, in two statements (a day more or less of recent data changes no figure)."""
+    days = DayRecord.__table__.c
+    recent = and_(days.patient_id.in_(ids), days.date >= recent_from)
+    return _facts(or_(recent, *(and_(days.patient_id == pid, days.date.between(first, last))
+                                for pid, first, last in baselines)))
 
 
 def day_facts(actor: User, patient: User, first: date | None = None,
               last: date | None = None) -> list[DayFacts]:
     """The patient's logged days as the clinical engine reads them, in two statements whatever
     the length of the diary."""
-    where = [DayRecord.patient_id == patient.id]
+    days = DayRecord.__table__.c
+    where = [days.patient_id == patient.id]
     if first is not None:
-        where.append(DayRecord.date >= first)
+        where.append(days.date >= first)
     if last is not None:
-        where.append(DayRecord.date <= last)
+        where.append(days.date <= last)
     return _facts(and_(*where)).get(patient.id, [])
 
 
@@ -240,3 +256,82 @@ def session_dates(actor: User, patient: User, first: date, last: date) -> set[da
         select(TreatmentSession.date).distinct()
         .where(TreatmentSession.patient_id == patient.id, TreatmentSession.date.between(first, last))
     ))
+
+
+@dataclass(frozen=True)
+class PatientPicture:
+    """The clinical picture of one patient as of their today: what the patient's progress page,
+    the therapist's figures and the printed pre-follow-up summary show. Every figure comes from
+    diary.clinical; the few fields below that compare two figures only name the direction, so
+    templates choose words without doing arithmetic over diary data."""
+
+    today: date
+    sessions: list[TreatmentSession]  # by date, oldest first
+    last_28_days: clinical.PeriodFigures  # today-27 .. today
+    this_month: clinical.MonthRow
+    progress: clinical.Progress
+    latest_complete: clinical.ProgressPeriod | None  # the latest complete 28-day period
+    current_period: clinical.ProgressPeriod | None  # the period today falls in, while incomplete
+    current_period_days: int  # days of the current period so far (today included)
+    follow_up: clinical.FollowUpSummary
+    effects: list[clinical.SessionEffect]  # every session, oldest first (14-day windows)
+
+    @property
+    def overuse(self) -> clinical.MedicationOveruseStatus:
+        return self.follow_up.overuse
+
+    @property
+    def baseline(self) -> clinical.PeriodFigures | None:
+        return self.progress.baseline
+
+    @property
+    def trend(self) -> str | None:
+        """'down', 'up' or 'same': headache days of the latest complete period against the
+        baseline (None without both)."""
+        if self.baseline is None or self.latest_complete is None:
+            return None
+        return _direction(self.latest_complete.headache_days, self.baseline.headache_days)
+
+    @staticmethod
+    def window_days(window: clinical.EffectWindow) -> int:
+        """How many days a before or after window spans (logged or not)."""
+        return (window.to_date - window.from_date).days + 1
+
+    def since_trend(self, figure: str) -> str | None:
+        """'down', 'up' or 'same': a figure since the last session against the days before it."""
+        since, before = self.follow_up.since_last_session, self.follow_up.before_last_session
+        if since is None or before is None:
+            return None
+        after_value, before_value = getattr(since, figure), getattr(before, figure)
+        if after_value is None or before_value is None:
+            return None
+        return _direction(after_value, before_value)
+
+
+def _direction(value, reference) -> str:
+    return "down" if value < reference else "up" if value > reference else "same"
+
+
+def patient_picture(actor: User, patient: User) -> PatientPicture:
+    """The patient's whole clinical picture in three statements whatever the length of the
+    diary: the sessions once, the day facts once (two), then every rule over one index."""
+    today = patient.today()
+    sessions = list_sessions(actor, patient)
+    facts = [SessionFacts(id=str(s.id), date=s.date) for s in sessions]
+    index = clinical.index_days(day_facts(actor, patient, last=today))
+    past = [s for s in facts if s.date <= today]
+    progress = clinical.treatment_progress(index, past, today)
+    complete = [p for p in progress.periods if p.complete]
+    current = progress.periods[-1] if progress.periods and not progress.periods[-1].complete else None
+    return PatientPicture(
+        today=today,
+        sessions=sessions,
+        last_28_days=clinical.period_figures(index, today - timedelta(days=27), today),
+        this_month=clinical.month_row(index, clinical.Month.of(today)),
+        progress=progress,
+        latest_complete=complete[-1] if complete else None,
+        current_period=current,
+        current_period_days=(today - current.from_date).days + 1 if current else 0,
+        follow_up=clinical.follow_up_summary(index, facts, today),
+        effects=clinical.session_effects(index, facts),
+    )

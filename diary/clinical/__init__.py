@@ -20,7 +20,7 @@ from .overuse import (
 from .periods import MedicationDays, Month, PeriodFigures, period_figures
 from .progress import Progress, ProgressPeriod, treatment_progress
 from .ranges import baseline_start, effects_window, overuse_window
-from .triage import TriageFigures, attention_key, triage_figures, triage_ranges
+from .triage import TriageFigures, attention_key, baseline_range, recent_range, triage_figures
 
 RULES_VERSION = 1
 
@@ -59,5 +59,6 @@ __all__ = [
     "TriageFigures",
     "attention_key",
     "triage_figures",
-    "triage_ranges",
+    "baseline_range",
+    "recent_range",
 ]

@@ -1,8 +1,8 @@
 """Figures of a date range: logged, headache, moderate/severe and medication days (sections 1-3).
 
 Result dataclasses name their range `from_date` / `to_date` (``from`` is a Python keyword);
-the schemas map them to the API's ``from`` / ``to``. Rounded figures use decimal
-ROUND_HALF_UP (halves away from zero: 12.345 -> 12.35, -6.25 -> -6.3), not Python's
+the schemas map them to the API's ``from`` / ``to``. Rounded figures round
+half up (halves away from zero: 12.345 -> 12.35, -6.25 -> -6.3), not Python's
 round-half-even, so the same diary always shows the same number.
 """
 
@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .days import ALL_CLASSES, DayFacts, Days, index_days, is_acute_medication_day
 
 _ONE_DAY = timedelta(days=1)
 MODERATE_SEVERE_PEAK = 4  # section 2: moderate 4-6, severe 7-10
-
-_DECIMALS = Context(prec=60)  # far more digits than any diary fraction needs before rounding
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +50,14 @@ class PeriodFigures:
 
 
 def round_half_up(numerator: int, denominator: int, places: int) -> float:
-    """numerator / denominator rounded to `places` decimals, halves away from zero."""
-    quotient = _DECIMALS.divide(Decimal(numerator), Decimal(denominator))
-    return float(quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    """numerator / denominator rounded to `places` decimals, halves away from zero.
+
+    Exact integer arithmetic (the triage list rounds thousands of these per request)."""
+    scale = 10 ** places
+    negative = (numerator < 0) != (denominator < 0)
+    numerator, denominator = abs(numerator) * scale, abs(denominator)
+    rounded = (2 * numerator + denominator) // (2 * denominator)
+    return (-rounded if negative else rounded) / scale
 
 
 def mean_peak_intensity(peak_sum: int, headache_days: int) -> float | None:

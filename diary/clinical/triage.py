@@ -34,9 +34,12 @@ def triage_figures(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], t
     index = index_days(days)
     sessions = sorted(sessions, key=lambda s: s.date)
     recent = period_figures(index, today - timedelta(days=RECENT_DAYS - 1), today)
-    recent_sessions = [s for s in sessions if today - timedelta(days=RECENT_DAYS) <= s.date <= today]
-    prolonged = any(effect.prolonged_soreness for effect in session_effects(index, sessions)
-                    if any(effect.session_id == s.id for s in recent_sessions))
+    # Soreness that did not settle after a session of the last 28 days (a later session, even
+    # a future one, still cuts that session's after window).
+    recent_from = today - timedelta(days=RECENT_DAYS)
+    recent_ids = {s.id for s in sessions if recent_from <= s.date <= today}
+    prolonged = any(effect.prolonged_soreness for effect in session_effects(
+        index, [s for s in sessions if s.date >= recent_from]) if effect.session_id in recent_ids)
     progress = treatment_progress(index, sessions, today)
     return TriageFigures(
         days_logged_28=recent.days_logged,
@@ -48,16 +51,19 @@ def triage_figures(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], t
     )
 
 
-def triage_ranges(sessions: Iterable[SessionFacts], today: date) -> list[tuple[date, date]]:
-    """The date ranges a triage line reads: the recent days, and the baseline when earlier."""
-    ranges = [(today - timedelta(days=TRIAGE_LOOKBACK_DAYS), today)]
+def recent_range(today: date) -> tuple[date, date]:
+    """The recent days a triage line reads (overuse months, the last 28 days, recent sessions)."""
+    return today - timedelta(days=TRIAGE_LOOKBACK_DAYS), today
+
+
+def baseline_range(sessions: Iterable[SessionFacts], today: date) -> tuple[date, date] | None:
+    """The baseline days a triage line reads too, when they lie before the recent days."""
     dates = [s.date for s in sessions]
-    if dates:
-        first = min(dates)
-        baseline = (first - timedelta(days=PERIOD_DAYS), first - timedelta(days=1))
-        if baseline[0] < ranges[0][0]:
-            ranges.append(baseline)
-    return ranges
+    if not dates:
+        return None
+    first = min(dates)
+    baseline = (first - timedelta(days=PERIOD_DAYS), first - timedelta(days=1))
+    return baseline if baseline[0] < recent_range(today)[0] else None
 
 
 def attention_key(figures: TriageFigures, next_review_on: date | None, name: str) -> tuple:

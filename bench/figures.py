@@ -1,0 +1,173 @@
+"""Figures endpoints for 5 years of one patient, and the triage list of a therapist with 200
+patients, on SQLite and on PostgreSQL. Prints figures against PERFORMANCE.md; never pass/fail.
+
+1. GET months (the default 12 and all 61 months), medication-overuse, progress and
+   sessions/effects for a patient with a record for every day of five years and a session every
+   three weeks (the data of bench/charts.py), through the Flask test client (server time, in
+   process), as the linked therapist (whose reads also write the access log) and as the patient.
+2. GET /api/v1/patients for a therapist with 200 linked patients, each with six months of diary
+   and a few sessions. Budget p95 <= 150 ms and a fixed number of SQL statements.
+
+Median and p95 over --runs requests after --warmup; SQL statements counted per request.
+Usage: `.venv/bin/python bench/figures.py [--backends sqlite,postgresql] [--runs 100]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from charts import CursorClock, five_years, logged_in_client, make_app, stats, timed  # noqa: E402
+from common import fresh_database  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+
+from diary import operations  # noqa: E402
+from diary.extensions import db  # noqa: E402
+from diary.models import DayRecord, Headache, MedicationIntake, TreatmentSession  # noqa: E402
+
+PASSWORD = "amber-violin-orchard-47"
+FIGURES_P95_BUDGET_MS = 75.0
+TRIAGE_P95_BUDGET_MS = 150.0
+TRIAGE_PATIENTS = 200
+TRIAGE_DAYS = 183
+
+
+def figure_cases(today) -> list[tuple[str, str]]:
+    first = (today - timedelta(days=5 * 365)).strftime("%Y-%m")
+    return [
+        ("months (12)", "months"),
+        ("months (5 years)", f"months?from={first}&to={today.strftime('%Y-%m')}"),
+        ("medication-overuse", "medication-overuse"),
+        ("progress", "progress"),
+        ("sessions/effects", "sessions/effects?window=14"),
+    ]
+
+
+def measure_figures(app, pid, clients, args) -> None:
+    with app.app_context():
+        engine = db.engine
+        from diary.models import User
+        today = db.session.get(User, pid).today()
+    for label, path in figure_cases(today):
+        for reader, client in clients.items():
+            url = f"/api/v1/patients/{pid}/{path}"
+
+            def request(client=client, url=url):
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                return response
+
+            times, _ = timed(request, args.runs, args.warmup)
+            with app.app_context(), CursorClock(engine) as clock:
+                request()
+            figures = stats(times)
+            verdict = "within budget" if figures["p95_ms"] <= FIGURES_P95_BUDGET_MS else "OVER BUDGET"
+            print(f"  {label:20} as {reader:9} median {figures['median_ms']:6.1f} ms  "
+                  f"p95 {figures['p95_ms']:6.1f} ms  {clock.statements} statements  ({verdict})")
+
+
+def many_patients(app, therapist_email: str, rng: random.Random) -> float:
+    """200 patients with six months of diary each, linked to a new therapist; seconds taken."""
+    started = time.perf_counter()
+    with app.app_context():
+        therapist = operations.create_user(therapist_email, PASSWORD, "Triage therapist",
+                                           role="therapist")
+        days, headaches, medications, sessions = [], [], [], []
+        for n in range(TRIAGE_PATIENTS):
+            patient = operations.create_user(f"triage{n}@example.test", PASSWORD, f"Patient {n:03d}")
+            operations.link_therapist(therapist, operations.create_share_code(patient)[0])
+            today = patient.today()
+            chance = rng.choice((0.2, 0.4, 0.6))
+            for offset in range(TRIAGE_DAYS):
+                if rng.random() < 0.1:
+                    continue
+                days.append({"patient_id": patient.id, "date": today - timedelta(days=offset),
+                             "version": 1, "triggers": [], "soreness": rng.choice((None, 0, 2, 5)),
+                             "headache": rng.random() < chance})
+            for offset in (150, 100, 50, 10):
+                sessions.append({"id": uuid.uuid4(), "patient_id": patient.id,
+                                 "therapist_id": therapist.id, "date": today - timedelta(days=offset),
+                                 "techniques": ["dry_needling"], "muscles": [],
+                                 "next_review_on": today + timedelta(days=rng.randint(1, 20))})
+        connection = db.session.connection()
+        for row in days:
+            headache = row.pop("headache")
+            day_id = connection.execute(insert(DayRecord.__table__).values(**row)
+                                        .returning(DayRecord.__table__.c.id)).scalar_one()
+            if headache:
+                headaches.append({"day_id": day_id, "position": 0, "intensity": rng.randint(2, 9),
+                                  "type": "tension", "locations": [], "symptoms": []})
+                if rng.random() < 0.7:
+                    medications.append({"day_id": day_id, "position": 0, "name": "Paracetamol 500 mg",
+                                        "drug_class": "non_opioid_analgesic", "doses": 1})
+        connection.execute(insert(Headache.__table__), headaches)
+        connection.execute(insert(MedicationIntake.__table__), medications)
+        connection.execute(insert(TreatmentSession.__table__), sessions)
+        db.session.commit()
+    return time.perf_counter() - started
+
+
+def measure_triage(app, args, rng) -> None:
+    email = "triage-therapist@example.test"
+    seconds = many_patients(app, email, rng)
+    print(f"  {TRIAGE_PATIENTS} patients x {TRIAGE_DAYS} days inserted in {seconds:.1f} s")
+    client = logged_in_client(app, email)
+
+    def request():
+        response = client.get("/api/v1/patients")
+        assert response.status_code == 200 and len(response.get_json()["patients"]) == TRIAGE_PATIENTS
+        return response
+
+    times, _ = timed(request, args.runs, args.warmup)
+    with app.app_context():
+        engine = db.engine
+    with app.app_context(), CursorClock(engine) as clock:
+        request()
+    figures = stats(times)
+    verdict = "within budget" if figures["p95_ms"] <= TRIAGE_P95_BUDGET_MS else "OVER BUDGET"
+    print(f"  triage list, {TRIAGE_PATIENTS} patients: median {figures['median_ms']:.1f} ms  "
+          f"p95 {figures['p95_ms']:.1f} ms (budget {TRIAGE_P95_BUDGET_MS:.0f} ms: {verdict}); "
+          f"{clock.statements} SQL statements")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default=os.environ.get(
+        "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    print(f"bench/figures.py  load average {os.getloadavg()[0]:.2f} (a busy machine skews every figure)")
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as tmp, \
+                fresh_database(backend, args.postgres_url, Path(tmp), name="bench-figures") as url:
+            rng = random.Random(args.seed)
+            app = make_app(url)
+            pid, patient_email, therapist_email, inserted = five_years(app, rng)
+            gc.collect()
+            gc.freeze()  # as wsgi.py does after start-up
+            print(f"\n== {backend}: five years of one patient inserted in {inserted:.1f} s")
+            clients = {"therapist": logged_in_client(app, therapist_email),
+                       "patient": logged_in_client(app, patient_email)}
+            measure_figures(app, pid, clients, args)
+            measure_triage(app, args, rng)
+            with app.app_context():
+                db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
