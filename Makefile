@@ -133,15 +133,18 @@ serve: install
 
 # -- Tests ------------------------------------------------------------------------------------
 
+# tests.browser.plugin ends each run with a plain line saying whether the browser tests ran
+# (a missing Chromium fails them, it never skips them). They put axe-core for the accessibility
+# checks in tests/browser/.node (npm, test-only, gitignored).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.browser.plugin $(PYTEST_ARGS)
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.browser.plugin -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install
 	@test -x "$(TEST_CHROMIUM)" || { echo "No Chromium at $(TEST_CHROMIUM): apt-get install chromium" >&2; exit 1; }
-	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.browser.plugin -m browser $(PYTEST_ARGS)
 
 # -- Benchmarks -------------------------------------------------------------------------------
 
@@ -153,7 +156,7 @@ bench: install
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
-	rm -rf .pytest_cache .hypothesis test-artifacts bench/results
+	rm -rf .pytest_cache .hypothesis test-artifacts bench/results tests/browser/.node
 
 # Also the venv and node_modules. The instance/ folder (development database and secret key) is kept.
 distclean: clean

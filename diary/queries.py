@@ -268,7 +268,6 @@ class PatientPicture:
     today: date
     sessions: list[TreatmentSession]  # by date, oldest first
     last_28_days: clinical.PeriodFigures  # today-27 .. today
-    this_month: clinical.MonthRow
     progress: clinical.Progress
     latest_complete: clinical.ProgressPeriod | None  # the latest complete 28-day period
     current_period: clinical.ProgressPeriod | None  # the period today falls in, while incomplete
@@ -327,11 +326,10 @@ def patient_picture(actor: User, patient: User) -> PatientPicture:
         today=today,
         sessions=sessions,
         last_28_days=clinical.period_figures(index, today - timedelta(days=27), today),
-        this_month=clinical.month_row(index, clinical.Month.of(today)),
         progress=progress,
         latest_complete=complete[-1] if complete else None,
         current_period=current,
         current_period_days=(today - current.from_date).days + 1 if current else 0,
         follow_up=clinical.follow_up_summary(index, facts, today),
-        effects=clinical.session_effects(index, facts),
+        effects=clinical.session_effects(index, past),
     )

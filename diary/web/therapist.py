@@ -90,7 +90,7 @@ def therapist_patient(pid: str):
         recent={r.date: r for r in queries.list_days(current_user, patient, first_recent, today)},
         recent_dates=[today - timedelta(days=n) for n in range(RECENT_DAYS)],
         sessions=queries.list_sessions(current_user, patient), vocab=vocab,
-        overuse_words=OVERUSE_WORDS,
+        overuse_words=OVERUSE_WORDS, picture=queries.patient_picture(current_user, patient),
     )
 
 

@@ -2,8 +2,8 @@
 
    The URL answers a plotly figure, {"data": [...], "layout": {...}} (diary/charts.py), whose
    layout.meta.summary is a plain-text account of the chart. This script
-   - fetches the figure (same origin, with the session cookie) when the chart comes near the
-     screen, and draws it with Plotly.newPlot(..., {responsive: true, displayModeBar: false});
+   - fetches every figure (same origin, with the session cookie) at once, and draws each with
+     Plotly.newPlot(..., {responsive: true, displayModeBar: false}) when it comes near the screen;
    - puts the summary in a <p class="chart-summary"> under the drawing, which is exposed as one
      image (role="img") named by the title and described by the summary;
    - swaps the figure's ink and paper colours for the page's (--text, --surface, --line), so a
@@ -11,7 +11,13 @@
    - on any failure shows a plain message instead (and logs nothing of the patient's data).
    The page loads vendor/plotly-basic.min.js before this file, and links vendor/plotly.css with
    id="plotly.js-style-global" class="no-inline-styles" so plotly.js adds no <style> element
-   (the Content Security Policy allows no inline style). No inline script or style here either. */
+   (the Content Security Policy allows no inline style). No inline script or style here either.
+
+   Or, so that 1.2 MB of plotly.js never holds up a page on a slow phone, the page names the
+   library on this script's tag instead: data-plotly-src and data-plotly-css. The library is
+   then loaded (stylesheet first) only when a chart nears the screen. Either way the figures (a
+   few KiB each) are fetched at once, so every summary is on the page for screen readers from
+   the start, scrolled to or not. */
 (function () {
   "use strict";
 
@@ -20,6 +26,10 @@
   var PAPER = "#ffffff";  /* the figures' background */
   var GRID = "#e3e8ed";   /* the figures' grid lines */
   var counter = 0;
+  var script = document.currentScript;  /* this file's own tag, only while it first runs */
+  var PLOTLY_SRC = script && script.getAttribute("data-plotly-src");
+  var PLOTLY_CSS = script && script.getAttribute("data-plotly-css");
+  var plotlyLoading = null;
 
   function message(status) {
     if (status === 401) return "Log in again to see this chart.";
@@ -75,7 +85,60 @@
     return figure;
   }
 
-  function draw(element) {
+  /* On a phone the title starts at the chart's left edge rather than the plot's, so that the
+     subtitle (range and days logged) fits beside the axis labels. */
+  function fitted(layout, element) {
+    if (element.clientWidth < 480 && layout.title && typeof layout.title === "object") {
+      layout.title.xref = "container";
+      layout.title.x = 0;
+      layout.title.pad = { l: 10 };
+    }
+    return layout;
+  }
+
+  function hasPlotly() {
+    return Boolean(window.Plotly && typeof window.Plotly.newPlot === "function");
+  }
+
+  function loadElement(tag, attributes) {
+    return new Promise(function (resolve, reject) {
+      var node = document.createElement(tag);
+      Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+      node.addEventListener("load", resolve);
+      node.addEventListener("error", function () { reject(new Error("not loaded: " + tag)); });
+      document.head.appendChild(node);
+    });
+  }
+
+  /* plotly.js, from the page or injected once: its stylesheet first, so that plotly.js finds
+     #plotly.js-style-global and adds no <style> element (refused by the CSP). */
+  function plotly() {
+    if (hasPlotly()) return Promise.resolve(window.Plotly);
+    if (!PLOTLY_SRC) return Promise.reject(new Error("no plotly.js on the page"));
+    if (!plotlyLoading) {
+      var style = document.getElementById("plotly.js-style-global") || !PLOTLY_CSS
+        ? Promise.resolve()
+        : loadElement("link", { rel: "stylesheet", id: "plotly.js-style-global",
+                                "class": "no-inline-styles", href: PLOTLY_CSS });
+      plotlyLoading = style
+        .then(function () { return loadElement("script", { src: PLOTLY_SRC }); })
+        .then(function () {
+          if (!hasPlotly()) throw new Error("plotly.js did not start");
+          return window.Plotly;
+        });
+      plotlyLoading.catch(function () { plotlyLoading = null; });  /* a later chart tries again */
+    }
+    return plotlyLoading;
+  }
+
+  function fail(element, error) {
+    element.setAttribute("data-chart-state", "failed");
+    element.removeAttribute("aria-busy");
+    showError(element, error && typeof error.status === "number" ? error.status : 0);
+  }
+
+  /* Fetch the figure and put its summary on the page; the drawing waits for render(). */
+  function prepare(element) {
     var url = element.getAttribute("data-chart-url");
     if (!url || element.getAttribute("data-chart-state")) return;
     element.setAttribute("data-chart-state", "loading");
@@ -107,38 +170,63 @@
         summary.textContent = meta.summary || "";
         plot.setAttribute("aria-describedby", summary.id);
         element.replaceChildren(plot, summary);
-        return window.Plotly.newPlot(plot, figure.data, themed(figure, element).layout, CONFIG)
-          .then(function () {
-            element.classList.remove("chart-loading");
-            element.setAttribute("data-chart-state", "drawn");
-          });
+        element.chartFigure = figure;
+        element.chartPlot = plot;
+        element.setAttribute("data-chart-state", "ready");
+        if (element.chartWanted) render(element);
       })
-      .catch(function (error) {
+      .catch(function (error) { fail(element, error); });
+  }
+
+  /* Draw a prepared chart (once), loading plotly.js first when the page has not. */
+  function render(element) {
+    element.chartWanted = true;
+    if (element.getAttribute("data-chart-state") !== "ready") return;
+    element.setAttribute("data-chart-state", "drawing");
+    var figure = element.chartFigure;
+    plotly()
+      .then(function (Plotly) {
+        return Plotly.newPlot(element.chartPlot, figure.data, fitted(themed(figure, element).layout, element), CONFIG);
+      })
+      .then(function () {
+        element.classList.remove("chart-loading");
+        element.removeAttribute("aria-busy");
+        element.setAttribute("data-chart-state", "drawn");
+      })
+      .catch(function () {
+        /* Keep the summary: it says what the drawing would have shown. */
         element.setAttribute("data-chart-state", "failed");
-        showError(element, error && typeof error.status === "number" ? error.status : 0);
-      })
-      .then(function () { element.removeAttribute("aria-busy"); });
+        element.classList.remove("chart-loading");
+        element.classList.add("chart-failed");
+        element.removeAttribute("aria-busy");
+        var text = document.createElement("p");
+        text.className = "chart-error";
+        text.setAttribute("role", "status");
+        text.textContent = "The drawing could not be loaded; its summary is below. Reload the page to try again.";
+        element.insertBefore(text, element.firstChild);
+      });
   }
 
   function start() {
     var charts = Array.prototype.slice.call(document.querySelectorAll(".chart[data-chart-url]"));
     if (!charts.length) return;
-    if (!window.Plotly || typeof window.Plotly.newPlot !== "function") {
+    if (!hasPlotly() && !PLOTLY_SRC) {
       charts.forEach(function (element) { showError(element, -1); });
       return;
     }
+    charts.forEach(prepare);
     if (!("IntersectionObserver" in window)) {
-      charts.forEach(draw);
+      charts.forEach(render);
       return;
     }
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
         if (entry.isIntersecting) {
           observer.unobserve(entry.target);
-          draw(entry.target);
+          render(entry.target);
         }
       });
-    }, { rootMargin: "300px 0px" });
+    }, { rootMargin: "200px 0px" });
     charts.forEach(function (element) { observer.observe(element); });
   }
 

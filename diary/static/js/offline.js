@@ -471,6 +471,8 @@
   const currentUser = userMeta ? userMeta.content : "";
   const dayForm = document.getElementById("day-form");
   const isShell = !!(dayForm && dayForm.hasAttribute("data-shell"));
+  // The pages the service worker keeps are made for nobody: whose diary it is, is not known here.
+  const isKeptPage = isShell || !!document.querySelector("[data-offline-page]");
   let lastMessage = "";
   let retryTimer = null;
   let leaving = false; // logged out: nothing more is read or written here
@@ -479,7 +481,7 @@
       where one is left from before (never creates an empty one on a public page). */
   async function mayHaveOutbox() {
     if (leaving || !global.indexedDB) return false;
-    return !!(currentUser || isShell) || DiaryOffline.databaseExists();
+    return !!(currentUser || isKeptPage) || DiaryOffline.databaseExists();
   }
 
   function localIsoDate(d) {
@@ -715,6 +717,9 @@
     const notes = dayForm.querySelector("[name=notes]");
     if (notes) notes.value = day.notes || "";
     versionField().value = version ? String(version) : "";
+    // As on the server's page: "No headache" is offered only while no headache is logged.
+    const quick = document.querySelector("section.quick");
+    if (quick) quick.hidden = day.headaches.length > 0;
     const yes = dayForm.querySelector("input[name=headache_today]:checked");
     if (yes) yes.dispatchEvent(new Event("change", { bubbles: true }));
   }
@@ -762,13 +767,25 @@
         node.textContent = node.textContent.replace(/\bNot today\b/g, "Not that day").replace(/\btoday\b/g, "this day");
       }
     }
+    setDayStatus("missing", "Opened without a connection: what your diary already holds for this day "
+      + "is not shown. What you save here is kept on this phone and sent when you are online.");
+  }
+
+  /** The line under the day's heading ("Logged ...", "Not logged yet.") */
+  function setDayStatus(kind, text) {
     const status = document.querySelector("main p.status");
     if (status) {
-      status.className = "status missing";
-      status.textContent = "Opened without a connection: what your diary already holds for this day "
-        + "is not shown. What you save here is kept on this phone and sent when you are online.";
+      status.className = `status ${kind}`;
+      status.textContent = text;
     }
   }
+
+  const DAY_STATUS = {
+    waiting: "Saved on this phone, waiting to sync.",
+    conflict: "Saved on this phone, and changed on another device too: choose a version above.",
+    login: "Saved on this phone; log in again to send it.",
+    invalid: "Saved on this phone, but the diary did not accept it: see above.",
+  };
 
   /* ---- Saving ------------------------------------------------------------------------------ */
 
@@ -780,12 +797,16 @@
   async function saveOnPhone(day, baseVersion) {
     const date = shownDate();
     await DiaryOffline.enqueue(date, day, baseVersion, currentUser);
-    say("Saved on this phone, will sync.");
-    const status = document.querySelector("main p.status");
-    if (status) {
-      status.className = "status waiting";
-      status.textContent = "Saved on this phone, waiting to sync.";
+    await say("Saved on this phone, will sync.");
+    // Where the page would show "Saved" after an ordinary save: at the top, read out.
+    if (line) {
+      line.tabIndex = -1;
+      line.focus({ preventScroll: true });
+      statusBox.scrollIntoView({ block: "start" });
     }
+    setDayStatus("waiting", DAY_STATUS.waiting);
+    const quick = document.querySelector("section.quick");
+    if (quick && day.headaches.length) quick.hidden = true; // as the page does once a headache is logged
     if (!offline()) DiaryOffline.syncAll({ force: true, pageToken: pageToken() });
   }
 
@@ -848,7 +869,7 @@
 
   function say(message) {
     lastMessage = message;
-    render();
+    return render();
   }
 
   function plural(n, word) {
@@ -918,12 +939,14 @@
     if (lastMessage) parts.push(lastMessage);
     if (waiting) {
       parts.push(`${plural(waiting, "day")} waiting to sync${offline() ? " (no connection just now)" : ""}.`);
+      const choices = entries.filter((e) => e.state === "conflict").length;
+      if (choices) parts.push(`${plural(choices, "day")} ${choices === 1 ? "needs" : "need"} your choice below.`);
     } else if (lastMessage === "Synced.") {
       parts.push("Every day saved on this phone is in your diary.");
     }
     line.textContent = parts.join(" ");
     panel.replaceChildren();
-    if (!currentUser && !isShell && waiting) {
+    if (!currentUser && !isKeptPage && waiting) {
       panel.append(element("p", { class: "notice", text: "These days were saved on this phone and are not in the diary yet. "
         + "Log in as the same person to send them; logging in as someone else removes them from this phone." }));
     }
@@ -940,6 +963,8 @@
     }
     for (const entry of entries.filter((e) => e.state === "conflict")) panel.append(conflictSection(entry));
     statusBox.classList.toggle("has-conflict", entries.some((e) => e.state === "conflict"));
+    const shown = dayForm && entries.find((e) => e.date === shownDate());
+    if (shown) setDayStatus("waiting", DAY_STATUS[shown.state] || DAY_STATUS.waiting);
     if (updateBanner) statusBox.append(updateBanner);
   }
 
@@ -957,6 +982,8 @@
       if (dayForm && shownDate() === date) {
         if (entry.server) dayToForm(entry.server, entry.server.version);
         else dayToForm({ headaches: [], medications: [], triggers: [] }, null);
+        setDayStatus(entry.server ? "logged" : "missing", entry.server ? "Logged (the version from your other device)."
+          : "Not logged: the day was cleared on another device.");
       }
       await outbox.update(date, entry.id, () => null);
       DiaryOffline.emit({ type: "changed" });
@@ -974,7 +1001,7 @@
   /* ---- Syncing from the page ------------------------------------------------------------- */
 
   async function sync(force) {
-    if (offline() || !(currentUser || isShell)) { render(); return; }
+    if (offline() || !(currentUser || isKeptPage)) { render(); return; }
     const result = await DiaryOffline.syncAll({ force, pageToken: pageToken() });
     scheduleRetry();
     return result;
@@ -993,8 +1020,7 @@
   listeners.push((message) => {
     if (message.type === "synced" && dayForm && shownDate() === message.date) {
       versionField().value = String(message.version);
-      const status = document.querySelector("main p.status");
-      if (status) { status.className = "status logged"; status.textContent = "Logged, and synced to your diary."; }
+      setDayStatus("logged", "Logged, and synced to your diary.");
     }
     if (message.type === "synced") lastMessage = "Synced.";
     render();
@@ -1049,12 +1075,7 @@
       const entry = await outbox.get(date).catch(() => null);
       if (entry) {
         dayToForm(entry.day, entry.baseVersion);
-        const status = document.querySelector("main p.status");
-        if (status) {
-          status.className = "status waiting";
-          status.textContent = entry.state === "conflict" ? "Saved on this phone; changed on another device too: choose a version above."
-            : "Saved on this phone, waiting to sync.";
-        }
+        setDayStatus("waiting", DAY_STATUS[entry.state] || DAY_STATUS.waiting);
       }
       dayForm.addEventListener("submit", onDaySubmit);
       document.querySelectorAll("form[data-quick]").forEach((f) => f.addEventListener("submit", onQuickSubmit));

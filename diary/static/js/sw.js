@@ -22,8 +22,11 @@ if (SETTINGS.offlineScript) importScripts(SETTINGS.offlineScript);
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(STATIC_CACHE);
-    // Without cookies: what is kept can hold nobody's data.
-    await cache.addAll(SETTINGS.precache.map((url) => new Request(url, { credentials: "omit", cache: "reload" })));
+    // Without cookies: what is kept can hold nobody's data. Versioned static files may come from
+    // the HTTP cache (the page has just loaded most of them); the pages are fetched afresh.
+    await cache.addAll(SETTINGS.precache.map((url) => new Request(url, {
+      credentials: "omit", cache: url.startsWith("/static/") ? "default" : "reload",
+    })));
     await self.skipWaiting();
   })());
 });

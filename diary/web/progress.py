@@ -1,0 +1,31 @@
+"""The clinical picture as pages: the patient's "My progress", and the pre-follow-up summary a
+therapist prints before seeing a patient again. The therapist's patient page shows the same
+figures (templates/_patient_figures.html). Every figure comes from queries.patient_picture,
+which applies diary.clinical to the patient's facts read once."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from .. import queries
+from .. import vocabulary as vocab
+from ..access import patient_visible_to, rule
+from . import bp
+from .therapist import OVERUSE_WORDS
+
+
+@bp.get("/progress")
+@rule("patient_page")
+def progress():
+    return render_template("progress.html",
+                           picture=queries.patient_picture(current_user, current_user))
+
+
+@bp.get("/therapist/patients/<pid>/summary")
+@rule("therapist_page")
+def therapist_summary(pid: str):
+    patient = patient_visible_to(current_user, pid, "pre-follow-up summary")
+    return render_template("followup_summary.html", patient=patient, vocab=vocab,
+                           overuse_words=OVERUSE_WORDS,
+                           picture=queries.patient_picture(current_user, patient))

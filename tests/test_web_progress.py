@@ -1,0 +1,445 @@
+"""The clinical picture as pages: the patient's "My progress", the figures on the therapist's
+patient page and the printable pre-follow-up summary. Every number on them is the clinical
+engine's, read in a fixed number of statements; other people get 404; the chart library stays
+off the Today screen."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from diary import clinical, queries
+from diary.extensions import db
+from diary.models import DayRecord, Headache, MedicationIntake
+from diary.operations import record_session
+
+from .factories import link
+from .test_web_sharing import browser, events, text_of
+
+STATIC = Path(__file__).resolve().parent.parent / "diary" / "static"
+PAINKILLER = {"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}
+
+
+def log_days(patient, days: dict[date, dict]) -> None:
+    """Day records stored directly, all in one commit: {date: {"peak": 5, "meds": [...],
+    "soreness": 2}}; a peak of 0 (or none) is a headache-free day."""
+    for day, what in days.items():
+        peak = what.get("peak", 0)
+        db.session.add(DayRecord(
+            patient_id=patient.id, date=day, soreness=what.get("soreness"), triggers=[], notes=None,
+            headaches=[Headache(position=0, type="tension", locations=[], symptoms=[], intensity=peak)]
+            if peak else [],
+            medications=[MedicationIntake(position=i, doses=1, **m)
+                         for i, m in enumerate(what.get("meds", []))]))
+    db.session.commit()
+
+
+def add_session(therapist, patient, on: date):
+    return record_session(therapist, patient, {
+        "date": on, "techniques": ["dry_needling"],
+        "muscles": [{"muscle": "upper_trapezius", "side": "both"}],
+        "notes": None, "next_review_on": None})
+
+
+def engine_facts(patient):
+    """The facts the engine reads, straight from the read side (all of the diary)."""
+    return (queries.day_facts(patient, patient), queries.session_facts(patient, patient))
+
+
+def section(page: str, heading_id: str) -> str:
+    """The HTML of the <section> labelled by the heading with this id."""
+    match = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', page, re.S)
+    assert match, f"no section labelled {heading_id}"
+    return match.group(0)
+
+
+def table_rows(fragment: str) -> dict[str, list[str]]:
+    """Each body row of the first table in `fragment`: row heading -> cell texts."""
+    body = re.search(r"<tbody>(.*?)</tbody>", fragment, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+        heading = text_of(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1))
+        rows[heading] = [html.unescape(text_of(cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return rows
+
+
+def scripts(page: str) -> list[str]:
+    """The addresses of the scripts a page loads by itself."""
+    return re.findall(r'<script src="([^"]+)"', page)
+
+
+def words(page: str) -> str:
+    return html.unescape(text_of(page))
+
+
+def fmt(value) -> str:
+    """A figure as the pages write it ('%g'), none as the dash they show with 'none' for
+    screen readers."""
+    return "– none" if value is None else f"{value:g}"
+
+
+@pytest.fixture
+def me(app, patient):
+    return browser(app, patient)
+
+
+@pytest.fixture
+def desk(app, therapist):
+    return browser(app, therapist)
+
+
+@pytest.fixture
+def shared(patient, therapist):
+    link(patient, therapist)
+    return patient
+
+
+def treated_diary(patient, therapist, today: date) -> date:
+    """A baseline of 12 headache days in 20 logged days (8 missing), a first session 40 days
+    ago, then 6 headache days in 25 logged days of the first 28-day period. Returns the date of
+    the first session."""
+    first = today - timedelta(days=40)
+    baseline = [first - timedelta(days=28 - k) for k in range(28)]
+    period = [first + timedelta(days=k) for k in range(28)]
+    days = {d: {"peak": 6 if i < 12 else 0} for i, d in enumerate(baseline[:20])}
+    days |= {d: {"peak": 3 if i < 6 else 0} for i, d in enumerate(period[:25])}
+    log_days(patient, days)
+    add_session(therapist, patient, first)
+    return first
+
+
+# -- The patient's page -----------------------------------------------------------------------
+
+
+def test_the_summary_sentence_gives_the_latest_period_against_the_baseline_as_the_engine_counts_it(
+        me, patient, therapist):
+    today = patient.today()
+    treated_diary(patient, therapist, today)
+    days, sessions = engine_facts(patient)
+    progress = clinical.treatment_progress(days, sessions, today)
+    latest = [p for p in progress.periods if p.complete][-1]
+    assert (progress.baseline.headache_days, progress.baseline.days_logged) == (12, 20)
+    assert (latest.headache_days, latest.days_logged, latest.change_pct) == (6, 25, -50.0)
+
+    page = me.get("/progress")
+    assert page.status_code == 200
+    headline = words(section(page.text, "headline-title"))
+    assert ("Headache days in your latest 4 weeks: 6 , down from 12 in the 4 weeks before "
+            "treatment.") in headline
+    assert "That is 50% fewer headache days." in headline
+    assert "You logged 25 of those 28 days" in headline and "and 20 of the 28 days before treatment" in headline
+    assert "Days you did not log are not counted as headache-free." in headline
+
+
+def test_before_the_first_session_the_summary_counts_the_last_28_days_and_the_days_logged(me, patient):
+    today = patient.today()
+    log_days(patient, {today - timedelta(days=k): {"peak": 5 if k % 3 == 0 else 0} for k in range(0, 28, 2)})
+    figures = clinical.period_figures(engine_facts(patient)[0], today - timedelta(days=27), today)
+    assert (figures.headache_days, figures.days_logged) == (5, 14)
+    headline = words(section(me.get("/progress").text, "headline-title"))
+    assert "Headache days in the last 4 weeks: 5 ." in headline
+    assert "You logged 14 of the 28 days" in headline
+
+
+def test_the_tiles_give_the_last_28_days_as_the_engine_counts_them(me, patient):
+    today = patient.today()
+    log_days(patient, {today - timedelta(days=k): {"peak": (k % 9) + 1 if k % 2 else 0,
+                                                   "meds": [PAINKILLER] if k % 4 == 1 else []}
+                       for k in range(35) if k % 5})
+    figures = clinical.period_figures(engine_facts(patient)[0], today - timedelta(days=27), today)
+    tiles = words(section(me.get("/progress").text, "recent-title"))
+    assert f"{figures.headache_days} headache days" in tiles
+    assert f"{figures.moderate_severe_days} moderate or severe" in tiles
+    assert f"{figures.acute_medication_days} days with painkillers" in tiles
+    assert f"{figures.days_logged} of 28 days logged" in tiles
+
+
+def overuse_diary(status: str, today: date) -> dict[date, dict]:
+    """Days that put a patient in each medication-overuse status (CLINICAL_RULES.md 4)."""
+    if status == "ichd3_pattern":  # the last three complete months: 16 headache days, all with painkillers
+        month = clinical.Month.of(today)
+        days = {}
+        for back in (1, 2, 3):
+            first = month.shift(-back).first_day
+            days |= {first + timedelta(days=k): {"peak": 6, "meds": [PAINKILLER]} for k in range(16)}
+        return days
+    count = {"overuse": 15, "approaching": 8, "none": 2}[status]
+    return {today - timedelta(days=k): {"peak": 5, "meds": [PAINKILLER]} for k in range(count)}
+
+
+@pytest.mark.parametrize("status", ["approaching", "overuse", "ichd3_pattern"])
+def test_the_kind_medication_note_shows_the_engines_words(me, patient, status):
+    today = patient.today()
+    log_days(patient, overuse_diary(status, today))
+    overuse = clinical.medication_overuse_status(engine_facts(patient)[0], today)
+    assert overuse.status == status
+    note = words(section(me.get("/progress").text, "med-note-title"))
+    assert "About your painkillers" in note
+    assert overuse.message in note
+    if status == "ichd3_pattern":
+        assert "Only a clinician can diagnose" in note and "GP or therapist" in note
+
+
+def test_there_is_no_medication_note_when_the_status_is_none(me, patient):
+    today = patient.today()
+    log_days(patient, overuse_diary("none", today))
+    assert clinical.medication_overuse_status(engine_facts(patient)[0], today).status == "none"
+    page = me.get("/progress").text
+    assert "med-note-title" not in page and "About your painkillers" not in page
+
+
+def test_the_progress_page_offers_the_patients_four_charts_without_loading_plotly_up_front(me):
+    page = me.get("/progress").text
+    for name in ("monthly", "intensity", "medication", "calendar"):
+        assert f'id="chart-{name}" data-chart-url="/api/v1/patients/me/charts/{name}"' in page
+    assert 'id="chart-sessions"' not in page and 'id="chart-soreness"' not in page
+    assert not [src for src in scripts(page) if "plotly" in src], "plotly.js must load on demand"
+    assert re.search(r'<script src="/static/js/charts\.js\?v=\w+" data-plotly-src="/static/vendor/'
+                     r'plotly-basic\.min\.js\?v=\w+" data-plotly-css="/static/vendor/plotly\.css\?v=\w+" defer>', page)
+
+
+def test_the_patients_navigation_leads_to_progress(me):
+    page = me.get("/progress").text
+    assert '<a href="/progress" aria-current="page">Progress</a>' in page
+    assert '<a href="/progress" >Progress</a>' in me.get("/calendar").text
+
+
+def test_the_today_page_does_not_load_the_chart_library(me):
+    page = me.get("/today").text
+    assert "plotly" not in page and "charts.js" not in page and "data-chart-url" not in page
+
+
+# -- The therapist's figures and the printable summary ---------------------------------------------
+
+
+def since_and_before_diary(patient, therapist, today: date) -> date:
+    """A session 10 days ago after 12 logged days of headaches and painkillers, and a calmer
+    week after it with soreness that settles on day 3."""
+    session_day = today - timedelta(days=10)
+    before = {session_day - timedelta(days=k): {"peak": 4 + k % 5, "meds": [PAINKILLER] if k % 2 else [],
+                                               "soreness": 2} for k in range(1, 13)}
+    after = {session_day + timedelta(days=k): {"peak": 3 if k in (2, 6) else 0,
+                                              "soreness": {1: 5, 2: 3, 3: 1}.get(k, 0)}
+             for k in range(1, 9)}
+    log_days(patient, before | after)
+    add_session(therapist, patient, today - timedelta(days=40))
+    add_session(therapist, patient, session_day)
+    return session_day
+
+
+@pytest.mark.parametrize("page_of", [
+    lambda pid: f"/therapist/patients/{pid}/summary", lambda pid: f"/therapist/patients/{pid}"],
+    ids=["printable summary", "patient page"])
+def test_since_the_last_session_and_before_it_match_the_follow_up_summary(
+        shared, therapist, desk, page_of):
+    today = shared.today()
+    since_and_before_diary(shared, therapist, today)
+    summary = clinical.follow_up_summary(*engine_facts(shared), today)
+    before, since = summary.before_last_session, summary.since_last_session
+    assert summary.days_since_last_session == 10 and since.headache_days == 2
+
+    page = desk.get(page_of(shared.id))
+    assert page.status_code == 200
+    card = section(page.text, "since-title")
+    assert f"Last session {(today - timedelta(days=10)).strftime('%a %-d %b %Y')} , 10 days ago." in words(card)
+    rows = table_rows(card)
+    assert rows["Days logged"] == [f"{before.days_logged} of 10", f"{since.days_logged} of 10"]
+    assert rows["Headache days"] == [str(before.headache_days), f"▼ {since.headache_days}"]
+    assert rows["Mean peak intensity"] == [fmt(before.mean_peak_intensity), f"▼ {fmt(since.mean_peak_intensity)}"]
+    assert rows["Painkiller days acute medication"] == [str(before.acute_medication_days),
+                                                         f"▼ {since.acute_medication_days}"]
+    assert rows["Highest soreness 0–10"] == [fmt(before.max_soreness), fmt(since.max_soreness)]
+    assert summary.soreness_resolved_day == 3 and not summary.prolonged_soreness
+    assert "Soreness settled (0–1) on day 3 after the session." in words(card)
+    assert "Prolonged soreness" not in card
+
+
+def test_the_summary_gives_the_latest_period_against_baseline_with_change_and_responder_flags(
+        shared, therapist, desk):
+    today = shared.today()
+    treated_diary(shared, therapist, today)
+    progress = clinical.treatment_progress(*engine_facts(shared), today)
+    complete, current = progress.periods
+    assert (complete.change_pct, complete.responder_50, complete.responder_30) == (-50.0, True, True)
+    assert not current.complete
+    rows = table_rows(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "latest-title"))
+    assert rows["Days logged"] == ["20 of 28", "25 of 28", f"{current.days_logged} of 13"]
+    assert rows["Headache days"] == ["12", "6", str(current.headache_days)]
+    assert rows["Change headache days"] == ["–", "▼ 50% fewer", "Not yet"]
+    assert rows["Responder 50% fewer"] == ["–", "Yes", "Not yet"]
+    assert rows["Responder 30% fewer"] == ["–", "Yes", "Not yet"]
+    periods = table_rows(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "periods-title"))
+    assert periods["Baseline"][1:3] == ["20 of 28", "12"]
+    assert periods["1"][1:3] == ["25 of 28", "6"] and periods["1"][-3:] == ["▼ 50% fewer", "Yes", "Yes"]
+
+
+def test_the_summary_gives_the_overuse_status_with_its_reasons(shared, therapist, desk):
+    today = shared.today()
+    log_days(shared, overuse_diary("overuse", today))
+    overuse = clinical.medication_overuse_status(engine_facts(shared)[0], today)
+    assert overuse.status == "overuse" and overuse.rolling_30.overuse_reasons == ("non_opioid_analgesic",)
+    card = words(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "overuse-title"))
+    assert "▲ Overuse" in card
+    assert "15 acute medication days in 15 of 30 days logged (non-opioid painkillers 15)" in card
+    assert "Non-opioid painkillers on 15 or more days in the last 30 days." in card
+
+
+def test_soreness_that_does_not_settle_is_flagged_in_the_summary_and_the_session_effects(
+        shared, therapist, desk):
+    today = shared.today()
+    session_day = today - timedelta(days=9)
+    add_session(therapist, shared, session_day)
+    log_days(shared, {session_day + timedelta(days=k): {"soreness": s}
+                      for k, s in enumerate([6, 6, 5, 5, 5, 4, 3, 2], start=1)})
+    [effect] = clinical.session_effects(*engine_facts(shared))
+    assert effect.prolonged_soreness and effect.soreness_resolved_day is None
+    page = desk.get(f"/therapist/patients/{shared.id}/summary").text
+    assert "Prolonged soreness" in words(section(page, "since-title"))
+    [row] = table_rows(section(page, "effects-title")).values()
+    assert row[-3:] == ["6", "Not yet", "! Prolonged"]
+
+
+def test_the_therapist_page_links_the_printable_summary_and_draws_six_charts(shared, desk):
+    page = desk.get(f"/therapist/patients/{shared.id}").text
+    assert f'href="/therapist/patients/{shared.id}/summary">Print summary</a>' in page
+    for name in ("intensity", "monthly", "medication", "sessions", "soreness", "calendar"):
+        assert f'data-chart-url="/api/v1/patients/{shared.id}/charts/{name}"' in page
+    assert not [src for src in scripts(page) if "plotly" in src]
+
+
+def test_the_printable_summary_carries_the_a4_print_stylesheet(shared, desk):
+    page = desk.get(f"/therapist/patients/{shared.id}/summary").text
+    assert re.search(r'<link rel="stylesheet" href="/static/css/print\.css\?v=\w+" media="print">', page)
+    assert "plotly" not in page and 'class="chart"' not in page  # the words and tables are complete
+    css = (STATIC / "css" / "print.css").read_text()
+    assert "@page { size: A4; margin: 15mm; }" in css
+    assert re.search(r"tr, th, td \{ break-inside: avoid; page-break-inside: avoid; \}", css)
+    assert re.search(r"\.top, \.skip, nav, [^{]*button, \.button,[^{]*\{ display: none !important; \}", css)
+
+
+def test_a_therapists_read_of_the_summary_is_written_to_the_access_log(shared, therapist, desk):
+    assert desk.get(f"/therapist/patients/{shared.id}/summary").status_code == 200
+    [event] = events(shared)
+    assert (event.actor_id, event.action, event.what, event.allowed) == (
+        therapist.id, "read", "pre-follow-up summary", True)
+
+
+# -- Nobody else sees it ---------------------------------------------------------------------------
+
+
+def test_another_patient_and_an_unlinked_therapist_get_404_on_every_new_page(app, shared, users):
+    other_patient = browser(app, users.patient())
+    stranger = browser(app, users.therapist())
+    me = browser(app, shared)
+    summary = f"/therapist/patients/{shared.id}/summary"
+    for client, path in ((other_patient, summary), (me, summary), (stranger, summary),
+                         (stranger, "/progress")):
+        response = client.get(path)
+        assert response.status_code == 404, (path, response.status_code)
+        assert shared.display_name not in response.text and shared.email not in response.text
+    assert [e.allowed for e in events(shared)] == [False]  # the unlinked therapist's attempt
+    # Another patient's own progress page shows nothing of this patient's diary.
+    log_days(shared, {shared.today(): {"peak": 9}})
+    assert "Nothing logged in the last 4 weeks yet." in words(other_patient.get("/progress").text)
+
+
+def test_nobody_logged_out_sees_the_new_pages(client, shared):
+    for path in ("/progress", f"/therapist/patients/{shared.id}/summary"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# -- A fixed number of statements whatever the length of the diary ------------------------------------
+
+
+@pytest.mark.parametrize(("page_of", "at_most"), [
+    (lambda pid: "/progress", 4),  # the login, the sessions, the day facts (two)
+    (lambda pid: f"/therapist/patients/{pid}/summary", 6),  # + the link check and the access event
+    (lambda pid: f"/therapist/patients/{pid}", 15)],  # + the calendar, the last 28 days, sessions
+    ids=["progress", "printable summary", "therapist page"])
+def test_the_pages_run_the_same_statements_for_10_days_as_for_400(
+        app, users, therapist, count_statements, page_of, at_most):
+    short, long = users.patient(), users.patient()
+    for patient, length in ((short, 10), (long, 400)):
+        link(patient, therapist)
+        today = patient.today()
+        log_days(patient, {today - timedelta(days=k): {
+            "peak": k % 8, "meds": [PAINKILLER] if k % 3 == 0 else [], "soreness": k % 4}
+            for k in range(length)})
+        for back in ((5,) if length == 10 else (350, 300, 200, 100, 60, 30, 5)):
+            add_session(therapist, patient, today - timedelta(days=back))
+
+    def statements(patient) -> int:
+        client = browser(app, patient if page_of("") == "/progress" else therapist)
+        with count_statements() as counted:
+            assert client.get(page_of(patient.id)).status_code == 200
+        return len(counted)
+
+    few, many = statements(short), statements(long)
+    assert few == many <= at_most
+
+
+# -- In Chromium, under the real Content Security Policy ------------------------------------------
+
+
+@pytest.mark.browser
+def test_in_chromium_every_summary_comes_at_once_and_plotly_only_when_a_chart_nears(app, patient, therapist):
+    """The progress page as a phone gets it: the four summaries are on the page before any chart
+    is scrolled to, plotly.js is not fetched until one nears the screen, then every chart draws
+    without an inline style or a CSP violation."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
+    assert os.access(chromium, os.X_OK), f"no Chromium at {chromium} (TEST_CHROMIUM)"
+    assert (STATIC / "vendor" / "plotly-basic.min.js").exists(), "run `make install` for the chart library"
+    treated_diary(patient, therapist, patient.today())
+    client = browser(app, patient)
+    ORIGIN = "http://localhost:5999"  # a trustworthy origin, as the security headers expect; never dialled
+
+    def serve(route):
+        response = client.get(route.request.url.removeprefix(ORIGIN))
+        try:
+            route.fulfill(status=response.status_code, body=response.get_data(), headers={
+                k: v for k, v in response.headers.items() if k.lower() != "content-length"})
+        finally:
+            response.close()
+
+    with sync_playwright() as playwright:
+        chrome = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            context = chrome.new_context(viewport={"width": 390, "height": 400}, service_workers="block")
+            page = context.new_page()
+            problems: list[str] = []
+            requested: list[str] = []
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+            page.on("request", lambda request: requested.append(request.url))
+            page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                                 "console.error('CSP violation: ' + e.violatedDirective))")
+            page.route(f"{ORIGIN}/**", serve)
+            page.goto(f"{ORIGIN}/progress")
+            page.wait_for_function("[...document.querySelectorAll('.chart')].every(c => "
+                                   "['ready', 'drawing', 'drawn'].includes(c.getAttribute('data-chart-state')))")
+            first_top = page.evaluate("document.querySelector('.chart').getBoundingClientRect().top")
+            assert first_top > 400 + 200, "the first chart should start below the fold for this test"
+            assert not [url for url in requested if "plotly" in url]
+            for name in ("monthly", "calendar", "intensity", "medication"):
+                summary = page.locator(f"#chart-{name} .chart-summary")
+                assert len(summary.text_content()) > 40
+                plot = page.locator(f"#chart-{name} .chart-plot")
+                assert plot.get_attribute("role") == "img"
+                assert plot.get_attribute("aria-describedby") == summary.get_attribute("id")
+            for name in ("monthly", "calendar", "intensity", "medication"):
+                page.locator(f"#chart-{name}").scroll_into_view_if_needed()
+                page.wait_for_function("id => document.getElementById(id).getAttribute('data-chart-state')"
+                                       " === 'drawn'", arg=f"chart-{name}", timeout=20_000)
+            assert len([url for url in requested if "plotly-basic.min.js" in url]) == 1
+            assert page.evaluate("document.querySelectorAll('style').length") == 0
+            assert [p for p in problems if "blocked by Playwright" not in p] == []  # the service worker
+        finally:
+            chrome.close()
