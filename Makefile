@@ -134,8 +134,8 @@ serve: install
 # -- Tests ------------------------------------------------------------------------------------
 
 # tests.browser.plugin ends each run with a plain line saying whether the browser tests ran
-# (a missing Chromium fails them, it never skips them). They put axe-core for the accessibility
-# checks in tests/browser/.node (npm, test-only, gitignored).
+# (a missing Chromium fails them, it never skips them). axe-core for the accessibility checks
+# comes from package-lock.json (devDependencies) like the browser bundles.
 test: install
 	$(BIN)/python -m pytest -p tests.browser.plugin $(PYTEST_ARGS)
 
@@ -156,7 +156,7 @@ bench: install
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
-	rm -rf .pytest_cache .hypothesis test-artifacts bench/results tests/browser/.node
+	rm -rf .pytest_cache .hypothesis test-artifacts bench/results
 
 # Also the venv and node_modules. The instance/ folder (development database and secret key) is kept.
 distclean: clean

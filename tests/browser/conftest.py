@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -36,8 +35,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "locale": "en-GB", "timezone_id": "Europe/London"}
-AXE_VERSION = "4.14.1"
-NODE_DIR = Path(__file__).parent / ".node"  # test-only npm packages (gitignored)
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("PWA_SCREENSHOTS")  # a folder: the offline tests leave screenshots there
 
 
@@ -211,15 +209,10 @@ def patient(live_server) -> Account:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core, installed for the tests only (tests/browser/.node, not the app's package.json)."""
-    script = NODE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    """axe-core, pinned in package.json's devDependencies and installed by `make install`."""
+    script = AXE_SCRIPT
     if not script.exists():
-        result = subprocess.run(
-            ["npm", "install", "--prefix", str(NODE_DIR), "--no-save", "--no-audit", "--no-fund",
-             f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=300)
-        if result.returncode != 0 or not script.exists():
-            pytest.fail(f"Could not install axe-core {AXE_VERSION} for the accessibility tests "
-                        f"(npm install --prefix {NODE_DIR}): {result.stderr[-2000:]}", pytrace=False)
+        pytest.fail(f"axe-core is missing at {script}: run `make install` (npm ci).", pytrace=False)
     return script.read_text()
 
 
