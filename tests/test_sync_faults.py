@@ -95,6 +95,13 @@ class FaultyProxy:
         async def close():
             self.server.close()
             await self.server.wait_closed()
+            # A connection a phone gave up on may still be waiting for the server: end it, and
+            # let every closed transport finish closing before the loop goes.
+            pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.sleep(0.05)
 
         asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
