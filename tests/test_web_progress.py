@@ -423,8 +423,9 @@ def test_in_chromium_every_summary_comes_at_once_and_plotly_only_when_a_chart_ne
                                  "console.error('CSP violation: ' + e.violatedDirective))")
             page.route(f"{ORIGIN}/**", serve)
             page.goto(f"{ORIGIN}/progress")
-            page.wait_for_function("[...document.querySelectorAll('.chart')].every(c => "
-                                   "['ready', 'drawing', 'drawn'].includes(c.getAttribute('data-chart-state')))")
+            page.wait_for_function("states => [...document.querySelectorAll('.chart')].every(c => "
+                                   "states.includes(c.getAttribute('data-chart-state')))",
+                                   arg=["ready", "drawing", "drawn"])
             first_top = page.evaluate("document.querySelector('.chart').getBoundingClientRect().top")
             assert first_top > 400 + 200, "the first chart should start below the fold for this test"
             assert not [url for url in requested if "plotly" in url]

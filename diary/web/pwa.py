@@ -36,14 +36,15 @@ ICONS = (
     ("manifest/icons/maskable-512.png", 512, "maskable"),
 )
 APPLE_TOUCH_ICON = "manifest/icons/apple-touch-icon.png"
-# Static files every page may need, kept by the service worker in a versioned cache. The chart
-# library and the charts script are kept when the charts pages are installed (vendor/ is made
-# by `make install`, never committed).
+# Static files every page may need, kept by the service worker in a versioned cache; the charts
+# script and plotly's stylesheet too when `make install` has made vendor/ (never committed).
 PRECACHED_STATIC = (
     "css/app.css", "js/app.js", "js/offline.js", "images/icon.svg",
     *(name for name, _, _ in ICONS), APPLE_TOUCH_ICON,
 )
-PRECACHED_IF_PRESENT = ("js/charts.js", "vendor/plotly-basic.min.js", "vendor/plotly.css")
+# The chart library itself (322 KiB compressed) is cached when a chart page first loads it, not
+# precached: a first visit to Today must not fetch a chart library (PERFORMANCE.md).
+PRECACHED_IF_PRESENT = ("js/charts.js", "vendor/plotly.css")
 # The shell is one page for every date; offline.js puts the wanted date in. Its own date is a
 # fixed one, so the page (and so the service worker's version) does not change every day.
 SHELL_DATE = date(2000, 1, 3)
