@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -180,19 +180,25 @@ def triage(actor: User) -> list[TriageRow]:
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
+def _as_date(value) -> date:
+    """A date column's value: PostgreSQL gives a date, SQLite (read as text) 'YYYY-MM-DD'."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def _facts(where) -> dict:
     """Day facts per patient for the day rows `where` selects, in two statements: per-day
     headache counts and peaks, then the classes taken.
 
-    Plain SQL on the session's connection, with patient ids read as text and turned into UUIDs
-    once per patient rather than once per row: the triage list reads tens of thousands of days.
+    Plain SQL on the session's connection, with patient ids and (on SQLite) dates read as text
+    and converted once per patient or by the C date parser: the triage list reads tens of
+    thousands of days, and per-row conversions were most of its time.
     """
     days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c,
                                     MedicationIntake.__table__.c)
     connection = db.session.connection()
-    patient_key = cast(days.patient_id, String)
     headache_rows = connection.execute(
-        select(days.id, patient_key, days.date, days.soreness, func.count(headaches.id),
+        select(days.id, cast(days.patient_id, String), type_coerce(days.date, String),
+               days.soreness, func.count(headaches.id),
                func.coalesce(func.max(headaches.intensity), 0))
         .select_from(DayRecord.__table__.outerjoin(Headache.__table__, headaches.day_id == days.id))
         .where(where)
@@ -200,22 +206,23 @@ def _facts(where) -> dict:
         .order_by(days.date)
     ).all()
     classes: dict[int, set[str]] = {}
-    none: frozenset[str] = frozenset()
     for day_id, drug_class in connection.execute(
         select(days.id, medications.drug_class).distinct()
         .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
         .where(where)
-    ):
+    ).all():
         classes.setdefault(day_id, set()).add(drug_class)
-    patient_ids: dict[str, uuid.UUID] = {}
-    facts: dict = {}
+    none: frozenset[str] = frozenset()
+    by_key: dict[str, list[DayFacts]] = {}
     for day_id, key, day, soreness, count, peak in headache_rows:
-        patient_id = patient_ids.get(key) or patient_ids.setdefault(key, uuid.UUID(key))
-        facts.setdefault(patient_id, []).append(DayFacts(
-            date=day, headache_count=count, peak_intensity=peak,
+        facts = by_key.get(key)
+        if facts is None:
+            facts = by_key[key] = []
+        facts.append(DayFacts(
+            date=_as_date(day), headache_count=count, peak_intensity=peak,
             drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
             soreness=soreness))
-    return facts
+    return {uuid.UUID(key): facts for key, facts in by_key.items()}
 
 
 def _facts_of_many(ids: list, recent_from: date, baselines: list[tuple]) -> dict:
