@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, cast, distinct, exists, func, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -142,8 +142,13 @@ class TriageRow:
 
 
 def triage(actor: User) -> list[TriageRow]:
-    """Every patient linked to this therapist, who needs attention first, in five statements
-    whatever the number of patients."""
+    """Every patient linked to this therapist, who needs attention first.
+
+    The figures are counted in SQL per patient and window (last 28 days, rolling 30 days, the
+    last three complete months, baseline and latest complete period), not read day by day, and
+    fed to the same rules as everywhere else: a fixed number of statements (three more for each
+    other calendar date that is "today" somewhere among the patients, at most two).
+    """
     patients = list(db.session.scalars(
         select(User).join(TherapistLink, TherapistLink.patient_id == User.id)
         .where(TherapistLink.therapist_id == actor.id)
@@ -166,18 +171,139 @@ def triage(actor: User) -> list[TriageRow]:
     ):
         sessions[patient_id].append(SessionFacts(id=str(sid), date=day))
         next_review[patient_id] = review  # the latest session's plan wins
-    facts = _facts_of_many(ids, min(clinical.recent_range(t)[0] for t in today.values()),
-                           [(pid, *clinical.baseline_range(sessions[pid], today[pid]))
-                            for pid in ids if clinical.baseline_range(sessions[pid], today[pid])])
+    counts: dict = {}
+    for day in sorted(set(today.values())):
+        counts.update(_window_counts([pid for pid in ids if today[pid] == day], day))
+    sore = _sore_days(ids, min(today.values()) - timedelta(days=clinical.RECENT_DAYS))
+    latest = {pid: period for pid in ids
+              if (period := clinical.latest_complete_period(sessions[pid], today[pid]))}
+    baseline_headache_days = _baseline_headache_days(list(latest))
+    recent_headache_days = _headache_dates(list(latest), min(first for first, _ in latest.values())) \
+        if latest else {}
     rows = []
     for p in patients:
-        figures = clinical.triage_figures(facts.get(p.id, []), sessions[p.id], today[p.id])
+        logged_28, headaches_28, rolling, months = counts.get(p.id, _NO_COUNTS)
+        change = None
+        if p.id in latest:
+            first, last = latest[p.id]
+            in_latest = sum(1 for day in recent_headache_days.get(p.id, ()) if first <= day <= last)
+            change = clinical.headache_days_change_pct(in_latest, baseline_headache_days.get(p.id, 0))
+        figures = clinical.TriageFigures(
+            days_logged_28=logged_28, headache_days_28=headaches_28,
+            medication_overuse_status=clinical.overuse_status(rolling, months),
+            prolonged_soreness=clinical.recent_sessions_with_prolonged_soreness(
+                sore.get(p.id, ()), sessions[p.id], today[p.id]),
+            change_pct=change)
         rows.append((clinical.attention_key(figures, next_review.get(p.id), p.display_name),
                      TriageRow(p.id, p.display_name, last_logged.get(p.id), next_review.get(p.id),
                                figures.days_logged_28, figures.headache_days_28,
                                figures.medication_overuse_status, figures.prolonged_soreness,
                                figures.change_pct)))
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+
+
+_NO_CLASSES = clinical.MedicationDays(0, 0, 0, 0, 0, 0, 0)
+_NO_COUNTS = (0, 0, _NO_CLASSES, [(_NO_CLASSES, 0)] * 3)
+
+
+def _window_counts(ids: list, today: date) -> dict:
+    """Per patient whose today is `today`: days logged and headache days of the last 28 days,
+    class days of the rolling 30 days, and class days with headache days of each of the last
+    three complete months (latest first). Three statements."""
+    days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c,
+                                    MedicationIntake.__table__.c)
+    months = [clinical.Month.of(today).shift(-k) for k in (1, 2, 3)]
+    last_28 = (today - timedelta(days=27), today)
+    windows = [(today - timedelta(days=29), today), *((m.first_day, m.last_day) for m in months)]
+    start = min(last_28[0], *(first for first, _ in windows))
+    scope = and_(days.patient_id.in_(ids), days.date >= start, days.date <= today)
+
+    def within(window):
+        return and_(days.date >= window[0], days.date <= window[1])
+
+    has_headache = exists().where(headaches.day_id == days.id)
+    logged = {pid: (n28, h28, list(month_headaches)) for pid, n28, h28, *month_headaches in
+              db.session.execute(
+        select(days.patient_id, func.sum(case((within(last_28), 1), else_=0)),
+               func.sum(case((and_(within(last_28), has_headache), 1), else_=0)),
+               *(func.sum(case((and_(within(w), has_headache), 1), else_=0)) for w in windows[1:]))
+        .where(scope).group_by(days.patient_id))}
+    by_class: dict = {}
+    taken = DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id)
+    for pid, drug_class, *per_window in db.session.execute(
+        select(days.patient_id, medications.drug_class,
+               *(func.count(distinct(case((within(w), days.id)))) for w in windows))
+        .select_from(taken).where(scope).group_by(days.patient_id, medications.drug_class)
+    ):
+        for index, count in enumerate(per_window):
+            by_class.setdefault((pid, index), {})[drug_class] = count
+    for pid, *per_window in db.session.execute(
+        select(days.patient_id, *(func.count(distinct(case((within(w), days.id)))) for w in windows))
+        .select_from(taken).where(scope, medications.drug_class.in_(clinical.ACUTE_CLASSES))
+        .group_by(days.patient_id)
+    ):
+        for index, count in enumerate(per_window):
+            by_class.setdefault((pid, index), {})["acute"] = count
+
+    def classes(pid, index):
+        found = by_class.get((pid, index), {})
+        return clinical.MedicationDays(**{name: found.get(name, 0)
+                                          for name in (*clinical.ALL_CLASSES, "acute")})
+
+    result = {}
+    for pid in ids:
+        n28, h28, month_headaches = logged.get(pid, (0, 0, [0, 0, 0]))
+        result[pid] = (int(n28 or 0), int(h28 or 0), classes(pid, 0),
+                       [(classes(pid, k + 1), int(month_headaches[k] or 0)) for k in range(3)])
+    return result
+
+
+def _sore_days(ids: list, since: date) -> dict:
+    """Per patient, the dates since `since` logged with soreness of 4 or more. One statement."""
+    days = DayRecord.__table__.c
+    sore: dict = {}
+    for pid, day in db.session.execute(
+        select(days.patient_id, days.date)
+        .where(days.patient_id.in_(ids), days.date >= since, days.soreness >= 4)
+    ):
+        sore.setdefault(pid, []).append(day)
+    return sore
+
+
+def _days_before(column, days: int):
+    """`column` minus a number of days, in SQL (SQLite keeps dates as text)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.date(column, f"-{days} days")
+    return column - days
+
+
+def _baseline_headache_days(ids: list) -> dict:
+    """Per patient, headache days in the 28 days before the first session. One statement."""
+    if not ids:
+        return {}
+    days, headaches, sessions = (DayRecord.__table__.c, Headache.__table__.c,
+                                 TreatmentSession.__table__.c)
+    first = (select(sessions.patient_id.label("patient_id"), func.min(sessions.date).label("day"))
+             .where(sessions.patient_id.in_(ids)).group_by(sessions.patient_id).subquery())
+    return dict(db.session.execute(
+        select(days.patient_id, func.count())
+        .join(first, first.c.patient_id == days.patient_id)
+        .where(days.date >= _days_before(first.c.day, clinical.PERIOD_DAYS), days.date < first.c.day,
+               exists().where(headaches.day_id == days.id))
+        .group_by(days.patient_id)
+    ).all())
+
+
+def _headache_dates(ids: list, since: date) -> dict:
+    """Per patient, the headache days since `since`. One statement."""
+    days, headaches = DayRecord.__table__.c, Headache.__table__.c
+    dates: dict = {}
+    for pid, day in db.session.execute(
+        select(days.patient_id, days.date)
+        .where(days.patient_id.in_(ids), days.date >= since, exists().where(headaches.day_id == days.id))
+    ):
+        dates.setdefault(pid, []).append(day)
+    return dates
 
 
 def _as_date(value) -> date:
@@ -223,15 +349,6 @@ def _facts(where) -> dict:
             drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
             soreness=soreness))
     return {uuid.UUID(key): facts for key, facts in by_key.items()}
-
-
-def _facts_of_many(ids: list, recent_from: date, baselines: list[tuple]) -> dict:
-    """Day facts of several patients since `recent_from`, plus each one's baseline range when it
-    lies earlier, in two statements (a day more or less of recent data changes no figure)."""
-    days = DayRecord.__table__.c
-    recent = and_(days.patient_id.in_(ids), days.date >= recent_from)
-    return _facts(or_(recent, *(and_(days.patient_id == pid, days.date.between(first, last))
-                                for pid, first, last in baselines)))
 
 
 def day_facts(actor: User, patient: User, first: date | None = None,

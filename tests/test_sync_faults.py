@@ -19,7 +19,6 @@ import http.client
 import json
 import random
 import re
-import socket
 import threading
 import time
 from collections import Counter

@@ -103,3 +103,43 @@ def test_triage_shows_only_my_patients(users, therapist, as_user):
     link(mine, therapist)
     link(theirs, users.therapist())
     assert [r["id"] for r in triage(as_user, therapist)] == [str(mine.id)]
+
+
+def test_triage_counts_agree_with_the_engine_on_random_diaries(users, therapist, as_user):
+    import random
+
+    from diary import clinical, queries
+
+    rng = random.Random(20261128)
+    classes = ("non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other")
+    patients = []
+    for n in range(8):
+        patient = users.patient(name=f"Random {n}")
+        link(patient, therapist)
+        today = patient.today()
+        headache_chance, medicine_chance = rng.choice([0.2, 0.5, 0.8]), rng.choice([0.1, 0.5, 0.9])
+        for days_ago in range(190):
+            if rng.random() < 0.15:
+                continue  # missing
+            headaches = [{"intensity": rng.randint(1, 10)}] * rng.choice((0, 1, 2)) \
+                if rng.random() < headache_chance else []
+            medications = [{"name": "x", "drug_class": rng.choice(classes)}
+                           for _ in range(rng.choice((1, 2)))] if rng.random() < medicine_chance else []
+            make_day(patient, today - timedelta(days=days_ago), headaches=headaches,
+                     medications=medications, soreness=rng.choice((None, 0, 1, 3, 4, 7)))
+        for days_ago in sorted(rng.sample(range(0, 170), rng.choice((0, 1, 3, 6)))):
+            _add_session(patient, therapist, today - timedelta(days=days_ago))
+        patients.append(patient)
+    rows = {row["id"]: row for row in triage(as_user, therapist)}
+    seen = {(row["medication_overuse_status"], row["prolonged_soreness"], row["change_pct"] is None)
+            for row in rows.values()}
+    assert {status for status, _, _ in seen} >= {"overuse", "none"} or len(seen) > 2, seen
+    assert any(prolonged for _, prolonged, _ in seen) and any(not none for _, _, none in seen), seen
+    for patient in patients:
+        expected = clinical.triage_figures(queries.day_facts(patient, patient),
+                                           queries.session_facts(patient, patient), patient.today())
+        row = rows[str(patient.id)]
+        assert (row["days_logged_28"], row["headache_days_28"], row["medication_overuse_status"],
+                row["prolonged_soreness"], row["change_pct"]) == (
+            expected.days_logged_28, expected.headache_days_28, expected.medication_overuse_status,
+            expected.prolonged_soreness, expected.change_pct), patient.display_name

@@ -10,6 +10,7 @@ from .effects import EffectWindow, SessionEffect, session_effects
 from .followup import FollowUpSummary, follow_up_summary
 from .months import MonthRow, month_row, month_rows
 from .overuse import (
+    overuse_status,
     MedicationOveruseStatus,
     RollingFigures,
     consecutive_overuse_months,
@@ -18,9 +19,16 @@ from .overuse import (
     rolling_30_days,
 )
 from .periods import MedicationDays, Month, PeriodFigures, period_figures
-from .progress import Progress, ProgressPeriod, treatment_progress
+from .progress import PERIOD_DAYS, Progress, ProgressPeriod, headache_days_change_pct, treatment_progress
 from .ranges import baseline_start, effects_window, overuse_window
-from .triage import TriageFigures, attention_key, baseline_range, recent_range, triage_figures
+from .triage import (
+    RECENT_DAYS,
+    TriageFigures,
+    attention_key,
+    latest_complete_period,
+    recent_sessions_with_prolonged_soreness,
+    triage_figures,
+)
 
 RULES_VERSION = 1
 
@@ -59,6 +67,10 @@ __all__ = [
     "TriageFigures",
     "attention_key",
     "triage_figures",
-    "baseline_range",
-    "recent_range",
+    "overuse_status",
+    "PERIOD_DAYS",
+    "headache_days_change_pct",
+    "RECENT_DAYS",
+    "latest_complete_period",
+    "recent_sessions_with_prolonged_soreness",
 ]

@@ -6,6 +6,7 @@ API's ``from`` / ``to``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -103,23 +104,28 @@ def medication_overuse_status(days: Days, today: date) -> MedicationOveruseStatu
     this_month = Month.of(today)
     last_months = [
         _month_figures(index, this_month.shift(-k)) for k in range(1, ICHD3_MONTHS + 1)]
-    if all(
-        overuse_reasons(month.medication_days) and month.headache_days >= ICHD3_HEADACHE_DAYS
-        for month in last_months
-    ):
-        status = STATUS_ICHD3_PATTERN
-    elif rolling.overuse_reasons or overuse_reasons(last_months[0].medication_days):
-        status = STATUS_OVERUSE
-    elif rolling.medication_days.acute >= APPROACHING_ACUTE_DAYS:
-        status = STATUS_APPROACHING
-    else:
-        status = STATUS_NONE
+    status = overuse_status(rolling.medication_days,
+                            [(month.medication_days, month.headache_days) for month in last_months])
     return MedicationOveruseStatus(
         status=status,
         rolling_30=rolling,
         consecutive_overuse_months=consecutive_overuse_months(index, today),
         message=status_message(status, rolling),
     )
+
+
+def overuse_status(rolling_30: MedicationDays,
+                   last_months: Sequence[tuple[MedicationDays, int]]) -> str:
+    """Section 4's precedence, from the class days of the rolling 30 days and, for each of the
+    last three complete months (latest first), its class days and headache days."""
+    if all(overuse_reasons(classes) and headache_days >= ICHD3_HEADACHE_DAYS
+           for classes, headache_days in last_months):
+        return STATUS_ICHD3_PATTERN
+    if overuse_reasons(rolling_30) or overuse_reasons(last_months[0][0]):
+        return STATUS_OVERUSE
+    if rolling_30.acute >= APPROACHING_ACUTE_DAYS:
+        return STATUS_APPROACHING
+    return STATUS_NONE
 
 
 def status_message(status: str, rolling: RollingFigures) -> str:

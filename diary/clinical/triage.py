@@ -13,10 +13,6 @@ from .periods import period_figures
 from .progress import PERIOD_DAYS, treatment_progress
 
 RECENT_DAYS = 28
-# Days a triage line reads back from today: the last three complete months and the rolling 30
-# days of the overuse status (at most 3 x 31 + 30), and the sessions of the last 28 days with
-# their 14-day after windows.
-TRIAGE_LOOKBACK_DAYS = 125
 STATUS_RANK = {"ichd3_pattern": 3, "overuse": 2, "approaching": 1, "none": 0}
 
 
@@ -30,7 +26,8 @@ class TriageFigures:
 
 
 def triage_figures(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], today: date) -> TriageFigures:
-    """The figures of one line; `days` must cover TRIAGE_LOOKBACK_DAYS and the baseline."""
+    """The figures of one line, from the patient's days and sessions: the definition that
+    queries.triage computes with counts in SQL (tests/test_triage.py checks they agree)."""
     index = index_days(days)
     sessions = sorted(sessions, key=lambda s: s.date)
     recent = period_figures(index, today - timedelta(days=RECENT_DAYS - 1), today)
@@ -51,24 +48,42 @@ def triage_figures(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], t
     )
 
 
-def recent_range(today: date) -> tuple[date, date]:
-    """The recent days a triage line reads (overuse months, the last 28 days, recent sessions)."""
-    return today - timedelta(days=TRIAGE_LOOKBACK_DAYS), today
-
-
-def baseline_range(sessions: Iterable[SessionFacts], today: date) -> tuple[date, date] | None:
-    """The baseline days a triage line reads too, when they lie before the recent days."""
-    dates = [s.date for s in sessions]
-    if not dates:
-        return None
-    first = min(dates)
-    baseline = (first - timedelta(days=PERIOD_DAYS), first - timedelta(days=1))
-    return baseline if baseline[0] < recent_range(today)[0] else None
-
-
 def attention_key(figures: TriageFigures, next_review_on: date | None, name: str) -> tuple:
     """Sort key: medication overuse first, then soreness that did not settle, then worsening
     headaches, then the soonest review."""
     worsening = figures.change_pct is not None and figures.change_pct > 0
     return (-STATUS_RANK[figures.medication_overuse_status], not figures.prolonged_soreness,
             not worsening, next_review_on or date.max, name.casefold())
+
+
+def recent_sessions_with_prolonged_soreness(sore_days: Iterable[date], sessions: Iterable[SessionFacts],
+                                            today: date) -> bool:
+    """Section 6's prolonged soreness for the sessions of the last 28 days, from the dates that
+    were logged with soreness 4 or more (the only days the flag depends on)."""
+    from .effects import DEFAULT_WINDOW, PROLONGED_FROM_DAY
+
+    sore = set(sore_days)
+    dates = sorted({s.date for s in sessions})
+    for i, session_day in enumerate(dates):
+        if not today - timedelta(days=RECENT_DAYS) <= session_day <= today:
+            continue
+        end = session_day + timedelta(days=DEFAULT_WINDOW)
+        if i + 1 < len(dates) and dates[i + 1] <= end:
+            end = dates[i + 1] - timedelta(days=1)
+        first = session_day + timedelta(days=PROLONGED_FROM_DAY)
+        if any(first <= day <= end for day in sore):
+            return True
+    return False
+
+
+def latest_complete_period(sessions: Iterable[SessionFacts], today: date) -> tuple[date, date] | None:
+    """The latest complete 28-day period since the first session (section 5), if any."""
+    dates = [s.date for s in sessions]
+    if not dates:
+        return None
+    first = min(dates)
+    complete = ((today - first).days + 1) // PERIOD_DAYS
+    if complete < 1:
+        return None
+    start = first + timedelta(days=PERIOD_DAYS * (complete - 1))
+    return start, start + timedelta(days=PERIOD_DAYS - 1)
