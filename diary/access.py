@@ -137,23 +137,6 @@ def patient_writable_by(actor: User, pid: str, action: str, what: str) -> User:
     return _refuse(actor, patient_id, action, what)
 
 
-def therapist_patients(actor: User) -> list[User]:
-    """The patients who share their diary with this therapist, by name."""
-    return list(db.session.scalars(
-        select(User)
-        .join(TherapistLink, TherapistLink.patient_id == User.id)
-        .where(TherapistLink.therapist_id == actor.id)
-        .order_by(User.display_name)
-    ))
-
-
-def require_patient(actor: User) -> User:
-    """The actor as a patient, for the patient's own pages; anyone else gets a 404."""
-    if not actor.is_patient:
-        raise NotFound()
-    return actor
-
-
 def session_for_author(actor: User, pid: str, sid: str, action: str):
     """A treatment session its author (still linked) may change; 403 for other readers, else 404."""
     from .models import TreatmentSession

@@ -22,15 +22,16 @@ def mark_login_failed() -> None:
     g.login_failed = True
 
 
-login_per_account = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    scope="login-account",
-    key_func=_account_key,
-    deduct_when=lambda response: bool(g.get("login_failed")),
-)
-login_per_address = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address"
-)
+def _limit(setting: str, scope: str, key_func=None, counts_only: str | None = None):
+    """A limit whose value is the setting `setting`; with `counts_only`, only requests that set
+    that flag on `g` (failures) use up the allowance."""
+    return limiter.shared_limit(
+        lambda: current_app.config[setting], scope=scope, key_func=key_func,
+        deduct_when=(lambda response: bool(g.get(counts_only))) if counts_only else None)
+
+
+login_per_account = _limit("LOGIN_LIMIT_PER_ACCOUNT", "login-account", _account_key, "login_failed")
+login_per_address = _limit("LOGIN_LIMIT_PER_ADDRESS", "login-address")
 
 
 def login_limits(view):
@@ -49,17 +50,9 @@ def mark_code_failed() -> None:
     g.code_failed = True
 
 
-code_per_user = limiter.shared_limit(
-    lambda: current_app.config["SHARE_CODE_LIMIT_PER_USER"],
-    scope="share-code-user",
-    key_func=_user_key,
-    deduct_when=lambda response: bool(g.get("code_failed")),
-)
-code_per_address = limiter.shared_limit(
-    lambda: current_app.config["SHARE_CODE_LIMIT_PER_ADDRESS"],
-    scope="share-code-address",
-    deduct_when=lambda response: bool(g.get("code_failed")),
-)
+code_per_user = _limit("SHARE_CODE_LIMIT_PER_USER", "share-code-user", _user_key, "code_failed")
+code_per_address = _limit("SHARE_CODE_LIMIT_PER_ADDRESS", "share-code-address",
+                          counts_only="code_failed")
 
 
 def share_code_limits(view):
