@@ -68,6 +68,10 @@ class FaultyProxy:
         self.rng = random.Random(seed)
         self.counts: Counter = Counter()
         self.in_flight = 0
+        # The loop keeps only weak references to tasks, and a stream's protocol lets go of its
+        # handler once the phone hangs up: without these, a handler still waiting for the server
+        # could be garbage-collected mid-flight, leaving its sockets unclosed.
+        self.handlers: set[asyncio.Task] = set()
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._serve, name="faulty-proxy", daemon=True)
@@ -96,7 +100,8 @@ class FaultyProxy:
             await self.server.wait_closed()
             # A connection a phone gave up on may still be waiting for the server: end it, and
             # let every closed transport finish closing before the loop goes.
-            pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            pending = [task for task in self.handlers | asyncio.all_tasks()
+                       if task is not asyncio.current_task()]
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -129,6 +134,8 @@ class FaultyProxy:
 
     async def _handle(self, reader, writer) -> None:
         self.in_flight += 1
+        task = asyncio.current_task()
+        self.handlers.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
@@ -156,6 +163,7 @@ class FaultyProxy:
         finally:
             writer.close()
             self.in_flight -= 1
+            self.handlers.discard(task)
 
 
 # -- The phones -------------------------------------------------------------------------------
