@@ -7,7 +7,12 @@ import logging
 from flask import Flask, Response, current_app, json, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +80,9 @@ def _servable_methods(methods) -> list[str]:
 
 
 def _http_error(error: HTTPException):
-    if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        if not _servable_methods(error.valid_methods):
-            error = NotFound()
+    if isinstance(error, MethodNotAllowed) and error.valid_methods \
+            and not _servable_methods(error.valid_methods):
+        error = NotFound()
     title = error.name
     detail = error.description if error.code != 404 else "There is nothing here."
     if isinstance(error, CSRFError):
@@ -100,6 +105,12 @@ def _invalid_input(error: InvalidInput):
     return _page(422, "Invalid input", error.detail)
 
 
+def _conflict(error: Conflict):
+    if wants_problem_json():
+        return problem(409, "Conflict", str(error))
+    return _page(409, "Conflict", str(error))
+
+
 def _unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _http_error(InternalServerError())
@@ -109,4 +120,5 @@ def register_error_handlers(app: Flask) -> None:
     """Every error, expected or not, answers in the shape the caller reads."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InvalidInput, _invalid_input)
+    app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(Exception, _unexpected)

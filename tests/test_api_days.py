@@ -77,6 +77,39 @@ def test_put_replaces_the_whole_record_not_only_the_fields_sent(logged_in):
     assert record["notes"] is None and record["exercises_done"] is None
 
 
+TWO_HEADACHES = [
+    {"start": "07:05", "duration_minutes": None, "intensity": 4, "type": "tension", "side": None,
+     "locations": ["forehead"], "symptoms": [], "neck_provoked": None},
+    {"start": None, "duration_minutes": 240, "intensity": 9, "type": "migraine", "side": "left",
+     "locations": ["temples", "behind_eyes"], "symptoms": ["nausea", "aura"], "neck_provoked": False},
+]
+TWO_MEDICATIONS = [
+    {"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 1, "time": None, "relief": None},
+    {"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic", "doses": 2, "time": "23:45",
+     "relief": "pain_free"},
+]
+
+
+@pytest.mark.parametrize("before, after", [
+    ({}, {"headaches": TWO_HEADACHES, "medications": TWO_MEDICATIONS}),
+    ({"headaches": TWO_HEADACHES, "medications": TWO_MEDICATIONS}, {"headaches": [], "medications": []}),
+    ({"headaches": TWO_HEADACHES}, {"headaches": TWO_HEADACHES[::-1], "medications": TWO_MEDICATIONS[:1]}),
+    ({"medications": TWO_MEDICATIONS}, {"headaches": TWO_HEADACHES[1:], "medications": TWO_MEDICATIONS[::-1]}),
+], ids=["none to two", "two to none", "reordered", "one table each"])
+def test_every_item_written_reads_back_in_order_and_a_replace_leaves_no_old_item(logged_in, patient,
+                                                                                 before, after):
+    first = logged_in.put(URL.format(DAY), json=day_body(**before)).get_json()
+    sent = day_body(**after)
+    logged_in.put(URL.format(DAY), json=sent)
+    got = logged_in.get(URL.format(DAY)).get_json()
+    assert got["version"] == first["version"] + 1
+    assert {k: got[k] for k in sent} == sent
+    db.session.expire_all()
+    record = db.session.scalar(select(DayRecord).where(DayRecord.patient_id == patient.id))
+    assert [h.position for h in record.headaches] == list(range(len(sent["headaches"])))
+    assert [m.position for m in record.medications] == list(range(len(sent["medications"])))
+
+
 def test_if_match_naming_the_current_version_replaces(logged_in):
     first = logged_in.put(URL.format(DAY), json=day_body())
     response = logged_in.put(URL.format(DAY), json=day_body(soreness=1),

@@ -60,3 +60,39 @@ def test_a_quick_soreness_out_of_range_changes_nothing(logged_in, patient):
 def test_an_unknown_quick_action_changes_nothing(logged_in, patient):
     assert _quick(logged_in.client, patient, action="delete_everything").status_code == 422
     assert _stored(logged_in, patient).status_code == 404
+
+
+def test_phones_racing_to_write_one_new_day_leave_one_whole_record(patient, as_user, app):
+    """Eight writes of one new day at the same moment: one creates it, each other either replaces
+    it whole or is told to try again; the day ends as the last successful write left it, with
+    no item of any other write beside it."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from sqlalchemy import func, select
+
+    from diary.extensions import db
+    from diary.models import Headache, MedicationIntake
+
+    url = f"/api/v1/patients/me/days/{patient.today().isoformat()}"
+    phones = [as_user(patient) for _ in range(8)]
+    bodies = [day_body(notes=f"phone {n}", headaches=[dict(day_body()["headaches"][0], intensity=n + 1)] * (n % 3))
+              for n in range(len(phones))]
+    start = Barrier(len(phones))
+
+    def write(n: int):
+        start.wait()
+        return phones[n].put(url, json=bodies[n])
+
+    with ThreadPoolExecutor(len(phones)) as pool:
+        responses = list(pool.map(write, range(len(phones))))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1 and set(statuses) <= {200, 201, 409}, statuses
+    assert all(r.headers["Content-Type"] == "application/problem+json" for r in responses if r.status_code == 409)
+    done = {r.get_json()["version"]: r.get_json() for r in responses if r.status_code in (200, 201)}
+    assert len(done) == statuses.count(200) + 1  # every successful write made its own version
+    stored = phones[0].get(url).get_json()
+    assert stored == done[max(done)]
+    db.session.expire_all()
+    for model, key in ((Headache, "headaches"), (MedicationIntake, "medications")):
+        assert db.session.scalar(select(func.count()).select_from(model)) == len(stored[key])

@@ -5,10 +5,25 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    null,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -92,59 +107,141 @@ def _find_day(patient: User, day: date) -> DayRecord | None:
     )
 
 
-def _insert_items(connection, day_id: int, content: dict[str, Any]) -> None:
-    if content["headaches"]:
-        connection.execute(insert(Headache.__table__), [
-            {"day_id": day_id, "position": i, **{f: h[f] for f in _HEADACHE_FIELDS}}
-            for i, h in enumerate(content["headaches"])])
-    if content["medications"]:
-        connection.execute(insert(MedicationIntake.__table__), [
-            {"day_id": day_id, "position": i, **{f: m[f] for f in _MEDICATION_FIELDS}}
-            for i, m in enumerate(content["medications"])])
+# The write path is hot (PERFORMANCE.md): plain SQL on the session's connection, since the ORM's
+# unit of work for the child rows costs more than the database does, and every statement built
+# once with bound parameters, since building one costs the worker more than running it.
+# On PostgreSQL a day and its headaches and medications go in one statement (data-modifying
+# CTEs): each round trip costs the worker more CPU than the database's own work. SQLite, in
+# process, has no round trips to save and no data-modifying CTEs.
+_DAYS, _HEADACHES, _MEDICATIONS = DayRecord.__table__, Headache.__table__, MedicationIntake.__table__
+_ITEMS = ((_HEADACHES, "headaches", _HEADACHE_FIELDS), (_MEDICATIONS, "medications", _MEDICATION_FIELDS))
+_WRITTEN = (*_DAY_FIELDS, "content_hash", "version", "updated_at")
+
+_SELECT_STORED = select(_DAYS.c.id, _DAYS.c.version, _DAYS.c.content_hash, _DAYS.c.updated_at) \
+    .where(_DAYS.c.patient_id == bindparam("patient_id"), _DAYS.c.date == bindparam("date"))
+_INSERT_DAY = insert(_DAYS).values(
+    {name: bindparam(name) for name in (*_WRITTEN, "patient_id", "date", "created_at")}
+).returning(_DAYS.c.id)
+_UPDATE_DAY = update(_DAYS).where(
+    _DAYS.c.id == bindparam("day_id"), _DAYS.c.version == bindparam("based_on")
+).values({name: bindparam(name) for name in _WRITTEN}).returning(_DAYS.c.id)
+_INSERT_NEW_DAY = pg_insert(_DAYS).values(
+    {name: bindparam(name) for name in (*_WRITTEN, "patient_id", "date", "created_at")}
+).on_conflict_do_nothing(index_elements=[_DAYS.c.patient_id, _DAYS.c.date]).returning(_DAYS.c.id)
+_DELETE_ITEMS = [delete(table).where(table.c.day_id == bindparam("day_id")) for table, _, _ in _ITEMS]
+
+
+def _item_rows(content: dict[str, Any], key: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{"position": i, **{f: item[f] for f in fields}} for i, item in enumerate(content[key])]
+
+
+def _json_ready(value: Any) -> Any:
+    return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
+@cache
+def _one_statement_write(replace: bool, with_items: tuple[str, ...]):
+    """PostgreSQL: the day and the items named in `with_items`, all in one statement.
+
+    To replace: the day is updated if still at `based_on`; the statement returns its id, or no
+    row when nothing was written. To insert: unless the date is taken; the statement returns
+    the new id with a NULL version, or the stored row (as _SELECT_STORED) when the date was
+    taken, or no row when another writer took it a moment ago.
+
+    The items travel as one JSON parameter per table, unpacked by json_to_recordset, so the
+    statement is the same whatever the number of items. All parts of one statement see the rows
+    as they were before it, so the deletes remove the old items only, never the new ones."""
+    day = (_UPDATE_DAY if replace else _INSERT_NEW_DAY).cte("day")
+    ctes = []
+    if replace:
+        ctes += [delete(table).where(table.c.day_id.in_(select(day.c.id))).cte(f"old_{table.name}")
+                 for table, _, _ in _ITEMS]
+    for table, key, fields in _ITEMS:
+        if key not in with_items:
+            continue
+        columns = ("position", *fields)
+        items = (func.json_to_recordset(bindparam(key, type_=JSON))
+                 .table_valued(*(column(name, table.c[name].type) for name in columns))
+                 .render_derived(name=f"{key}_rows", with_types=True))
+        source = select(day.c.id, *(items.c[name] for name in columns)).select_from(day).join(items, true())
+        ctes.append(insert(table).from_select(["day_id", *columns], source).cte(f"new_{key}"))
+    if replace:
+        return select(day.c.id).add_cte(*ctes)
+    # The stored row as it was before the statement: none when the insert above took the date.
+    new = select(day.c.id, null().label("version"), null().label("content_hash"), null().label("updated_at"))
+    return union_all(new.add_cte(*ctes), _SELECT_STORED)
+
+
+def _items_param(content: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    with_items = tuple(key for _, key, _ in _ITEMS if content[key])
+    return with_items, {key: [{k: _json_ready(v) for k, v in row.items()} for row in _item_rows(content, key, fields)]
+                        for _, key, fields in _ITEMS if key in with_items}
+
+
+def _insert_items(connection: Connection, day_id: int, content: dict[str, Any]) -> None:
+    for table, key, fields in _ITEMS:
+        if content[key]:
+            connection.execute(insert(table), [{"day_id": day_id, **row}
+                                               for row in _item_rows(content, key, fields)])
+
+
+def _insert_or_find(connection: Connection, params: dict[str, Any], content: dict[str, Any]):
+    """Insert the day unless its date is taken: None when inserted, else the stored row."""
+    if connection.dialect.name == "postgresql":
+        with_items, items = _items_param(content)
+        found = connection.execute(_one_statement_write(False, with_items), {**params, **items}).first()
+        if found is None:
+            raise StaleDataError("another writer took the date")
+        return found if found.version is not None else None
+    stored = connection.execute(_SELECT_STORED, params).one_or_none()
+    if stored is None:
+        _insert_items(connection, connection.execute(_INSERT_DAY, params).scalar_one(), content)
+    return stored
+
+
+def _replace(connection: Connection, params: dict[str, Any], content: dict[str, Any]) -> bool:
+    """Replace the day if it is still at params["based_on"]; False if it was not."""
+    if connection.dialect.name == "postgresql":
+        with_items, items = _items_param(content)
+        statement = _one_statement_write(True, with_items)
+        return connection.execute(statement, {**params, **items}).one_or_none() is not None
+    if connection.execute(_UPDATE_DAY, params).one_or_none() is None:
+        return False
+    for statement in _DELETE_ITEMS:
+        connection.execute(statement, {"day_id": params["day_id"]})
+    _insert_items(connection, params["day_id"], content)
+    return True
 
 
 def _write_day(patient: User, day: date, data: dict[str, Any],
                if_match: int | None) -> tuple[StoredDay, bool]:
-    # Plain SQL statements on the session's connection: the write path is hot (PERFORMANCE.md)
-    # and the ORM's unit of work for the child rows costs more than the database does.
-    days, headaches, medications = (DayRecord.__table__, Headache.__table__,
-                                    MedicationIntake.__table__)
     digest = content_digest(data)
     now = utcnow()
-    fields = {f: data[f] for f in _DAY_FIELDS}
+    key = {"patient_id": patient.id, "date": day}
+    # Only columns to write: an UPDATE takes any other column named in its parameters as one more.
+    written = {**{f: data[f] for f in _DAY_FIELDS}, "content_hash": digest, "updated_at": now}
     connection = db.session.connection()
-    stored = connection.execute(
-        select(days.c.id, days.c.version, days.c.content_hash, days.c.updated_at)
-        .where(days.c.patient_id == patient.id, days.c.date == day)
-    ).one_or_none()
-    if stored is not None:
-        stored_digest = stored.content_hash or content_digest(day_content(_find_day(patient, day)))
-        if stored_digest == digest:
-            # The same body again: nothing to write, whatever If-Match says.
-            return _stored(day, data, stored.version, stored.updated_at), False
-        if if_match is not None and if_match != stored.version:
-            raise StaleVersion(_find_day(patient, day))
-        changed = connection.execute(
-            update(days).where(days.c.id == stored.id, days.c.version == stored.version)
-            .values(**fields, content_hash=digest, version=stored.version + 1, updated_at=now)
-        ).rowcount
-        if changed != 1:
-            raise StaleDataError("the day changed under this write")
-        connection.execute(delete(headaches).where(headaches.c.day_id == stored.id))
-        connection.execute(delete(medications).where(medications.c.day_id == stored.id))
-        _insert_items(connection, stored.id, data)
-        db.session.commit()
-        return _stored(day, data, stored.version + 1, now), False
-    if if_match not in (None, NEW_DAY):
-        raise StaleVersion(None)
-    day_id = connection.execute(
-        insert(days).values(patient_id=patient.id, date=day, **fields, content_hash=digest,
-                            version=1, created_at=now, updated_at=now)
-        .returning(days.c.id)
-    ).scalar_one()
-    _insert_items(connection, day_id, data)
+    if if_match in (None, NEW_DAY):
+        stored = _insert_or_find(connection, {**written, **key, "version": 1, "created_at": now}, data)
+        if stored is None:
+            db.session.commit()
+            return _stored(day, data, 1, now), True
+    else:  # a write based on a version: never a new day
+        stored = connection.execute(_SELECT_STORED, key).one_or_none()
+        if stored is None:
+            raise StaleVersion(None)
+    if stored.content_hash == digest or (stored.content_hash is None
+                                         and content_digest(day_content(_find_day(patient, day))) == digest):
+        # The same body again: nothing to write, whatever If-Match says.
+        return _stored(day, data, stored.version, stored.updated_at), False
+    if if_match is not None and if_match != stored.version:
+        raise StaleVersion(_find_day(patient, day))
+    version = stored.version + 1
+    if not _replace(connection, {**written, "day_id": stored.id, "based_on": stored.version,
+                                 "version": version}, data):
+        raise StaleDataError("the day changed under this write")
     db.session.commit()
-    return _stored(day, data, 1, now), True
+    return _stored(day, data, version, now), False
 
 
 def record_day(patient: User, day: date, data: dict[str, Any],
@@ -153,18 +250,18 @@ def record_day(patient: User, day: date, data: dict[str, Any],
 
     The same content twice changes nothing. With `if_match`, a write based on an older version
     (or, with NEW_DAY, on no record while one now exists) is refused with StaleVersion. Two
-    writers racing for one day: the loser retries once and then sees the winner's record like
-    any later request would.
+    writers racing for one day: the loser tries again, now seeing the winner's record like any
+    later request would; after three tries it is refused with Conflict (409, try again).
     """
     if "date" in data and data["date"] != day:
         raise InvalidInput({"date": ["The date in the body differs from the date in the address."]})
     check_diary_date(patient, day)
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         try:
             return _write_day(patient, day, data, if_match)
         except (IntegrityError, StaleDataError):
             db.session.rollback()
-            if attempt == 2:
+            if attempt == 3:
                 raise Conflict("This day was being saved by another request. Try again.") from None
     raise AssertionError("unreachable")
 
