@@ -536,7 +536,7 @@ def calendar(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], today: 
                      "x": [d.isoformat() for d in treated],
                      "y": [WEEKDAYS[d.weekday()] for d in treated],
                      **{k: v for k, v in weekly.items() if k not in ("x0", "dx")},
-                     "marker": {"symbol": "square-open", "color": SESSION, "size": size + 5,
+                     "marker": {"symbol": "square-open", "color": SESSION, "size": size + 4,
                                 "line": {"width": 2}},
                      "hovertemplate": f"{DAY_HOVER}: treatment session<extra></extra>"})
     figures = clinical.period_figures(index, first, last)
@@ -561,6 +561,9 @@ def calendar(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], today: 
                "ticklabelmode": "period"},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(WEEKDAYS),
                "range": [6.6, -0.6], "showgrid": False})
+    # The markers are sized for a plot about 330 px wide; charts.js shrinks them on a narrower
+    # screen, so that a session's frame (outer edge: size + 6) never covers the next week's day.
+    layout["meta"]["cells"] = {"weeks": weeks, "size": size}
     return {"data": data, "layout": layout}
 
 

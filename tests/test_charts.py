@@ -201,6 +201,10 @@ def test_calendar_frames_session_days():
     marker = trace(figure, "Treatment session")
     assert marker["x"] == [d.isoformat() for d in dates]
     assert marker["y"] == [charts.WEEKDAYS[d.weekday()] for d in dates]
+    # What charts.js needs to shrink every marker alike on a narrow screen.
+    cells = figure["layout"]["meta"]["cells"]
+    assert cells["weeks"] == 27 and cells["size"] == trace(figure, "Moderate (4-6)")["marker"]["size"]
+    assert marker["marker"]["size"] == cells["size"] + 4
 
 
 def test_medication_draws_the_ichd3_limits_at_10_and_15_days():

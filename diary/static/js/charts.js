@@ -96,6 +96,28 @@
     return layout;
   }
 
+  /* The calendar's markers are sized on the server for a wide enough plot. On a phone a week's
+     column is narrower: shrink every marker by the same factor, so that a day's square stays at
+     least 3 px short of a week's width and a session's frame (size + 4, drawn 2 px wide) does not
+     cover the days beside it. The plot is the chart less its margins and the weekday labels. */
+  var WEEKDAY_LABELS = 34;
+
+  function fittedCells(figure, element) {
+    var cells = figure.layout.meta && figure.layout.meta.cells;
+    var margin = figure.layout.margin || {};
+    if (!cells || !cells.weeks || !cells.size) return figure;
+    var plotWidth = element.clientWidth - (margin.l || 0) - (margin.r || 0) - WEEKDAY_LABELS;
+    var fits = Math.max(3, Math.floor(plotWidth / cells.weeks - 3));
+    if (fits >= cells.size) return figure;
+    var scale = fits / cells.size;
+    figure.data.forEach(function (trace) {
+      if (trace.marker && typeof trace.marker.size === "number") {
+        trace.marker.size = Math.max(2, Math.round(trace.marker.size * scale));
+      }
+    });
+    return figure;
+  }
+
   function hasPlotly() {
     return Boolean(window.Plotly && typeof window.Plotly.newPlot === "function");
   }
@@ -186,7 +208,8 @@
     var figure = element.chartFigure;
     plotly()
       .then(function (Plotly) {
-        return Plotly.newPlot(element.chartPlot, figure.data, fitted(themed(figure, element).layout, element), CONFIG);
+        fittedCells(themed(figure, element), element);
+        return Plotly.newPlot(element.chartPlot, figure.data, fitted(figure.layout, element), CONFIG);
       })
       .then(function () {
         element.classList.remove("chart-loading");
