@@ -545,3 +545,31 @@ def test_the_day_editor_works_without_javascript_as_one_form(patient_client):
     assert re.search(r'<input type="radio" name="headaches\.0\.intensity" value="10"', page)
     assert re.search(r'<input type="radio" name="headache_today" value="yes"', page)
     assert re.search(r'<button class="primary big" type="submit">Save today</button>', page)
+
+
+# -- The page that answers a save names it, for the phone's kept copy (static/js/offline.js) --
+
+ANSWERED = re.compile(r'<meta name="diary-save-answered" content="([^"]*)">')
+
+
+@pytest.mark.parametrize("entry, named", [
+    ("lq3k2x-ab12cd34", "lq3k2x-ab12cd34"),
+    ("", None),
+    ('"><script>', None),  # never echoed: only an id of the shape offline.js makes
+])
+def test_the_page_answering_a_save_names_the_day_and_the_phones_copy(patient_client, today, entry, named):
+    fields = form_fields(patient_client.get("/today").text)
+    fields.add("outbox_entry", entry)
+    patient_client.post(f"/days/{today}", data=fill(fields, headache_today="no"))
+    landing = patient_client.get("/today").text
+    assert ANSWERED.findall(landing) == [f"{today} {named}" if named else today.isoformat()]
+    assert "save-answered" not in landing.replace('name="diary-save-answered"', "")
+    assert ANSWERED.findall(patient_client.get("/today").text) == []  # only the page that answers it
+
+
+def test_a_form_sent_back_with_errors_answers_the_save_too(patient_client, today):
+    fields = form_fields(patient_client.get("/today").text)
+    fields.add("outbox_entry", "lq3k2x-ab12cd34")
+    response = patient_client.post(f"/days/{today}", data=fill(fields, headache_today="yes"))
+    assert response.status_code == 422
+    assert ANSWERED.findall(response.text) == [f"{today} lq3k2x-ab12cd34"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
@@ -49,7 +50,24 @@ def day_page(day: date):
     return _editor(day)
 
 
+# A save sent as a page is also kept on the phone until the server has handled it
+# (static/js/offline.js): the page that answers it, and only that page, names the day in
+# <meta name="diary-save-answered"> (base.html), and offline.js then drops its copy. A flash is
+# shown by exactly the next page rendered: the page the redirect lands on, or the editor sent
+# back with errors in this very request.
+# The form names the phone's copy (`outbox_entry`, set by offline.js), so that an answer drops
+# that copy only, never a later save of the same day whose request is still on its way.
+SAVE_ANSWERED = "save-answered"
+_ENTRY_ID = re.compile(r"[a-z0-9-]{1,40}")
+
+
+def _answered(day: date) -> None:
+    entry = request.form.get("outbox_entry", "")
+    flash(f"{day.isoformat()} {entry}" if _ENTRY_ID.fullmatch(entry) else day.isoformat(), SAVE_ANSWERED)
+
+
 def _after_save(day: date):
+    _answered(day)
     if day == current_user.today():
         return redirect(url_for("web.today"))
     return redirect(url_for("web.calendar_page", month=day.strftime("%Y-%m")))
@@ -64,8 +82,10 @@ def save_day(day: date):
         record, _ = operations.record_day(
             current_user, day, data, if_match=int(version) if version.isdigit() else None)
     except InvalidInput as error:
+        _answered(day)
         return _editor(day, form=request.form, errors=error.errors, status=422)
     except StaleVersion:
+        _answered(day)
         return _editor(day, form=request.form, status=409, notice=(
             "This day was changed on another device after you opened it. What you typed is still "
             "here: save again to keep it, or open the day again to see the other version."))
@@ -84,8 +104,10 @@ def quick_save(day: date):
         else:
             operations.update_day(current_user, day, changes)
     except InvalidInput as error:
+        _answered(day)
         return _editor(day, errors=error.errors, status=422)
     except Conflict as error:
+        _answered(day)
         return _editor(day, status=409, notice=str(error))
     flash(f"Saved {_day_label(day)}.")
     return _after_save(day)
@@ -96,6 +118,7 @@ def quick_save(day: date):
 def delete_day_page(day: date):
     operations.delete_day(current_user, day)
     flash(f"{_day_label(day).capitalize()} is cleared; it counts as not logged.")
+    _answered(day)
     return redirect(url_for("web.calendar_page", month=day.strftime("%Y-%m")))
 
 

@@ -234,6 +234,12 @@ def service_worker_ready(page) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
+def offline_ready(page) -> None:
+    """Wait until offline.js has started on the page shown (outbox settled, form filled)."""
+    page.wait_for_function("() => window.DiaryOffline && window.DiaryOffline.ready !== undefined")
+    page.evaluate("DiaryOffline.ready")
+
+
 def shot(page, name: str) -> None:
     """A screenshot for the record, when PWA_SCREENSHOTS names a folder."""
     if SHOTS:

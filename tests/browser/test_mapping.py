@@ -138,6 +138,7 @@ def test_a_queued_day_fills_a_days_page_that_shows_another_version(phone, live_s
     page.click("label.tap:has(input[name='headaches.0.intensity'][value='2'])")
     page.get_by_role("button", name="One more dose: Co-codamol 8/500").click()
     tap_save(page)
+    page.locator(".flash").wait_for()  # saved: the server holds version 1
     page.goto(f"/days/{yesterday}")
     page.evaluate("DiaryOffline.ready")
     got = _round_trip(page, BUSY_DAY, 1)

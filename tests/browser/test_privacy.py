@@ -1,6 +1,7 @@
 """What the browser keeps of a patient's diary: only while they use it. After logging out, and
 after someone else logs in on the same browser, nothing of theirs is left in IndexedDB, Cache
-Storage or session storage; a day still waiting is sent, or thrown away only when they say so."""
+Storage or session storage (nor the copy of a save kept while it is sent); a day still waiting
+is sent, or thrown away only when they say so."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import log_in, service_worker_ready, tap_save
+from .conftest import log_in, offline_ready, service_worker_ready, tap_save
 
 pytestmark = pytest.mark.browser
 STATUS = "[data-offline-status]"
@@ -90,6 +91,7 @@ def test_logging_out_leaves_no_health_data_and_asks_before_dropping_unsent_days(
 
     log_day(page, synced_note)  # online: an ordinary save
     page.locator(".flash").wait_for()
+    offline_ready(page)  # the page answering the save drops the copy kept while it was sent
     assert_only_data_free_caches(page, live_server.url)
     assert synced_note not in stored_in_browser(page)
 
@@ -165,6 +167,30 @@ def test_another_person_logging_in_on_this_browser_finds_nothing_of_the_last_one
     kept = stored_in_browser(page)
     assert note not in kept and patient.id not in kept
     assert page.evaluate(DUMP_INDEXEDDB) == {"diary-offline": {"meta": [someone_else.id], "outbox": []}}
+    assert live_server.days(someone_else) == {} and live_server.days(patient) == {}
+
+
+def test_a_save_lost_on_its_way_is_not_left_for_the_next_person(phone, live_server, patient):
+    """A save kept on the phone while it was sent, whose request died (no service worker), waits
+    for the same person; someone else logging in finds nothing of it, and it is never sent."""
+    context = phone(service_workers="block")
+    page = context.new_page()
+    log_in(page, patient)
+    offline_ready(page)
+    note = secret()
+    context.route("**/days/**", lambda route: route.abort("internetdisconnected"))
+    with page.expect_event("requestfailed"):
+        log_day(page, note)
+    context.unroute("**/days/**")
+    context.clear_cookies()
+
+    page.goto("/login")
+    page.locator(STATUS).get_by_text("Log in as the same person to send them").wait_for()
+    someone_else = live_server.patient()
+    log_in(page, someone_else)
+    offline_ready(page)
+    kept = stored_in_browser(page)
+    assert note not in kept and patient.id not in kept
     assert live_server.days(someone_else) == {} and live_server.days(patient) == {}
 
 

@@ -9,6 +9,19 @@
    new login; 422 shows the server's message; network errors retry with backoff. Nothing is ever
    dropped without the patient's say, except when another person logs in on this browser.
 
+   Clearing a day is queued the same way, as an entry whose day is null, sent as DELETE with the
+   same precondition; 204 or 404 confirms it.
+
+   Online, a save (or a clear) goes to the server as an ordinary form, but only once its day is
+   in the outbox as "sending": kept, never sent by the sync, not counted as waiting. The page
+   that answers the save names its date (<meta name="diary-save-answered">, from the redirect's
+   landing page or the editor sent back with errors) and drops the entry: the server has it, or
+   the patient sees what they typed. Any other page that finds a "sending" entry (the one the
+   service worker sends back for a failed save with #offline-save, or simply the next page
+   opened after the browser's own error page) makes it "waiting": the request got no answer, so
+   the day is sent like one saved offline. Sending it twice is harmless: the same content again
+   is a no-op for the server, and a 412 showing this very content counts as confirmed.
+
    The first part (the form -> day mapping, the outbox, the sync) has no DOM and also runs in the
    service worker (importScripts). The page part follows it. Every page works without this file. */
 (function (global) {
@@ -251,12 +264,13 @@
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
   }
 
-  /** Queue the latest state of a day; it replaces whatever was queued for that date. */
-  async function enqueue(date, day, baseVersion, userId) {
+  /** Queue the latest state of a day (null: the day is cleared); it replaces whatever was queued
+      for that date. `state` "sending" keeps it while a page sends it (see the header). */
+  async function enqueue(date, day, baseVersion, userId, state) {
     const entry = {
       date, day, baseVersion: baseVersion ? Number(baseVersion) : null, id: newId(),
       userId: userId || (await meta.get("user")) || "", queuedAt: new Date().toISOString(),
-      state: "waiting", attempts: 0, retryAt: 0, message: "", server: null, unconfirmed: [],
+      state: state || "waiting", attempts: 0, retryAt: 0, message: "", server: null, unconfirmed: [],
     };
     await inStore(OUTBOX, "readwrite", (store) => {
       store.get(date).onsuccess = (e) => {
@@ -268,7 +282,7 @@
       };
     });
     emit({ type: "changed" });
-    requestBackgroundSync();
+    if (entry.state === "waiting") requestBackgroundSync();
     return entry;
   }
 
@@ -313,17 +327,24 @@
     return (await response.json()).csrf_token;
   }
 
-  function putDay(entry, token) {
-    const headers = { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token };
+  /** PUT the entry's day, or DELETE it when the entry clears the day; either only if the server
+      still has the version it was based on (or no record, for a day new on this phone). */
+  function sendDay(entry, token) {
+    const headers = { Accept: "application/json", "X-CSRFToken": token };
     if (entry.baseVersion) headers["If-Match"] = `"${entry.baseVersion}"`;
     else headers["If-None-Match"] = "*";
+    if (entry.day === null) {
+      return fetch(DAYS_URL + entry.date, { method: "DELETE", headers, credentials: "same-origin", cache: "no-store" });
+    }
+    headers["Content-Type"] = "application/json";
     return fetch(DAYS_URL + entry.date, {
       method: "PUT", headers, body: JSON.stringify(entry.day), credentials: "same-origin", cache: "no-store",
     });
   }
 
-  /** The server holds this entry's content as `version`: the entry leaves the outbox. A newer
-      save of the same day made meanwhile on this phone now builds on that version. */
+  /** The server holds this entry's content as `version` (null: the day is cleared): the entry
+      leaves the outbox. A newer save of the same day made meanwhile on this phone now builds on
+      that version. */
   async function confirmed(entry, version) {
     await outbox.update(entry.date, entry.id, (current, same) => {
       if (same) return null;
@@ -376,9 +397,10 @@
     return { retryLater };
   }
 
-  /** A content's fingerprint, to recognise a write of this phone's own that the server has. */
+  /** A content's fingerprint, to recognise a write of this phone's own that the server has
+      ("null": a clear of this phone's that went through). */
   function contentKey(day) {
-    return JSON.stringify(normalDay(day));
+    return day ? JSON.stringify(normalDay(day)) : "null";
   }
 
   /** PUT one day until the server's answer settles it: "done", "conflict", "invalid", "login",
@@ -389,11 +411,11 @@
       let response;
       try {
         context.token = context.token || await fetchToken(context.pageToken);
-        response = await putDay(entry, context.token);
+        response = await sendDay(entry, context.token);
         if (response.status === 400) {
           // A stale token (a new login since): ask for a fresh one, once.
           context.token = await fetchToken(null);
-          response = await putDay(entry, context.token);
+          response = await sendDay(entry, context.token);
         }
       } catch (error) {
         const sent = contentKey(entry.day);
@@ -401,21 +423,26 @@
           unconfirmed: Array.from(new Set([...(entry.unconfirmed || []), sent])) });
         return "network";
       }
+      const clears = entry.day === null;
       const body = await readJson(response);
       const status = response.status;
       if (status === 200 || status === 201) {
         await confirmed(entry, body.version);
         return "done";
       }
+      if (clears && (status === 204 || status === 404)) { // 404: no record, so nothing to clear
+        await confirmed(entry, null);
+        return "done";
+      }
       if (status === 412) {
         const current = body && body.current ? body.current : null;
-        if (current && sameContent(current, entry.day)) {
-          await confirmed(entry, current.version);
+        if (clears ? !current : current && sameContent(current, entry.day)) {
+          await confirmed(entry, current ? current.version : null);
           return "done";
         }
-        if (current && (entry.unconfirmed || []).includes(contentKey(current))) {
+        if ((entry.unconfirmed || []).includes(contentKey(current))) {
           // An earlier save of this phone arrived after all (its answer was lost): build on it.
-          const rebased = await setState(entry, { baseVersion: current.version, unconfirmed: [] });
+          const rebased = await setState(entry, { baseVersion: current ? current.version : null, unconfirmed: [] });
           if (!rebased) return "done"; // replaced meanwhile; the newer save goes next time
           entry = rebased;
           continue;
@@ -454,9 +481,39 @@
     return running;
   }
 
+  /** Whether an answer the server names ("<date> <entry id>", or "<date>" from a form sent
+      without this file) is the answer to `entry`. */
+  function answers(answer, entry) {
+    const [date, id] = answer.split(" ");
+    return date === entry.date && (!id || id === entry.id);
+  }
+
+  /** Settle the entries kept while their save was sent as a page (see the header): those whose
+      date this page answers leave the outbox, every other one waits to be sent. Its content is
+      remembered as this phone's own, since the request may have reached the server after all.
+      Resolves with the entries now waiting. */
+  async function settleSending(answered) {
+    const promoted = [];
+    for (const entry of await outbox.all()) {
+      if (entry.state !== "sending") continue;
+      const changed = await outbox.update(entry.date, entry.id, (current, same) => {
+        if (!same) return false;
+        if (answered.some((a) => answers(a, current))) return null;
+        const unconfirmed = Array.from(new Set([...(current.unconfirmed || []), contentKey(current.day)]));
+        return { ...current, state: "waiting", retryAt: 0, unconfirmed };
+      });
+      if (changed) promoted.push(changed);
+    }
+    if (promoted.length) {
+      emit({ type: "changed" });
+      requestBackgroundSync();
+    }
+    return promoted;
+  }
+
   const DiaryOffline = {
-    formToDay, formProblems, normalDay, sameContent, enqueue, syncAll, wipe, outbox, meta,
-    databaseExists, emit, listeners, SYNC_TAG,
+    formToDay, formProblems, normalDay, sameContent, enqueue, settleSending, syncAll, wipe, outbox,
+    meta, databaseExists, emit, listeners, SYNC_TAG,
   };
   global.DiaryOffline = DiaryOffline;
 
@@ -464,12 +521,12 @@
 
   /* ---- The page --------------------------------------------------------------------------- */
 
-  const STASH = "diary-pending-save";
   const statusBox = document.querySelector("[data-offline-status]");
   const userMeta = document.querySelector('meta[name="diary-user"]');
   const tokenMeta = document.querySelector('meta[name="csrf-token"]');
   const currentUser = userMeta ? userMeta.content : "";
   const dayForm = document.getElementById("day-form");
+  const clearForm = document.querySelector("form[data-clear-day]");
   const isShell = !!(dayForm && dayForm.hasAttribute("data-shell"));
   // The pages the service worker keeps are made for nobody: whose diary it is, is not known here.
   const isKeptPage = isShell || !!document.querySelector("[data-offline-page]");
@@ -786,6 +843,28 @@
     login: "Saved on this phone; log in again to send it.",
     invalid: "Saved on this phone, but the diary did not accept it: see above.",
   };
+  const CLEARED_STATUS = {
+    waiting: "Cleared on this phone, waiting to sync.",
+    conflict: "Cleared on this phone, and changed on another device too: choose a version above.",
+    login: "Cleared on this phone; log in again to send it.",
+    invalid: "Cleared on this phone, but the diary did not accept it: see above.",
+  };
+
+  /** The day's status line for a day waiting in the outbox. */
+  function waitingStatus(entry) {
+    const texts = entry.day === null ? CLEARED_STATUS : DAY_STATUS;
+    return texts[entry.state] || texts.waiting;
+  }
+
+  /** Show a cleared day in the editor: nothing answered, nothing to clear, `version` its base (so
+      saving the day again replaces what the diary still holds). */
+  function showCleared(version) {
+    dayToForm({ headaches: [], medications: [], triggers: [] }, version);
+    const answers = dayForm.querySelectorAll("input[name=headache_today]");
+    answers.forEach((input) => { input.checked = false; });
+    if (answers[0]) answers[0].dispatchEvent(new Event("change", { bubbles: true }));
+    if (clearForm) clearForm.hidden = true;
+  }
 
   /* ---- Saving ------------------------------------------------------------------------------ */
 
@@ -794,32 +873,64 @@
     say(messages.join(" "));
   }
 
+  /** Keep `day` (null: the day is cleared) in the outbox and say so where the page would show
+      "Saved" after an ordinary save: at the top, read out. */
   async function saveOnPhone(day, baseVersion) {
-    const date = shownDate();
-    await DiaryOffline.enqueue(date, day, baseVersion, currentUser);
-    await say("Saved on this phone, will sync.");
-    // Where the page would show "Saved" after an ordinary save: at the top, read out.
+    const entry = await DiaryOffline.enqueue(shownDate(), day, baseVersion, currentUser);
+    await say(day === null ? "Cleared on this phone, will sync." : "Saved on this phone, will sync.");
     if (line) {
       line.tabIndex = -1;
       line.focus({ preventScroll: true });
       statusBox.scrollIntoView({ block: "start" });
     }
-    setDayStatus("waiting", DAY_STATUS.waiting);
+    if (day === null) showCleared(baseVersion);
+    setDayStatus("waiting", waitingStatus(entry));
     const quick = document.querySelector("section.quick");
-    if (quick && day.headaches.length) quick.hidden = true; // as the page does once a headache is logged
+    if (quick && day && day.headaches.length) quick.hidden = true; // as the page does once a headache is logged
     if (!offline()) DiaryOffline.syncAll({ force: true, pageToken: pageToken() });
   }
 
-  function stash(day) {
-    const record = { date: shownDate(), day, baseVersion: versionField().value || null, userId: currentUser };
-    try { sessionStorage.setItem(STASH, JSON.stringify(record)); } catch (error) { /* private mode */ }
+  let keeping = false; // a save is being kept before it goes: a second tap meanwhile is the same save
+
+  function within(ms, promise) {
+    return Promise.race([promise, new Promise((resolve, reject) => setTimeout(() => reject(new Error("timed out")), ms))]);
+  }
+
+  /** Send `form` as the ordinary page it is, once `day` (null: a clear) is kept in the outbox as
+      "sending", so that a request that never gets an answer loses nothing (see the header). */
+  async function sendAsPage(event, form, day) {
+    event.preventDefault();
+    if (keeping) return;
+    keeping = true;
+    const submitter = event.submitter;
+    let kept = null;
+    try {
+      // Never held up for long: without the outbox the save still goes, as it always did.
+      kept = await within(3000, DiaryOffline.enqueue(shownDate(), day, versionField().value || null, currentUser, "sending"));
+    } catch (error) { /* no IndexedDB here (private mode, full): nothing kept */ }
+    keeping = false;
+    // submit() fires no submit event (no second confirmation, no second round here) and sends no
+    // submitter: its name and value (a quick control's button) go as a hidden field instead. The
+    // kept copy's id goes too: the page answering this save names it (web/diary.py _answered).
+    const extra = [];
+    if (submitter && submitter.name) extra.push([submitter.name, submitter.value]);
+    if (kept) extra.push(["outbox_entry", kept.id]);
+    const fields = extra.map(([name, value]) => element("input", { type: "hidden", name, value }));
+    form.append(...fields);
+    HTMLFormElement.prototype.submit.call(form);
+    fields.forEach((field) => field.remove()); // the form's data is taken: a page restored with Back sends no stray field
   }
 
   function onDaySubmit(event) {
     if (event.defaultPrevented) return;
     const entries = formEntries(null);
     const day = formToDay(entries, catalogue());
-    if (!(isShell || offline())) { stash(day); return; } // the server saves it; the worker catches a failure
+    if (!(isShell || offline())) {
+      // A form the server will send back unsaved (no answer to "Did you have a headache?") is
+      // not kept: it is not yet a day to send.
+      if (!Object.keys(formProblems(entries, day)).length) sendAsPage(event, dayForm, day);
+      return;
+    }
     event.preventDefault();
     const problems = formProblems(entries, day);
     if (Object.keys(problems).length) { showFormProblems(problems); return; }
@@ -837,7 +948,7 @@
     else if (kind === "exercises_done" && button) change = ["exercises_done", button.value];
     else return;
     const day = formToDay(formEntries(change), catalogue());
-    if (!(isShell || offline())) { stash(day); return; }
+    if (!(isShell || offline())) { sendAsPage(event, quick, day); return; }
     event.preventDefault();
     // Show the tap in the day form too, so the next save keeps it.
     if (kind === "no_headache") {
@@ -850,6 +961,13 @@
       pressQuickButtons();
     }
     saveOnPhone(day, versionField().value || null);
+  }
+
+  function onClearSubmit(event) {
+    if (event.defaultPrevented) return; // the patient said no to "Clear everything ...?"
+    if (!offline()) { sendAsPage(event, clearForm, null); return; }
+    event.preventDefault();
+    saveOnPhone(null, versionField().value || null);
   }
 
   /* ---- What the patient sees: days waiting, conflicts, a new login, a new version --------- */
@@ -931,7 +1049,8 @@
     ensureStatusNodes();
     let entries = [];
     try {
-      if (await mayHaveOutbox()) entries = await outbox.all();
+      // A save still being sent as a page is not waiting (yet): see the header.
+      if (await mayHaveOutbox()) entries = (await outbox.all()).filter((e) => e.state !== "sending");
     } catch (error) { /* no IndexedDB: nothing queued */ }
     if (leaving) return;
     const waiting = entries.length;
@@ -964,7 +1083,7 @@
     for (const entry of entries.filter((e) => e.state === "conflict")) panel.append(conflictSection(entry));
     statusBox.classList.toggle("has-conflict", entries.some((e) => e.state === "conflict"));
     const shown = dayForm && entries.find((e) => e.date === shownDate());
-    if (shown) setDayStatus("waiting", DAY_STATUS[shown.state] || DAY_STATUS.waiting);
+    if (shown) setDayStatus("waiting", waitingStatus(shown));
     if (updateBanner) statusBox.append(updateBanner);
   }
 
@@ -982,6 +1101,7 @@
       if (dayForm && shownDate() === date) {
         if (entry.server) dayToForm(entry.server, entry.server.version);
         else dayToForm({ headaches: [], medications: [], triggers: [] }, null);
+        if (clearForm) clearForm.hidden = !entry.server;
         setDayStatus(entry.server ? "logged" : "missing", entry.server ? "Logged (the version from your other device)."
           : "Not logged: the day was cleared on another device.");
       }
@@ -1019,8 +1139,14 @@
 
   listeners.push((message) => {
     if (message.type === "synced" && dayForm && shownDate() === message.date) {
-      versionField().value = String(message.version);
-      setDayStatus("logged", "Logged, and synced to your diary.");
+      if (message.version === null) { // a clear
+        versionField().value = "";
+        if (clearForm) clearForm.hidden = true;
+        setDayStatus("missing", "Cleared, and synced to your diary: this day counts as not logged.");
+      } else {
+        versionField().value = String(message.version);
+        setDayStatus("logged", "Logged, and synced to your diary.");
+      }
     }
     if (message.type === "synced") lastMessage = "Synced.";
     render();
@@ -1040,7 +1166,6 @@
     leaving = true;
     clearTimeout(retryTimer);
     await DiaryOffline.wipe();
-    sessionStorage.removeItem(STASH);
     form.submit();
   }
 
@@ -1049,39 +1174,45 @@
   async function start() {
     if (!global.indexedDB) return;
     if (location.pathname === "/goodbye") { await DiaryOffline.wipe(); return; } // the account is erased
+    // At once, before anything is read: the shell shows the wanted date by the time it has loaded.
+    if (isShell) setUpShell(shownDate());
+    if (location.hash === "#offline-save") history.replaceState(null, "", location.pathname + location.search);
+    // The copy of a save that an older version of this file kept in the tab: health data, not to be left.
+    try { sessionStorage.removeItem("diary-pending-save"); } catch (error) { /* no session storage */ }
     if (currentUser) {
       const last = await meta.get("user");
-      if (last && last !== currentUser) {
-        await DiaryOffline.wipe(); // someone else used the diary on this browser before
-        sessionStorage.removeItem(STASH);
-      }
+      if (last && last !== currentUser) await DiaryOffline.wipe(); // someone else used the diary on this browser before
       if (last !== currentUser) await meta.set("user", currentUser);
       for (const entry of await outbox.all()) {
         if (entry.state === "login") await outbox.update(entry.date, entry.id, (e) => ({ ...e, state: "waiting", retryAt: 0 }));
       }
     }
-    // A save sent as a page that never reached the server (the worker says so with #offline-save).
-    const pending = sessionStorage.getItem(STASH);
-    sessionStorage.removeItem(STASH);
-    if (pending && location.hash === "#offline-save") {
-      const record = JSON.parse(pending);
-      await DiaryOffline.enqueue(record.date, record.day, record.baseVersion, record.userId);
-      lastMessage = "Saved on this phone, will sync.";
-    }
-    if (location.hash === "#offline-save") history.replaceState(null, "", location.pathname + location.search);
+    // Saves sent as pages: this page answers some of them (named by the server), and any other
+    // got no answer, like the one the worker sends back here with #offline-save.
+    const answered = Array.from(document.querySelectorAll('meta[name="diary-save-answered"]'), (m) => m.content);
+    await settle(answered);
     if (dayForm) {
-      const date = shownDate();
-      if (isShell) setUpShell(date);
-      const entry = await outbox.get(date).catch(() => null);
-      if (entry) {
-        dayToForm(entry.day, entry.baseVersion);
-        setDayStatus("waiting", DAY_STATUS[entry.state] || DAY_STATUS.waiting);
+      const entry = await outbox.get(shownDate()).catch(() => null);
+      if (entry && entry.state !== "sending") {
+        if (entry.day === null) showCleared(entry.baseVersion);
+        else dayToForm(entry.day, entry.baseVersion);
+        setDayStatus("waiting", waitingStatus(entry));
       }
       dayForm.addEventListener("submit", onDaySubmit);
       document.querySelectorAll("form[data-quick]").forEach((f) => f.addEventListener("submit", onQuickSubmit));
+      if (clearForm) clearForm.addEventListener("submit", onClearSubmit);
     }
     render();
     sync(true);
+  }
+
+  /** Settle the saves sent as pages (DiaryOffline.settleSending) and say so when one now waits. */
+  async function settle(answered) {
+    if (!(await mayHaveOutbox())) return;
+    const promoted = await DiaryOffline.settleSending(answered).catch(() => []);
+    if (promoted.length) {
+      lastMessage = promoted.every((e) => e.day === null) ? "Cleared on this phone, will sync." : "Saved on this phone, will sync.";
+    }
   }
 
   document.querySelectorAll("form").forEach((form) => {
@@ -1099,6 +1230,13 @@
     link.addEventListener("click", (event) => { event.preventDefault(); location.reload(); });
   });
   window.addEventListener("online", () => { lastMessage = ""; sync(true); });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    // Back on a page kept in memory (Back from the browser's error page, say): a save sent from
+    // here may have got no answer, and this page answers none.
+    keeping = false;
+    DiaryOffline.ready.then(() => settle([])).then(() => sync(true));
+  });
   window.addEventListener("offline", () => render());
 
   if ("serviceWorker" in navigator) {

@@ -4,8 +4,9 @@
    - Keeps the data-free app shell in a versioned cache: styles, scripts, icons, the offline page
      and the day editor's empty shell. Pages behind a login are never cached: they go to the
      network, and without one the shell (Today, a day) or the offline page stands in.
-   - A save sent as a page while the network fails is sent back to the page it came from with
-     #offline-save; offline.js then puts it in the outbox.
+   - A save (or a clear) sent as a page while the network fails is sent back to the page it came
+     from with #offline-save; offline.js kept it in the outbox before sending it, and that page,
+     which does not answer the save, makes it wait there to be synced.
    - Background Sync ('sync' event) sends the outbox when the connection returns.
    - A new version deletes the old caches when it activates and tells the open pages. */
 "use strict";
@@ -15,7 +16,7 @@ const SETTINGS = self.DIARY_SW || {
 };
 const STATIC_CACHE = `diary-static-${SETTINGS.version}`;
 const DAY_PAGE = /^\/(today|days\/\d{4}-\d{2}-\d{2})$/;
-const DAY_SAVE = /^\/days\/(\d{4}-\d{2}-\d{2})(\/quick)?$/;
+const DAY_SAVE = /^\/days\/(\d{4}-\d{2}-\d{2})(\/quick|\/delete)?$/;
 
 if (SETTINGS.offlineScript) importScripts(SETTINGS.offlineScript);
 
@@ -59,7 +60,7 @@ async function page(request) {
     if (request.method === "POST") {
       const save = DAY_SAVE.exec(url.pathname);
       if (save) {
-        // Back to the page the save came from; offline.js queues what it was about to send.
+        // Back to the page the save came from, where offline.js queues what it kept of it.
         let back = `/days/${save[1]}`;
         try {
           const from = new URL(request.referrer);
