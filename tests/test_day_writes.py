@@ -96,3 +96,28 @@ def test_phones_racing_to_write_one_new_day_leave_one_whole_record(patient, as_u
     db.session.expire_all()
     for model, key in ((Headache, "headaches"), (MedicationIntake, "medications")):
         assert db.session.scalar(select(func.count()).select_from(model)) == len(stored[key])
+
+
+def test_a_put_leaves_no_connection_outside_transactions_for_the_next_request(logged_in, patient, backend):
+    """On PostgreSQL a PUT runs its one statement without a transaction of its own
+    (operations.one_statement_request); the connection goes back to the pool as it came."""
+    from sqlalchemy import text
+
+    from diary.extensions import db
+
+    url = f"/api/v1/patients/me/days/{patient.today().isoformat()}"
+    assert logged_in.put(url, json=day_body()).status_code == 201
+    assert logged_in.put(url, json=day_body(soreness=9)).status_code == 200
+    db.session.remove()
+    # Every connection the pool holds, all checked out at once.
+    held = [db.engine.connect() for _ in range(db.engine.pool.checkedin())]
+    assert held
+    for connection in held:
+        if backend == "postgresql":
+            assert connection.connection.dbapi_connection.autocommit is False
+        # A transaction is open: now() stays at its start while statements go on.
+        connection.execute(text("UPDATE day_records SET notes = 'uncommitted'"))
+        if backend == "postgresql":
+            assert connection.execute(text("SELECT now() = statement_timestamp()")).scalar() is False
+        connection.rollback()
+        connection.close()
