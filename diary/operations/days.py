@@ -120,15 +120,13 @@ _WRITTEN = (*_DAY_FIELDS, "content_hash", "version", "updated_at")
 
 _SELECT_STORED = select(_DAYS.c.id, _DAYS.c.version, _DAYS.c.content_hash, _DAYS.c.updated_at) \
     .where(_DAYS.c.patient_id == bindparam("patient_id"), _DAYS.c.date == bindparam("date"))
-_INSERT_DAY = insert(_DAYS).values(
-    {name: bindparam(name) for name in (*_WRITTEN, "patient_id", "date", "created_at")}
-).returning(_DAYS.c.id)
+_NEW_DAY = {name: bindparam(name) for name in (*_WRITTEN, "patient_id", "date", "created_at")}
+_INSERT_DAY = insert(_DAYS).values(_NEW_DAY).returning(_DAYS.c.id)
 _UPDATE_DAY = update(_DAYS).where(
     _DAYS.c.id == bindparam("day_id"), _DAYS.c.version == bindparam("based_on")
 ).values({name: bindparam(name) for name in _WRITTEN}).returning(_DAYS.c.id)
-_INSERT_NEW_DAY = pg_insert(_DAYS).values(
-    {name: bindparam(name) for name in (*_WRITTEN, "patient_id", "date", "created_at")}
-).on_conflict_do_nothing(index_elements=[_DAYS.c.patient_id, _DAYS.c.date]).returning(_DAYS.c.id)
+_INSERT_NEW_DAY = pg_insert(_DAYS).values(_NEW_DAY) \
+    .on_conflict_do_nothing(index_elements=[_DAYS.c.patient_id, _DAYS.c.date]).returning(_DAYS.c.id)
 _DELETE_ITEMS = [delete(table).where(table.c.day_id == bindparam("day_id")) for table, _, _ in _ITEMS]
 
 

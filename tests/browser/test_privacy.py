@@ -75,6 +75,19 @@ def secret() -> str:
     return f"secret-{uuid.uuid4().hex[:12]}"
 
 
+def a_day_waiting_offline(phone, patient):
+    """A phone of the patient's with a day logged offline (a secret note), waiting to sync."""
+    context = phone()
+    page = context.new_page()
+    log_in(page, patient)
+    service_worker_ready(page)
+    note = secret()
+    context.set_offline(True)
+    log_day(page, note)
+    page.locator(STATUS).get_by_text("1 day waiting to sync").wait_for()
+    return context, page, note
+
+
 def assert_only_data_free_caches(page, base_url: str) -> None:
     for item in page.evaluate(DUMP_CACHES):
         path = item["url"].removeprefix(base_url).split("?")[0]
@@ -125,14 +138,7 @@ def test_logging_out_leaves_no_health_data_and_asks_before_dropping_unsent_days(
 
 
 def test_logging_out_sends_waiting_days_first(phone, live_server, patient):
-    context = phone()
-    page = context.new_page()
-    log_in(page, patient)
-    service_worker_ready(page)
-    note = secret()
-    context.set_offline(True)
-    log_day(page, note)
-    page.locator(STATUS).get_by_text("1 day waiting to sync").wait_for()
+    context, page, note = a_day_waiting_offline(phone, patient)
     context.route("**/api/v1/patients/me/days/**", lambda route: route.abort("internetdisconnected"))
     context.set_offline(False)
     page.goto("/account")
@@ -147,14 +153,7 @@ def test_logging_out_sends_waiting_days_first(phone, live_server, patient):
 
 
 def test_another_person_logging_in_on_this_browser_finds_nothing_of_the_last_one(phone, live_server, patient):
-    context = phone()
-    page = context.new_page()
-    log_in(page, patient)
-    service_worker_ready(page)
-    note = secret()
-    context.set_offline(True)
-    log_day(page, note)
-    page.locator(STATUS).get_by_text("1 day waiting to sync").wait_for()
+    context, page, note = a_day_waiting_offline(phone, patient)
     context.clear_cookies()  # the login ended without a logout (expired, or taken back)
     context.set_offline(False)
 
@@ -195,14 +194,7 @@ def test_a_save_lost_on_its_way_is_not_left_for_the_next_person(phone, live_serv
 
 
 def test_the_same_person_logging_in_again_sends_the_days_that_waited(phone, live_server, patient):
-    context = phone()
-    page = context.new_page()
-    log_in(page, patient)
-    service_worker_ready(page)
-    note = secret()
-    context.set_offline(True)
-    log_day(page, note)
-    page.locator(STATUS).get_by_text("1 day waiting to sync").wait_for()
+    context, page, note = a_day_waiting_offline(phone, patient)
     context.clear_cookies()
     context.set_offline(False)  # the page tries, and learns that the login has ended
     prompt = page.locator("[data-login-needed]")
