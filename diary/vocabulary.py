@@ -34,6 +34,7 @@ DRUG_CLASSES = {
     "ergot": "Ergotamine",
     "opioid": "Opioid (codeine, tramadol...)",
     "combination_analgesic": "Combination painkiller (co-codamol, with caffeine...)",
+    "other_acute": "Other migraine medicine (rimegepant, lasmiditan...)",
     "other": "Other (preventive, anti-sickness...)",
 }
 RELIEF = {"none": "No relief", "partial": "Some relief", "pain_free": "Pain gone"}
@@ -68,6 +69,7 @@ MEDICATION_CATALOGUE = (
     ("Paracetamol and caffeine (Panadol Extra)", "combination_analgesic"),
     ("Aspirin, paracetamol and caffeine (Anadin Extra)", "combination_analgesic"),
     ("Migraleve (paracetamol, codeine, buclizine)", "combination_analgesic"),
+    ("Rimegepant 75 mg (Vydura)", "other_acute"),
     ("Metoclopramide 10 mg (anti-sickness)", "other"),
     ("Prochlorperazine 5 mg (anti-sickness)", "other"),
 )

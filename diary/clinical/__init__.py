@@ -1,4 +1,4 @@
-"""Pure functions of CLINICAL_RULES.md (version 1): plain facts in, frozen dataclasses out.
+"""Pure functions of the clinical rules, version 2 (docs/clinical-rules.md): plain facts in, frozen dataclasses out.
 
 Every result names its date range `from_date` / `to_date`; the schemas map them to the
 API's ``from`` / ``to``. Build a `DayIndex` once (`index_days`) and pass it to several
@@ -6,7 +6,7 @@ rules to index one patient's days only once per request.
 """
 
 from .days import ACUTE_CLASSES, ALL_CLASSES, DayFacts, DayIndex, SessionFacts, index_days
-from .effects import EffectWindow, SessionEffect, session_effects
+from .effects import EffectWindow, SessionEffect, counted_sessions, session_effects
 from .followup import FollowUpSummary, follow_up_summary
 from .months import MonthRow, month_row, month_rows
 from .overuse import (
@@ -19,18 +19,29 @@ from .overuse import (
     rolling_30_days,
 )
 from .periods import MedicationDays, Month, PeriodFigures, period_figures
-from .progress import PERIOD_DAYS, Progress, ProgressPeriod, headache_days_change_pct, treatment_progress
+from .progress import (
+    MIN_LOGGED_DAYS,
+    PERIOD_DAYS,
+    Baseline,
+    Progress,
+    ProgressPeriod,
+    first_session_date,
+    headache_days_change_pct,
+    treatment_progress,
+)
 from .ranges import baseline_start, effects_window, overuse_window
 from .triage import (
     RECENT_DAYS,
     TriageFigures,
     attention_key,
+    combined_soreness_flag,
     latest_complete_period,
-    recent_sessions_with_prolonged_soreness,
+    recent_prolonged_soreness,
+    soreness_facts,
     triage_figures,
 )
 
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 __all__ = [
     "ACUTE_CLASSES",
@@ -72,5 +83,11 @@ __all__ = [
     "headache_days_change_pct",
     "RECENT_DAYS",
     "latest_complete_period",
-    "recent_sessions_with_prolonged_soreness",
+    "recent_prolonged_soreness",
+    "soreness_facts",
+    "combined_soreness_flag",
+    "counted_sessions",
+    "Baseline",
+    "MIN_LOGGED_DAYS",
+    "first_session_date",
 ]

@@ -1,8 +1,10 @@
-"""Input facts of the clinical engine and an index of days by date (CLINICAL_RULES.md 1-3).
+"""Input facts of the clinical engine and an index of days by date (docs/clinical-rules.md 1-3).
 
 The query layer turns day records and sessions into these frozen dataclasses; every rule
-takes them, never ORM rows. A date absent from the input is a *missing* day: it is never
-counted as headache-free (section 1).
+takes them, never ORM rows. A date absent from the input, or a record that leaves the
+headache question open (`logged` false), is a *missing* day for every headache figure: it is
+never counted as headache-free. Such a record still counts for medication and soreness
+figures: an intake or a soreness score is a fact either way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ ACUTE_CLASSES: tuple[str, ...] = (
     "ergot",
     "opioid",
     "combination_analgesic",
+    "other_acute",
 )
 ALL_CLASSES: tuple[str, ...] = (*ACUTE_CLASSES, "other")
 
@@ -27,13 +30,16 @@ _ALL_SET = frozenset(ALL_CLASSES)
 
 @dataclass(frozen=True, slots=True)
 class DayFacts:
-    """What one logged day holds that the rules need."""
+    """What one day record holds that the rules need."""
 
     date: date
-    headache_count: int  # number of headaches recorded that day (0 = confirmed headache-free)
+    headache_count: int  # number of headaches recorded that day
     peak_intensity: int  # highest intensity of the day's headaches, 0 when none
-    drug_classes: frozenset[str]  # classes of the medication intakes that day (any of the 6 classes)
+    drug_classes: frozenset[str]  # classes of the medication intakes that day (any of ALL_CLASSES)
     soreness: int | None  # 0-10 or None
+    # The record answers the headache question (had_headache true or false): only then is the
+    # day logged. With no headaches, logged means a confirmed headache-free day.
+    logged: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +56,7 @@ def is_acute_medication_day(day: DayFacts) -> bool:
 
 
 class DayIndex:
-    """The logged days of one patient, sorted and indexed by date, built once per request."""
+    """The day records of one patient, sorted and indexed by date, built once per request."""
 
     __slots__ = ("_days", "_dates", "_by_date")
 
@@ -77,14 +83,14 @@ class DayIndex:
         return self._by_date.get(on)
 
     def between(self, first: date, last: date) -> Sequence[DayFacts]:
-        """The logged days from first to last inclusive, in date order (empty when last < first)."""
+        """The day records from first to last inclusive, in date order (empty when last < first)."""
         if last < first:
             return ()
         return self._days[bisect_left(self._dates, first) : bisect_right(self._dates, last)]
 
     @property
     def first_date(self) -> date | None:
-        """The earliest logged date, None when nothing is logged."""
+        """The earliest date with a record, None when there is none."""
         return self._dates[0] if self._dates else None
 
 
@@ -103,6 +109,8 @@ def _date_of(day: DayFacts) -> date:
 def _check_day(day: DayFacts) -> None:
     if day.headache_count < 0:
         raise ValueError(f"{day.date}: headache_count must not be negative")
+    if day.headache_count and not day.logged:
+        raise ValueError(f"{day.date}: a day with headaches answers the headache question")
     if day.headache_count == 0:
         if day.peak_intensity != 0:
             raise ValueError(f"{day.date}: peak_intensity must be 0 without headaches")

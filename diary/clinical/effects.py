@@ -1,13 +1,10 @@
 """Effect of each treatment session: the days before and after it, and soreness (section 6).
 
 Result dataclasses name their range `from_date` / `to_date`; the schemas map them to the
-API's ``from`` / ``to``. Decisions where the rules leave room:
-- The after window of a session on S ends the day before the first session dated later
-  than S. Another session on the same date S does not cut it: both get the same windows.
-- When the next session is on S+1 the after window is empty. It is still reported, as
-  from S+1 to S (to_date one day before from_date, zero days), with nothing logged.
-- The before window is never cut by an earlier session; it may overlap that session's after
-  window, as the rules define it.
+API's ``from`` / ``to``. Sessions dated after today count nowhere; sessions on one date count
+as one (they get the same windows). Decisions where the rules leave room:
+- When the neighbouring session is on the next (or previous) day, a window is empty. It is
+  still reported, e.g. the after window as from S+1 to S (zero days), with nothing logged.
 - Effects come in date order; sessions on one date keep the order they were given in.
 """
 
@@ -17,15 +14,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .days import DayFacts, Days, SessionFacts, index_days
-from .periods import figures_of_days
+from .days import DayFacts, DayIndex, Days, SessionFacts, index_days
+from .periods import figures_of_days, headache_days_per_28, rounded
 
 DEFAULT_WINDOW = 14
 MIN_WINDOW = 1
 MAX_WINDOW = 56
 RESOLVED_SORENESS = 1  # soreness 0 or 1 counts as settled
 PROLONGED_FROM_DAY = 4  # post-needling soreness normally settles within 2-3 days
+PROLONGED_TO_DAY = 7
 PROLONGED_SORENESS = 4
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +35,16 @@ class EffectWindow:
     to_date: date
     days_logged: int
     headache_days: int
+    headache_days_per_28: float | None  # None when fewer than half of the side's days are logged
     mean_peak_intensity: float | None
     acute_medication_days: int
     max_soreness: int | None
+    complete: bool  # the window's last day is before today
+
+    @property
+    def days(self) -> int:
+        """How many calendar days the window spans, logged or not."""
+        return (self.to_date - self.from_date).days + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,78 +56,99 @@ class SessionEffect:
     before: EffectWindow
     after: EffectWindow
     soreness_resolved_day: int | None
-    prolonged_soreness: bool
+    prolonged_soreness: bool | None  # None: too early to tell, or no soreness recorded
 
 
-def session_effects(
-    days: Days, sessions: Iterable[SessionFacts], window: int = DEFAULT_WINDOW
-) -> list[SessionEffect]:
-    """Before/after figures and soreness of every session, in date order; window 1-56 days."""
+def check_window(window: int) -> None:
+    """A window is a whole number of days from 1 to 56."""
     if isinstance(window, bool) or not isinstance(window, int):
         raise ValueError("window must be a whole number of days")
     if not MIN_WINDOW <= window <= MAX_WINDOW:
         raise ValueError(f"window must be from {MIN_WINDOW} to {MAX_WINDOW} days")
+
+
+def counted_sessions(sessions: Iterable[SessionFacts], today: date) -> list[SessionFacts]:
+    """The sessions that count for figures: dated today or earlier, in date order."""
+    return sorted((s for s in sessions if s.date <= today), key=_date_of)
+
+
+def session_effects(days: Days, sessions: Iterable[SessionFacts], today: date,
+                    window: int = DEFAULT_WINDOW) -> list[SessionEffect]:
+    """Before/after figures and soreness of every session dated today or earlier, in date
+    order; window 1-56 days."""
+    check_window(window)
     index = index_days(days)
-    ordered = sorted(sessions, key=_date_of)
-    distinct_dates = sorted({session.date for session in ordered})
-    next_date = dict(zip(distinct_dates, distinct_dates[1:]))
+    ordered = counted_sessions(sessions, today)
+    dates = sorted({session.date for session in ordered})
+    previous = dict(zip(dates[1:], dates))
+    following = dict(zip(dates, dates[1:]))
+    return [session_effect(index, session, previous.get(session.date), following.get(session.date),
+                           today, window) for session in ordered]
+
+
+def session_effect(index: DayIndex, session: SessionFacts, previous: date | None,
+                   following: date | None, today: date, window: int = DEFAULT_WINDOW) -> SessionEffect:
+    """The effect of one session, given the dates of the sessions just before and after it."""
+    day = session.date
     span = timedelta(days=window)
-    one_day = timedelta(days=1)
-    effects = []
-    for session in ordered:
-        day = session.date
-        after_end = day + span
-        following = next_date.get(day)
-        if following is not None and following <= after_end:
-            after_end = following - one_day
-        before_start, before_end = day - span, day - one_day
-        after_days = index.between(day + one_day, after_end)
-        effects.append(
-            SessionEffect(
-                session_id=session.id,
-                date=day,
-                before=effect_window(
-                    index.between(before_start, before_end), before_start, before_end),
-                after=effect_window(after_days, day + one_day, after_end),
-                soreness_resolved_day=soreness_resolved_day(after_days, day),
-                prolonged_soreness=has_prolonged_soreness(after_days, day),
-            )
-        )
-    return effects
+    before_start, after_end = day - span, day + span
+    if previous is not None and previous >= before_start:
+        before_start = previous + _ONE_DAY
+    if following is not None and following <= after_end:
+        after_end = following - _ONE_DAY
+    after_days = index.between(day + _ONE_DAY, min(after_end, today))
+    prolonged_end = day + timedelta(days=PROLONGED_TO_DAY)
+    if following is not None:
+        prolonged_end = min(prolonged_end, following - _ONE_DAY)
+    return SessionEffect(
+        session_id=session.id,
+        date=day,
+        before=effect_window(index.between(before_start, day - _ONE_DAY), before_start,
+                             day - _ONE_DAY, today),
+        after=effect_window(after_days, day + _ONE_DAY, after_end, today),
+        soreness_resolved_day=soreness_resolved_day(after_days, day),
+        prolonged_soreness=prolonged_soreness(
+            index.between(day + timedelta(days=PROLONGED_FROM_DAY), min(prolonged_end, today)),
+            prolonged_end, today),
+    )
 
 
-def effect_window(days: Sequence[DayFacts], from_date: date, to_date: date) -> EffectWindow:
-    """Figures of one side of a session from its logged days, with the highest soreness."""
+def effect_window(days: Sequence[DayFacts], from_date: date, to_date: date, today: date) -> EffectWindow:
+    """Figures of one side of a session from its records up to today, with the highest soreness."""
     figures = figures_of_days(days, from_date, to_date)
+    half = (figures.days + 1) // 2  # at least half of the side's days
     soreness = [day.soreness for day in days if day.soreness is not None]
     return EffectWindow(
         from_date=from_date,
         to_date=to_date,
         days_logged=figures.days_logged,
         headache_days=figures.headache_days,
+        headache_days_per_28=rounded(headache_days_per_28(figures.headache_days, figures.days_logged, half)),
         mean_peak_intensity=figures.mean_peak_intensity,
         acute_medication_days=figures.acute_medication_days,
         max_soreness=max(soreness, default=None),
+        complete=to_date < today,
     )
 
 
 def soreness_resolved_day(after_days: Sequence[DayFacts], session_date: date) -> int | None:
-    """The smallest d >= 1 whose day S+d in the after window is logged with soreness 0 or 1."""
+    """The smallest d >= 1 whose day S+d in the after window has soreness 0 or 1."""
     for day in after_days:
         if day.soreness is not None and day.soreness <= RESOLVED_SORENESS:
             return (day.date - session_date).days
     return None
 
 
-def has_prolonged_soreness(after_days: Sequence[DayFacts], session_date: date) -> bool:
-    """True when a logged day from S+4 to the end of the after window has soreness 4 or more."""
-    first_flagged = session_date + timedelta(days=PROLONGED_FROM_DAY)
-    return any(
-        day.date >= first_flagged
-        and day.soreness is not None
-        and day.soreness >= PROLONGED_SORENESS
-        for day in after_days
-    )
+def prolonged_soreness(span_days: Sequence[DayFacts], span_end: date, today: date) -> bool | None:
+    """From the records of S+4 to S+7 (cut short the day before the next session): True when one
+    has soreness 4 or more; False when the span is all before today and holds a score, none 4
+    or more; None otherwise (too early, or nothing recorded)."""
+    scores = [day.soreness for day in span_days if day.soreness is not None]
+    if any(score >= PROLONGED_SORENESS for score in scores):
+        return True
+    if span_end < today and scores:
+        return False
+    return None
 
 
 def _date_of(session: SessionFacts) -> date:

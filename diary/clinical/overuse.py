@@ -20,17 +20,20 @@ CLASS_DAY_LIMITS: dict[str, int] = {
     "ergot": 10,
     "opioid": 10,
     "combination_analgesic": 10,
+    "other_acute": 10,  # ICHD-3 8.2.8
 }
-MULTIPLE_CLASSES_ACUTE_DAYS = 10  # ICHD-3 8.2.6
-ICHD3_HEADACHE_DAYS = 15  # headache days in each of the months of the ICHD-3 pattern
+MULTIPLE_CLASSES_ACUTE_DAYS = 10  # ICHD-3 8.2.6 (counting every acute class is the diary's choice)
+ICHD3_HEADACHE_DAYS = 15  # headache days in the latest of the months of the ICHD-3 pattern
 ICHD3_MONTHS = 3
-APPROACHING_ACUTE_DAYS = 8  # about two days a week
+APPROACHING_ACUTE_DAYS = 8  # about two days a week: the diary's own early warning
 ROLLING_DAYS = 30
+ENOUGH_RECORDS = 21  # days with a record, of the rolling 30, before "none" can reassure
 
 STATUS_ICHD3_PATTERN = "ichd3_pattern"
 STATUS_OVERUSE = "overuse"
 STATUS_APPROACHING = "approaching"
 STATUS_NONE = "none"
+STATUS_NOT_ENOUGH_DIARY = "not_enough_diary"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class RollingFigures:
     from_date: date
     to_date: date
     days_logged: int
+    days_with_record: int
     headache_days: int
     medication_days: MedicationDays
     overuse_reasons: tuple[str, ...]
@@ -77,6 +81,7 @@ def rolling_30_days(days: Days, today: date) -> RollingFigures:
         from_date=figures.from_date,
         to_date=figures.to_date,
         days_logged=figures.days_logged,
+        days_with_record=figures.days_with_record,
         headache_days=figures.headache_days,
         medication_days=figures.medication_days,
         overuse_reasons=overuse_reasons(figures.medication_days),
@@ -98,13 +103,13 @@ def consecutive_overuse_months(days: Days, today: date) -> int:
 
 
 def medication_overuse_status(days: Days, today: date) -> MedicationOveruseStatus:
-    """The medication-overuse status as of today: the first of section 4's four that holds."""
+    """The medication-overuse status as of today: the first of section 4's five that holds."""
     index = index_days(days)
     rolling = rolling_30_days(index, today)
     this_month = Month.of(today)
     last_months = [
         _month_figures(index, this_month.shift(-k)) for k in range(1, ICHD3_MONTHS + 1)]
-    status = overuse_status(rolling.medication_days,
+    status = overuse_status(rolling.medication_days, rolling.days_with_record,
                             [(month.medication_days, month.headache_days) for month in last_months])
     return MedicationOveruseStatus(
         status=status,
@@ -114,56 +119,52 @@ def medication_overuse_status(days: Days, today: date) -> MedicationOveruseStatu
     )
 
 
-def overuse_status(rolling_30: MedicationDays,
+def overuse_status(rolling_30: MedicationDays, rolling_30_days_with_record: int,
                    last_months: Sequence[tuple[MedicationDays, int]]) -> str:
-    """Section 4's precedence, from the class days of the rolling 30 days and, for each of the
-    last three complete months (latest first), its class days and headache days."""
-    if all(overuse_reasons(classes) and headache_days >= ICHD3_HEADACHE_DAYS
-           for classes, headache_days in last_months):
+    """Section 4's precedence, from the class days and the days with a record of the rolling
+    30 days and, for each of the last three complete months (latest first), its class days and
+    headache days."""
+    if (all(overuse_reasons(classes) for classes, _ in last_months)
+            and last_months[0][1] >= ICHD3_HEADACHE_DAYS):
         return STATUS_ICHD3_PATTERN
     if overuse_reasons(rolling_30) or overuse_reasons(last_months[0][0]):
         return STATUS_OVERUSE
     if rolling_30.acute >= APPROACHING_ACUTE_DAYS:
         return STATUS_APPROACHING
-    return STATUS_NONE
+    if rolling_30_days_with_record >= ENOUGH_RECORDS:
+        return STATUS_NONE
+    return STATUS_NOT_ENOUGH_DIARY
+
+
+# Section 8: never "you have medication-overuse headache", never "leave an attack untreated".
+PAINKILLER_ADVICE = (
+    "Taking painkillers or migraine medicines on many days can itself cause headaches. If you "
+    "need them on more than two days a week, ask your GP or therapist about other options."
+)
+ICHD3_PATTERN_WORDS = ("Your diary shows a pattern doctors check for medication-overuse headache. "
+                       "Only a clinician can diagnose it.")
 
 
 def status_message(status: str, rolling: RollingFigures) -> str:
     """Plain, kind words for the patient about their medication-overuse status."""
     acute = rolling.medication_days.acute
-    logged = rolling.days_logged
     if status == STATUS_ICHD3_PATTERN:
-        return (
-            "For each of the last three months you had headaches on 15 or more days and took "
-            "painkillers or migraine medicine often. Sometimes this pattern means the medicine "
-            "itself is keeping the headaches going (medication-overuse headache). Only a "
-            "clinician can diagnose this, so please talk to your GP or therapist soon. Do not "
-            "stop or change your medicines on your own: they will help you plan it safely."
-        )
+        return (f"{ICHD3_PATTERN_WORDS} Please talk to your GP or therapist soon. "
+                f"{PAINKILLER_ADVICE} Do not stop or change your medicines on your own: they "
+                "will help you plan it safely.")
     if status == STATUS_OVERUSE:
-        return (
-            "Recently you have taken painkillers or migraine medicine on more days than is "
-            "usually advised. This is common and nothing to feel bad about, but taking them "
-            "this often can make headaches more frequent. Please mention it to your GP or "
-            "therapist, who can help you find other ways to manage. Do not stop or change your "
-            "medicines on your own."
-        )
+        return (f"Recently you have taken painkillers or migraine medicines on more days than is "
+                f"usually advised. This is common and nothing to feel bad about. {PAINKILLER_ADVICE}")
     if status == STATUS_APPROACHING:
-        return (
-            f"You took painkillers or migraine medicine on {acute} of the last 30 days. The usual "
-            "advice is to keep to about two days a week or fewer, so that the medicine keeps "
-            "working well. If you often need more, your GP or therapist can help."
-        )
-    if logged == 0:
-        return (
-            "There are no diary days in the last 30 days yet. Keep logging each day, including "
-            "days without a headache, so your medicine use can be checked."
-        )
-    return (
-        f"In the {logged} days you logged out of the last 30, your use of painkillers and "
-        "migraine medicine is within the usual advice. Keep logging each day, including days "
-        "without a headache."
-    )
+        return (f"You took painkillers or migraine medicines on {acute} of the last 30 days. "
+                f"{PAINKILLER_ADVICE}")
+    if status == STATUS_NONE:
+        return (f"You wrote in your diary on {rolling.days_with_record} of the last 30 days, and "
+                "your use of painkillers and migraine medicines is within the usual advice. Keep "
+                "logging each day, including days without a headache.")
+    return (f"You wrote in your diary on {rolling.days_with_record} of the last 30 days. Log at "
+            f"least {ENOUGH_RECORDS} days out of 30, including days without a headache, so that "
+            "your medicine use can be checked.")
 
 
 def _month_figures(index: DayIndex, month: Month) -> PeriodFigures:

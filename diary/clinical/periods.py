@@ -1,4 +1,5 @@
-"""Figures of a date range: logged, headache, moderate/severe and medication days (sections 1-3).
+"""Figures of a date range: logged, headache, moderate/severe and medication days (sections 1-3),
+and headache days per 28 days (section 5).
 
 Result dataclasses name their range `from_date` / `to_date` (``from`` is a Python keyword);
 the schemas map them to the API's ``from`` / ``to``. Rounded figures round
@@ -11,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from .days import ALL_CLASSES, DayFacts, Days, index_days, is_acute_medication_day
 
 _ONE_DAY = timedelta(days=1)
 MODERATE_SEVERE_PEAK = 4  # section 2: moderate 4-6, severe 7-10
+PER_DAYS = 28  # headache days are compared per 28 days
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +30,12 @@ class MedicationDays:
     ergot: int
     opioid: int
     combination_analgesic: int
+    other_acute: int
     other: int
     acute: int
 
     def of_class(self, drug_class: str) -> int:
-        """Class days of one of the six drug classes, or `acute`."""
+        """Class days of one of the seven drug classes, or `acute`."""
         return getattr(self, drug_class)
 
 
@@ -41,12 +45,18 @@ class PeriodFigures:
 
     from_date: date
     to_date: date
-    days_logged: int
+    days_logged: int  # days whose record answers the headache question
     headache_days: int
     moderate_severe_days: int
     acute_medication_days: int
     mean_peak_intensity: float | None
     medication_days: MedicationDays
+    days_with_record: int = 0  # days with any record, answered or not
+
+    @property
+    def days(self) -> int:
+        """How many calendar days the range spans, logged or not."""
+        return (self.to_date - self.from_date).days + 1
 
 
 def round_half_up(numerator: int, denominator: int, places: int) -> float:
@@ -60,21 +70,37 @@ def round_half_up(numerator: int, denominator: int, places: int) -> float:
     return (-rounded if negative else rounded) / scale
 
 
+def headache_days_per_28(headache_days: int, days_logged: int, min_logged: int) -> Fraction | None:
+    """Headache days x 28 / days logged, exact; None with fewer than `min_logged` logged days
+    (or none at all): too little diary to tell."""
+    if days_logged == 0 or days_logged < min_logged:
+        return None
+    return Fraction(headache_days * PER_DAYS, days_logged)
+
+
+def rounded(value: Fraction | None, places: int = 1) -> float | None:
+    """An exact figure as shown: `places` decimals, halves away from zero; None stays None."""
+    return None if value is None else round_half_up(value.numerator, value.denominator, places)
+
+
 def mean_peak_intensity(peak_sum: int, headache_days: int) -> float | None:
     """Mean peak intensity over headache days, 2 decimals; None without a headache day."""
     return round_half_up(peak_sum, headache_days, 2) if headache_days else None
 
 
 def period_figures(days: Days, from_date: date, to_date: date) -> PeriodFigures:
-    """Figures of the days from `from_date` to `to_date` inclusive (missing days count nowhere)."""
+    """Figures of the days from `from_date` to `to_date` inclusive (missing days count nowhere;
+    records that leave the headache question open count for medication only)."""
     return figures_of_days(index_days(days).between(from_date, to_date), from_date, to_date)
 
 
 def figures_of_days(days: Sequence[DayFacts], from_date: date, to_date: date) -> PeriodFigures:
-    """Figures of logged days already known to lie in the range from_date..to_date."""
-    headache_days = moderate_severe_days = acute_days = peak_sum = 0
+    """Figures of day records already known to lie in the range from_date..to_date."""
+    logged = headache_days = moderate_severe_days = acute_days = peak_sum = 0
     class_days = dict.fromkeys(ALL_CLASSES, 0)
     for day in days:
+        if day.logged:
+            logged += 1
         if day.headache_count:
             headache_days += 1
             peak_sum += day.peak_intensity
@@ -88,12 +114,13 @@ def figures_of_days(days: Sequence[DayFacts], from_date: date, to_date: date) ->
     return PeriodFigures(
         from_date=from_date,
         to_date=to_date,
-        days_logged=len(days),
+        days_logged=logged,
         headache_days=headache_days,
         moderate_severe_days=moderate_severe_days,
         acute_medication_days=acute_days,
         mean_peak_intensity=mean_peak_intensity(peak_sum, headache_days),
         medication_days=MedicationDays(**class_days, acute=acute_days),
+        days_with_record=len(days),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from .days import SessionFacts
 from .overuse import ICHD3_MONTHS, ROLLING_DAYS
 from .periods import Month
-from .progress import PERIOD_DAYS
+from .progress import PERIOD_DAYS, first_session_date
 
 
 def overuse_window(today: date) -> tuple[date, date]:
@@ -20,13 +20,16 @@ def overuse_window(today: date) -> tuple[date, date]:
     return first, today
 
 
-def baseline_start(sessions: Iterable[SessionFacts]) -> date | None:
-    """The first day the progress figures read: 28 days before the first session."""
-    dates = [session.date for session in sessions]
-    return min(dates) - timedelta(days=PERIOD_DAYS) if dates else None
+def baseline_start(sessions: Iterable[SessionFacts], today: date) -> date | None:
+    """The first day the progress figures read: 28 days before the first session that counts."""
+    first = first_session_date(sessions, today)
+    return first - timedelta(days=PERIOD_DAYS) if first else None
 
 
-def effects_window(sessions: Iterable[SessionFacts], window: int) -> tuple[date, date]:
-    """The days the session effects read: `window` days around the first and last session."""
-    dates = [session.date for session in sessions]
-    return min(dates) - timedelta(days=window), max(dates) + timedelta(days=window)
+def effects_window(sessions: Iterable[SessionFacts], window: int, today: date) -> tuple[date, date] | None:
+    """The days the session effects read: `window` days around the first and last session that
+    count, up to today (None without one)."""
+    dates = [session.date for session in sessions if session.date <= today]
+    if not dates:
+        return None
+    return min(dates) - timedelta(days=window), min(max(dates) + timedelta(days=window), today)

@@ -7,7 +7,7 @@ import pytest
 from diary.clinical import DayFacts, SessionFacts
 
 
-def _day(on, *, headaches=0, peak=None, classes=(), soreness=None):
+def _day(on, *, headaches=0, peak=None, classes=(), soreness=None, logged=True):
     if peak is None:
         peak = 5 if headaches else 0
     return DayFacts(
@@ -16,12 +16,14 @@ def _day(on, *, headaches=0, peak=None, classes=(), soreness=None):
         peak_intensity=peak,
         drug_classes=frozenset(classes),
         soreness=soreness,
+        logged=logged,
     )
 
 
 @pytest.fixture
 def make_day():
-    """A day record: headache-free and without medication unless told otherwise."""
+    """A day record: headache-free and without medication unless told otherwise; `logged=False`
+    leaves the headache question open."""
     return _day
 
 

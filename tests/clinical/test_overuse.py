@@ -19,7 +19,8 @@ TODAY = date(2027, 5, 20)
 def medication(**class_days):
     """Class days; acute is the count of acute days given, or the sum of the acute classes."""
     counts = dict.fromkeys(
-        ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other"], 0)
+        ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute",
+         "other"], 0)
     acute = class_days.pop("acute", None)
     counts.update(class_days)
     if acute is None:
@@ -38,6 +39,8 @@ def medication(**class_days):
     ("opioid", 10, ("opioid",)),
     ("combination_analgesic", 9, ()),
     ("combination_analgesic", 10, ("combination_analgesic",)),
+    ("other_acute", 9, ()),
+    ("other_acute", 10, ("other_acute",)),
     ("other", 31, ()),
 ])
 def test_overuse_reasons_follow_ichd3_class_thresholds(drug_class, class_days, reasons):
@@ -60,6 +63,9 @@ def test_overuse_reasons_follow_ichd3_class_thresholds(drug_class, class_days, r
      ("triptan", "ergot", "opioid")),
     ({"non_opioid_analgesic": 20, "combination_analgesic": 12},
      ("non_opioid_analgesic", "combination_analgesic")),
+    # other_acute (gepants, ditans) is an acute class too: it counts towards multiple_classes
+    ({"non_opioid_analgesic": 6, "other_acute": 4}, ("multiple_classes",)),
+    ({"other_acute": 9, "other": 9, "acute": 9}, ()),
 ])
 def test_multiple_classes_only_when_no_single_class_reason_holds(class_days, reasons):
     assert overuse_reasons(medication(**class_days)) == reasons
@@ -67,7 +73,7 @@ def test_multiple_classes_only_when_no_single_class_reason_holds(class_days, rea
 
 @pytest.mark.parametrize(("drug_class", "limit"), [
     ("non_opioid_analgesic", 15), ("triptan", 10), ("ergot", 10), ("opioid", 10),
-    ("combination_analgesic", 10)])
+    ("combination_analgesic", 10), ("other_acute", 10)])
 def test_month_becomes_overuse_month_at_the_class_threshold(make_days, drug_class, limit):
     below = make_days(date(2027, 3, 1), limit - 1, classes=[drug_class])
     at = make_days(date(2027, 4, 1), limit, classes=[drug_class])
@@ -186,11 +192,17 @@ def test_ichd3_pattern_when_last_three_months_are_overuse_with_15_headache_days(
     assert "GP or therapist" in status.message
 
 
-@pytest.mark.parametrize("headache_days", [(14, 15, 15), (15, 14, 15), (15, 15, 14)])
-def test_ichd3_pattern_needs_15_headache_days_in_each_month(make_days, headache_days):
+@pytest.mark.parametrize(("headache_days", "expected"), [
+    ((14, 15, 15), "ichd3_pattern"),
+    ((0, 3, 15), "ichd3_pattern"),   # only the latest month's count matters
+    ((15, 14, 15), "ichd3_pattern"),
+    ((15, 15, 14), "overuse"),       # the last complete month is still an overuse month
+    ((20, 20, 0), "overuse"),
+])
+def test_ichd3_pattern_needs_15_headache_days_in_the_latest_month(make_days, headache_days, expected):
     status = medication_overuse_status(three_overuse_months(make_days, headache_days), TODAY)
 
-    assert status.status == "overuse"  # the last complete month is still an overuse month
+    assert status.status == expected
 
 
 def test_ichd3_pattern_needs_each_month_to_be_an_overuse_month(make_days):
@@ -240,6 +252,7 @@ def test_overuse_from_last_complete_month_alone(make_days):
 
 def test_overuse_in_an_older_month_alone_is_not_current_overuse(make_days):
     days = make_days(date(2027, 3, 1), 10, classes=["triptan"])
+    days += make_days(date(2027, 5, 2), 30)  # a full diary for the rolling 30 days
 
     status = medication_overuse_status(days, date(2027, 5, 31))
 
@@ -261,6 +274,7 @@ def test_overuse_from_rolling_30_alone(make_days):
     (7, "none"), (8, "approaching"), (9, "approaching")])
 def test_approaching_from_8_acute_medication_days(make_days, acute_days, status):
     days = make_days(date(2027, 5, 10), acute_days, classes=["non_opioid_analgesic"])
+    days += make_days(date(2027, 4, 21), 19)  # records on 19 + acute_days of the 30 days
 
     assert medication_overuse_status(days, TODAY).status == status
 
@@ -275,24 +289,59 @@ def test_approaching_counts_days_with_any_acute_class(make_days):
     assert str(8) in status.message
 
 
-def test_no_data_has_status_none_and_asks_to_log():
+def test_no_data_has_status_not_enough_diary_and_asks_to_log():
     status = medication_overuse_status([], TODAY)
 
-    assert status.status == "none"
+    assert status.status == "not_enough_diary"
     assert status.rolling_30.days_logged == 0
     assert status.rolling_30.overuse_reasons == ()
     assert status.consecutive_overuse_months == 0
     assert "log" in status.message.lower()
 
 
-@pytest.mark.parametrize("status_name", ["ichd3_pattern", "overuse", "approaching", "none"])
-def test_every_status_has_a_message_without_jargon(status_name):
+@pytest.mark.parametrize(("records", "status"), [
+    (20, "not_enough_diary"), (21, "none"), (30, "none")])
+def test_none_needs_a_record_on_21_of_the_30_days(make_days, records, status):
+    assert medication_overuse_status(make_days(TODAY - timedelta(days=records - 1), records), TODAY).status \
+        == status
+
+
+def test_unanswered_records_count_towards_21_days_but_are_not_logged(make_days):
+    days = make_days(TODAY - timedelta(days=20), 21, logged=False, classes=["other"])
+
+    status = medication_overuse_status(days, TODAY)
+
+    assert status.status == "none"
+    assert (status.rolling_30.days_with_record, status.rolling_30.days_logged) == (21, 0)
+
+
+def test_unanswered_days_still_count_their_medication(make_days):
+    days = make_days(TODAY - timedelta(days=9), 10, logged=False, classes=["triptan"])
+
+    status = medication_overuse_status(days, TODAY)
+
+    assert status.status == "overuse"
+    assert status.rolling_30.medication_days.triptan == 10
+
+
+@pytest.mark.parametrize(("status_name", "words"), [
+    ("ichd3_pattern", "Your diary shows a pattern doctors check for medication-overuse headache. "
+                      "Only a clinician can diagnose it."),
+    ("overuse", "Taking painkillers or migraine medicines on many days can itself cause headaches. "
+                "If you need them on more than two days a week, ask your GP or therapist about other "
+                "options."),
+    ("approaching", "If you need them on more than two days a week, ask your GP or therapist"),
+    ("none", "within the usual advice"),
+    ("not_enough_diary", "Log at least 21 days out of 30"),
+])
+def test_every_status_has_its_words_without_jargon(status_name, words):
     rolling = medication_overuse_status([], TODAY).rolling_30
     message = status_message(status_name, rolling)
 
-    assert message
-    assert "ICHD" not in message
-    assert "multiple_classes" not in message
+    assert words in message
+    for jargon in ("ICHD", "multiple_classes", "acute", "you have medication-overuse headache",
+                   "analgesic"):
+        assert jargon.lower() not in message.lower()
 
 
 # --- consecutive overuse months --------------------------------------------------------------

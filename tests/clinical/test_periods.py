@@ -21,8 +21,21 @@ JAN_28 = date(2027, 1, 28)
 
 def test_class_constants_follow_the_rules_table():
     assert ACUTE_CLASSES == (
-        "non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic")
+        "non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute")
     assert ALL_CLASSES == (*ACUTE_CLASSES, "other")
+
+
+def test_unanswered_records_are_missing_for_headaches_but_count_medication(make_day):
+    days = [make_day(JAN_1, headaches=1), make_day(JAN_1 + timedelta(days=1), logged=False,
+                                                   classes=["triptan", "other"]),
+            make_day(JAN_1 + timedelta(days=2))]
+
+    figures = period_figures(days, JAN_1, JAN_28)
+
+    assert (figures.days_logged, figures.days_with_record) == (2, 3)
+    assert figures.headache_days == 1
+    assert figures.acute_medication_days == 1
+    assert figures.medication_days.triptan == figures.medication_days.other == 1
 
 
 def test_missing_days_are_never_counted_as_headache_free(make_day):

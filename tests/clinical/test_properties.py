@@ -19,6 +19,7 @@ from diary.clinical import (
     SessionFacts,
     baseline_start,
     effects_window,
+    follow_up_summary,
     medication_overuse_status,
     month_rows,
     overuse_window,
@@ -26,8 +27,9 @@ from diary.clinical import (
     treatment_progress,
 )
 
-CLASSES = ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other"]
-ACUTE = CLASSES[:5]
+CLASSES = ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute",
+           "other"]
+ACUTE = CLASSES[:6]
 ONE_DAY = timedelta(days=1)
 
 PROPERTY_SETTINGS = settings(
@@ -52,6 +54,8 @@ def diaries(draw):
     span = draw(st.integers(1, 125))
     # how dense the diary is, out of 10 days: dense diaries reach the overuse thresholds
     logged_in_10 = draw(st.sampled_from([10, 9, 7, 4, 0]))
+    # of the records, how many leave the headache question open
+    unanswered_in_10 = draw(st.sampled_from([0, 0, 1, 3, 10]))
     headache_in_10 = draw(st.sampled_from([0, 9, 7, 5, 2, 10]))
     medication_in_10 = draw(st.sampled_from([0, 7, 5, 3, 9, 10]))
     classes_in_use = draw(st.lists(st.sampled_from(CLASSES), unique=True, max_size=4))
@@ -61,7 +65,8 @@ def diaries(draw):
     for offset in range(span):
         if draw(st.integers(0, 9)) >= logged_in_10:
             continue
-        headaches = draw(st.integers(1, 3)) if draw(st.integers(0, 9)) < headache_in_10 else 0
+        answered = draw(st.integers(0, 9)) >= unanswered_in_10
+        headaches = draw(st.integers(1, 3)) if answered and draw(st.integers(0, 9)) < headache_in_10 else 0
         classes = frozenset(
             drug_class for drug_class in classes_in_use
             if draw(st.integers(0, 9)) < medication_in_10)
@@ -71,6 +76,7 @@ def diaries(draw):
             peak_intensity=draw(st.integers(1, 10)) if headaches else 0,
             drug_classes=classes,
             soreness=draw(st.sampled_from(soreness_values)),
+            logged=answered,
         ))
     session_offsets = draw(st.lists(st.integers(-40, span + 20), max_size=6))
     sessions = [SessionFacts(id=f"s{i}", date=start + timedelta(days=k))
@@ -85,7 +91,7 @@ def diaries(draw):
     return start, span, draw(st.permutations(days)), sessions, today
 
 
-# --- the naive rules --------------------------------------------------------------------------
+# --- the naive rules (version 2) -----------------------------------------------------------------
 
 
 def dates_from(first, last):
@@ -100,18 +106,31 @@ def half_up(value: Fraction, places: int) -> float:
     return float(Fraction(sign * floor(abs(value) * 10**places + Fraction(1, 2)), 10**places))
 
 
-def naive_figures(by_date, first, last):
-    logged = headache = moderate_severe = acute = peak_sum = 0
+def per_28(headache_days, logged, min_logged):
+    if logged == 0 or logged < min_logged:
+        return None
+    return Fraction(28 * headache_days, logged)
+
+
+def shown(value):
+    return None if value is None else half_up(value, 1)
+
+
+def naive_figures(by_date, first, last, today=None):
+    """Counts over first..last; with `today`, records dated after it count nowhere."""
+    logged = records = headache = moderate_severe = acute = peak_sum = 0
     class_days = {drug_class: 0 for drug_class in CLASSES}
     for on in dates_from(first, last):
         day = by_date.get(on)
-        if day is None:
+        if day is None or (today is not None and on > today):
             continue
-        logged += 1
-        if day.headache_count > 0:
-            headache += 1
-            peak_sum += day.peak_intensity
-            moderate_severe += day.peak_intensity >= 4
+        records += 1
+        if day.logged:
+            logged += 1
+            if day.headache_count > 0:
+                headache += 1
+                peak_sum += day.peak_intensity
+                moderate_severe += day.peak_intensity >= 4
         for drug_class in CLASSES:
             class_days[drug_class] += drug_class in day.drug_classes
         acute += any(drug_class in day.drug_classes for drug_class in ACUTE)
@@ -124,12 +143,13 @@ def naive_figures(by_date, first, last):
         "acute_medication_days": acute,
         "mean_peak_intensity": half_up(Fraction(peak_sum, headache), 2) if headache else None,
         "medication_days": {**class_days, "acute": acute},
+        "days_with_record": records,
     }
 
 
 def naive_reasons(medication_days):
     limits = {"non_opioid_analgesic": 15, "triptan": 10, "ergot": 10, "opioid": 10,
-              "combination_analgesic": 10}
+              "combination_analgesic": 10, "other_acute": 10}
     reasons = [c for c in ACUTE if medication_days[c] >= limits[c]]
     if reasons:
         return reasons
@@ -174,14 +194,16 @@ def naive_status(by_date, today):
     for _ in range(3):
         year, month = month_before(year, month)
         previous.append(naive_month(by_date, year, month))
-    if all(m["overuse_reasons"] and m["headache_days"] >= 15 for m in previous):
+    if all(m["overuse_reasons"] for m in previous) and previous[0]["headache_days"] >= 15:
         status = "ichd3_pattern"
     elif rolling_reasons or previous[0]["overuse_reasons"]:
         status = "overuse"
     elif rolling["medication_days"]["acute"] >= 8:
         status = "approaching"
-    else:
+    elif rolling["days_with_record"] >= 21:
         status = "none"
+    else:
+        status = "not_enough_diary"
     consecutive = 0
     year, month = month_before(today.year, today.month)
     while naive_month(by_date, year, month)["overuse_reasons"]:
@@ -193,6 +215,7 @@ def naive_status(by_date, today):
             "from_date": rolling["from_date"],
             "to_date": rolling["to_date"],
             "days_logged": rolling["days_logged"],
+            "days_with_record": rolling["days_with_record"],
             "headache_days": rolling["headache_days"],
             "medication_days": rolling["medication_days"],
             "overuse_reasons": rolling_reasons,
@@ -201,83 +224,156 @@ def naive_status(by_date, today):
     }
 
 
+def counted(sessions, today):
+    return sorted((s for s in sessions if s.date <= today), key=lambda s: s.date)
+
+
+FIGURE_KEYS = ("days_logged", "headache_days", "moderate_severe_days", "acute_medication_days",
+               "mean_peak_intensity")
+
+
 def naive_progress(by_date, sessions, today):
+    sessions = counted(sessions, today)
     if not sessions:
-        return {"baseline": None, "periods": []}
-    first_session = min(s.date for s in sessions)
-    baseline = naive_figures(by_date, first_session - timedelta(days=28), first_session - ONE_DAY)
+        return {"first_session_date": None, "baseline": None, "periods": []}
+    first_session = sessions[0].date
+    base = naive_figures(by_date, first_session - timedelta(days=28), first_session - ONE_DAY)
+    base_per_28 = per_28(base["headache_days"], base["days_logged"], 14)
+    baseline = {"from_date": base["from_date"], "to_date": base["to_date"],
+                **{key: base[key] for key in FIGURE_KEYS}, "headache_days_per_28": shown(base_per_28)}
     periods = []
     k = 1
     while first_session + timedelta(days=28 * (k - 1)) <= today:
         first = first_session + timedelta(days=28 * (k - 1))
         last = first_session + timedelta(days=28 * k - 1)
-        figures = naive_figures(by_date, first, last)
-        complete = last <= today
-        if baseline["headache_days"]:
-            change = half_up(Fraction(100 * (figures["headache_days"] - baseline["headache_days"]),
-                                      baseline["headache_days"]), 1)
-        else:
-            change = None
-        flags_known = complete and change is not None
+        figures = naive_figures(by_date, first, last, today)
+        period_per_28 = per_28(figures["headache_days"], figures["days_logged"], 14)
+        complete = last < today
+        change = None
+        if complete and period_per_28 is not None and base_per_28:
+            change = half_up(100 * (period_per_28 - base_per_28) / base_per_28, 1)
+        flags_known = change is not None and base_per_28 >= 4
         periods.append({
             "index": k,
             "from_date": first,
             "to_date": last,
             "complete": complete,
-            **{key: figures[key] for key in (
-                "days_logged", "headache_days", "moderate_severe_days",
-                "acute_medication_days", "mean_peak_intensity")},
+            **{key: figures[key] for key in FIGURE_KEYS},
+            "headache_days_per_28": shown(period_per_28),
             "change_pct": change,
             "responder_50": change <= -50 if flags_known else None,
             "responder_30": change <= -30 if flags_known else None,
         })
         k += 1
-    return {"baseline": baseline, "periods": periods}
+    return {"first_session_date": first_session, "baseline": baseline, "periods": periods}
 
 
-def naive_window(by_date, first, last):
-    figures = naive_figures(by_date, first, last)
+def naive_window(by_date, first, last, today):
+    figures = naive_figures(by_date, first, last, today)
     soreness = [by_date[on].soreness for on in dates_from(first, last)
-                if on in by_date and by_date[on].soreness is not None]
+                if on in by_date and on <= today and by_date[on].soreness is not None]
+    days = (last - first).days + 1
+    logged = figures["days_logged"]
     return {
         "from_date": first,
         "to_date": last,
-        "days_logged": figures["days_logged"],
+        "days_logged": logged,
         "headache_days": figures["headache_days"],
+        "headache_days_per_28": None if logged == 0 or 2 * logged < days
+        else shown(Fraction(28 * figures["headache_days"], logged)),
         "mean_peak_intensity": figures["mean_peak_intensity"],
         "acute_medication_days": figures["acute_medication_days"],
         "max_soreness": max(soreness) if soreness else None,
+        "complete": last < today,
     }
 
 
-def naive_effects(by_date, sessions, window):
+def naive_soreness(by_date, s, after_end, following, today, window=14):
+    resolved = None
+    for d in range(1, window + 1):
+        on = s + timedelta(days=d)
+        if on > after_end or on > today:
+            break
+        if on in by_date and by_date[on].soreness is not None and by_date[on].soreness <= 1:
+            resolved = d
+            break
+    span_end = s + timedelta(days=7)
+    if following is not None and following - ONE_DAY < span_end:
+        span_end = following - ONE_DAY
+    scores = [by_date[on].soreness for on in dates_from(s + timedelta(days=4), span_end)
+              if on <= today and on in by_date and by_date[on].soreness is not None]
+    if any(score >= 4 for score in scores):
+        prolonged = True
+    elif span_end < today and scores:
+        prolonged = False
+    else:
+        prolonged = None
+    return resolved, prolonged
+
+
+def neighbours(sessions, s):
+    earlier = [other.date for other in sessions if other.date < s]
+    later = [other.date for other in sessions if other.date > s]
+    return (max(earlier) if earlier else None), (min(later) if later else None)
+
+
+def naive_effects(by_date, sessions, window, today):
+    sessions = counted(sessions, today)
     effects = []
-    for session in sorted(sessions, key=lambda s: s.date):
+    for session in sessions:
         s = session.date
+        previous, following = neighbours(sessions, s)
+        before_start = s - timedelta(days=window)
+        if previous is not None and previous >= before_start:
+            before_start = previous + ONE_DAY
         after_end = s + timedelta(days=window)
-        later = [other.date for other in sessions if other.date > s]
-        if later and min(later) <= after_end:
-            after_end = min(later) - ONE_DAY
-        resolved = None
-        for d in range(1, window + 1):
-            on = s + timedelta(days=d)
-            if on > after_end:
-                break
-            if on in by_date and by_date[on].soreness is not None and by_date[on].soreness <= 1:
-                resolved = d
-                break
-        prolonged = any(
-            on in by_date and by_date[on].soreness is not None and by_date[on].soreness >= 4
-            for on in dates_from(s + timedelta(days=4), after_end))
+        if following is not None and following <= after_end:
+            after_end = following - ONE_DAY
+        resolved, prolonged = naive_soreness(by_date, s, after_end, following, today, window)
         effects.append({
             "session_id": session.id,
             "date": s,
-            "before": naive_window(by_date, s - timedelta(days=window), s - ONE_DAY),
-            "after": naive_window(by_date, s + ONE_DAY, after_end),
+            "before": naive_window(by_date, before_start, s - ONE_DAY, today),
+            "after": naive_window(by_date, s + ONE_DAY, after_end, today),
             "soreness_resolved_day": resolved,
             "prolonged_soreness": prolonged,
         })
     return effects
+
+
+def naive_summary(by_date, sessions, today):
+    progress = naive_progress(by_date, sessions, today)
+    complete = [p for p in progress["periods"] if p["complete"]]
+    summary = {
+        "as_of": today,
+        "first_session_date": progress["first_session_date"],
+        "baseline": progress["baseline"],
+        "latest_complete_period": complete[-1] if complete else None,
+        "medication_overuse": naive_status(by_date, today),
+        "last_session": None, "since_last_session": None, "before_last_session": None,
+        "soreness_resolved_day": None, "prolonged_soreness": None,
+    }
+    earlier = [s for s in counted(sessions, today) if s.date < today]
+    if not earlier:
+        return summary
+    last = earlier[-1]
+    previous, following = neighbours(counted(sessions, today), last.date)
+    after_end = last.date + timedelta(days=14)
+    if following is not None and following <= after_end:
+        after_end = following - ONE_DAY
+    resolved, prolonged = naive_soreness(by_date, last.date, after_end, following, today)
+    yesterday = today - ONE_DAY
+    count = min((yesterday - last.date).days, 56)
+    summary.update(last_session={"id": last.id, "date": last.date},
+                   soreness_resolved_day=resolved, prolonged_soreness=prolonged)
+    if count:
+        before_from = last.date - timedelta(days=count)
+        if previous is not None and previous >= before_from:
+            before_from = previous + ONE_DAY
+        summary["since_last_session"] = naive_window(
+            by_date, yesterday - timedelta(days=count - 1), yesterday, today)
+        summary["before_last_session"] = naive_window(by_date, before_from, last.date - ONE_DAY, today)
+    return summary
 
 
 def plain(value):
@@ -330,6 +426,18 @@ def test_medication_overuse_status_matches_the_naive_rules(diary):
 
 @PROPERTY_SETTINGS
 @given(diaries())
+def test_follow_up_summary_matches_the_naive_rules(diary):
+    _, _, days, sessions, today = diary
+    by_date = {day.date: day for day in days}
+
+    result = plain(follow_up_summary(days, sessions, today))
+
+    assert result["medication_overuse"].pop("message")
+    assert result == naive_summary(by_date, sessions, today)
+
+
+@PROPERTY_SETTINGS
+@given(diaries())
 def test_progress_matches_the_naive_rules(diary):
     _, _, days, sessions, today = diary
     by_date = {day.date: day for day in days}
@@ -342,12 +450,12 @@ def test_progress_matches_the_naive_rules(diary):
 @PROPERTY_SETTINGS
 @given(diaries(), st.integers(1, 56))
 def test_session_effects_match_the_naive_rules(diary, window):
-    _, _, days, sessions, _ = diary
+    _, _, days, sessions, today = diary
     by_date = {day.date: day for day in days}
 
-    result = plain(session_effects(days, sessions, window))
+    result = plain(session_effects(days, sessions, today, window))
 
-    assert result == naive_effects(by_date, sessions, window)
+    assert result == naive_effects(by_date, sessions, window, today)
 
 
 @PROPERTY_SETTINGS
@@ -361,12 +469,11 @@ def test_rules_read_nothing_outside_their_loading_ranges(diary, window):
     status = medication_overuse_status(within(*overuse_window(today)), today)
     full_status = medication_overuse_status(days, today)
     assert (status.status, status.rolling_30) == (full_status.status, full_status.rolling_30)
-    if sessions:
-        progress_days = within(baseline_start(sessions))
-        effects_days = within(*effects_window(sessions, window))
-    else:
-        progress_days = effects_days = []
+    first = baseline_start(sessions, today)
+    progress_days = within(first) if first else []
+    effects_range = effects_window(sessions, window, today)
+    effects_days = within(*effects_range) if effects_range else []
     assert treatment_progress(progress_days, sessions, today) == treatment_progress(
         days, sessions, today)
-    assert session_effects(effects_days, sessions, window) == session_effects(
-        days, sessions, window)
+    assert session_effects(effects_days, sessions, today, window) == session_effects(
+        days, sessions, today, window)
