@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from .days import SessionFacts
+from .effects import PROLONGED_TO_DAY
 from .overuse import ICHD3_MONTHS, ROLLING_DAYS
 from .periods import Month
 from .progress import PERIOD_DAYS, first_session_date
@@ -27,9 +28,10 @@ def baseline_start(sessions: Iterable[SessionFacts], today: date) -> date | None
 
 
 def effects_window(sessions: Iterable[SessionFacts], window: int, today: date) -> tuple[date, date] | None:
-    """The days the session effects read: `window` days around the first and last session that
-    count, up to today (None without one)."""
+    """The days the session effects read: `window` days before the first session that counts and
+    after the last (at least to S+7, for prolonged soreness), up to today (None without one)."""
     dates = [session.date for session in sessions if session.date <= today]
     if not dates:
         return None
-    return min(dates) - timedelta(days=window), min(max(dates) + timedelta(days=window), today)
+    after = max(window, PROLONGED_TO_DAY)
+    return min(dates) - timedelta(days=window), min(max(dates) + timedelta(days=after), today)
