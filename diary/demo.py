@@ -89,6 +89,7 @@ def _day(rng: random.Random, patient: User, day: date, plan: Plan, soreness: int
                 relief=rng.choice(["partial", "partial", "pain_free", "none"])))
         if rng.random() < 0.4:
             record.triggers = rng.sample(["stress", "poor_sleep", "screen_time", "posture"], 1)
+    record.had_headache = bool(record.headaches)
     return record
 
 

@@ -111,13 +111,17 @@ class DayRecord(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     date: Mapped[date] = mapped_column(Date)
+    # CLINICAL_RULES.md section 1: true (it holds headaches), false (confirmed headache-free) or
+    # None (the headache question not answered). The fields of a day: diary/dayshape.py.
+    had_headache: Mapped[bool | None] = mapped_column(Boolean)
     soreness: Mapped[int | None] = mapped_column(SmallInteger)
     exercises_done: Mapped[bool | None] = mapped_column(Boolean)
     triggers: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # sha256 of the content (operations.days.content_digest): a repeated write is recognised
-    # without reading the headaches and medications back. NULL for rows written before it.
+    # without reading the headaches and medications back. NULL for rows written before it, or
+    # before the content gained a field (migrations set it NULL then).
     content_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

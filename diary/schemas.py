@@ -15,20 +15,16 @@ from marshmallow import (
     pre_load,
     validate,
     validates,
+    validates_schema,
 )
 
+from . import dayshape
 from . import vocabulary as vocab
+from .fieldtypes import WordList
+from .fieldtypes import one_of as _one_of
+from .fieldtypes import unique as _unique
 
 _TIMEZONES = frozenset(available_timezones())
-
-
-def _one_of(choices, what: str) -> validate.OneOf:
-    return validate.OneOf(list(choices), error=f"Choose a {what} from the list.")
-
-
-def _unique(items: list) -> list:
-    """Keep the first of each repeated word, in the order given."""
-    return list(dict.fromkeys(items))
 
 
 def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
@@ -75,50 +71,6 @@ class StrictSchema(Schema):
             if errors:
                 raise ValidationError(errors)
         return data
-
-
-class HourMinute(fields.Time):
-    """A local time of day written HH:MM."""
-
-    default_error_messages = {"invalid": "Give the time as HH:MM, for example 08:30."}
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-class Int(fields.Integer):
-    """A JSON integer: no strings, no fractions, and no booleans (which Python counts as 1 and 0)."""
-
-    default_error_messages = {"invalid": "Give a whole number."}
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _validated(self, value):
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
-
-
-class Bool(fields.Boolean):
-    """A JSON true or false, nothing else."""
-
-    default_error_messages = {"invalid": "Give true or false."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
-
-
-class WordList(fields.List):
-    """A list of words from a fixed vocabulary; repeats are dropped."""
-
-    def __init__(self, choices, what: str, **kwargs):
-        super().__init__(fields.String(validate=_one_of(choices, what)), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return _unique(super()._deserialize(value, attr, data, **kwargs))
 
 
 # -- Users and accounts ------------------------------------------------------------------
@@ -184,72 +136,25 @@ class CsrfSchema(Schema):
 
 # -- Day records ---------------------------------------------------------------------------
 
-class HeadacheSchema(StrictSchema):
-    start = HourMinute(allow_none=True, load_default=None)
-    duration_minutes = Int(
-        allow_none=True, load_default=None,
-        validate=validate.Range(1, 4320, error="Duration is 1 to 4,320 minutes (3 days)."),
-    )
-    intensity = Int(
-        required=True,
-        validate=validate.Range(1, 10, error="Intensity is a number from 1 to 10."),
-        error_messages={"required": "Say how bad the headache was, from 1 to 10."},
-    )
-    type = fields.String(load_default="unsure", validate=_one_of(vocab.HEADACHE_TYPES, "type"))
-    side = fields.String(allow_none=True, load_default=None,
-                         validate=_one_of(vocab.SIDES, "side"))
-    locations = WordList(vocab.LOCATIONS, "place", load_default=list)
-    symptoms = WordList(vocab.SYMPTOMS, "symptom", load_default=list)
-    neck_provoked = Bool(allow_none=True, load_default=None)
+def _shaped(name: str, shape_fields) -> type[StrictSchema]:
+    """A strict schema holding the fields of diary/dayshape.py, for a schema to build on."""
+    return StrictSchema.from_dict({f.name: f.schema_field() for f in shape_fields}, name=name)
 
 
-class MedicationSchema(StrictSchema):
-    name = fields.String(
-        required=True,
-        validate=validate.Length(1, 80, error="Give the medication's name (1 to 80 characters)."),
-        error_messages={"required": "Give the medication's name."},
-    )
-    drug_class = fields.String(required=True, validate=_one_of(vocab.DRUG_CLASSES, "kind"),
-                               error_messages={"required": "Say what kind of medication it is."})
-    doses = Int(load_default=1,
-                           validate=validate.Range(1, 20, error="Doses are 1 to 20."))
-    time = HourMinute(allow_none=True, load_default=None)
-    relief = fields.String(allow_none=True, load_default=None,
-                           validate=_one_of(vocab.RELIEF, "relief"))
-
-    @pre_load
-    def _trim_name(self, data, **kwargs):
-        if isinstance(data, dict) and isinstance(data.get("name"), str):
-            data = {**data, "name": data["name"].strip()}
-        return data
+class HeadacheSchema(_shaped("HeadacheFields", dayshape.HEADACHE.fields)):
+    """One headache of a day (its fields: diary/dayshape.py)."""
 
 
-def _trigger_word(value: str) -> None:
-    if not 1 <= len(value) <= 40:
-        raise ValidationError("Each trigger is 1 to 40 characters.")
+class MedicationSchema(_shaped("MedicationFields", dayshape.MEDICATION.fields)):
+    """One medication taken on a day (its fields: diary/dayshape.py)."""
 
 
-class DaySchema(StrictSchema):
-    """A whole day record, as PUT takes it and GET gives it."""
+class DaySchema(_shaped("DayFields", dayshape.DAY)):
+    """A whole day record, as PUT takes it and GET gives it (its fields: diary/dayshape.py)."""
 
     date = fields.Date(error_messages={"invalid": "Give the date as YYYY-MM-DD."})
-    headaches = fields.List(
-        fields.Nested(HeadacheSchema), load_default=list,
-        validate=validate.Length(max=12, error="At most 12 headaches in a day."),
-    )
-    medications = fields.List(
-        fields.Nested(MedicationSchema), load_default=list,
-        validate=validate.Length(max=20, error="At most 20 medications in a day."),
-    )
-    soreness = Int(allow_none=True, load_default=None,
-                              validate=validate.Range(0, 10, error="Soreness is 0 to 10."))
-    exercises_done = Bool(allow_none=True, load_default=None)
-    triggers = fields.List(
-        fields.String(validate=_trigger_word), load_default=list,
-        validate=validate.Length(max=20, error="At most 20 triggers."),
-    )
-    notes = fields.String(allow_none=True, load_default=None,
-                          validate=validate.Length(max=2000, error="Notes are at most 2,000 characters."))
+    headaches = dayshape.HEADACHE.schema_field(HeadacheSchema)
+    medications = dayshape.MEDICATION.schema_field(MedicationSchema)
     version = fields.Integer(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
 
@@ -266,12 +171,21 @@ class DaySchema(StrictSchema):
             if not word.strip():
                 raise ValidationError("A trigger cannot be blank.")
 
+    @validates_schema(skip_on_field_errors=True)
+    def _headache_question_agrees(self, data, **kwargs):
+        if "had_headache" in data and "headaches" in data:
+            problem = dayshape.answer_problem(data["had_headache"], data["headaches"])
+            if problem:
+                raise ValidationError(problem, "had_headache")
+
     @post_load
     def _normalise(self, data, **kwargs):
         if "triggers" in data:
             data["triggers"] = _unique(word.strip() for word in data["triggers"])
         if data.get("notes") is not None and not data["notes"].strip():
             data["notes"] = None
+        if "had_headache" not in data and "headaches" in data:
+            data["had_headache"] = dayshape.answer_left_out(data["headaches"])
         return data
 
 

@@ -34,10 +34,16 @@ class UserFactory:
 
 def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
              medications: list[dict] | None = None, soreness: int | None = None,
-             exercises_done: bool | None = None) -> DayRecord:
-    """A day record stored directly, for tests that need data rather than the write path."""
+             exercises_done: bool | None = None, had_headache: bool | None = ...) -> DayRecord:
+    """A day record stored directly, for tests that need data rather than the write path.
+
+    `had_headache` defaults to what its headaches say, as version 1 read a record (no headaches:
+    headache-free); pass None for a day whose headache question is not answered."""
+    if had_headache is ...:
+        had_headache = bool(headaches)
     record = DayRecord(
         patient_id=patient.id, date=day, soreness=soreness, exercises_done=exercises_done,
+        had_headache=had_headache,
         triggers=[], notes=None,
         headaches=[Headache(position=i, **{"type": "unsure", "locations": [], "symptoms": [], **h})
                    for i, h in enumerate(headaches or [])],

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from . import clock
 from .factories import day_body
 
 MISSING = object()  # the field is left out of the body
 SAME = object()  # the stored value is the value sent
 AS_MANY = object()  # as many items are stored as were sent
 
-DAY = (date.today() - timedelta(days=10)).isoformat()
-OTHER_DAY = (date.today() - timedelta(days=11)).isoformat()
+DAY = (clock.today("Europe/London") - timedelta(days=10)).isoformat()
+OTHER_DAY = (clock.today("Europe/London") - timedelta(days=11)).isoformat()
 URL = "/api/v1/patients/me/days/{}"
 
 
@@ -284,3 +285,53 @@ def test_a_day_read_back_can_be_sent_again_unchanged(logged_in):
     again = logged_in.put(URL.format(DAY), json=first.get_json())
     assert again.status_code == 200, again.get_json()
     assert again.get_json() == first.get_json()
+
+
+# -- The headache question (API.md, CLINICAL_RULES.md section 1) ---------------------------------
+
+# (had_headache sent, headaches sent, stored had_headache or the 422 message on `had_headache`)
+ANSWERS = [
+    (True, [headache()], True),
+    (True, [], "You said you had a headache: add it, with how bad it was from 1 to 10."),
+    (False, [], False),
+    (False, [headache()], "You said you had no headache, but a headache is logged: remove it or answer Yes."),
+    (None, [], None),
+    (None, [headache()], "A headache is logged, so the headache question is answered: send true, or leave it out."),
+    (MISSING, [headache()], True),
+    (MISSING, [], None),
+]
+
+
+@pytest.mark.parametrize(("had_headache", "headaches", "outcome"), ANSWERS,
+                         ids=[f"{'missing' if a is MISSING else a}-{len(h)}" for a, h, _ in ANSWERS])
+def test_the_headache_answer_agrees_with_the_headaches(logged_in, had_headache, headaches, outcome):
+    body = day_body(headaches=headaches)
+    if had_headache is not MISSING:
+        body["had_headache"] = had_headache
+    response = logged_in.put(URL.format(DAY), json=body)
+    if isinstance(outcome, str):
+        problem = assert_problem(response, 422)
+        assert problem["errors"] == {"had_headache": [outcome]}
+        assert logged_in.get(URL.format(DAY)).status_code == 404
+    else:
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["had_headache"] is outcome
+        assert logged_in.get(URL.format(DAY)).get_json()["had_headache"] is outcome
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0, "true", []])
+def test_the_headache_answer_is_true_false_or_null_only(logged_in, value):
+    problem = assert_problem(logged_in.put(URL.format(DAY), json=day_body(had_headache=value)), 422)
+    assert problem["errors"] == {"had_headache": ["Give true or false."]}
+
+
+def test_answering_the_headache_question_is_a_change_and_sending_it_again_is_not(logged_in):
+    quiet = {"soreness": 2}
+    first = logged_in.put(URL.format(DAY), json=quiet)
+    assert first.get_json()["had_headache"] is None and first.get_json()["version"] == 1
+    answered = logged_in.put(URL.format(DAY), json={**quiet, "had_headache": False})
+    assert answered.status_code == 200 and answered.get_json()["version"] == 2
+    again = logged_in.put(URL.format(DAY), json={**quiet, "had_headache": False}, headers={"If-Match": '"1"'})
+    assert again.status_code == 200 and again.get_json()["version"] == 2  # a repeat, even under a stale If-Match
+    opened = logged_in.put(URL.format(DAY), json=quiet)
+    assert opened.get_json()["had_headache"] is None and opened.get_json()["version"] == 3

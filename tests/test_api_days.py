@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from diary.extensions import db
 from diary.models import DayRecord
 
+from . import clock
 from .factories import day_body, link, make_day
 
-TODAY = date.today()
+TODAY = clock.today("Europe/London")
 DAY = (TODAY - timedelta(days=3)).isoformat()
 URL = "/api/v1/patients/me/days/{}"
 LIST = "/api/v1/patients/{}/days"
@@ -331,7 +332,8 @@ def test_a_hidden_patient_and_a_missing_one_get_the_same_404(patient_a_day, pati
 
 # -- Medications ------------------------------------------------------------------------------
 
-ACUTE_CLASSES = {"non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic"}
+ACUTE_CLASSES = {"non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic",
+                 "other_acute"}
 
 # CLINICAL_RULES.md section 3: a catalogue name that starts so has this class.
 CATALOGUE_CLASSES = [
@@ -356,6 +358,8 @@ CATALOGUE_CLASSES = [
     ("co-dydramol", "combination_analgesic"),
     ("paracetamol and caffeine", "combination_analgesic"),
     ("aspirin, paracetamol and caffeine", "combination_analgesic"),
+    ("rimegepant", "other_acute"),
+    ("lasmiditan", "other_acute"),
 ]
 MUST_BE_LISTED = {"paracetamol 500", "ibuprofen", "sumatriptan", "ergotamine", "codeine",
                   "co-codamol"}

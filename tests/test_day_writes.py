@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from . import clock
 from .factories import day_body, make_day
 
 
@@ -12,7 +13,7 @@ def _csrf(client) -> str:
 
 
 def test_create_only_put_refuses_to_overwrite_a_day_made_elsewhere(logged_in, patient):
-    url = f"/api/v1/patients/me/days/{patient.today().isoformat()}"
+    url = f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}"
     first = logged_in.put(url, json=day_body(), headers={"If-None-Match": "*"})
     assert first.status_code == 201
     other_phone = day_body(soreness=8)
@@ -25,16 +26,16 @@ def test_create_only_put_refuses_to_overwrite_a_day_made_elsewhere(logged_in, pa
 
 
 def _quick(client, patient, **form):
-    day = patient.today().isoformat()
+    day = clock.today(patient).isoformat()
     return client.post(f"/days/{day}/quick", data={"csrf_token": _csrf(client), **form})
 
 
 def _stored(logged_in, patient):
-    return logged_in.get(f"/api/v1/patients/me/days/{patient.today().isoformat()}")
+    return logged_in.get(f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}")
 
 
 def test_no_headache_button_never_wipes_a_logged_headache(logged_in, patient):
-    make_day(patient, patient.today(), headaches=[{"intensity": 7}], soreness=2)
+    make_day(patient, clock.today(patient), headaches=[{"intensity": 7}], soreness=2)
     response = _quick(logged_in.client, patient, action="no_headache")
     assert response.status_code == 409
     assert "already logged" in response.get_data(as_text=True)
@@ -42,14 +43,14 @@ def test_no_headache_button_never_wipes_a_logged_headache(logged_in, patient):
 
 
 def test_no_headache_button_keeps_the_rest_of_the_day(logged_in, patient):
-    make_day(patient, patient.today(), soreness=4, exercises_done=True)
+    make_day(patient, clock.today(patient), soreness=4, exercises_done=True)
     assert _quick(logged_in.client, patient, action="no_headache").status_code == 302
     stored = _stored(logged_in, patient).get_json()
     assert (stored["headaches"], stored["soreness"], stored["exercises_done"]) == ([], 4, True)
 
 
 def test_a_quick_soreness_out_of_range_changes_nothing(logged_in, patient):
-    make_day(patient, patient.today(), soreness=2)
+    make_day(patient, clock.today(patient), soreness=2)
     for bad in ("11", "-1", "lots"):
         response = _quick(logged_in.client, patient, action="soreness", soreness=bad)
         assert response.status_code == 422
@@ -74,7 +75,7 @@ def test_phones_racing_to_write_one_new_day_leave_one_whole_record(patient, as_u
     from diary.extensions import db
     from diary.models import Headache, MedicationIntake
 
-    url = f"/api/v1/patients/me/days/{patient.today().isoformat()}"
+    url = f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}"
     phones = [as_user(patient) for _ in range(8)]
     bodies = [day_body(notes=f"phone {n}", headaches=[dict(day_body()["headaches"][0], intensity=n + 1)] * (n % 3))
               for n in range(len(phones))]
@@ -96,28 +97,3 @@ def test_phones_racing_to_write_one_new_day_leave_one_whole_record(patient, as_u
     db.session.expire_all()
     for model, key in ((Headache, "headaches"), (MedicationIntake, "medications")):
         assert db.session.scalar(select(func.count()).select_from(model)) == len(stored[key])
-
-
-def test_a_put_leaves_no_connection_outside_transactions_for_the_next_request(logged_in, patient, backend):
-    """On PostgreSQL a PUT runs its one statement without a transaction of its own
-    (operations.one_statement_request); the connection goes back to the pool as it came."""
-    from sqlalchemy import text
-
-    from diary.extensions import db
-
-    url = f"/api/v1/patients/me/days/{patient.today().isoformat()}"
-    assert logged_in.put(url, json=day_body()).status_code == 201
-    assert logged_in.put(url, json=day_body(soreness=9)).status_code == 200
-    db.session.remove()
-    # Every connection the pool holds, all checked out at once.
-    held = [db.engine.connect() for _ in range(db.engine.pool.checkedin())]
-    assert held
-    for connection in held:
-        if backend == "postgresql":
-            assert connection.connection.dbapi_connection.autocommit is False
-        # A transaction is open: now() stays at its start while statements go on.
-        connection.execute(text("UPDATE day_records SET notes = 'uncommitted'"))
-        if backend == "postgresql":
-            assert connection.execute(text("SELECT now() = statement_timestamp()")).scalar() is False
-        connection.rollback()
-        connection.close()

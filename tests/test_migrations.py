@@ -117,3 +117,44 @@ def test_each_revision_downgrades_and_upgrades_again(migrating_app):
         upgrade(revision=revision)
         assert _current_revision() == revision
         previous = revision
+
+
+def test_the_headache_question_reads_version_1_records_as_version_1_did(migrating_app):
+    """0004: a record stored before the question could be left open keeps version 1's reading
+    (headaches: true; none: false), and its content hash is cleared (it no longer covers the
+    whole content). Down again, step by step, every record and headache is kept."""
+    from sqlalchemy import text
+
+    upgrade(revision="0003")
+    patient = uuid.uuid4()
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, password_hash, display_name, role, timezone, created_at) "
+            "VALUES (:id, 'v1@example.test', 'x', 'Version One', 'patient', 'Europe/London', "
+            "'2026-11-01 10:00:00+00:00')"), {"id": patient.hex if db.engine.dialect.name == "sqlite" else patient})
+        for day_id, day, notes in ((1, "2026-11-01", "a headache"), (2, "2026-11-02", "headache-free"),
+                                   (3, "2026-11-03", "soreness only")):
+            connection.execute(text(
+                "INSERT INTO day_records (id, patient_id, date, soreness, exercises_done, triggers, notes, "
+                "version, content_hash, created_at, updated_at) VALUES (:id, :patient, :day, 2, NULL, '[]', "
+                ":notes, 1, :hash, '2026-11-03 10:00:00+00:00', '2026-11-03 10:00:00+00:00')"),
+                {"id": day_id, "patient": patient.hex if db.engine.dialect.name == "sqlite" else patient,
+                 "day": day, "notes": notes, "hash": "0" * 64})
+        for position in (0, 1):
+            connection.execute(text(
+                "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
+                "VALUES (1, :position, 6, 'tension', '[]', '[]')"), {"position": position})
+
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT notes, had_headache, content_hash FROM day_records ORDER BY date")).all()
+    assert [(notes, None if had is None else bool(had), digest) for notes, had, digest in rows] == [
+        ("a headache", True, None), ("headache-free", False, None), ("soreness only", False, None)]
+
+    for revision, column in (("0003", "had_headache"), ("0002", "content_hash")):
+        downgrade(revision=revision)
+        with db.engine.connect() as connection:
+            assert column not in {c["name"] for c in inspect(connection).get_columns("day_records")}
+            assert connection.execute(text("SELECT count(*) FROM day_records")).scalar() == 3
+            assert connection.execute(text("SELECT count(*) FROM headaches")).scalar() == 2

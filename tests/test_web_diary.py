@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from . import clock
 from .factories import PASSWORD, day_body, make_day
 
 # -- Helpers: read a page's forms as a browser would send them ---------------------------------
@@ -137,7 +138,7 @@ def patient_client(client, patient):
 
 @pytest.fixture
 def today(patient) -> date:
-    return patient.today()
+    return clock.today(patient)
 
 
 # -- Saving the whole day from the form --------------------------------------------------------
@@ -194,8 +195,8 @@ def test_an_untouched_page_with_no_headache_stores_no_medicine(patient_client, t
     fields = form_fields(patient_client.get("/today").text)
     assert patient_client.post(f"/days/{today}", data=fill(fields, headache_today="no")).status_code == 302
     assert stored(patient_client, today) == {
-        "headaches": [], "medications": [], "soreness": None, "exercises_done": None,
-        "triggers": [], "notes": None}
+        "had_headache": False, "headaches": [], "medications": [], "soreness": None,
+        "exercises_done": None, "triggers": [], "notes": None}
 
 
 def test_a_medicine_typed_from_the_list_gets_its_kind(patient_client, today):
@@ -283,6 +284,110 @@ def test_quick_buttons_show_what_is_stored(patient_client, patient, today):
     assert len(re.findall(r'aria-pressed="true"', page)) == 3  # and "No headache today"
 
 
+# -- The headache question (CLINICAL_RULES.md section 1) ---------------------------------------
+
+# (what the form says to "Did you have a headache?", a headache rated in the form, what is stored)
+ANSWERS = [
+    ("no", None, False),
+    ("no", "6", False),  # "No" wins over a rated row (hidden once No is chosen)
+    ("yes", "6", True),
+    ("", "6", True),  # rating a headache answers the question
+    ("", None, None),  # nothing answered, nothing rated: saved, the question left open
+]
+
+
+@pytest.mark.parametrize(("answer", "intensity", "had_headache"), ANSWERS)
+def test_the_day_form_stores_the_answer_to_the_headache_question(patient_client, today, answer, intensity,
+                                                                   had_headache):
+    fields = form_fields(patient_client.get("/today").text)
+    changes = {"headache_today": answer, "notes": "A note"}
+    if intensity:
+        changes["headaches__0__intensity"] = intensity
+    response = patient_client.post(f"/days/{today}", data=fill(fields, **changes))
+    assert response.status_code == 302, field_errors_of(response.text)
+    day = stored(patient_client, today)
+    assert (day["had_headache"], len(day["headaches"]), day["notes"]) == (
+        had_headache, 1 if had_headache else 0, "A note")
+
+
+def test_an_unanswered_day_says_it_is_saved_and_asks_the_question(patient_client, patient, today):
+    make_day(patient, today, soreness=3, had_headache=None,
+             medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic", "doses": 2}])
+    page = patient_client.get("/today").text
+    status = re.search(r'<p class="status (\w+)">\s*(.*?)\s*</p>', page, re.S)
+    assert status.groups() == ("unanswered", "Saved: 2 doses of medicine. "
+                                             "You have not said yet whether you had a headache today.")
+    assert '<h2 id="question-title">Did you have a headache today?</h2>' in page
+    assert re.search(r'<button class="big" name="action" value="no_headache" type="submit" '
+                     r'aria-pressed="false">No<span class="visually-hidden"> headache today</span>', page)
+    assert re.search(r'<a class="button big" href="/today\?headache=yes#headaches-0-intensity" data-answer-yes>Yes', page)
+    # The form still carries the (open) answer, without asking twice.
+    assert re.search(r'<fieldset class="toggle" id="headache_today"\s+hidden>', page)
+    assert "headache_today" not in form_fields(page)
+
+
+def test_yes_without_javascript_opens_the_intensity_with_yes_chosen(patient_client, patient, today):
+    day = today - timedelta(days=2)
+    make_day(patient, day, had_headache=False)
+    page = patient_client.get(f"/days/{day}?headache=yes").text
+    assert "data-question" not in page
+    assert form_fields(page)["headache_today"] == "yes"
+    fields = fill(form_fields(page), headaches__0__intensity="5")
+    assert patient_client.post(f"/days/{day}", data=fields).status_code == 302
+    assert stored(patient_client, day)["had_headache"] is True
+
+
+def test_a_day_said_headache_free_shows_no_pressed_and_keeps_it_on_the_next_save(patient_client, patient, today):
+    assert quick(patient_client, today, action="no_headache").status_code == 302
+    page = patient_client.get("/today").text
+    assert 'aria-pressed="true"><span aria-hidden="true">✓ </span>No' in page
+    assert re.search(r'<p class="status logged">\s*Logged: no headache.', page)
+    fields = fill(form_fields(page), notes="Quiet day")
+    assert patient_client.post(f"/days/{today}", data=fields).status_code == 302
+    assert (stored(patient_client, today)["had_headache"], stored(patient_client, today)["notes"]) == (
+        False, "Quiet day")
+
+
+@pytest.mark.parametrize("data", [
+    {"action": "soreness", "soreness": "4"},
+    {"action": "exercises", "exercises_done": "yes"},
+    {"action": "exercises", "exercises_done": "no"},
+])
+@pytest.mark.parametrize("stored_before", ["none", "unanswered"])
+def test_quick_controls_on_an_unanswered_day_leave_the_question_open(patient_client, patient, today, data,
+                                                                     stored_before):
+    if stored_before == "unanswered":
+        make_day(patient, today, had_headache=None,
+                 medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+    assert quick(patient_client, today, **data).status_code == 302
+    assert stored(patient_client, today)["had_headache"] is None
+    assert "You have not said yet whether you had a headache today." in patient_client.get("/today").text
+
+
+def test_a_medicine_saved_from_the_form_on_an_unanswered_day_leaves_the_question_open(patient_client, today):
+    fields = form_fields(patient_client.get("/today").text)
+    row = medication_row(fields, "Ibuprofen 400 mg")
+    response = patient_client.post(f"/days/{today}", data=fill(fields, **{f"medications__{row}__doses": "1"}))
+    assert response.status_code == 302
+    day = stored(patient_client, today)
+    assert (day["had_headache"], [m["name"] for m in day["medications"]]) == (None, ["Ibuprofen 400 mg"])
+
+
+def test_the_calendar_shows_an_unanswered_day_apart_from_a_headache_free_one(patient_client, patient, today):
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    make_day(patient, first, had_headache=False)
+    make_day(patient, first + timedelta(days=1), soreness=2, had_headache=None)
+    page = patient_client.get(f"/calendar?month={first:%Y-%m}").text
+    label = lambda d: d.strftime("%A %-d %B")  # noqa: E731
+    assert cell(page, first) == ("free", f"{label(first)}: no headache")
+    second = first + timedelta(days=1)
+    assert cell(page, second) == ("unanswered", f"{label(second)}: saved, headache question not answered")
+    assert re.search(rf'<a href="/days/{second}">\s*<span class="num" aria-hidden="true">{second.day}</span>\s*'
+                     r'<span class="mark" aria-hidden="true">\?</span>', page)
+    assert "1 of " in page and "1 day saved without saying whether you had a headache." in page
+    assert '<span class="swatch unanswered" aria-hidden="true">?</span> Headache not answered' in page
+
+
 # -- Form errors -------------------------------------------------------------------------------
 
 
@@ -292,7 +397,6 @@ def test_quick_buttons_show_what_is_stored(patient_client, patient, today):
     ({"headache_today": "yes", "headaches__0__intensity": "5", "headaches__0__start": "25:99"},
      "headaches.0.start", "Give the time as HH:MM, for example 08:30.", 'value="25:99"'),
     ({"headache_today": "no", "DOSES": "25"}, "medications.ROW.doses", "Doses are 1 to 20.", 'value="25"'),
-    ({}, "headache_today", "Say whether you had a headache: tap No or Yes.", "Typed before the error"),
 ])
 def test_a_form_error_is_shown_next_to_the_field_keeps_what_was_typed_and_stores_nothing(
         patient_client, today, changes, field, message, kept):
@@ -451,7 +555,7 @@ PATIENT_PAGES = ("/today", "/calendar", "/days/{yesterday}")
 def test_a_therapist_gets_not_found_on_the_patient_pages(client, users, path):
     therapist = users.therapist()
     log_in(client, therapist)
-    yesterday = therapist.today() - timedelta(days=1)
+    yesterday = clock.today(therapist) - timedelta(days=1)
     assert client.get(path.format(yesterday=yesterday)).status_code == 404
 
 
@@ -459,7 +563,7 @@ def test_a_therapist_cannot_post_to_the_patient_pages(client, users):
     therapist = users.therapist()
     log_in(client, therapist)
     token = csrf_token(client.get("/account").text)
-    day = therapist.today()
+    day = clock.today(therapist)
     assert client.post(f"/days/{day}", data={"csrf_token": token, "headache_today": "no"}).status_code == 404
     assert client.post(f"/days/{day}/quick", data={"csrf_token": token,
                                                    "action": "no_headache"}).status_code == 404
@@ -467,7 +571,7 @@ def test_a_therapist_cannot_post_to_the_patient_pages(client, users):
 
 @pytest.mark.parametrize("path", PATIENT_PAGES)
 def test_anonymous_visitors_are_sent_to_login(client, path):
-    response = client.get(path.format(yesterday=date.today() - timedelta(days=1)))
+    response = client.get(path.format(yesterday=clock.today("Europe/London") - timedelta(days=1)))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
 

@@ -32,7 +32,6 @@ def _stale(error: StaleVersion):
 
 
 @bp.put("/patients/me/days/<day:day>")
-@operations.one_statement_request
 @rule("patient")
 @doc("Store a whole day record (201 new, 200 replaced)", body=DaySchema,
      responses={200: DaySchema, 201: DaySchema, 403: None, 409: None, 412: None, 422: None}, who="the patient")

@@ -16,7 +16,6 @@ from .days import (
     day_content,
     delete_day,
     mark_headache_free,
-    one_statement_request,
     record_day,
     update_day,
 )
@@ -31,6 +30,6 @@ from .treatment import (
 __all__ = [
     "authenticate", "change_password", "check_session_dates", "check_diary_date", "create_share_code", "create_user",
     "day_content", "delete_day", "delete_session", "end_login_session", "erase_account",
-    "link_therapist", "mark_headache_free", "NEW_DAY", "normalise_email", "one_statement_request", "record_day", "record_session", "revoke_link",
+    "link_therapist", "mark_headache_free", "NEW_DAY", "normalise_email", "record_day", "record_session", "revoke_link",
     "start_login_session", "update_day", "update_profile", "update_session",
 ]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
 from .. import operations, queries
@@ -21,13 +22,20 @@ from .forms import day_to_form, editor_layout, has_errors, load_day_form, load_q
 def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str | None = None):
     record = queries.get_day(current_user, current_user, day)
     today = current_user.today()
+    # "Yes" to the headache question, without JavaScript: the editor with Yes chosen.
+    answering_yes = form is None and request.args.get("headache") == "yes"
     if form is None:
         form = day_to_form(day_schema.dump(record) if record else None)
+    if answering_yes:
+        form = MultiDict(form)
+        form["headache_today"] = "yes"
     errors = errors or {}
     layout = editor_layout(form, errors, queries.remembered_medications(current_user, current_user))
     context = dict(
         day=day, today=today, is_today=day == today, record=record, form=form, errors=errors,
-        layout=layout, has_errors=has_errors, notice=notice, vocab=vocab,
+        layout=layout, has_errors=has_errors, notice=notice, vocab=vocab, answering_yes=answering_yes,
+        yes_url=url_for("web.today" if day == today else "web.day_page",
+                        **({} if day == today else {"day": day}), headache="yes"),
         catalogue=vocab.MEDICATION_CATALOGUE,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1) if day < today else None,
     )

@@ -14,30 +14,18 @@ from typing import Any
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from .. import dayshape
 from .. import vocabulary as vocab
 from ..errors import InvalidInput
 from ..schemas import DaySchema, SessionBodySchema, flatten_errors
 
-_HEADACHE_INTS = ("intensity", "duration_minutes")
-_HEADACHE_TEXT = ("start", "type", "side")
-_HEADACHE_LISTS = ("locations", "symptoms")
-_MEDICATION_TEXT = ("name", "drug_class", "time", "relief")
 _ITEM = re.compile(r"^(headaches|medications)\.(\d{1,2})\.([a-z_]+)$")
 _CATALOGUE_CLASSES = {name.casefold(): drug_class for name, drug_class in vocab.MEDICATION_CATALOGUE}
 # Offered with 0 doses until the patient has medications of their own to remember.
 COMMON_PICKS = ("Paracetamol 500 mg", "Ibuprofen 400 mg", "Co-codamol 8/500")
-
-
-def _number(value: str | None) -> Any:
-    """A whole number from a text box; anything else is passed on for the schema to refuse."""
-    if value is None or value.strip() == "":
-        return None
-    value = value.strip()
-    return int(value) if re.fullmatch(r"-?\d{1,6}", value) else value
-
-
-def _yes_no(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
+_ANSWER = dayshape.day_field("had_headache")  # the headache question (form: headache_today)
+# A headache block whose only values are those its form always sends (the type) is unused.
+_ALWAYS_SENT = tuple(f.in_form for f in dayshape.HEADACHE.fields if f.form == "choice")
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -49,63 +37,46 @@ def _indices(form: MultiDict, kind: str) -> list[int]:
     return sorted(found)
 
 
+def _read(form: MultiDict, fields, prefix: str = "") -> dict[str, Any]:
+    """The fields the form gives values for (dayshape carriers); those left out are absent."""
+    return {f.name: value for f in fields
+            if (value := dayshape.read_form(f, form, prefix + f.in_form)) is not None}
+
+
 def _headache(form: MultiDict, i: int) -> dict[str, Any] | None:
     prefix = f"headaches.{i}."
     if form.get(prefix + "remove"):
         return None
-    item: dict[str, Any] = {}
-    for field in _HEADACHE_INTS:
-        if (value := _number(form.get(prefix + field))) is not None:
-            item[field] = value
-    for field in _HEADACHE_TEXT:
-        if (value := _blank_to_none(form.get(prefix + field))) is not None:
-            item[field] = value
-    for field in _HEADACHE_LISTS:
-        if values := form.getlist(prefix + field):
-            item[field] = values
-    if (neck := _yes_no(form.get(prefix + "neck_provoked"))) is not None:
-        item["neck_provoked"] = neck
+    item = _read(form, dayshape.HEADACHE.fields, prefix)
     # A block left at its defaults (nothing but the type) is an unused blank row.
-    return item if set(item) - {"type"} else None
+    return item if set(item) - set(_ALWAYS_SENT) else None
 
 
 def _medication(form: MultiDict, i: int) -> dict[str, Any] | None:
     prefix = f"medications.{i}."
-    doses = _number(form.get(prefix + "doses"))
-    name = (form.get(prefix + "name") or "").strip()
-    drug_class = _blank_to_none(form.get(prefix + "drug_class"))
-    if form.get(prefix + "remove") or doses == 0 or (not name and drug_class is None):
+    item = _read(form, dayshape.MEDICATION.fields, prefix)
+    if form.get(prefix + "remove") or item.get("doses") == 0 or not (item["name"] or "drug_class" in item):
         return None  # a remembered medication left at 0 doses, or an untouched blank row
-    item: dict[str, Any] = {"name": name}
-    if doses is not None:
-        item["doses"] = doses
-    for field in _MEDICATION_TEXT[1:]:
-        if (value := _blank_to_none(form.get(prefix + field))) is not None:
-            item[field] = value
-    if "drug_class" not in item and name.casefold() in _CATALOGUE_CLASSES:
-        item["drug_class"] = _CATALOGUE_CLASSES[name.casefold()]  # typed from the list
+    if "drug_class" not in item and item["name"].casefold() in _CATALOGUE_CLASSES:
+        item["drug_class"] = _CATALOGUE_CLASSES[item["name"].casefold()]  # typed from the list
     return item
 
 
 def day_from_form(form: MultiDict) -> tuple[dict[str, Any], dict[str, dict[int, int]]]:
-    """The API-shaped day a form describes, and for each list which form row each item came from."""
+    """The API-shaped day a form describes, and for each list which form row each item came from.
+
+    A field the form leaves blank is left out, so DaySchema's default applies: an unanswered
+    headache question reads true when headaches are entered and null when none are. "No" drops
+    whatever headache rows were filled."""
     rows: dict[str, dict[int, int]] = {"headaches": {}, "medications": {}}
-    day: dict[str, Any] = {"headaches": [], "medications": []}
-    if form.get("headache_today") != "no":
-        for i in _indices(form, "headaches"):
-            if (item := _headache(form, i)) is not None:
-                rows["headaches"][len(day["headaches"])] = i
-                day["headaches"].append(item)
-    for i in _indices(form, "medications"):
-        if (item := _medication(form, i)) is not None:
-            rows["medications"][len(day["medications"])] = i
-            day["medications"].append(item)
-    day["soreness"] = _number(form.get("soreness"))
-    day["exercises_done"] = _yes_no(form.get("exercises_done"))
-    triggers = [t for t in form.getlist("triggers") if t.strip()]
-    triggers += [t.strip() for t in (form.get("triggers_other") or "").split(",") if t.strip()]
-    day["triggers"] = triggers
-    day["notes"] = form.get("notes") or None
+    day: dict[str, Any] = {"headaches": [], "medications": [], **_read(form, dayshape.DAY)}
+    for kind, read_item in (("headaches", _headache), ("medications", _medication)):
+        if kind == "headaches" and day.get(_ANSWER.name) is False:
+            continue
+        for i in _indices(form, kind):
+            if (item := read_item(form, i)) is not None:
+                rows[kind][len(day[kind])] = i
+                day[kind].append(item)
     return day, rows
 
 
@@ -113,19 +84,21 @@ def _form_key(key: str, rows: dict[str, dict[int, int]]) -> str:
     parts = key.split(".")
     if len(parts) >= 2 and parts[0] in rows and parts[1].isdigit():
         parts[1] = str(rows[parts[0]].get(int(parts[1]), parts[1]))
+    elif len(parts) == 1:
+        parts[0] = next((f.in_form for f in dayshape.DAY if f.name == key), key)
     return ".".join(parts)
 
 
 def load_day_form(form: MultiDict) -> dict[str, Any]:
-    """Validated day data from a form; InvalidInput keyed by the form's own field names."""
+    """Validated day data from a form; InvalidInput keyed by the form's own field names.
+
+    The headache question may stay unanswered; "Yes" needs a headache with its intensity."""
     raw, rows = day_from_form(form)
     errors: dict[str, list[str]] = {}
-    if not raw["headaches"]:
-        if form.get("headache_today") == "yes":
-            first = min(_indices(form, "headaches"), default=0)
-            errors[f"headaches.{first}.intensity"] = ["Say how bad the headache was, from 1 to 10."]
-        elif form.get("headache_today") != "no":
-            errors["headache_today"] = ["Say whether you had a headache: tap No or Yes."]
+    if raw.get(_ANSWER.name) is True and not raw["headaches"]:
+        first = min(_indices(form, "headaches"), default=0)
+        errors[f"headaches.{first}.intensity"] = ["Say how bad the headache was, from 1 to 10."]
+        del raw[_ANSWER.name]  # said better above than DaySchema would
     try:
         data = DaySchema().load(raw)
     except ValidationError as error:
@@ -135,30 +108,17 @@ def load_day_form(form: MultiDict) -> dict[str, Any]:
     return data
 
 
-def _form_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def day_to_form(day: dict[str, Any] | None) -> MultiDict:
     """A stored day (as DaySchema dumps it) in the form's field names, to fill the editor."""
     form: MultiDict = MultiDict()
     if day is None:
         return form
-    form["headache_today"] = "yes" if day["headaches"] else "no"
-    for kind in ("headaches", "medications"):
-        for i, item in enumerate(day[kind]):
-            for field, value in item.items():
-                if isinstance(value, list):
-                    form.setlist(f"{kind}.{i}.{field}", value)
-                else:
-                    form[f"{kind}.{i}.{field}"] = _form_text(value)
-    for field in ("soreness", "exercises_done", "notes"):
-        form[field] = _form_text(day.get(field))
-    form.setlist("triggers", day.get("triggers") or [])
+    for f in dayshape.DAY:
+        dayshape.write_form(f, form, f.in_form, day.get(f.name))
+    for items in dayshape.ITEMS:
+        for i, item in enumerate(day[items.name]):
+            for f in items.fields:
+                dayshape.write_form(f, form, f"{items.name}.{i}.{f.in_form}", item.get(f.name))
     return form
 
 
@@ -201,7 +161,7 @@ def editor_layout(form: MultiDict, errors: dict[str, list[str]],
                   remembered: list[tuple[str, str]]) -> EditorLayout:
     """Headache blocks and medication rows to show for `form` (stored day or what was sent)."""
     headaches = [i for i in _indices(form, "headaches")
-                 if _filled(form, f"headaches.{i}.", ("type", "remove"))
+                 if _filled(form, f"headaches.{i}.", (*_ALWAYS_SENT, "remove"))
                  or has_errors(errors, f"headaches.{i}.")] or [0]
     rows: list[MedicationRow] = []
     for i in _indices(form, "medications"):
@@ -225,21 +185,21 @@ def editor_layout(form: MultiDict, errors: dict[str, list[str]],
                         medications=rows, new_medication=next_index)
 
 
+_QUICK = {"soreness": "soreness", "exercises": "exercises_done"}  # action -> the field it sets
+
+
 def load_quick_form(form: MultiDict) -> tuple[str, dict[str, Any]]:
     """The one-tap control a form sends (`action`) and the validated fields it changes.
 
     Raises InvalidInput for an unknown action or a value out of range: nothing is changed then.
     """
     action = form.get("action", "")
-    raw: dict[str, Any]
     if action == "no_headache":
-        return action, {"headaches": []}
-    if action == "soreness":
-        raw = {"soreness": _number(form.get("soreness"))}
-    elif action == "exercises":
-        raw = {"exercises_done": _yes_no(form.get("exercises_done"))}
-    else:
+        return action, {_ANSWER.name: False, "headaches": []}
+    if action not in _QUICK:
         raise InvalidInput({"action": ["Choose one of the quick buttons."]})
+    field = dayshape.day_field(_QUICK[action])
+    raw = {field.name: dayshape.read_form(field, form, field.in_form)}
     try:
         return action, DaySchema(only=tuple(raw)).load(raw)
     except ValidationError as error:

@@ -17,16 +17,36 @@
     });
   }
 
+  /* Once the answer is Yes, the question card gives way to the day form's own answer. */
+  function answeredYes() {
+    var yes = form.querySelector("input[name=headache_today][value=yes]");
+    if (yes) yes.checked = true;
+    var question = document.querySelector("[data-question]");
+    var toggle = document.getElementById("headache_today");
+    if (question) question.hidden = true;
+    if (toggle) toggle.hidden = false;
+    showHeadaches();
+  }
+
   function headacheSection() {
     if (!form.querySelector("[data-headaches]")) return;
     showHeadaches();
     form.addEventListener("change", function (event) {
       var name = event.target.name || "";
-      if (/\.intensity$/.test(name)) {
-        var yes = form.querySelector("input[name=headache_today][value=yes]");
-        if (yes) yes.checked = true;
-      }
-      if (name === "headache_today" || /\.intensity$/.test(name)) showHeadaches();
+      if (/\.intensity$/.test(name)) answeredYes();
+      if (name === "headache_today") showHeadaches();
+    });
+    /* "Yes" on the question card: the intensity choice, open and focused (no page load). */
+    document.querySelectorAll("[data-answer-yes]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        answeredYes();
+        var first = form.querySelector("[data-headache] input[name$='.intensity']");
+        if (first) {
+          first.closest("fieldset").scrollIntoView({ block: "start" });
+          first.focus({ preventScroll: true });
+        }
+      });
     });
   }
 

@@ -37,6 +37,34 @@
 
   /* ---- The day form -> the API's day record (the same mapping as diary/web/forms.py) ------ */
 
+  /* Every field of a day as the day form carries it: [API name, form name, kind], the kinds
+     of diary/dayshape.py (tests/browser/test_mapping.py checks this table against it). */
+  const FORM_FIELDS = {
+    day: [
+      ["had_headache", "headache_today", "yes_no"], ["soreness", "soreness", "number"],
+      ["exercises_done", "exercises_done", "yes_no"], ["triggers", "triggers", "triggers"],
+      ["notes", "notes", "text"],
+    ],
+    headaches: [
+      ["start", "start", "text"], ["duration_minutes", "duration_minutes", "number"],
+      ["intensity", "intensity", "number"], ["type", "type", "choice"], ["side", "side", "text"],
+      ["locations", "locations", "words"], ["symptoms", "symptoms", "words"],
+      ["neck_provoked", "neck_provoked", "yes_no"],
+    ],
+    medications: [
+      ["name", "name", "name"], ["drug_class", "drug_class", "text"], ["doses", "doses", "number"],
+      ["time", "time", "text"], ["relief", "relief", "text"],
+    ],
+  };
+  // What a day holds when a field is left out (DaySchema's defaults; `had_headache` follows
+  // from the headaches: true with some, else not answered).
+  const DEFAULTS = {
+    day: { soreness: null, exercises_done: null, triggers: [], notes: null },
+    headaches: { start: null, duration_minutes: null, type: "unsure", side: null, locations: [],
+      symptoms: [], neck_provoked: null },
+    medications: { doses: 1, time: null, relief: null },
+  };
+
   const ITEM = /^(headaches|medications)\.(\d{1,2})\.([a-z_]+)$/;
 
   /** A read-only multi-dict over [name, value] pairs, like werkzeug's MultiDict. */
@@ -68,6 +96,35 @@
     return value === null || value === undefined || value === "" ? null : value;
   }
 
+  /** The value the form gives for a field of `kind` under `key`; null leaves the field out
+      (dayshape.read_form). */
+  function readField(form, key, kind) {
+    switch (kind) {
+      case "number": return number(form.get(key));
+      case "text": case "choice": return blankToNull(form.get(key));
+      case "name": return (form.get(key) || "").trim();
+      case "yes_no": return yesNo(form.get(key));
+      case "words": { const v = form.getlist(key); return v.length ? v : null; }
+      case "triggers": {
+        const words = form.getlist(key).filter((t) => t.trim());
+        for (const t of (form.get(key + "_other") || "").split(",")) {
+          if (t.trim()) words.push(t.trim());
+        }
+        return words.length ? words : null;
+      }
+      default: throw new Error(`unknown form kind ${kind}`);
+    }
+  }
+
+  function readFields(form, fields, prefix) {
+    const item = {};
+    for (const [name, inForm, kind] of fields) {
+      const value = readField(form, prefix + inForm, kind);
+      if (value !== null) item[name] = value;
+    }
+    return item;
+  }
+
   function indices(form, kind) {
     const found = new Set();
     for (const key of form.keys()) {
@@ -80,48 +137,29 @@
   function headacheItem(form, i) {
     const p = `headaches.${i}.`;
     if (form.get(p + "remove")) return null;
-    const item = {};
-    for (const f of ["intensity", "duration_minutes"]) {
-      const v = number(form.get(p + f));
-      if (v !== null) item[f] = v;
-    }
-    for (const f of ["start", "type", "side"]) {
-      const v = blankToNull(form.get(p + f));
-      if (v !== null) item[f] = v;
-    }
-    for (const f of ["locations", "symptoms"]) {
-      const v = form.getlist(p + f);
-      if (v.length) item[f] = v;
-    }
-    const neck = yesNo(form.get(p + "neck_provoked"));
-    if (neck !== null) item.neck_provoked = neck;
-    // A block left at its defaults (nothing but the type) is an unused blank row.
-    return Object.keys(item).some((k) => k !== "type") ? item : null;
+    const item = readFields(form, FORM_FIELDS.headaches, p);
+    // A block left at its defaults (nothing but what its form always sends) is an unused blank row.
+    const alwaysSent = FORM_FIELDS.headaches.filter(([, , kind]) => kind === "choice").map(([name]) => name);
+    return Object.keys(item).some((k) => !alwaysSent.includes(k)) ? item : null;
   }
 
   function medicationItem(form, i, catalogue) {
     const p = `medications.${i}.`;
-    const doses = number(form.get(p + "doses"));
-    const name = (form.get(p + "name") || "").trim();
-    const drugClass = blankToNull(form.get(p + "drug_class"));
-    if (form.get(p + "remove") || doses === 0 || (!name && drugClass === null)) return null;
-    const item = { name };
-    if (doses !== null) item.doses = doses;
-    for (const f of ["drug_class", "time", "relief"]) {
-      const v = blankToNull(form.get(p + f));
-      if (v !== null) item[f] = v;
-    }
-    const known = catalogue && catalogue[name.toLowerCase()];
+    const item = readFields(form, FORM_FIELDS.medications, p);
+    if (form.get(p + "remove") || item.doses === 0 || !(item.name || "drug_class" in item)) return null;
+    const known = catalogue && catalogue[item.name.toLowerCase()];
     if (!("drug_class" in item) && known) item.drug_class = known; // typed from the list
     return item;
   }
 
   /** The API-shaped day that the day form's fields describe (forms.day_from_form). `entries` are
-      [name, value] pairs (a FormData); `catalogue` maps lower-case medicine names to classes. */
+      [name, value] pairs (a FormData); `catalogue` maps lower-case medicine names to classes.
+      A field left blank is left out: the server's default applies (an unanswered headache
+      question reads true with headaches, null without). */
   function formToDay(entries, catalogue) {
     const form = multiDict(entries);
-    const day = { headaches: [], medications: [] };
-    if (form.get("headache_today") !== "no") {
+    const day = { headaches: [], medications: [], ...readFields(form, FORM_FIELDS.day, "") };
+    if (day.had_headache !== false) {
       for (const i of indices(form, "headaches")) {
         const item = headacheItem(form, i);
         if (item) day.headaches.push(item);
@@ -131,50 +169,43 @@
       const item = medicationItem(form, i, catalogue);
       if (item) day.medications.push(item);
     }
-    day.soreness = number(form.get("soreness"));
-    day.exercises_done = yesNo(form.get("exercises_done"));
-    const triggers = form.getlist("triggers").filter((t) => t.trim());
-    for (const t of (form.get("triggers_other") || "").split(",")) {
-      if (t.trim()) triggers.push(t.trim());
-    }
-    day.triggers = triggers;
-    day.notes = form.get("notes") || null;
     return day;
   }
 
-  /** What the page would refuse before the schema is asked (forms.load_day_form). */
+  /** What the page would refuse before the schema is asked (forms.load_day_form): the question
+      may stay unanswered, but "Yes" needs a headache with how bad it was. */
   function formProblems(entries, day) {
     const form = multiDict(entries);
     const errors = {};
-    if (!day.headaches.length) {
-      if (form.get("headache_today") === "yes") {
-        const first = indices(form, "headaches")[0] || 0;
-        errors[`headaches.${first}.intensity`] = ["Say how bad the headache was, from 1 to 10."];
-      } else if (form.get("headache_today") !== "no") {
-        errors.headache_today = ["Say whether you had a headache: tap No or Yes."];
-      }
+    if (day.had_headache === true && !day.headaches.length) {
+      const first = indices(form, "headaches")[0] || 0;
+      errors[`headaches.${first}.intensity`] = ["Say how bad the headache was, from 1 to 10."];
     }
     return errors;
   }
 
+  /** The day's answer to the headache question, as the server reads it (true, false or null). */
+  function answerOf(day) {
+    if (day.had_headache !== undefined) return day.had_headache;
+    return (day.headaches || []).length ? true : null;
+  }
+
   /** A day as the server stores and dumps it, to compare two versions of one day. */
   function normalDay(day) {
-    const orNull = (v) => (v === undefined ? null : v);
-    return {
-      headaches: (day.headaches || []).map((h) => ({
-        start: orNull(h.start), duration_minutes: orNull(h.duration_minutes), intensity: h.intensity,
-        type: h.type || "unsure", side: orNull(h.side), locations: h.locations || [],
-        symptoms: h.symptoms || [], neck_provoked: orNull(h.neck_provoked),
-      })),
-      medications: (day.medications || []).map((m) => ({
-        name: (m.name || "").trim(), drug_class: m.drug_class, doses: m.doses === undefined ? 1 : m.doses,
-        time: orNull(m.time), relief: orNull(m.relief),
-      })),
-      soreness: orNull(day.soreness),
-      exercises_done: orNull(day.exercises_done),
-      triggers: Array.from(new Set((day.triggers || []).map((t) => t.trim()))),
-      notes: day.notes && day.notes.trim() ? day.notes : null,
+    const normal = (source, part) => {
+      const out = {};
+      for (const [name] of FORM_FIELDS[part]) {
+        const value = source[name];
+        out[name] = value !== undefined ? value : name in DEFAULTS[part] ? DEFAULTS[part][name] : null;
+      }
+      return out;
     };
+    const normalized = normal({ ...day, had_headache: answerOf(day) }, "day");
+    normalized.triggers = Array.from(new Set(normalized.triggers.map((t) => t.trim())));
+    normalized.notes = normalized.notes && normalized.notes.trim() ? normalized.notes : null;
+    normalized.headaches = (day.headaches || []).map((h) => normal(h, "headaches"));
+    normalized.medications = (day.medications || []).map((m) => ({ ...normal(m, "medications"), name: (m.name || "").trim() }));
+    return normalized;
   }
 
   function sameContent(a, b) {
@@ -351,7 +382,7 @@
       if (current.baseVersion === entry.baseVersion) return { ...current, baseVersion: version };
       return false;
     });
-    emit({ type: "synced", date: entry.date, version });
+    emit({ type: "synced", date: entry.date, version, answered: entry.day === null || answerOf(entry.day) !== null });
   }
 
   /** Change the entry as sent, unless a newer save replaced it (or `when` says no). */
@@ -512,7 +543,7 @@
   }
 
   const DiaryOffline = {
-    formToDay, formProblems, normalDay, sameContent, enqueue, settleSending, syncAll, wipe, outbox,
+    FORM_FIELDS, DEFAULTS, formToDay, formProblems, answerOf, normalDay, sameContent, enqueue, settleSending, syncAll, wipe, outbox,
     meta, databaseExists, emit, listeners, SYNC_TAG,
   };
   global.DiaryOffline = DiaryOffline;
@@ -731,7 +762,8 @@
   /** Show `day` in the day form (as forms.day_to_form does on the server), `version` its base. */
   function dayToForm(day, version) {
     // Headaches
-    setChecked(dayForm, "headache_today", [day.headaches.length ? "yes" : "no"]);
+    const answer = answerOf(day);
+    setChecked(dayForm, "headache_today", answer === true ? ["yes"] : answer === false ? ["no"] : []);
     const hSlots = headacheSlots();
     while (hSlots.length < day.headaches.length) addHeadacheSlot(hSlots);
     hSlots.forEach((slot, k) => {
@@ -774,11 +806,26 @@
     const notes = dayForm.querySelector("[name=notes]");
     if (notes) notes.value = day.notes || "";
     versionField().value = version ? String(version) : "";
-    // As on the server's page: "No headache" is offered only while no headache is logged.
-    const quick = document.querySelector("section.quick");
-    if (quick) quick.hidden = day.headaches.length > 0;
-    const yes = dayForm.querySelector("input[name=headache_today]:checked");
-    if (yes) yes.dispatchEvent(new Event("change", { bubbles: true }));
+    showQuestion(day.headaches.length === 0, answer === false);
+    const checked = dayForm.querySelector("input[name=headache_today]:checked") || dayForm.querySelector("input[name=headache_today]");
+    if (checked) checked.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  /** As on the server's page: the question card asks while no headache is logged (its No pressed
+      once the day is saved as headache-free), and the day form's own answer shows otherwise. */
+  function showQuestion(asking, saidNo) {
+    const question = document.querySelector("[data-question]");
+    const toggle = document.getElementById("headache_today");
+    if (!question) return;
+    question.hidden = !asking;
+    if (toggle) toggle.hidden = asking;
+    const no = question.querySelector("button[value=no_headache]");
+    if (no) {
+      no.setAttribute("aria-pressed", saidNo ? "true" : "false");
+      const tick = no.querySelector("[aria-hidden=true]");
+      if (tick && !saidNo) tick.remove();
+      if (!tick && saidNo) no.prepend(element("span", { "aria-hidden": "true", text: "✓ " }));
+    }
   }
 
   function pressQuickButtons() {
@@ -850,10 +897,13 @@
     invalid: "Cleared on this phone, but the diary did not accept it: see above.",
   };
 
+  const UNANSWERED = "You have not said yet whether you had a headache.";
+
   /** The day's status line for a day waiting in the outbox. */
   function waitingStatus(entry) {
     const texts = entry.day === null ? CLEARED_STATUS : DAY_STATUS;
-    return texts[entry.state] || texts.waiting;
+    const text = texts[entry.state] || texts.waiting;
+    return entry.day !== null && answerOf(entry.day) === null ? `${text} ${UNANSWERED}` : text;
   }
 
   /** Show a cleared day in the editor: nothing answered, nothing to clear, `version` its base (so
@@ -885,8 +935,7 @@
     }
     if (day === null) showCleared(baseVersion);
     setDayStatus("waiting", waitingStatus(entry));
-    const quick = document.querySelector("section.quick");
-    if (quick && day && day.headaches.length) quick.hidden = true; // as the page does once a headache is logged
+    if (day) showQuestion(day.headaches.length === 0, answerOf(day) === false);
     if (!offline()) DiaryOffline.syncAll({ force: true, pageToken: pageToken() });
   }
 
@@ -926,8 +975,8 @@
     const entries = formEntries(null);
     const day = formToDay(entries, catalogue());
     if (!(isShell || offline())) {
-      // A form the server will send back unsaved (no answer to "Did you have a headache?") is
-      // not kept: it is not yet a day to send.
+      // A form the server will send back unsaved ("Yes" with no headache rated) is not kept: it
+      // is not yet a day to send.
       if (!Object.keys(formProblems(entries, day)).length) sendAsPage(event, dayForm, day);
       return;
     }
@@ -1001,8 +1050,10 @@
     if (headaches.length) {
       const worst = Math.max(...headaches.map((h) => h.intensity || 0));
       items.push(`${plural(headaches.length, "headache")}, worst ${worst} out of 10`);
-    } else {
+    } else if (answerOf(day) === false) {
       items.push("No headache");
+    } else {
+      items.push("Headache question not answered");
     }
     for (const m of day.medications || []) items.push(`${m.name} ×${m.doses === undefined ? 1 : m.doses}`);
     if (day.soreness !== null && day.soreness !== undefined) items.push(`Soreness ${day.soreness} out of 10`);
@@ -1102,8 +1153,9 @@
         if (entry.server) dayToForm(entry.server, entry.server.version);
         else dayToForm({ headaches: [], medications: [], triggers: [] }, null);
         if (clearForm) clearForm.hidden = !entry.server;
-        setDayStatus(entry.server ? "logged" : "missing", entry.server ? "Logged (the version from your other device)."
-          : "Not logged: the day was cleared on another device.");
+        if (!entry.server) setDayStatus("missing", "Not logged: the day was cleared on another device.");
+        else if (answerOf(entry.server) === null) setDayStatus("unanswered", `Saved (the version from your other device). ${UNANSWERED}`);
+        else setDayStatus("logged", "Logged (the version from your other device).");
       }
       await outbox.update(date, entry.id, () => null);
       DiaryOffline.emit({ type: "changed" });
@@ -1145,7 +1197,8 @@
         setDayStatus("missing", "Cleared, and synced to your diary: this day counts as not logged.");
       } else {
         versionField().value = String(message.version);
-        setDayStatus("logged", "Logged, and synced to your diary.");
+        if (message.answered === false) setDayStatus("unanswered", `Saved, and synced to your diary. ${UNANSWERED}`);
+        else setDayStatus("logged", "Logged, and synced to your diary.");
       }
     }
     if (message.type === "synced") lastMessage = "Synced.";
