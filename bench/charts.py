@@ -219,7 +219,7 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
 
             def sql():
                 sessions = queries.session_facts(actor, patient) if charts.reads_sessions(name) else []
-                span = charts.days_to_load(name, first, last, sessions)
+                span = charts.days_to_load(name, first, last, sessions, today)
                 return sessions, (queries.day_facts(actor, patient, *span) if span else [])
 
             sql_times, (sessions, facts) = timed(sql, args.runs, args.warmup)

@@ -145,6 +145,9 @@ def register_templates(app: Flask) -> None:
         return url_for("static", filename=filename, v=version)
 
     app.jinja_env.globals["static_url"] = static_url
+    from .clinical import RULES_VERSION
+
+    app.jinja_env.globals["rules_version"] = RULES_VERSION
 
 
 def register_cli(app: Flask) -> None:

@@ -77,6 +77,7 @@ CLASS_STYLE = {  # acute class -> (legend name, colour, hatching)
     "ergot": ("Ergots", "#cc79a7", "x"),
     "opioid": ("Opioids", "#d55e00", "."),
     "combination_analgesic": ("Combination painkillers", "#0072b2", "\\"),
+    "other_acute": ("Other migraine medicines", "#009e73", "-"),
 }
 SERIES = (  # one per session on the soreness chart: colour and marker shape differ together
     ("#0072b2", "circle"), ("#e69f00", "square"), ("#009e73", "diamond"),
@@ -147,12 +148,12 @@ def shown_sessions(name: str, sessions: Iterable[SessionFacts], first: date | No
 
 
 def days_to_load(name: str, first: date | None, last: date | None,
-                 sessions: Sequence[SessionFacts], window: int = DEFAULT_WINDOW
+                 sessions: Sequence[SessionFacts], today: date, window: int = DEFAULT_WINDOW
                  ) -> tuple[date, date] | None:
     """The dates whose day records the chart reads (one query), or None when it reads none."""
     if name in MAX_SESSIONS:
         chosen = shown_sessions(name, sessions, first, last)
-        return clinical.effects_window(chosen, window) if chosen else None
+        return clinical.effects_window(chosen, window, today) if chosen else None
     if first is None or last is None:
         raise ValueError(f"the range of {name} comes from resolve_range")
     if name == "calendar":
@@ -175,7 +176,7 @@ def build(name: str, days: Iterable[DayFacts], session_facts: Sequence[SessionFa
     chosen = shown_sessions(name, session_facts, first, last)
     wanted = {s.id for s in chosen}
     # Every session goes in: the next session cuts a session's after window short.
-    effects = [e for e in clinical.session_effects(days, session_facts, window)
+    effects = [e for e in clinical.session_effects(days, session_facts, today, window)
                if e.session_id in wanted]
     total = _count_in(session_facts, first, last)
     if name == "sessions":
@@ -202,6 +203,8 @@ def intensity(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], today:
     free: list[int | None] = [None] * count
     missing: list[float | None] = [MISSING_BAND] * count
     for day in index.between(first, last):
+        if not day.logged:  # the headache question is open: a missing day for this chart
+            continue
         i = (day.date - first).days
         peak[i] = day.peak_intensity
         missing[i] = None
@@ -659,7 +662,7 @@ def _session_labels(dates: Sequence[date], long: bool = False) -> list[str]:
 
 
 def _calendar_key(record: DayFacts | None) -> str:
-    if record is None:
+    if record is None or not record.logged:
         return "missing"
     if not record.headache_count:
         return "free"

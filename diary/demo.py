@@ -8,7 +8,13 @@ The demo patient's story (days are counted back from today):
 - headache days falling session by session, and painkiller days with them;
 - one session (day 84) followed by soreness that did not settle (4+ from day 4 on);
 - recent painkiller days at about two a week, so the gentle "approaching" note shows;
-- a few forgotten days, which stay missing.
+- a few forgotten days, which stay missing, and a few days where only soreness and exercises
+  were saved and the headache question is still open (yesterday among them, so Today's
+  neighbour asks "Did you have a headache?").
+
+The other patients: Priya kept a thin diary in her first 4 weeks of treatment (too few days to
+compare with her baseline); Morgan has a session today (the follow-up summary still covers the
+days up to yesterday).
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ DEMO_LOGINS = {"patient": DEMO_PATIENT[:2], "therapist": DEMO_THERAPIST[:2]}
 DEMO_DAYS = 183
 SESSION_DAYS_AGO = (140, 126, 112, 98, 84, 70, 56, 42, 28, 14)
 SORE_SESSION_DAYS_AGO = 84
+UNANSWERED_DAYS_AGO = (1, 6, 20)  # soreness and exercises saved, headache question open
 OTHER_PATIENTS = (
-    # email, name, headache chance, painkiller chance, sessions days ago, sore session
-    ("jordan@demo.example", "Jordan Hughes", 0.65, 0.95, (60, 46, 32, 18), None),
-    ("priya@demo.example", "Priya Shah", 0.25, 0.3, (40, 26, 12), None),
-    ("morgan@demo.example", "Morgan Lee", 0.4, 0.35, (30, 9), 9),
+    # email, name, headache chance, painkiller chance, sessions days ago, sore session,
+    # days ago of a thinly logged stretch (most days forgotten)
+    ("jordan@demo.example", "Jordan Hughes", 0.65, 0.95, (60, 46, 32, 18), None, None),
+    ("priya@demo.example", "Priya Shah", 0.25, 0.3, (40, 26, 12), None, (13, 40)),
+    ("morgan@demo.example", "Morgan Lee", 0.4, 0.35, (30, 9, 0), 9, None),
 )
 OTHER_PASSWORD = "velvet-canyon-otter-31"
 
@@ -49,6 +57,7 @@ class Plan:
     painkiller: float
     combination: float = 0.0
     certain: bool = False  # a headache for sure (keeps the recent painkiller days at ~2 a week)
+    forgotten: float = 0.05  # the chance that the day is not logged at all
 
 
 def _plan(days_ago: int) -> Plan:
@@ -71,7 +80,7 @@ def _soreness(days_after_session: int | None, sore_session: bool, rng: random.Ra
 
 def _day(rng: random.Random, patient: User, day: date, plan: Plan, soreness: int | None,
          exercises: bool | None) -> DayRecord | None:
-    if rng.random() < 0.05 and not plan.certain:
+    if rng.random() < plan.forgotten and not plan.certain:
         return None  # a forgotten day stays missing
     record = DayRecord(patient_id=patient.id, date=day, triggers=[], headaches=[], medications=[],
                        soreness=soreness, exercises_done=exercises)
@@ -94,15 +103,20 @@ def _day(rng: random.Random, patient: User, day: date, plan: Plan, soreness: int
 
 
 def _diary(rng: random.Random, patient: User, session_days: tuple[int, ...], sore_session: int | None,
-           plan_of=_plan) -> None:
+           plan_of=_plan, unanswered: tuple[int, ...] = ()) -> None:
     today = patient.today()
     for days_ago in range(DEMO_DAYS, 0, -1):
         since = [s - days_ago for s in session_days if s >= days_ago]
         after = min(since) if since else None
         soreness = _soreness(after, after is not None and days_ago + after == sore_session, rng)
         exercises = (rng.random() < 0.75) if session_days and days_ago < max(session_days) else None
-        record = _day(rng, patient, today - timedelta(days=days_ago), plan_of(days_ago),
-                      soreness, exercises)
+        if unanswered and days_ago in unanswered:
+            record = DayRecord(patient_id=patient.id, date=today - timedelta(days=days_ago),
+                               triggers=[], headaches=[], medications=[], soreness=soreness,
+                               exercises_done=True, had_headache=None)
+        else:
+            record = _day(rng, patient, today - timedelta(days=days_ago), plan_of(days_ago),
+                          soreness, exercises)
         if record is not None:
             db.session.add(record)
 
@@ -133,15 +147,20 @@ def load_demo_data(seed: int = 7) -> bool:
     therapist = db.session.scalar(select(User).where(User.email == DEMO_THERAPIST[0])) \
         or _account(*DEMO_THERAPIST, role="therapist")
     rng = random.Random(seed)
-    _diary(rng, patient, SESSION_DAYS_AGO, SORE_SESSION_DAYS_AGO)
+    _diary(rng, patient, SESSION_DAYS_AGO, SORE_SESSION_DAYS_AGO, unanswered=UNANSWERED_DAYS_AGO)
     _sessions(patient, therapist, SESSION_DAYS_AGO)
     db.session.commit()
     operations.link_therapist(therapist, operations.create_share_code(patient)[0])
-    for other_email, other_name, headache, painkiller, sessions, sore in OTHER_PATIENTS:
+    for other_email, other_name, headache, painkiller, sessions, sore, thin in OTHER_PATIENTS:
         if db.session.scalar(select(User.id).where(User.email == other_email)) is not None:
             continue
         other = _account(other_email, OTHER_PASSWORD, other_name)
-        _diary(rng, other, sessions, sore, plan_of=lambda _days, h=headache, p=painkiller: Plan(h, p))
+
+        def plan_of(days_ago, h=headache, p=painkiller, thin=thin):
+            sparse = thin is not None and thin[0] <= days_ago <= thin[1]
+            return Plan(h, p, forgotten=0.7 if sparse else 0.05)
+
+        _diary(rng, other, sessions, sore, plan_of=plan_of)
         _sessions(other, therapist, sessions)
         db.session.commit()
         operations.link_therapist(therapist, operations.create_share_code(other)[0])

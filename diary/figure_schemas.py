@@ -1,4 +1,4 @@
-"""Marshmallow schemas of the figures (API.md "Figures and charts"), dumped from diary.clinical.
+"""Marshmallow schemas of the figures (docs/api.md "Figures and charts"), dumped from diary.clinical.
 
 The engine names ranges `from_date` / `to_date`; the API writes them `from` / `to`.
 """
@@ -10,6 +10,7 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from .clinical import RULES_VERSION
 from .clinical.periods import Month
 
 
@@ -19,6 +20,7 @@ class MedicationDaysSchema(Schema):
     ergot = fields.Integer()
     opioid = fields.Integer()
     combination_analgesic = fields.Integer()
+    other_acute = fields.Integer()
     other = fields.Integer()
     acute = fields.Integer()
 
@@ -45,6 +47,7 @@ class MonthsSchema(Schema):
 
 class RollingSchema(RangeSchema):
     days_logged = fields.Integer()
+    days_with_record = fields.Integer()
     headache_days = fields.Integer()
     medication_days = fields.Nested(MedicationDaysSchema)
     overuse_reasons = fields.List(fields.String())
@@ -60,6 +63,7 @@ class OveruseStatusSchema(Schema):
 class PeriodFiguresSchema(RangeSchema):
     days_logged = fields.Integer()
     headache_days = fields.Integer()
+    headache_days_per_28 = fields.Float(allow_none=True)
     moderate_severe_days = fields.Integer()
     acute_medication_days = fields.Integer()
     mean_peak_intensity = fields.Float(allow_none=True)
@@ -74,6 +78,8 @@ class ProgressPeriodSchema(PeriodFiguresSchema):
 
 
 class ProgressSchema(Schema):
+    rules_version = fields.Constant(RULES_VERSION)
+    first_session_date = fields.Date(allow_none=True)
     baseline = fields.Nested(PeriodFiguresSchema, allow_none=True)
     periods = fields.List(fields.Nested(ProgressPeriodSchema))
 
@@ -81,9 +87,11 @@ class ProgressSchema(Schema):
 class EffectWindowSchema(RangeSchema):
     days_logged = fields.Integer()
     headache_days = fields.Integer()
+    headache_days_per_28 = fields.Float(allow_none=True)
     mean_peak_intensity = fields.Float(allow_none=True)
     acute_medication_days = fields.Integer()
     max_soreness = fields.Integer(allow_none=True)
+    complete = fields.Boolean()
 
 
 class SessionEffectSchema(Schema):
@@ -92,7 +100,28 @@ class SessionEffectSchema(Schema):
     before = fields.Nested(EffectWindowSchema)
     after = fields.Nested(EffectWindowSchema)
     soreness_resolved_day = fields.Integer(allow_none=True)
-    prolonged_soreness = fields.Boolean()
+    prolonged_soreness = fields.Boolean(allow_none=True)
+
+
+class LastSessionSchema(Schema):
+    id = fields.String()
+    date = fields.Date()
+
+
+class FollowUpSummarySchema(Schema):
+    """The pre-follow-up summary (docs/clinical-rules.md section 7)."""
+
+    as_of = fields.Date()
+    rules_version = fields.Constant(RULES_VERSION)
+    first_session_date = fields.Date(allow_none=True)
+    last_session = fields.Nested(LastSessionSchema, allow_none=True)
+    since_last_session = fields.Nested(EffectWindowSchema, allow_none=True)
+    before_last_session = fields.Nested(EffectWindowSchema, allow_none=True)
+    soreness_resolved_day = fields.Integer(allow_none=True)
+    prolonged_soreness = fields.Boolean(allow_none=True)
+    baseline = fields.Nested(PeriodFiguresSchema, allow_none=True)
+    latest_complete_period = fields.Nested(ProgressPeriodSchema, allow_none=True)
+    medication_overuse = fields.Nested(OveruseStatusSchema)
 
 
 class EffectsSchema(Schema):

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, case, cast, distinct, exists, func, select, type_coerce
+from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -149,7 +149,7 @@ class TriageRow:
     days_logged_28: int
     headache_days_28: int
     medication_overuse_status: str
-    prolonged_soreness: bool
+    prolonged_soreness: bool | None  # None: too early to tell, or no soreness scores
     change_pct: float | None
 
 
@@ -157,9 +157,10 @@ def triage(actor: User) -> list[TriageRow]:
     """Every patient linked to this therapist, who needs attention first.
 
     The figures are counted in SQL per patient and window (last 28 days, rolling 30 days, the
-    last three complete months, baseline and latest complete period), not read day by day, and
-    fed to the same rules as everywhere else: a fixed number of statements (three more for each
-    other calendar date that is "today" somewhere among the patients, at most two).
+    last three complete months), plus the few days that the soreness flag and the latest
+    complete period read, and fed to the same rules as everywhere else: a fixed number of
+    statements (three more for each other calendar date that is "today" somewhere among the
+    patients, at most two).
     """
     patients = list(db.session.scalars(
         select(User).join(TherapistLink, TherapistLink.patient_id == User.id)
@@ -169,9 +170,10 @@ def triage(actor: User) -> list[TriageRow]:
         return []
     ids = [p.id for p in patients]
     today = {p.id: p.today() for p in patients}
+    days = DayRecord.__table__.c
     last_logged = dict(db.session.execute(
-        select(DayRecord.patient_id, func.max(DayRecord.date))
-        .where(DayRecord.patient_id.in_(ids)).group_by(DayRecord.patient_id)
+        select(days.patient_id, func.max(days.date))
+        .where(days.patient_id.in_(ids), days.had_headache.is_not(None)).group_by(days.patient_id)
     ).all())
     sessions: dict = {p.id: [] for p in patients}
     next_review: dict = {}
@@ -186,26 +188,18 @@ def triage(actor: User) -> list[TriageRow]:
     counts: dict = {}
     for day in sorted(set(today.values())):
         counts.update(_window_counts([pid for pid in ids if today[pid] == day], day))
-    sore = _sore_days(ids, min(today.values()) - timedelta(days=clinical.RECENT_DAYS))
-    latest = {pid: period for pid in ids
-              if (period := clinical.latest_complete_period(sessions[pid], today[pid]))}
-    baseline_headache_days = _baseline_headache_days(list(latest))
-    recent_headache_days = _headache_dates(list(latest), min(first for first, _ in latest.values())) \
-        if latest else {}
+    soreness = _soreness_scores(ids, min(today.values()) - timedelta(days=clinical.RECENT_DAYS - 1))
+    change = _latest_change(sessions, today)
     rows = []
     for p in patients:
-        logged_28, headaches_28, rolling, months = counts.get(p.id, _NO_COUNTS)
-        change = None
-        if p.id in latest:
-            first, last = latest[p.id]
-            in_latest = sum(1 for day in recent_headache_days.get(p.id, ()) if first <= day <= last)
-            change = clinical.headache_days_change_pct(in_latest, baseline_headache_days.get(p.id, 0))
+        logged_28, headaches_28, rolling, records_30, months = counts.get(p.id, _NO_COUNTS)
         figures = clinical.TriageFigures(
             days_logged_28=logged_28, headache_days_28=headaches_28,
-            medication_overuse_status=clinical.overuse_status(rolling, months),
-            prolonged_soreness=clinical.recent_sessions_with_prolonged_soreness(
-                sore.get(p.id, ()), sessions[p.id], today[p.id]),
-            change_pct=change)
+            medication_overuse_status=clinical.overuse_status(rolling, records_30, months),
+            prolonged_soreness=clinical.recent_prolonged_soreness(
+                clinical.soreness_facts(soreness.get(p.id, {})),
+                clinical.counted_sessions(sessions[p.id], today[p.id]), today[p.id]),
+            change_pct=change.get(p.id))
         rows.append((clinical.attention_key(figures, next_review.get(p.id), p.display_name),
                      TriageRow(p.id, p.display_name, last_logged.get(p.id), next_review.get(p.id),
                                figures.days_logged_28, figures.headache_days_28,
@@ -214,16 +208,15 @@ def triage(actor: User) -> list[TriageRow]:
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
-_NO_CLASSES = clinical.MedicationDays(0, 0, 0, 0, 0, 0, 0)
-_NO_COUNTS = (0, 0, _NO_CLASSES, [(_NO_CLASSES, 0)] * 3)
+_NO_CLASSES = clinical.MedicationDays(**dict.fromkeys((*clinical.ALL_CLASSES, "acute"), 0))
+_NO_COUNTS = (0, 0, _NO_CLASSES, 0, [(_NO_CLASSES, 0)] * 3)
 
 
 def _window_counts(ids: list, today: date) -> dict:
     """Per patient whose today is `today`: days logged and headache days of the last 28 days,
-    class days of the rolling 30 days, and class days with headache days of each of the last
-    three complete months (latest first). Three statements."""
-    days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c,
-                                    MedicationIntake.__table__.c)
+    class days and days with a record of the rolling 30 days, and class days with headache days
+    of each of the last three complete months (latest first). Three statements."""
+    days, medications = DayRecord.__table__.c, MedicationIntake.__table__.c
     months = [clinical.Month.of(today).shift(-k) for k in (1, 2, 3)]
     last_28 = (today - timedelta(days=27), today)
     windows = [(today - timedelta(days=29), today), *((m.first_day, m.last_day) for m in months)]
@@ -233,12 +226,15 @@ def _window_counts(ids: list, today: date) -> dict:
     def within(window):
         return and_(days.date >= window[0], days.date <= window[1])
 
-    has_headache = exists().where(headaches.day_id == days.id)
-    logged = {pid: (n28, h28, list(month_headaches)) for pid, n28, h28, *month_headaches in
+    def count_where(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    headache_day = days.had_headache.is_(True)
+    logged = {pid: (n28, h28, r30, list(month_headaches)) for pid, n28, h28, r30, *month_headaches in
               db.session.execute(
-        select(days.patient_id, func.sum(case((within(last_28), 1), else_=0)),
-               func.sum(case((and_(within(last_28), has_headache), 1), else_=0)),
-               *(func.sum(case((and_(within(w), has_headache), 1), else_=0)) for w in windows[1:]))
+        select(days.patient_id, count_where(and_(within(last_28), days.had_headache.is_not(None))),
+               count_where(and_(within(last_28), headache_day)), count_where(within(windows[0])),
+               *(count_where(and_(within(w), headache_day)) for w in windows[1:]))
         .where(scope).group_by(days.patient_id))}
     by_class: dict = {}
     taken = DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id)
@@ -264,58 +260,49 @@ def _window_counts(ids: list, today: date) -> dict:
 
     result = {}
     for pid in ids:
-        n28, h28, month_headaches = logged.get(pid, (0, 0, [0, 0, 0]))
-        result[pid] = (int(n28 or 0), int(h28 or 0), classes(pid, 0),
+        n28, h28, r30, month_headaches = logged.get(pid, (0, 0, 0, [0, 0, 0]))
+        result[pid] = (int(n28 or 0), int(h28 or 0), classes(pid, 0), int(r30 or 0),
                        [(classes(pid, k + 1), int(month_headaches[k] or 0)) for k in range(3)])
     return result
 
 
-def _sore_days(ids: list, since: date) -> dict:
-    """Per patient, the dates since `since` logged with soreness of 4 or more. One statement."""
+def _soreness_scores(ids: list, since: date) -> dict:
+    """Per patient, the soreness scores by date since `since`. One statement."""
     days = DayRecord.__table__.c
-    sore: dict = {}
-    for pid, day in db.session.execute(
-        select(days.patient_id, days.date)
-        .where(days.patient_id.in_(ids), days.date >= since, days.soreness >= 4)
+    scores: dict = {}
+    for pid, day, soreness in db.session.execute(
+        select(days.patient_id, days.date, days.soreness)
+        .where(days.patient_id.in_(ids), days.date >= since, days.soreness.is_not(None))
     ):
-        sore.setdefault(pid, []).append(day)
-    return sore
+        scores.setdefault(pid, {})[day] = soreness
+    return scores
 
 
-def _days_before(column, days: int):
-    """`column` minus a number of days, in SQL (SQLite keeps dates as text)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.date(column, f"-{days} days")
-    return column - days
-
-
-def _baseline_headache_days(ids: list) -> dict:
-    """Per patient, headache days in the 28 days before the first session. One statement."""
-    if not ids:
+def _latest_change(sessions: dict, today: dict) -> dict:
+    """Per patient, the change of the latest complete 28-day period against the baseline, from
+    the logged days of those two windows only. One statement (none without a complete period)."""
+    windows = {}
+    for pid, facts in sessions.items():
+        latest = clinical.latest_complete_period(facts, today[pid])
+        if latest is not None:
+            first = clinical.first_session_date(facts, today[pid])
+            windows[pid] = ((first - timedelta(days=clinical.PERIOD_DAYS), first - timedelta(days=1)), latest)
+    if not windows:
         return {}
-    days, headaches, sessions = (DayRecord.__table__.c, Headache.__table__.c,
-                                 TreatmentSession.__table__.c)
-    first = (select(sessions.patient_id.label("patient_id"), func.min(sessions.date).label("day"))
-             .where(sessions.patient_id.in_(ids)).group_by(sessions.patient_id).subquery())
-    return dict(db.session.execute(
-        select(days.patient_id, func.count())
-        .join(first, first.c.patient_id == days.patient_id)
-        .where(days.date >= _days_before(first.c.day, clinical.PERIOD_DAYS), days.date < first.c.day,
-               exists().where(headaches.day_id == days.id))
-        .group_by(days.patient_id)
-    ).all())
-
-
-def _headache_dates(ids: list, since: date) -> dict:
-    """Per patient, the headache days since `since`. One statement."""
-    days, headaches = DayRecord.__table__.c, Headache.__table__.c
-    dates: dict = {}
-    for pid, day in db.session.execute(
-        select(days.patient_id, days.date)
-        .where(days.patient_id.in_(ids), days.date >= since, exists().where(headaches.day_id == days.id))
+    days = DayRecord.__table__.c
+    counts = {pid: [[0, 0], [0, 0]] for pid in windows}  # [logged, headache] of baseline, period
+    for pid, day, had_headache in db.session.execute(
+        select(days.patient_id, days.date, days.had_headache)
+        .where(days.had_headache.is_not(None), or_(*(
+            and_(days.patient_id == pid, days.date.between(first, last))
+            for pid, pair in windows.items() for first, last in pair)))
     ):
-        dates.setdefault(pid, []).append(day)
-    return dates
+        for side, (first, last) in enumerate(windows[pid]):
+            if first <= day <= last:
+                counts[pid][side][0] += 1
+                counts[pid][side][1] += bool(had_headache)
+    return {pid: clinical.headache_days_change_pct(period[1], period[0], baseline[1], baseline[0])
+            for pid, (baseline, period) in counts.items()}
 
 
 def _as_date(value) -> date:
@@ -336,11 +323,11 @@ def _facts(where) -> dict:
     connection = db.session.connection()
     headache_rows = connection.execute(
         select(days.id, cast(days.patient_id, String), type_coerce(days.date, String),
-               days.soreness, func.count(headaches.id),
+               days.soreness, days.had_headache, func.count(headaches.id),
                func.coalesce(func.max(headaches.intensity), 0))
         .select_from(DayRecord.__table__.outerjoin(Headache.__table__, headaches.day_id == days.id))
         .where(where)
-        .group_by(days.id, days.patient_id, days.date, days.soreness)
+        .group_by(days.id, days.patient_id, days.date, days.soreness, days.had_headache)
         .order_by(days.date)
     ).all()
     classes: dict[int, set[str]] = {}
@@ -352,27 +339,26 @@ def _facts(where) -> dict:
         classes.setdefault(day_id, set()).add(drug_class)
     none: frozenset[str] = frozenset()
     by_key: dict[str, list[DayFacts]] = {}
-    for day_id, key, day, soreness, count, peak in headache_rows:
+    for day_id, key, day, soreness, had_headache, count, peak in headache_rows:
         facts = by_key.get(key)
         if facts is None:
             facts = by_key[key] = []
         facts.append(DayFacts(
             date=_as_date(day), headache_count=count, peak_intensity=peak,
             drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
-            soreness=soreness))
+            soreness=soreness, logged=had_headache is not None))
     return {uuid.UUID(key): facts for key, facts in by_key.items()}
 
 
 def day_facts(actor: User, patient: User, first: date | None = None,
               last: date | None = None) -> list[DayFacts]:
-    """The patient's logged days as the clinical engine reads them, in two statements whatever
-    the length of the diary."""
+    """The patient's day records up to their today (records dated later count nowhere) as the
+    clinical engine reads them, in two statements whatever the length of the diary."""
     days = DayRecord.__table__.c
-    where = [days.patient_id == patient.id]
+    last = min(last, patient.today()) if last is not None else patient.today()
+    where = [days.patient_id == patient.id, days.date <= last]
     if first is not None:
         where.append(days.date >= first)
-    if last is not None:
-        where.append(days.date <= last)
     return _facts(and_(*where)).get(patient.id, [])
 
 
@@ -413,19 +399,19 @@ class PatientPicture:
 
     @property
     def overuse(self) -> clinical.MedicationOveruseStatus:
-        return self.follow_up.overuse
+        return self.follow_up.medication_overuse
 
     @property
-    def baseline(self) -> clinical.PeriodFigures | None:
+    def baseline(self) -> clinical.Baseline | None:
         return self.progress.baseline
 
     @property
     def trend(self) -> str | None:
-        """'down', 'up' or 'same': headache days of the latest complete period against the
-        baseline (None without both)."""
-        if self.baseline is None or self.latest_complete is None:
+        """'down', 'up' or 'same': headache days per 28 of the latest complete period against the
+        baseline (None without a change to show)."""
+        if self.latest_complete is None or self.latest_complete.change_pct is None:
             return None
-        return _direction(self.latest_complete.headache_days, self.baseline.headache_days)
+        return _direction(self.latest_complete.change_pct, 0)
 
     @staticmethod
     def window_days(window: clinical.EffectWindow) -> int:
@@ -454,7 +440,7 @@ def patient_picture(actor: User, patient: User) -> PatientPicture:
     sessions = list_sessions(actor, patient)
     facts = [SessionFacts(id=str(s.id), date=s.date) for s in sessions]
     index = clinical.index_days(day_facts(actor, patient, last=today))
-    past = [s for s in facts if s.date <= today]
+    past = clinical.counted_sessions(facts, today)
     progress = clinical.treatment_progress(index, past, today)
     complete = [p for p in progress.periods if p.complete]
     current = progress.periods[-1] if progress.periods and not progress.periods[-1].complete else None
@@ -467,5 +453,5 @@ def patient_picture(actor: User, patient: User) -> PatientPicture:
         current_period=current,
         current_period_days=(today - current.from_date).days + 1 if current else 0,
         follow_up=clinical.follow_up_summary(index, facts, today),
-        effects=clinical.session_effects(index, past),
+        effects=clinical.session_effects(index, past, today),
     )

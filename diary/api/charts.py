@@ -92,7 +92,7 @@ def chart(name: str, pid: str):
         raise InvalidInput({error.field: [str(error)]}) from None
     window = params.get("window", DEFAULT_WINDOW)
     sessions = queries.session_facts(current_user, patient) if charts.reads_sessions(name) else []
-    span = charts.days_to_load(name, first, last, sessions, window)
+    span = charts.days_to_load(name, first, last, sessions, today, window)
     facts = queries.day_facts(current_user, patient, *span) if span else []
     figure = charts.build(name, facts, sessions, today, first, last, window)
     return current_app.response_class(orjson.dumps(figure), mimetype="application/json")

@@ -1,4 +1,4 @@
-"""Figures (API.md "Figures and charts"): every number follows CLINICAL_RULES.md via diary.clinical."""
+"""Figures (docs/api.md "Figures and charts"): every number follows the clinical rules via diary.clinical."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..figure_schemas import (
     MAX_MONTHS,
     EffectsQuerySchema,
     EffectsSchema,
+    FollowUpSummarySchema,
     MonthRangeQuerySchema,
     MonthsSchema,
     OveruseStatusSchema,
@@ -56,9 +57,10 @@ def medication_overuse(pid: str):
 def progress(pid: str):
     patient = patient_visible_to(current_user, pid, "progress figures")
     sessions = queries.session_facts(current_user, patient)
-    first = clinical.baseline_start(sessions)
+    today = patient.today()
+    first = clinical.baseline_start(sessions, today)
     facts = queries.day_facts(current_user, patient, first) if first else []
-    return ProgressSchema().dump(clinical.treatment_progress(facts, sessions, patient.today()))
+    return ProgressSchema().dump(clinical.treatment_progress(facts, sessions, today))
 
 
 @bp.get("/patients/<pid>/sessions/effects")
@@ -69,7 +71,21 @@ def session_effects(pid: str):
     window = load(EffectsQuerySchema(), request.args.to_dict())["window"]
     patient = patient_visible_to(current_user, pid, "session effects")
     sessions = queries.session_facts(current_user, patient)
-    facts = queries.day_facts(current_user, patient, *clinical.effects_window(sessions, window)) \
-        if sessions else []
-    effects = clinical.session_effects(facts, sessions, window)
+    today = patient.today()
+    read = clinical.effects_window(sessions, window, today)
+    facts = queries.day_facts(current_user, patient, *read) if read else []
+    effects = clinical.session_effects(facts, sessions, today, window)
     return EffectsSchema().dump({"window": window, "effects": effects})
+
+
+@bp.get("/patients/<pid>/follow-up-summary")
+@rule("patient_or_linked_therapist")
+@doc("The pre-follow-up summary as of today: since the last session against the days before it, "
+     "the latest complete 28-day period against the baseline, and the medication-overuse status",
+     responses={200: FollowUpSummarySchema, 404: None}, who="patient, linked therapist")
+def follow_up_summary(pid: str):
+    patient = patient_visible_to(current_user, pid, "follow-up summary")
+    # Every day: the baseline may lie years back, and the count of consecutive overuse months too.
+    facts = queries.day_facts(current_user, patient)
+    sessions = queries.session_facts(current_user, patient)
+    return FollowUpSummarySchema().dump(clinical.follow_up_summary(facts, sessions, patient.today()))

@@ -32,6 +32,7 @@ OVERUSE_WORDS = {
     "approaching": ("Approaching the limit", "warn"),
     "overuse": ("Overuse", "alert"),
     "ichd3_pattern": ("Overuse, 3 months (ICHD-3)", "alert"),
+    "not_enough_diary": ("Not enough diary to tell", "warn"),
 }
 
 
