@@ -11,7 +11,7 @@ import os
 _port = os.environ.get("PORT", "").strip() or "8000"
 bind = [_port if ":" in _port else f"127.0.0.1:{_port}"]
 
-# Sync workers, one per core (PERFORMANCE.md). WEB_CONCURRENCY overrides the count.
+# Sync workers, one per core (docs/performance.md). WEB_CONCURRENCY overrides the count.
 worker_class = "sync"
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores or 1)
