@@ -1,6 +1,6 @@
 """Chart endpoints for a patient with 5 years of daily records, on SQLite and on PostgreSQL.
 
-Prints figures against the budgets of PERFORMANCE.md; it is never a pass/fail test.
+Prints figures against the budgets of docs/performance.md; it is never a pass/fail test.
 
 For each backend: a brand-new database (a temporary SQLite file; a PostgreSQL database created
 here and dropped at the end), migrated, then one patient with a record for every day of the

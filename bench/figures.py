@@ -1,5 +1,5 @@
 """Figures endpoints for 5 years of one patient, and the triage list of a therapist with 200
-patients, on SQLite and on PostgreSQL. Prints figures against PERFORMANCE.md; never pass/fail.
+patients, on SQLite and on PostgreSQL. Prints figures against docs/performance.md; never pass/fail.
 
 1. GET months (the default 12 and all 61 months), medication-overuse, progress and
    sessions/effects for a patient with a record for every day of five years and a session every

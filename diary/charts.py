@@ -1,10 +1,10 @@
-"""Figures of the diary's charts: plain data in, plotly figure dicts out (API.md "Figures and charts").
+"""Figures of the diary's charts: plain data in, plotly figure dicts out (docs/api.md "Figures and charts").
 
 No queries, no Flask and no `plotly.graph_objects`: a figure is a plain dict in plotly's figure
 format, `{"data": [...], "layout": {...}}`, that the API serialises with orjson and the page
 hands to `Plotly.newPlot` as it is (validating with graph_objects costs 35-160 ms a figure,
-PERFORMANCE.md). Every number comes from `diary.clinical`, so the charts follow
-CLINICAL_RULES.md exactly as the figures endpoints do.
+docs/performance.md). Every number comes from `diary.clinical`, so the charts follow
+docs/clinical-rules.md exactly as the figures endpoints do.
 
 What every figure keeps:
 - `layout.title.text` names the chart; `layout.meta` is
@@ -55,7 +55,7 @@ ICHD3_LIMITS = (10, 15)  # class days a month: 10 for most acute classes, 15 for
 ONE_DAY = timedelta(days=1)
 DAY_MS = 86_400_000  # `dx` of a daily series on a date axis, in milliseconds
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MILD_MAX = 3  # CLINICAL_RULES.md 2: 1-3 mild, 4-6 moderate, 7-10 severe
+MILD_MAX = 3  # docs/clinical-rules.md 2: 1-3 mild, 4-6 moderate, 7-10 severe
 SEVERE_PEAK = 7
 
 # Colours: the app's severity scale (light to dark), Okabe-Ito for the rest.

@@ -131,7 +131,7 @@ ITEMS = (HEADACHE, MEDICATION)
 
 # The day's own fields, one value each.
 DAY = (
-    # CLINICAL_RULES.md section 1: true (with at least one headache), false (a confirmed
+    # docs/clinical-rules.md section 1: true (with at least one headache), false (a confirmed
     # headache-free day) or null (not answered). The form asks it as "headache_today".
     Field("had_headache", lambda: Bool(allow_none=True), "yes_no", derived=True,
           form_name="headache_today"),

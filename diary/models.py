@@ -111,7 +111,7 @@ class DayRecord(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     date: Mapped[date] = mapped_column(Date)
-    # CLINICAL_RULES.md section 1: true (it holds headaches), false (confirmed headache-free) or
+    # docs/clinical-rules.md section 1: true (it holds headaches), false (confirmed headache-free) or
     # None (the headache question not answered). The fields of a day: diary/dayshape.py.
     had_headache: Mapped[bool | None] = mapped_column(Boolean)
     soreness: Mapped[int | None] = mapped_column(SmallInteger)
@@ -218,7 +218,7 @@ class TherapistLink(db.Model):
 
 
 class TreatmentSession(db.Model):
-    """A treatment session a therapist recorded for a patient (CLINICAL_RULES.md section 6)."""
+    """A treatment session a therapist recorded for a patient (docs/clinical-rules.md section 6)."""
 
     __tablename__ = "treatment_sessions"
     __table_args__ = (

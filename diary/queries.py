@@ -70,7 +70,7 @@ class CalendarDay:
 
     @property
     def logged(self) -> bool:
-        """The record answers the headache question (CLINICAL_RULES.md section 1)."""
+        """The record answers the headache question (docs/clinical-rules.md section 1)."""
         return self.recorded and self.had_headache is not None
 
     @property

@@ -1,4 +1,4 @@
-"""Marshmallow schemas: the JSON contract of API.md, with body schemas apart from query schemas."""
+"""Marshmallow schemas: the JSON contract of docs/api.md, with body schemas apart from query schemas."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ _TIMEZONES = frozenset(available_timezones())
 
 
 def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested messages into API.md's {"field.path": [messages]}."""
+    """Turn marshmallow's nested messages into docs/api.md's {"field.path": [messages]}."""
     flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():

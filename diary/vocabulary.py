@@ -43,7 +43,7 @@ COMMON_TRIGGERS = (
     "alcohol", "caffeine", "period", "weather", "exercise", "bright_light",
 )
 
-# Common UK acute headache medications and their class (CLINICAL_RULES.md section 3).
+# Common UK acute headache medications and their class (docs/clinical-rules.md section 3).
 MEDICATION_CATALOGUE = (
     ("Paracetamol 500 mg", "non_opioid_analgesic"),
     ("Ibuprofen 200 mg", "non_opioid_analgesic"),
@@ -74,7 +74,7 @@ MEDICATION_CATALOGUE = (
     ("Prochlorperazine 5 mg (anti-sickness)", "other"),
 )
 
-# Treatment sessions (CLINICAL_RULES.md section 6).
+# Treatment sessions (docs/clinical-rules.md section 6).
 TECHNIQUES = {
     "dry_needling": "Dry needling",
     "soft_tissue_work": "Soft-tissue work",

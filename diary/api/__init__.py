@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (API.md): one module per resource."""
+"""The JSON API under /api/v1 (docs/api.md): one module per resource."""
 
 from flask import Blueprint
 

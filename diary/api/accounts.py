@@ -1,4 +1,4 @@
-"""Accounts: register, login, logout, CSRF token, and the logged-in user (API.md "Accounts")."""
+"""Accounts: register, login, logout, CSRF token, and the logged-in user (docs/api.md "Accounts")."""
 
 from __future__ import annotations
 

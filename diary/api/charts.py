@@ -1,8 +1,8 @@
-"""Charts (API.md "Figures and charts"): GET /patients/{pid}/charts/{name}, a plotly figure as JSON.
+"""Charts (docs/api.md "Figures and charts"): GET /patients/{pid}/charts/{name}, a plotly figure as JSON.
 
 One route per chart name (`/charts/intensity`, `/charts/monthly`, ...), so an unknown name is a
 plain 404 before anything is read, and each chart documents its own parameters in OpenAPI.
-The figure is a plain dict built by diary.charts and serialised with orjson (PERFORMANCE.md:
+The figure is a plain dict built by diary.charts and serialised with orjson (docs/performance.md:
 no plotly.graph_objects on the request path). Whatever the range, a chart costs a fixed
 number of SQL statements: the patient's sessions (one, for the charts that mark them) and
 their day facts (two).
@@ -45,7 +45,7 @@ class ChartRangeQuerySchema(Schema):
 
 class SessionChartQuerySchema(ChartRangeQuerySchema):
     """The sessions dated from `from` to `to` (default all; the chart shows the latest ones) and
-    the effect window of CLINICAL_RULES.md section 6."""
+    the effect window of docs/clinical-rules.md section 6."""
 
     window = fields.Integer(
         load_default=DEFAULT_WINDOW,

@@ -1,4 +1,4 @@
-"""Diary days: one record per patient and date (API.md "Diary days")."""
+"""Diary days: one record per patient and date (docs/api.md "Diary days")."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def build_spec(app) -> dict:
     """The description of every /api/v1 route in the app's URL map."""
     spec = APISpec(title="Headache diary API", version="1", openapi_version="3.1.0",
                    plugins=[MarshmallowPlugin()],
-                   info={"description": "See API.md. Errors are application/problem+json."})
+                   info={"description": "See docs/api.md. Errors are application/problem+json."})
     paths: dict[str, dict] = {}
     for url_rule in app.url_map.iter_rules():
         if not url_rule.endpoint.startswith("api."):

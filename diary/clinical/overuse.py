@@ -60,7 +60,7 @@ class MedicationOveruseStatus:
 
 
 def overuse_reasons(medication_days: MedicationDays) -> tuple[str, ...]:
-    """ICHD-3 8.2 reasons for one period (CLINICAL_RULES.md section 4)."""
+    """ICHD-3 8.2 reasons for one period (docs/clinical-rules.md section 4)."""
     reasons = tuple(
         drug_class
         for drug_class in ACUTE_CLASSES

@@ -43,7 +43,7 @@ PRECACHED_STATIC = (
     *(name for name, _, _ in ICONS), APPLE_TOUCH_ICON,
 )
 # The chart library itself (322 KiB compressed) is cached when a chart page first loads it, not
-# precached: a first visit to Today must not fetch a chart library (PERFORMANCE.md).
+# precached: a first visit to Today must not fetch a chart library (docs/performance.md).
 PRECACHED_IF_PRESENT = ("js/charts.js", "vendor/plotly.css")
 # The shell is one page for every date; offline.js puts the wanted date in. Its own date is a
 # fixed one, so the page (and so the service worker's version) does not change every day.
