@@ -320,7 +320,8 @@ def test_an_unanswered_day_says_it_is_saved_and_asks_the_question(patient_client
     assert '<h2 id="question-title">Did you have a headache today?</h2>' in page
     assert re.search(r'<button class="big" name="action" value="no_headache" type="submit" '
                      r'aria-pressed="false">No<span class="visually-hidden"> headache today</span>', page)
-    assert re.search(r'<a class="button big" href="/today\?headache=yes#headaches-0-intensity" data-answer-yes>Yes', page)
+    assert re.search(r'<a class="button big" href="/today\?headache=yes#headaches-0-intensity" '
+                     r'aria-label="Yes, I had a headache" data-answer-yes>Yes</a>', page)
     # The form still carries the (open) answer, without asking twice.
     assert re.search(r'<fieldset class="toggle" id="headache_today"\s+hidden>', page)
     assert "headache_today" not in form_fields(page)

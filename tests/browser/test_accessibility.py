@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from .answers import answer_headache
 from .conftest import log_in, service_worker_ready, tap_save
 
 pytestmark = pytest.mark.browser
@@ -56,7 +57,7 @@ def test_offline_states_have_no_serious_accessibility_violations(checked, live_s
     log_in(page, patient)
     service_worker_ready(page)
     context.set_offline(True)
-    page.click("label.option:has(input[name=headache_today][value=no])")
+    answer_headache(page, None)
     page.fill("#notes", "Logged offline")
     tap_save(page)
     page.locator("[data-offline-status]").get_by_text("1 day waiting to sync").wait_for()
@@ -65,8 +66,7 @@ def test_offline_states_have_no_serious_accessibility_violations(checked, live_s
     check()  # the shell, filled from the outbox
     other = phone().new_page()
     log_in(other, patient)
-    other.click("label.option:has(input[name=headache_today][value=yes])")
-    other.click("label.tap:has(input[name='headaches.0.intensity'][value='4'])")
+    answer_headache(other, 4)
     tap_save(other)
     other.locator(".flash").wait_for()
     context.set_offline(False)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from .answers import answer_headache
 from .conftest import log_in, offline_ready, service_worker_ready, shot, tap_save
 
 pytestmark = pytest.mark.browser
@@ -25,14 +26,6 @@ def open_today(context, account, path="/today"):
     page.wait_for_function("() => window.DiaryOffline && window.DiaryOffline.dayToForm !== undefined")
     page.evaluate("DiaryOffline.ready")
     return page
-
-
-def answer_headache(page, intensity: int | None) -> None:
-    if intensity is None:
-        page.click("label.option:has(input[name=headache_today][value=no])")
-    else:
-        page.click("label.option:has(input[name=headache_today][value=yes])")
-        page.click(f"label.tap:has(input[name='headaches.0.intensity'][value='{intensity}'])")
 
 
 def puts_to_days(context) -> list[str]:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from .answers import answer_headache
 from .conftest import log_in, offline_ready, service_worker_ready, tap_save
 
 pytestmark = pytest.mark.browser
@@ -65,8 +66,7 @@ def stored_in_browser(page) -> str:
 
 def log_day(page, note: str) -> None:
     """Fill in the day shown (a headache, 8 out of 10, and a note) and tap Save."""
-    page.click("label.option:has(input[name=headache_today][value=yes])")
-    page.click("label.tap:has(input[name='headaches.0.intensity'][value='8'])")
+    answer_headache(page, 8)
     page.fill("#notes", note)
     tap_save(page)
 

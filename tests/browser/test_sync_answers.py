@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from .answers import answer_headache
 from .conftest import log_in, service_worker_ready
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def test_a_stale_csrf_token_is_replaced_and_the_day_still_goes(phone, live_serve
     log_in(page, patient)
     page.evaluate("DiaryOffline.ready")
     context.set_offline(True)
-    page.click("label.option:has(input[name=headache_today][value=no])")
+    answer_headache(page, None)
     page.evaluate("document.querySelector('#day-form').requestSubmit()")
     page.locator(STATUS).get_by_text("Saved on this phone, will sync.").wait_for()
     page.evaluate("document.querySelector('meta[name=csrf-token]').content = 'stale-token'")
@@ -65,7 +66,7 @@ def test_a_stale_csrf_token_is_replaced_and_the_day_still_goes(phone, live_serve
 def test_the_service_worker_sends_the_outbox_with_no_page_open(phone, live_server, patient):
     context, page = logged_in_page(phone, patient)
     context.set_offline(True)
-    page.click("label.option:has(input[name=headache_today][value=no])")
+    answer_headache(page, None)
     page.fill("#notes", "Sent by the service worker")
     page.evaluate("document.querySelector('#day-form').requestSubmit()")
     page.locator(STATUS).get_by_text("Saved on this phone, will sync.").wait_for()
