@@ -678,3 +678,21 @@ def test_a_form_sent_back_with_errors_answers_the_save_too(patient_client, today
     response = patient_client.post(f"/days/{today}", data=fill(fields, headache_today="yes"))
     assert response.status_code == 422
     assert ANSWERED.findall(response.text) == [f"{today} lq3k2x-ab12cd34"]
+
+
+def test_the_therapists_table_of_days_says_not_answered_for_an_open_question(app, patient, therapist):
+    from .factories import link
+    from .test_web_sharing import browser
+
+    link(patient, therapist)
+    today = clock.today(patient)
+    make_day(patient, today, soreness=2, had_headache=None)
+    make_day(patient, today - timedelta(days=1), had_headache=False)
+    page = browser(app, therapist).get(f"/therapist/patients/{patient.id}").text
+
+    def row(day):
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split(f'id="day-{day}"')[1].split("</tr>")[0]))
+
+    assert "Not answered" in row(today) and "✓" not in row(today)
+    assert "✓ None" in row(today - timedelta(days=1)) and "Not answered" not in row(today - timedelta(days=1))
+    assert "Not logged" in row(today - timedelta(days=2))
