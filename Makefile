@@ -28,12 +28,14 @@ TEST_CHROMIUM ?= /usr/bin/chromium
 export TEST_CHROMIUM
 
 .PHONY: help install run serve test test-fast test-browser bench lock check-lock clean distclean
+.PHONY: mutate
 
 help:
 	@echo "make run           set up, migrate, load the demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test          set up and run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make test-fast     the suite without the browser tests"
 	@echo "make test-browser  only the browser tests (Chromium at $(TEST_CHROMIUM))"
+	@echo "make mutate        mutation testing of diary/clinical/ against tests/clinical (minutes; not in CI)"
 	@echo "make bench         the benchmarks in bench/ (they print figures)"
 	@echo "make install       create $(VENV) from requirements.lock, and node_modules from"
 	@echo "                   package-lock.json (each only when changed)"
@@ -145,6 +147,38 @@ test-fast: install
 test-browser: install
 	@test -x "$(TEST_CHROMIUM)" || { echo "No Chromium at $(TEST_CHROMIUM): apt-get install chromium" >&2; exit 1; }
 	$(BIN)/python -m pytest -p tests.browser.plugin -m browser $(PYTEST_ARGS)
+
+# -- Mutation testing -------------------------------------------------------------------------
+
+# mutmut ([tool.mutmut] in pyproject.toml) mutates diary/clinical/ in a copy under mutants/ and runs
+# tests/clinical against each mutant; it takes minutes on 2 cores, so CI leaves it out. It is a
+# developer's tool, not a dependency: installed into the venv here, pinned, only when missing.
+# The property tests run MUTATE_EXAMPLES examples each (150 in the normal suite).
+MUTMUT_VERSION := 3.8.1
+MUTATE_EXAMPLES ?= 25
+
+define MUTATE_SUMMARY
+import json
+s = json.load(open("mutants/mutmut-cicd-stats.json"))
+caught = s["killed"] + s["timeout"]
+tested = s["total"] - s["skipped"]
+print(f"mutants: {s['total']}  killed: {s['killed']}  survived: {s['survived']}  no tests: {s['no_tests']}  "
+      f"timeout: {s['timeout']}  suspicious: {s['suspicious']}  skipped: {s['skipped']}")
+print(f"score: {caught}/{tested} = {100 * caught / max(tested, 1):.1f} % killed "
+      "(survivors above; `.venv/bin/mutmut show NAME` shows one)")
+endef
+export MUTATE_SUMMARY
+
+mutate: install
+	@$(BIN)/python -c "import importlib.metadata as m; assert m.version('mutmut') == '$(MUTMUT_VERSION)'" 2>/dev/null || \
+	    $(BIN)/python -m pip install --quiet "mutmut==$(MUTMUT_VERSION)"
+	rm -rf mutants && mkdir mutants
+	@echo "mutmut run (log: mutants/run.log) ..."
+	@CLINICAL_PROPERTY_EXAMPLES=$(MUTATE_EXAMPLES) $(BIN)/mutmut run --max-children "$$(nproc)" \
+	    > mutants/run.log 2>&1 || { tail -c 3000 mutants/run.log >&2; exit 1; }
+	@$(BIN)/mutmut results
+	@$(BIN)/mutmut export-cicd-stats > /dev/null
+	@$(BIN)/python -c "$$MUTATE_SUMMARY"
 
 # -- Benchmarks -------------------------------------------------------------------------------
 

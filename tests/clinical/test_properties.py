@@ -6,6 +6,7 @@ the input dataclasses. A last property checks that the loading ranges of
 diary.clinical.ranges hold every day the rules read.
 """
 
+import os
 from dataclasses import asdict
 from datetime import date, timedelta
 from fractions import Fraction
@@ -33,7 +34,7 @@ ACUTE = CLASSES[:6]
 ONE_DAY = timedelta(days=1)
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("CLINICAL_PROPERTY_EXAMPLES", 150)),
     deadline=None,
     database=None,
     # Shrinking a 120-day diary takes minutes; a failure prints the whole diary instead,
