@@ -206,7 +206,8 @@ def random_day(rng: random.Random, n: int) -> dict:
                     "time": rng.choice([None, "09:00", "18:30"]),
                     "relief": rng.choice([None, "none", "partial", "pain_free"])}
                    for name, drug_class in rng.sample(MEDICINES, rng.randint(0, 2))]
-    return {"headaches": headaches, "medications": medications,
+    return {"had_headache": True if headaches else rng.choice([False, None]),
+            "headaches": headaches, "medications": medications,
             "soreness": rng.choice([None, rng.randint(0, 10)]),
             "exercises_done": rng.choice([None, True, False]),
             "triggers": rng.sample(["stress", "poor_sleep", "screen_time", "weather"], rng.randint(0, 2)),
