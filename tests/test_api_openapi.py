@@ -146,7 +146,7 @@ def test_the_day_schema_carries_the_rules_of_api_md(spec):
     assert set(headache["properties"]["type"]["enum"]) == {
         "tension", "migraine", "cluster", "sinus", "other", "unsure"}
     assert set(medication["properties"]["drug_class"]["enum"]) == {
-        "non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other"}
+        "non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute", "other"}
     assert (medication["properties"]["doses"]["minimum"],
             medication["properties"]["doses"]["maximum"]) == (1, 20)
     for schema in (day, headache, medication):
