@@ -2,6 +2,8 @@
 
 PostgreSQL: the server named by TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres,
 the Makefile's default too); a database of our own is created for the run and dropped after it.
+
+The clock: with DIARY_TEST_NOW set to an ISO instant, the whole run travels there (tests/clock.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,59 @@ from diary.models import User
 
 from flask.testing import FlaskClient
 
+from . import clock
 from .factories import ApiClient, UserFactory
+
+UNTRAVELLED = {
+    "browser": "Chromium keeps the real time",
+    "real_clock": "its other process keeps the real time",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "real_clock: runs code in another process (a subprocess worker), whose clock "
+                   "DIARY_TEST_NOW does not move; left out of the dated runs")
+    # Here, before collection, so that module-level dates in test files see the travelled clock.
+    try:
+        instant = clock.instant_from_environment()
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    if instant is not None:
+        clock.start_run_clock(instant)
+
+
+def pytest_unconfigure(config):
+    clock.stop_run_clock()
+
+
+def _clock_line() -> str:
+    start = clock.instant_from_environment()
+    london = start.astimezone(clock.DEFAULT_ZONE)
+    return (f"clock: {clock.ENV}={start.isoformat()} (time-machine, ticking from there; "
+            f"{london:%Y-%m-%d %H:%M %Z} in {clock.DEFAULT_ZONE.key})")
+
+
+def pytest_report_header(config):
+    if clock.travelled():
+        return _clock_line()
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under DIARY_TEST_NOW, tests whose clock lives outside this process cannot be travelled."""
+    if not clock.travelled():
+        return
+    for item in items:
+        for marker, why in UNTRAVELLED.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"{clock.ENV} is set and {why}"))
+                break
+
+
+def pytest_terminal_summary(terminalreporter):
+    if clock.travelled():
+        terminalreporter.write_line(_clock_line(), bold=True)
 
 
 class IsolatedClient(FlaskClient):
@@ -78,6 +132,15 @@ def test_config(url: str, **extra):
 
 
 test_config.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture
+def mid_month():
+    """The clock stopped at noon (London) on the 15th of the current month, for a test that needs,
+    say, yesterday in this month whatever the date. Name it first among the test's fixtures so
+    that the accounts and logins are made at that time too."""
+    with clock.mid_month() as instant:
+        yield instant
 
 
 @pytest.fixture(scope="session")
