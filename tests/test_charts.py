@@ -18,6 +18,7 @@ from diary.clinical import DayFacts, SessionFacts
 from diary.extensions import db
 from diary.models import DayRecord, Headache, MedicationIntake, TreatmentSession
 
+from . import clock
 from .factories import link, make_day
 
 TODAY = date(2026, 11, 28)
@@ -116,6 +117,20 @@ def test_calendar_draws_a_missing_day_as_a_hollow_square_and_a_free_day_as_a_fil
     assert missing["marker"]["symbol"].endswith("-open") and free["marker"]["symbol"] == "circle"
 
 
+def test_a_record_that_leaves_the_headache_question_open_is_drawn_as_a_missing_day():
+    unanswered = DayFacts(date=MISSING_DAY, headache_count=0, peak_intensity=0, drug_classes=frozenset(),
+                          soreness=3, logged=False)
+    days = [fact(FREE_DAY), unanswered, fact(HEADACHE_DAY, peak=7)]
+    figure = charts.intensity(days, [], TODAY)
+    free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
+    assert value_on(missing, MISSING_DAY) is not None
+    assert value_on(free, MISSING_DAY) is None and value_on(peak, MISSING_DAY) is None
+    figure = charts.calendar(days, [], TODAY)
+    free, missing = trace(figure, "No headache"), trace(figure, "Not logged")
+    assert value_on(missing, MISSING_DAY) == charts.WEEKDAYS[MISSING_DAY.weekday()]
+    assert value_on(free, MISSING_DAY) is None
+
+
 def test_calendar_puts_every_day_in_exactly_one_kind():
     days, sessions = five_years()
     figure = charts.calendar(days, sessions, TODAY)
@@ -153,7 +168,7 @@ def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days()
     s = TODAY - timedelta(days=30)
     days = [fact(s - timedelta(days=d), peak=6 if d <= 4 else 0) for d in range(1, 11)] \
         + [fact(s + timedelta(days=d)) for d in range(1, 8)]
-    effects = clinical.session_effects(days, [session(s)], 14)
+    effects = clinical.session_effects(days, [session(s)], TODAY, 14)
     figure = charts.sessions(effects, TODAY, window=14)
     headache, free, missing = (trace(figure, n) for n in ("Headache days", "No headache", "Not logged"))
     assert headache["x"] == [[f"{s.day} {s:%b %y}"] * 2, ["pre", "post"]]
@@ -164,7 +179,7 @@ def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days()
 def test_soreness_chart_leaves_a_gap_and_a_hollow_marker_where_a_day_is_missing():
     s = TODAY - timedelta(days=20)
     days = [fact(s + timedelta(days=1), soreness=6), fact(s + timedelta(days=3), soreness=0)]
-    effects = clinical.session_effects(days, [session(s)], 14)
+    effects = clinical.session_effects(days, [session(s)], TODAY, 14)
     figure = charts.soreness(days, effects, TODAY)
     line, missing = figure["data"][0], trace(figure, "Not logged")
     assert line["y"][:3] == [6, None, 0]  # soreness 0 is drawn at 0; day 2 is a gap
@@ -265,8 +280,10 @@ def test_session_charts_show_the_most_recent_sessions_in_range():
     sessions = [session(TODAY - timedelta(days=10 * k)) for k in range(1, 21)]
     shown = charts.shown_sessions("soreness", sessions, None, None)
     assert [s.date for s in shown] == sorted(s.date for s in sessions)[-charts.MAX_SESSIONS["soreness"]:]
-    assert charts.days_to_load("soreness", None, None, sessions) == \
-        (shown[0].date - timedelta(days=14), shown[-1].date + timedelta(days=14))
+    # From 14 days before the first shown session to 14 days after the last, never past today.
+    assert charts.days_to_load("soreness", None, None, sessions, TODAY) == \
+        (shown[0].date - timedelta(days=14), min(shown[-1].date + timedelta(days=14), TODAY))
+    assert shown[-1].date + timedelta(days=14) > TODAY  # (so the cut at today is tested)
     figure = charts.build("sessions", [], sessions, TODAY)
     assert "the last 12 of 20 sessions" in figure["layout"]["meta"]["summary"]
 
@@ -336,7 +353,7 @@ def chart_url(patient, name: str, query: str = "") -> str:
 def diary(patient, therapist):
     """A few days and a session for the patient, who shares with `therapist`."""
     link(patient, therapist)
-    today = patient.today()
+    today = clock.today(patient)
     make_day(patient, today - timedelta(days=3), headaches=[{"intensity": 6}],
              medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}], soreness=2)
     make_day(patient, today - timedelta(days=2))
@@ -360,7 +377,7 @@ def test_the_patient_gets_each_chart_as_a_plotly_figure(diary, as_user, name):
 
 def test_the_chart_shows_what_was_logged(diary, as_user):
     figure = as_user(diary).get(chart_url(diary, "intensity")).get_json()
-    today = diary.today()
+    today = clock.today(diary)
     assert value_on(trace(figure, "Peak intensity"), today - timedelta(days=3)) == 6
     assert value_on(trace(figure, "No headache"), today - timedelta(days=2)) == 0
     assert value_on(trace(figure, "Not logged"), today - timedelta(days=1)) is not None
@@ -411,13 +428,13 @@ def test_a_bad_range_is_422(diary, as_user, name, query, field):
 
 
 def test_a_range_in_the_future_is_422(diary, as_user):
-    later = (diary.today() + timedelta(days=5)).isoformat()
+    later = (clock.today(diary) + timedelta(days=5)).isoformat()
     response = as_user(diary).get(chart_url(diary, "intensity", f"?from={later}"))
     assert response.status_code == 422
 
 
 def test_a_range_picks_the_days_shown(diary, as_user):
-    today = diary.today()
+    today = clock.today(diary)
     first, last = today - timedelta(days=9), today - timedelta(days=1)
     figure = as_user(diary).get(chart_url(
         diary, "intensity", f"?from={first.isoformat()}&to={last.isoformat()}")).get_json()
@@ -439,12 +456,12 @@ def test_the_openapi_description_covers_every_chart(api):
 def add_days(patient, count: int, therapist=None) -> None:
     """`count` days before today in one commit, most with a headache and a painkiller; and a
     session every 3 weeks from 5 days ago."""
-    today = patient.today()
+    today = clock.today(patient)
     for offset in range(1, count + 1):
         headache = offset % 3 != 0
         db.session.add(DayRecord(
             patient_id=patient.id, date=today - timedelta(days=offset), soreness=offset % 5,
-            triggers=[], version=1,
+            triggers=[], version=1, had_headache=headache,
             headaches=[Headache(position=0, intensity=1 + offset % 10, type="tension",
                                 locations=[], symptoms=[])] if headache else [],
             medications=[MedicationIntake(position=0, name="Ibuprofen 400 mg",
@@ -486,7 +503,7 @@ def test_sql_statements_do_not_grow_with_the_diary(patient, users, as_user, name
     add_days(long_, 500)
     counts = []
     for who in (short, long_):
-        first = (who.today() - timedelta(days=600)).isoformat()
+        first = (clock.today(who) - timedelta(days=600)).isoformat()
         query = "" if name in charts.MAX_SESSIONS else f"?from={first}"
         counts.append(statements_for(as_user(who), chart_url(who, name, query)))
     assert counts[0] == counts[1], counts

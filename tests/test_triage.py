@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from . import clock
 from .factories import link, make_day
 
 
@@ -24,10 +25,12 @@ def triage(as_user, therapist):
 def test_triage_lists_recent_figures_of_each_linked_patient(users, therapist, as_user):
     patient = users.patient(name="Ann")
     link(patient, therapist)
-    today = patient.today()
+    today = clock.today(patient)
     for days_ago in range(10):
         make_day(patient, today - timedelta(days=days_ago),
                  headaches=[{"intensity": 5}] if days_ago % 2 == 0 else [])
+    for days_ago in range(10, 21):  # records that leave the headache question open: not logged days,
+        make_day(patient, today - timedelta(days=days_ago), soreness=1, had_headache=None)  # but records
     make_day(patient, today - timedelta(days=40), headaches=[{"intensity": 5}])
     _add_session(patient, therapist, today - timedelta(days=2), today + timedelta(days=12))
     [row] = triage(as_user, therapist)
@@ -35,15 +38,15 @@ def test_triage_lists_recent_figures_of_each_linked_patient(users, therapist, as
     assert row["last_logged_on"] == today.isoformat()
     assert (row["days_logged_28"], row["headache_days_28"]) == (10, 5)
     assert row["next_review_on"] == (today + timedelta(days=12)).isoformat()
-    assert row["medication_overuse_status"] == "none"
-    assert row["prolonged_soreness"] is False
+    assert row["medication_overuse_status"] == "none"  # records on 21 of the last 30 days
+    assert row["prolonged_soreness"] is None  # too early: days 4-7 after the session are to come
 
 
 def test_triage_puts_overuse_then_prolonged_soreness_first(users, therapist, as_user):
     calm, sore, overusing = (users.patient(name=n) for n in ("Aaron Calm", "Beth Sore", "Cleo Pills"))
     for patient in (calm, sore, overusing):
         link(patient, therapist)
-    today = calm.today()
+    today = clock.today(calm)
     for days_ago in range(16):
         make_day(overusing, today - timedelta(days=days_ago), headaches=[{"intensity": 6}],
                  medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}])
@@ -60,14 +63,16 @@ def test_triage_puts_overuse_then_prolonged_soreness_first(users, therapist, as_
 def test_triage_shows_change_of_the_latest_complete_period(users, therapist, as_user):
     patient = users.patient()
     link(patient, therapist)
-    today = patient.today()
+    today = clock.today(patient)
     first_session = today - timedelta(days=28 * 7 + 3)  # period 7 is complete, period 8 is 4 days old
-    for offset in range(1, 11):  # 10 headache days in the baseline
-        make_day(patient, first_session - timedelta(days=offset), headaches=[{"intensity": 6}])
+    for offset in range(1, 29):  # 10 headache days in the fully logged baseline: 10 per 28
+        make_day(patient, first_session - timedelta(days=offset),
+                 headaches=[{"intensity": 6}] if offset <= 10 else [])
     _add_session(patient, therapist, first_session)
     period_7 = first_session + timedelta(days=28 * 6)
-    for offset in range(3):  # 3 headache days in period 7
-        make_day(patient, period_7 + timedelta(days=offset), headaches=[{"intensity": 4}])
+    for offset in range(28):  # 3 headache days in the fully logged period 7: 3 per 28
+        make_day(patient, period_7 + timedelta(days=offset),
+                 headaches=[{"intensity": 4}] if offset < 3 else [])
     make_day(patient, today, headaches=[{"intensity": 4}])  # in the 4-day-old period 8
     [row] = triage(as_user, therapist)
     assert row["change_pct"] == -70.0
@@ -85,7 +90,7 @@ def test_triage_runs_a_fixed_number_of_statements(users, therapist, as_user, cou
         for _ in range(n):
             patient = users.patient()
             link(patient, therapist)
-            today = patient.today()
+            today = clock.today(patient)
             make_day(patient, today, headaches=[{"intensity": 3}],
                      medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
             _add_session(patient, therapist, today - timedelta(days=50))
@@ -116,7 +121,7 @@ def test_triage_counts_agree_with_the_engine_on_random_diaries(users, therapist,
     for n in range(8):
         patient = users.patient(name=f"Random {n}")
         link(patient, therapist)
-        today = patient.today()
+        today = clock.today(patient)
         headache_chance, medicine_chance = rng.choice([0.2, 0.5, 0.8]), rng.choice([0.1, 0.5, 0.9])
         for days_ago in range(190):
             if rng.random() < 0.15:
@@ -137,7 +142,7 @@ def test_triage_counts_agree_with_the_engine_on_random_diaries(users, therapist,
     assert any(prolonged for _, prolonged, _ in seen) and any(not none for _, _, none in seen), seen
     for patient in patients:
         expected = clinical.triage_figures(queries.day_facts(patient, patient),
-                                           queries.session_facts(patient, patient), patient.today())
+                                           queries.session_facts(patient, patient), clock.today(patient))
         row = rows[str(patient.id)]
         assert (row["days_logged_28"], row["headache_days_28"], row["medication_overuse_status"],
                 row["prolonged_soreness"], row["change_pct"]) == (

@@ -18,6 +18,7 @@ from diary.extensions import db
 from diary.models import DayRecord, Headache, MedicationIntake
 from diary.operations import record_session
 
+from . import clock
 from .factories import link
 from .test_web_sharing import browser, events, text_of
 
@@ -27,11 +28,13 @@ PAINKILLER = {"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}
 
 def log_days(patient, days: dict[date, dict]) -> None:
     """Day records stored directly, all in one commit: {date: {"peak": 5, "meds": [...],
-    "soreness": 2}}; a peak of 0 (or none) is a headache-free day."""
+    "soreness": 2}}; a peak of 0 (or none) is a headache-free day, and `"answered": False` leaves
+    the headache question open."""
     for day, what in days.items():
         peak = what.get("peak", 0)
         db.session.add(DayRecord(
             patient_id=patient.id, date=day, soreness=what.get("soreness"), triggers=[], notes=None,
+            had_headache=bool(peak) if what.get("answered", True) else None,
             headaches=[Headache(position=0, type="tension", locations=[], symptoms=[], intensity=peak)]
             if peak else [],
             medications=[MedicationIntake(position=i, doses=1, **m)
@@ -118,26 +121,29 @@ def treated_diary(patient, therapist, today: date) -> date:
 
 def test_the_summary_sentence_gives_the_latest_period_against_the_baseline_as_the_engine_counts_it(
         me, patient, therapist):
-    today = patient.today()
+    today = clock.today(patient)
     treated_diary(patient, therapist, today)
     days, sessions = engine_facts(patient)
     progress = clinical.treatment_progress(days, sessions, today)
     latest = [p for p in progress.periods if p.complete][-1]
     assert (progress.baseline.headache_days, progress.baseline.days_logged) == (12, 20)
-    assert (latest.headache_days, latest.days_logged, latest.change_pct) == (6, 25, -50.0)
+    # Version 2: the change compares headache days per 28 (12 x 28 / 20 = 16.8 against
+    # 6 x 28 / 25 = 6.72), not the raw counts (which would give -50%).
+    assert (latest.headache_days, latest.days_logged, latest.change_pct) == (6, 25, -60.0)
 
     page = me.get("/progress")
     assert page.status_code == 200
     headline = words(section(page.text, "headline-title"))
-    assert ("Headache days in your latest 4 weeks: 6 , down from 12 in the 4 weeks before "
-            "treatment.") in headline
-    assert "That is 50% fewer headache days." in headline
-    assert "You logged 25 of those 28 days" in headline and "and 20 of the 28 days before treatment" in headline
-    assert "Days you did not log are not counted as headache-free." in headline
+    assert "Your latest complete 4 weeks (" in headline
+    assert "): 6 headache days in 25 logged days, about 6.7 per 28 days." in headline
+    assert "The 4 weeks before treatment: 12 headache days in 20 logged days, about 16.8 per 28 days." in headline
+    assert "▼ Headache days down 60% compared with the 4 weeks before treatment." in headline
+    assert ("Days you did not log, or where you did not say whether you had a headache, are not "
+            "counted as headache-free.") in headline
 
 
 def test_before_the_first_session_the_summary_counts_the_last_28_days_and_the_days_logged(me, patient):
-    today = patient.today()
+    today = clock.today(patient)
     log_days(patient, {today - timedelta(days=k): {"peak": 5 if k % 3 == 0 else 0} for k in range(0, 28, 2)})
     figures = clinical.period_figures(engine_facts(patient)[0], today - timedelta(days=27), today)
     assert (figures.headache_days, figures.days_logged) == (5, 14)
@@ -147,7 +153,7 @@ def test_before_the_first_session_the_summary_counts_the_last_28_days_and_the_da
 
 
 def test_the_tiles_give_the_last_28_days_as_the_engine_counts_them(me, patient):
-    today = patient.today()
+    today = clock.today(patient)
     log_days(patient, {today - timedelta(days=k): {"peak": (k % 9) + 1 if k % 2 else 0,
                                                    "meds": [PAINKILLER] if k % 4 == 1 else []}
                        for k in range(35) if k % 5})
@@ -169,12 +175,15 @@ def overuse_diary(status: str, today: date) -> dict[date, dict]:
             days |= {first + timedelta(days=k): {"peak": 6, "meds": [PAINKILLER]} for k in range(16)}
         return days
     count = {"overuse": 15, "approaching": 8, "none": 2}[status]
-    return {today - timedelta(days=k): {"peak": 5, "meds": [PAINKILLER]} for k in range(count)}
+    days = {today - timedelta(days=k): {"peak": 5, "meds": [PAINKILLER]} for k in range(count)}
+    if status == "none":  # `none` needs a record on 21 of the last 30 days (else not_enough_diary)
+        days |= {today - timedelta(days=k): {} for k in range(count, 21)}
+    return days
 
 
 @pytest.mark.parametrize("status", ["approaching", "overuse", "ichd3_pattern"])
 def test_the_kind_medication_note_shows_the_engines_words(me, patient, status):
-    today = patient.today()
+    today = clock.today(patient)
     log_days(patient, overuse_diary(status, today))
     overuse = clinical.medication_overuse_status(engine_facts(patient)[0], today)
     assert overuse.status == status
@@ -186,7 +195,7 @@ def test_the_kind_medication_note_shows_the_engines_words(me, patient, status):
 
 
 def test_there_is_no_medication_note_when_the_status_is_none(me, patient):
-    today = patient.today()
+    today = clock.today(patient)
     log_days(patient, overuse_diary("none", today))
     assert clinical.medication_overuse_status(engine_facts(patient)[0], today).status == "none"
     page = me.get("/progress").text
@@ -237,71 +246,138 @@ def since_and_before_diary(patient, therapist, today: date) -> date:
     ids=["printable summary", "patient page"])
 def test_since_the_last_session_and_before_it_match_the_follow_up_summary(
         shared, therapist, desk, page_of):
-    today = shared.today()
+    today = clock.today(shared)
     since_and_before_diary(shared, therapist, today)
     summary = clinical.follow_up_summary(*engine_facts(shared), today)
     before, since = summary.before_last_session, summary.since_last_session
     assert summary.days_since_last_session == 10 and since.headache_days == 2
+    # "Since" runs from S+1 to yesterday (9 days), and "before" covers as many days.
+    assert (since.from_date, since.to_date) == (today - timedelta(days=9), today - timedelta(days=1))
+    assert before.days == since.days == 9
 
     page = desk.get(page_of(shared.id))
     assert page.status_code == 200
     card = section(page.text, "since-title")
     assert f"Last session {(today - timedelta(days=10)).strftime('%a %-d %b %Y')} , 10 days ago." in words(card)
     rows = table_rows(card)
-    assert rows["Days logged"] == [f"{before.days_logged} of 10", f"{since.days_logged} of 10"]
-    assert rows["Headache days"] == [str(before.headache_days), f"▼ {since.headache_days}"]
+    assert rows["Days logged"] == [f"{before.days_logged} of 9", f"{since.days_logged} of 9"]
+    assert rows["Per 28 days needs half the days logged"] == [
+        fmt(before.headache_days_per_28), f"▼ {fmt(since.headache_days_per_28)}"]
+    # The direction is shown on headache days per 28, which allow for days not logged.
+    assert rows["Headache days"] == [str(before.headache_days), str(since.headache_days)]
     assert rows["Mean peak intensity"] == [fmt(before.mean_peak_intensity), f"▼ {fmt(since.mean_peak_intensity)}"]
     assert rows["Painkiller days acute medication"] == [str(before.acute_medication_days),
                                                          f"▼ {since.acute_medication_days}"]
     assert rows["Highest soreness 0–10"] == [fmt(before.max_soreness), fmt(since.max_soreness)]
-    assert summary.soreness_resolved_day == 3 and not summary.prolonged_soreness
+    assert summary.soreness_resolved_day == 3 and summary.prolonged_soreness is False
     assert "Soreness settled (0–1) on day 3 after the session." in words(card)
-    assert "Prolonged soreness" not in card
+    assert "Prolonged soreness (4 or more, days 4–7): Settled as expected" in words(card)
 
 
 def test_the_summary_gives_the_latest_period_against_baseline_with_change_and_responder_flags(
         shared, therapist, desk):
-    today = shared.today()
+    today = clock.today(shared)
     treated_diary(shared, therapist, today)
     progress = clinical.treatment_progress(*engine_facts(shared), today)
     complete, current = progress.periods
-    assert (complete.change_pct, complete.responder_50, complete.responder_30) == (-50.0, True, True)
+    # Per 28 days: 12 x 28 / 20 = 16.8 at baseline, 6 x 28 / 25 = 6.72 in period 1.
+    assert (complete.change_pct, complete.responder_50, complete.responder_30) == (-60.0, True, True)
     assert not current.complete
     rows = table_rows(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "latest-title"))
     assert rows["Days logged"] == ["20 of 28", "25 of 28", f"{current.days_logged} of 13"]
     assert rows["Headache days"] == ["12", "6", str(current.headache_days)]
-    assert rows["Change headache days"] == ["–", "▼ 50% fewer", "Not yet"]
+    assert rows["Per 28 days needs 14 logged"] == ["16.8", "6.7", "Too few logged"]
+    assert rows["Change per 28 days"] == ["–", "▼ 60% fewer", "Not yet"]
     assert rows["Responder 50% fewer"] == ["–", "Yes", "Not yet"]
     assert rows["Responder 30% fewer"] == ["–", "Yes", "Not yet"]
     periods = table_rows(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "periods-title"))
     assert periods["Baseline"][1:3] == ["20 of 28", "12"]
-    assert periods["1"][1:3] == ["25 of 28", "6"] and periods["1"][-3:] == ["▼ 50% fewer", "Yes", "Yes"]
+    assert periods["1"][1:4] == ["25 of 28", "6", "6.7"] and periods["1"][-3:] == ["▼ 60% fewer", "Yes", "Yes"]
+
+
+def thin_and_full_diary(patient, therapist, today: date) -> None:
+    """A first session 40 days ago; a baseline of 8 headache days in 27 logged days (one day
+    left unanswered); then a complete period 1 with only 9 logged days, 3 of them headache days."""
+    first = today - timedelta(days=40)
+    baseline = [first - timedelta(days=28 - k) for k in range(28)]
+    days = {d: {"peak": 5 if i < 8 else 0} for i, d in enumerate(baseline[:27])}
+    days[baseline[27]] = {"soreness": 2, "answered": False}  # a record, but not a logged day
+    days |= {first + timedelta(days=k): {"peak": 4 if k < 3 else 0} for k in range(9)}
+    log_days(patient, days)
+    add_session(therapist, patient, first)
+
+
+def test_pages_give_the_counts_behind_per_28_and_say_when_too_few_days_are_logged(
+        me, shared, therapist, desk):
+    today = clock.today(shared)
+    thin_and_full_diary(shared, therapist, today)
+    progress = clinical.treatment_progress(*engine_facts(shared), today)
+    base, (period, current) = progress.baseline, progress.periods
+    assert (base.headache_days, base.days_logged, base.headache_days_per_28) == (8, 27, 8.3)
+    assert period.complete and (period.headache_days, period.days_logged) == (3, 9)
+    assert period.headache_days_per_28 is None and period.change_pct is None and not current.complete
+
+    headline = words(section(me.get("/progress").text, "headline-title"))
+    assert "): 3 headache days in 9 logged days: not enough days logged to compare (9 of 28) ." in headline
+    assert "The 4 weeks before treatment: 8 headache days in 27 logged days, about 8.3 per 28 days." in headline
+    assert "Not enough days logged to compare: a fair comparison needs at least 14 of the 28 days" in headline
+    assert "Headache days down" not in headline and "Headache days up" not in headline
+
+    summary = desk.get(f"/therapist/patients/{shared.id}/summary").text
+    latest = section(summary, "latest-title")
+    rows = table_rows(latest)
+    assert rows["Per 28 days needs 14 logged"][:2] == ["8.3", "Too few logged"]
+    assert rows["Change per 28 days"][1] == "Not enough days logged to compare (9 of 28)"
+    assert rows["Responder 50% fewer"][1] == "Not yet"
+    assert ("Period 1: 3 headache days in 9 logged days: not enough days logged to compare (9 of 28) ; "
+            "baseline: 8 headache days in 27 logged days, about 8.3 per 28 days.") in words(latest)
+    periods = table_rows(section(summary, "periods-title"))
+    assert periods["Baseline"][1:4] == ["27 of 28", "8", "8.3"]
+    assert periods["1"][1:4] == ["9 of 28", "3", "Too few logged"]
+    assert periods["1"][-3] == "Not enough days logged to compare (9 of 28)"
 
 
 def test_the_summary_gives_the_overuse_status_with_its_reasons(shared, therapist, desk):
-    today = shared.today()
+    today = clock.today(shared)
     log_days(shared, overuse_diary("overuse", today))
     overuse = clinical.medication_overuse_status(engine_facts(shared)[0], today)
     assert overuse.status == "overuse" and overuse.rolling_30.overuse_reasons == ("non_opioid_analgesic",)
     card = words(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "overuse-title"))
     assert "▲ Overuse" in card
-    assert "15 acute medication days in 15 of 30 days logged (non-opioid painkillers 15)" in card
+    assert "15 acute medication days, diary kept on 15 of 30 days (non-opioid painkillers 15)" in card
     assert "Non-opioid painkillers on 15 or more days in the last 30 days." in card
 
 
 def test_soreness_that_does_not_settle_is_flagged_in_the_summary_and_the_session_effects(
         shared, therapist, desk):
-    today = shared.today()
+    today = clock.today(shared)
     session_day = today - timedelta(days=9)
     add_session(therapist, shared, session_day)
     log_days(shared, {session_day + timedelta(days=k): {"soreness": s}
                       for k, s in enumerate([6, 6, 5, 5, 5, 4, 3, 2], start=1)})
-    [effect] = clinical.session_effects(*engine_facts(shared))
+    [effect] = clinical.session_effects(*engine_facts(shared), today)
     assert effect.prolonged_soreness and effect.soreness_resolved_day is None
     page = desk.get(f"/therapist/patients/{shared.id}/summary").text
-    assert "Prolonged soreness" in words(section(page, "since-title"))
+    assert "Prolonged soreness (4 or more, days 4–7): ! Not settling" in words(section(page, "since-title"))
     [row] = table_rows(section(page, "effects-title")).values()
-    assert row[-3:] == ["6", "Not yet", "! Prolonged"]
+    assert row[-3:] == ["6", "Not yet", "! Not settling"]
+
+
+def test_soreness_days_4_to_7_are_too_early_until_they_are_over_or_cut_by_the_next_session(
+        shared, therapist, desk):
+    today = clock.today(shared)
+    earlier, later = today - timedelta(days=6), today - timedelta(days=2)
+    add_session(therapist, shared, earlier)
+    add_session(therapist, shared, later)
+    log_days(shared, {earlier + timedelta(days=1): {"soreness": 5}, later + timedelta(days=1): {"soreness": 3}})
+    effects = {e.date: e for e in clinical.session_effects(*engine_facts(shared), today)}
+    # The earlier session's span is cut to S+4 alone (the day before the next session), which is
+    # over and holds no score; the later session's days 4-7 are still to come.
+    assert effects[earlier].prolonged_soreness is None and effects[later].prolonged_soreness is None
+    page = desk.get(f"/therapist/patients/{shared.id}/summary").text
+    assert "Prolonged soreness (4 or more, days 4–7): Too early" in words(section(page, "since-title"))
+    rows = list(table_rows(section(page, "effects-title")).values())  # newest first
+    assert [row[-1] for row in rows] == ["Too early", "No scores days 4–7"]
 
 
 def test_the_therapist_page_links_the_printable_summary_and_draws_six_charts(shared, desk):
@@ -344,7 +420,7 @@ def test_another_patient_and_an_unlinked_therapist_get_404_on_every_new_page(app
         assert shared.display_name not in response.text and shared.email not in response.text
     assert [e.allowed for e in events(shared)] == [False]  # the unlinked therapist's attempt
     # Another patient's own progress page shows nothing of this patient's diary.
-    log_days(shared, {shared.today(): {"peak": 9}})
+    log_days(shared, {clock.today(shared): {"peak": 9}})
     assert "Nothing logged in the last 4 weeks yet." in words(other_patient.get("/progress").text)
 
 
@@ -367,7 +443,7 @@ def test_the_pages_run_the_same_statements_for_10_days_as_for_400(
     short, long = users.patient(), users.patient()
     for patient, length in ((short, 10), (long, 400)):
         link(patient, therapist)
-        today = patient.today()
+        today = clock.today(patient)
         log_days(patient, {today - timedelta(days=k): {
             "peak": k % 8, "meds": [PAINKILLER] if k % 3 == 0 else [], "soreness": k % 4}
             for k in range(length)})
@@ -397,7 +473,7 @@ def test_in_chromium_every_summary_comes_at_once_and_plotly_only_when_a_chart_ne
     chromium = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
     assert os.access(chromium, os.X_OK), f"no Chromium at {chromium} (TEST_CHROMIUM)"
     assert (STATIC / "vendor" / "plotly-basic.min.js").exists(), "run `make install` for the chart library"
-    treated_diary(patient, therapist, patient.today())
+    treated_diary(patient, therapist, clock.today(patient))
     client = browser(app, patient)
     ORIGIN = "http://localhost:5999"  # a trustworthy origin, as the security headers expect; never dialled
 

@@ -11,9 +11,10 @@ from sqlalchemy import func, select, update
 
 from diary.extensions import db
 from diary.models import ShareCode, TherapistLink, TreatmentSession
-from diary.operations import create_share_code
+from diary.operations import create_share_code, record_session
 from diary import vocabulary as vocab
 
+from . import clock
 from .factories import link, make_day, session_body
 from .test_web_diary import csrf_token, field_error, fill, form_fields
 from .test_web_sharing import browser, events, text_of
@@ -63,7 +64,7 @@ def session_form(client, patient, **changes):
 def test_home_lists_each_patient_with_their_figures_in_words(app, users, therapist, desk):
     patient = users.patient(name="Alex Morgan")
     link(patient, therapist)
-    today = patient.today()
+    today = clock.today(patient)
     for n in range(12):  # painkillers on 12 of the last 30 days: approaching the limit
         make_day(patient, today - timedelta(days=n), headaches=[{"intensity": 5}],
                  medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
@@ -73,7 +74,22 @@ def test_home_lists_each_patient_with_their_figures_in_words(app, users, therapi
     assert today.strftime("%a %-d %b") in row
     assert "12 12" in row  # days logged and headache days of 28
     assert "! Approaching the limit" in row  # words and a symbol, not colour alone
-    assert "As expected" in row and "No baseline yet" in row and "Not set" in row
+    assert "Settled" in row and "No comparison yet" in row and "Not set" in row
+
+
+def test_home_says_too_early_for_soreness_two_days_after_the_only_session(users, therapist, desk):
+    patient = users.patient(name="Sam Early")
+    link(patient, therapist)
+    today = clock.today(patient)
+    make_day(patient, today - timedelta(days=1), soreness=5)
+    record_session(therapist, patient, {"date": today - timedelta(days=2), "techniques": ["dry_needling"],
+                                        "muscles": [], "notes": None, "next_review_on": None})
+    page = desk.get("/therapist")
+    assert page.status_code == 200
+    row = text_of(page.text.split(f'href="/therapist/patients/{patient.id}"')[1].split("</tr>")[0])
+    # Days 4-7 after the session are still to come: prolonged soreness is null, "Too early".
+    assert "Too early" in row
+    assert "Settled" not in row and "Not settling" not in row
 
 
 def test_home_explains_how_to_add_the_first_patient(desk):
@@ -126,8 +142,10 @@ def test_a_patient_cannot_use_the_add_form(app, patient):
 # -- A patient's page -------------------------------------------------------------------------------
 
 
-def test_the_patient_page_shows_the_calendar_recent_days_and_sessions(app, shared, therapist, as_user, desk):
-    today = shared.today()
+# mid_month: yesterday (and the session two days ago) are in this month's calendar whatever the date.
+def test_the_patient_page_shows_the_calendar_recent_days_and_sessions(mid_month, app, shared, therapist,
+                                                                      as_user, desk):
+    today = clock.today(shared)
     make_day(shared, today - timedelta(days=1), headaches=[{"intensity": 8, "type": "migraine"}],
              medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 2}],
              soreness=4, exercises_done=True)
@@ -167,7 +185,7 @@ def test_the_patient_page_costs_the_same_statements_however_long_the_diary(
             assert desk.get(f"/therapist/patients/{shared.id}").status_code == 200
         return len(counted)
 
-    today = shared.today()
+    today = clock.today(shared)
     make_day(shared, today, headaches=[{"intensity": 3}])
     few = statements()
     for n in range(1, 40):
@@ -180,7 +198,7 @@ def test_the_patient_page_costs_the_same_statements_however_long_the_diary(
 
 
 def test_the_patient_page_moves_by_month_but_not_past_this_month(shared, desk):
-    this_month = shared.today().replace(day=1)
+    this_month = clock.today(shared).replace(day=1)
     page = desk.get(f"/therapist/patients/{shared.id}?month=2999-01").text
     assert this_month.strftime("%B") in page and "Next month" not in page
     previous = (this_month - timedelta(days=1)).replace(day=1)
@@ -193,7 +211,7 @@ def test_the_patient_page_moves_by_month_but_not_past_this_month(shared, desk):
 def test_the_form_offers_today_technique_chips_and_a_row_per_muscle(shared, desk):
     page = desk.get(f"/therapist/patients/{shared.id}/sessions/new").text
     fields = form_fields(page, "session-form")
-    assert fields["date"] == shared.today().isoformat()
+    assert fields["date"] == clock.today(shared).isoformat()
     assert fields.getlist("techniques") == []
     assert [v for k, v in fields.items(multi=True) if k.endswith(".muscle")] == list(vocab.MUSCLES)
     assert all(v == "" for k, v in fields.items(multi=True) if k.endswith(".side"))  # not treated
@@ -203,7 +221,7 @@ def test_the_form_offers_today_technique_chips_and_a_row_per_muscle(shared, desk
 
 
 def test_a_session_from_the_form_is_stored_as_the_api_stores_it(shared, therapist, desk, as_user):
-    day = shared.today() - timedelta(days=1)
+    day = clock.today(shared) - timedelta(days=1)
     sent = session_form(desk, shared, date=day.isoformat(), techniques=["dry_needling", "mobilisation"],
                         notes="  Good response  ", next_review_on=(day + timedelta(days=7)).isoformat(),
                         sides={"upper_trapezius": "both", "temporalis": "right"})
@@ -241,7 +259,7 @@ def test_form_errors_are_shown_next_to_their_field_and_keep_what_was_typed(
 
 
 def test_a_session_can_be_corrected_from_its_prefilled_form(shared, desk):
-    day = shared.today() - timedelta(days=3)
+    day = clock.today(shared) - timedelta(days=3)
     desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=session_form(
         desk, shared, date=day.isoformat(), techniques=["dry_needling"],
         sides={"suboccipitals": "left"}))
@@ -270,13 +288,13 @@ def test_a_correction_with_a_wrong_date_changes_nothing(shared, desk):
     assert field_error(response.text, "date") == "A session can be recorded once it has happened."
     assert form_fields(response.text, "session-form")["notes"] == "Second"
     [kept] = sessions_of(shared)
-    assert (kept.date, kept.notes) == (shared.today(), "First")
+    assert (kept.date, kept.notes) == (clock.today(shared), "First")
     assert [e.action for e in events(shared) if e.action != "read"] == ["create"]
 
 
 def test_a_muscle_treated_left_and_right_shows_as_both(shared, therapist, as_user, desk):
     sid = as_user(therapist).post(f"/api/v1/patients/{shared.id}/sessions", json=session_body(
-        date=(shared.today() - timedelta(days=1)).isoformat(), next_review_on=None,
+        date=(clock.today(shared) - timedelta(days=1)).isoformat(), next_review_on=None,
         muscles=[{"muscle": "masseter", "side": "left"}, {"muscle": "masseter", "side": "right"}],
     )).get_json()["id"]
     fields = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/{sid}/edit").text,
