@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from diary.extensions import db
 from diary.models import AccessEvent
 
+from . import clock
 from .factories import day_body, link, make_day, session_body
 
 
@@ -20,10 +21,10 @@ def events(patient) -> list[AccessEvent]:
 
 def test_each_therapist_read_writes_one_event(patient, therapist, as_user):
     link(patient, therapist)
-    make_day(patient, patient.today(), headaches=[{"intensity": 7}], soreness=5)
+    make_day(patient, clock.today(patient), headaches=[{"intensity": 7}], soreness=5)
     reader = as_user(therapist)
     reader.get(f"/api/v1/patients/{patient.id}/days")
-    reader.get(f"/api/v1/patients/{patient.id}/days/{patient.today().isoformat()}")
+    reader.get(f"/api/v1/patients/{patient.id}/days/{clock.today(patient).isoformat()}")
     reader.get(f"/api/v1/patients/{patient.id}/sessions")
     logged = events(patient)
     assert len(logged) == 3
@@ -32,9 +33,9 @@ def test_each_therapist_read_writes_one_event(patient, therapist, as_user):
 
 def test_the_patients_own_reads_write_no_event(patient, as_user):
     me = as_user(patient)
-    me.put(f"/api/v1/patients/me/days/{patient.today().isoformat()}", json=day_body())
+    me.put(f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}", json=day_body())
     me.get("/api/v1/patients/me/days")
-    me.get(f"/api/v1/patients/{patient.id}/days/{patient.today().isoformat()}")
+    me.get(f"/api/v1/patients/{patient.id}/days/{clock.today(patient).isoformat()}")
     me.get("/api/v1/patients/me/sessions")
     assert events(patient) == []
 
@@ -50,7 +51,7 @@ def test_refused_reads_of_a_real_patient_are_logged_as_refused(patient, users, a
 def test_session_changes_are_logged_with_the_change(patient, therapist, as_user):
     link(patient, therapist)
     author = as_user(therapist)
-    day = (patient.today() - timedelta(days=1)).isoformat()
+    day = (clock.today(patient) - timedelta(days=1)).isoformat()
     sid = author.post(f"/api/v1/patients/{patient.id}/sessions",
                       json=session_body(date=day, next_review_on=None)).get_json()["id"]
     author.patch(f"/api/v1/patients/{patient.id}/sessions/{sid}", json={"notes": "x"})
@@ -69,13 +70,13 @@ def test_a_refused_change_leaves_no_allowed_event(patient, therapist, as_user):
 
 def test_events_hold_no_health_values(patient, therapist, as_user):
     link(patient, therapist)
-    make_day(patient, patient.today(), headaches=[{"intensity": 9}],
+    make_day(patient, clock.today(patient), headaches=[{"intensity": 9}],
              medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}])
     reader = as_user(therapist)
-    reader.get(f"/api/v1/patients/{patient.id}/days/{patient.today().isoformat()}")
+    reader.get(f"/api/v1/patients/{patient.id}/days/{clock.today(patient).isoformat()}")
     text = " ".join(f"{e.action} {e.what}" for e in events(patient))
     for health_value in ("Sumatriptan", "triptan", "9", "intensity"):
-        assert health_value not in text.replace(patient.today().isoformat(), "")
+        assert health_value not in text.replace(clock.today(patient).isoformat(), "")
 
 
 def test_the_patient_reads_their_log_newest_first(patient, therapist, as_user):

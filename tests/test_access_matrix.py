@@ -16,6 +16,7 @@ import pytest
 from diary.access import RULES
 from diary.operations import create_share_code
 
+from . import clock
 from .factories import PASSWORD, ApiClient, day_body, link, session_body
 
 ACTORS = ("anonymous", "patient_b", "unlinked_therapist", "revoked_therapist",
@@ -78,7 +79,7 @@ def build_world(app, users, backend) -> World:
                        ("unlinked_therapist", unlinked_t), ("revoked_therapist", revoked_t)):
         clients[name] = ApiClient(app.test_client())
         clients[name].login(user)
-    day = a.today() - timedelta(days=1)
+    day = clock.today(a) - timedelta(days=1)
     body = day_body(notes="ZEBRA-DAY-NOTE", triggers=["zebratrigger"])
     assert clients["patient_a"].put(f"/api/v1/patients/me/days/{day.isoformat()}", json=body).status_code == 201
     session = clients["linked_therapist"].post(f"/api/v1/patients/{a.id}/sessions", json=session_body(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from diary.extensions import db
 from diary.models import User
 
+from . import clock
 from .factories import PASSWORD, ApiClient, day_body
 
-DAY = (date.today() - timedelta(days=3)).isoformat()
+DAY = (clock.today("Europe/London") - timedelta(days=3)).isoformat()
 URL = "/api/v1/patients/me/days/{}"
 MAX_BODY = 64 * 1024
 

@@ -164,6 +164,7 @@ def run_worker(database_url: str, prefix: str, email: str, tries: int) -> list[i
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.real_clock  # the worker process is not travelled by DIARY_TEST_NOW
 def test_the_account_limit_holds_across_workers_sharing_redis(limited, database_url, redis_prefix):
     app, client, email, other = limited(per_account="3 per minute", REDIS_URL=REDIS_URL,
                                         RATELIMIT_STORAGE_URI=REDIS_URL,

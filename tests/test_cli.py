@@ -12,6 +12,7 @@ from diary.demo import DEMO_DAYS, DEMO_LOGINS
 from diary.extensions import db
 from diary.models import DayRecord, User
 
+from . import clock
 from .factories import PASSWORD
 
 
@@ -117,7 +118,7 @@ def test_demo_makes_a_patient_with_six_months_of_diary_and_a_therapist(cli):
     patient = _user(DEMO_LOGINS["patient"][0])
     dates = list(db.session.scalars(
         select(DayRecord.date).where(DayRecord.patient_id == patient.id).order_by(DayRecord.date)))
-    today = patient.today()
+    today = clock.today(patient)
     assert 0.8 * DEMO_DAYS <= len(dates) <= DEMO_DAYS  # a few days are left missing, as in life
     assert dates[0] >= today - timedelta(days=DEMO_DAYS) and dates[-1] < today
     assert (dates[-1] - dates[0]).days >= 170  # about six months

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from diary.extensions import db
 
+from . import clock
 from .factories import PASSWORD, day_body, link, make_day, session_body
 
 
@@ -36,16 +37,16 @@ def test_erasure_removes_every_row_that_refers_to_the_patient(patient, therapist
     link(patient, therapist)
     me = as_user(patient)
     other_login = as_user(patient)
-    me.put(f"/api/v1/patients/me/days/{patient.today().isoformat()}", json=day_body())
-    make_day(patient, patient.today() - timedelta(days=1), headaches=[{"intensity": 3}],
+    me.put(f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}", json=day_body())
+    make_day(patient, clock.today(patient) - timedelta(days=1), headaches=[{"intensity": 3}],
              medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
     me.post("/api/v1/patients/me/share-codes")
     author = as_user(therapist)
     author.post(f"/api/v1/patients/{patient.id}/sessions", json=session_body(
-        date=patient.today().isoformat(), next_review_on=None))
+        date=clock.today(patient).isoformat(), next_review_on=None))
     author.get(f"/api/v1/patients/{patient.id}/days")
     bystander = users.patient()
-    make_day(bystander, bystander.today(), headaches=[{"intensity": 5}])
+    make_day(bystander, clock.today(bystander), headaches=[{"intensity": 5}])
     patient_id = patient.id
     before = rows_referring_to(patient_id)
     tables_with_rows = {name for name, count in before.items() if count}
@@ -67,7 +68,7 @@ def test_erasure_removes_every_row_that_refers_to_the_patient(patient, therapist
 
 def test_erasure_needs_the_password_and_changes_nothing_without_it(patient, as_user):
     me = as_user(patient)
-    me.put(f"/api/v1/patients/me/days/{patient.today().isoformat()}", json=day_body())
+    me.put(f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}", json=day_body())
     response = me.delete("/api/v1/me", json={"password": "not-my-password-at-all"})
     assert response.status_code == 422
     assert "password" in response.get_json()["errors"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from . import clock
 from .factories import make_day
 
 STATIC = Path(__file__).resolve().parents[1] / "diary" / "static"
@@ -116,7 +117,7 @@ def test_a_changed_static_file_makes_a_new_service_worker_version(app, client, t
 
 @pytest.mark.parametrize("path", ["/offline", "/offline/day"])
 def test_the_kept_pages_hold_no_one_s_data_even_when_fetched_logged_in(logged_in, patient, path):
-    make_day(patient, patient.today(), headaches=[{"intensity": 9}],
+    make_day(patient, clock.today(patient), headaches=[{"intensity": 9}],
              medications=[{"name": "Zebrafin 5 mg", "drug_class": "other"}])
     response = logged_in.client.get(path)
     assert response.status_code == 200

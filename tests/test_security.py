@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from diary.extensions import db
 
+from . import clock
 from .factories import PASSWORD, day_body
 
-DAY = date.today() - timedelta(days=2)
+DAY = clock.today("Europe/London") - timedelta(days=2)
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 

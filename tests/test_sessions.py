@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from . import clock
 from .factories import link, session_body
 
 
@@ -20,7 +21,7 @@ def sessions_url(patient) -> str:
 
 
 def yesterday(patient) -> str:
-    return (patient.today() - timedelta(days=1)).isoformat()
+    return (clock.today(patient) - timedelta(days=1)).isoformat()
 
 
 def test_linked_therapist_records_a_session_the_patient_then_sees(patient, linked_therapist, as_user):
@@ -38,7 +39,7 @@ def test_linked_therapist_records_a_session_the_patient_then_sees(patient, linke
 
 def test_sessions_are_listed_by_date(patient, linked_therapist, as_user):
     therapist = as_user(linked_therapist)
-    today = patient.today()
+    today = clock.today(patient)
     for days_ago in (3, 10, 1):
         day = (today - timedelta(days=days_ago)).isoformat()
         therapist.post(sessions_url(patient), json=session_body(date=day, next_review_on=None))
@@ -70,7 +71,7 @@ def test_invalid_session_is_refused_and_nothing_is_stored(patient, linked_therap
 
 def test_session_dates_follow_the_patients_calendar(patient, linked_therapist, as_user):
     therapist = as_user(linked_therapist)
-    today = patient.today()
+    today = clock.today(patient)
     future = therapist.post(sessions_url(patient), json=session_body(
         date=(today + timedelta(days=1)).isoformat(), next_review_on=None))
     assert future.status_code == 422 and "date" in future.get_json()["errors"]
@@ -108,7 +109,7 @@ def test_an_invalid_correction_changes_nothing(patient, linked_therapist, as_use
         date=yesterday(patient), next_review_on=None)).get_json()
     url = f"{sessions_url(patient)}/{created['id']}"
     assert author.patch(url, json={"techniques": ["reiki"]}).status_code == 422
-    future = (patient.today() + timedelta(days=3)).isoformat()
+    future = (clock.today(patient) + timedelta(days=3)).isoformat()
     assert author.patch(url, json={"date": future}).status_code == 422
     assert author.get(sessions_url(patient)).get_json()["sessions"][0]["techniques"] == created["techniques"]
 

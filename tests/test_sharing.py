@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from diary.extensions import db
-from diary.models import ShareCode, TherapistLink, utcnow
+from diary.models import ShareCode, TherapistLink
 
+from . import clock
 from .factories import ApiClient
 
 CODE_SHAPE = re.compile(r"^[34679ACDEFGHJKMNPQRTUVWXY]{4}-[34679ACDEFGHJKMNPQRTUVWXY]{4}$")
@@ -40,7 +41,7 @@ def test_share_code_is_grouped_without_look_alike_characters_and_lasts_72_hours(
     assert CODE_SHAPE.match(body["code"])
     expires = body["expires_at"]
     from datetime import datetime
-    remaining = datetime.fromisoformat(expires) - utcnow()
+    remaining = datetime.fromisoformat(expires) - clock.now()
     assert timedelta(hours=71, minutes=59) < remaining <= timedelta(hours=72)
 
 
@@ -79,7 +80,7 @@ def test_expired_used_and_unknown_codes_get_the_same_404(logged_in, therapist_ap
     therapist = therapist_api()
     assert therapist.post("/api/v1/links", json={"code": used}).status_code == 201
     db.session.execute(update(ShareCode).where(ShareCode.used_at.is_(None))
-                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+                       .values(expires_at=clock.now() - timedelta(seconds=1)))
     db.session.commit()
     other = therapist_api()
     answers = [other.post("/api/v1/links", json={"code": c}) for c in (used, expired, "XXXX-XXXX")]
@@ -89,7 +90,7 @@ def test_expired_used_and_unknown_codes_get_the_same_404(logged_in, therapist_ap
 
 def test_a_code_just_before_expiry_still_works(logged_in, therapist_api):
     code = make_code(logged_in)
-    db.session.execute(update(ShareCode).values(expires_at=utcnow() + timedelta(seconds=30)))
+    db.session.execute(update(ShareCode).values(expires_at=clock.now() + timedelta(seconds=30)))
     db.session.commit()
     assert therapist_api().post("/api/v1/links", json={"code": code}).status_code == 201
 

@@ -31,6 +31,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from diary.extensions import db
 
+from . import clock
 from .factories import UserFactory
 
 pytestmark = pytest.mark.slow
@@ -364,7 +365,7 @@ def test_twenty_phones_sync_through_a_lossy_network_and_every_day_lands_exactly_
     with app.app_context():
         users = UserFactory()
         patients = [users.patient() for _ in range(PHONES)]
-        accounts = [(p.email, p.plain_password, p.today()) for p in patients]
+        accounts = [(p.email, p.plain_password, clock.today(p)) for p in patients]
         db.session.remove()
     proxy = FaultyProxy(port, SEED)
     proxy.start()

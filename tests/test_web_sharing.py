@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from diary.extensions import db
 from diary.models import AccessEvent, DayRecord, LoginSession, TherapistLink, User
 
+from . import clock
 from .factories import PASSWORD, link, make_day, session_body
 from .test_web_diary import csrf_token, field_error, fill, form_fields, log_in
 
@@ -60,7 +60,7 @@ def me(app, patient):
 def test_sharing_from_code_to_revocation_in_two_browsers(app, users):
     patient = users.patient(name="Alex Morgan")
     therapist = users.therapist(name="Sam Patel")
-    yesterday = patient.today() - timedelta(days=1)
+    yesterday = clock.today(patient) - timedelta(days=1)
     make_day(patient, yesterday, headaches=[{"intensity": 6}], soreness=3)
     phone, desk = browser(app, patient), browser(app, therapist)
 
@@ -135,7 +135,7 @@ def test_the_sharing_page_says_nobody_else_sees_the_diary_before_any_code(me):
 
 def test_a_share_code_expires_in_72_hours_shown_in_the_patients_time_zone(app, users):
     patient = users.patient(timezone="America/New_York")
-    made_at = datetime.now(ZoneInfo("America/New_York"))
+    made_at = clock.now(patient)
     page = post(browser(app, patient), "/sharing/codes", page="/sharing").text
     shown = re.search(r"until <strong>(\w+ \d+ \w+ at \d\d:\d\d)</strong> \(72 hours\)", page).group(1)
     expected = made_at + timedelta(hours=72)
@@ -153,7 +153,7 @@ def test_the_list_shows_each_therapist_and_since_when(app, patient, users):
     sam = users.therapist(name="Sam Patel", email="sam@clinic.test")
     link(patient, sam)
     page = text_of(browser(app, patient).get("/sharing").text)
-    assert f"Sam Patel sam@clinic.test Since {patient.today().strftime('%-d %B %Y')}" in page
+    assert f"Sam Patel sam@clinic.test Since {clock.today(patient).strftime('%-d %B %Y')}" in page
 
 
 def test_stopping_without_javascript_asks_on_a_page_first_and_changes_nothing(app, patient, therapist):
@@ -192,7 +192,7 @@ def test_sessions_page_explains_itself_before_there_are_any(me):
 
 def test_sessions_are_listed_newest_first_with_the_next_review(app, patient, therapist, as_user):
     link(patient, therapist)
-    today = patient.today()
+    today = clock.today(patient)
     author = as_user(therapist)
     for days_ago, review in ((20, None), (3, today + timedelta(days=11))):
         author.post(f"/api/v1/patients/{patient.id}/sessions", json=session_body(
@@ -271,7 +271,7 @@ def test_a_refused_password_change_says_why_next_to_the_field(app, patient, curr
 
 def test_erasing_from_the_account_page_deletes_everything_and_says_goodbye(app, patient, therapist):
     link(patient, therapist)
-    make_day(patient, patient.today(), headaches=[{"intensity": 4}])
+    make_day(patient, clock.today(patient), headaches=[{"intensity": 4}])
     patient_id = patient.id
     phone, other_phone = browser(app, patient), browser(app, patient)
     page = phone.get("/account").text

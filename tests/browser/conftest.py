@@ -28,6 +28,7 @@ from diary.extensions import db
 from diary.models import DayRecord, User
 from diary.schemas import day_schema
 
+from .. import clock
 from ..conftest import _create_postgres_database, _drop_postgres_database, _migrated_app, test_config
 from ..factories import PASSWORD, UserFactory
 
@@ -128,7 +129,7 @@ class LiveServer:
         import uuid
 
         with self.app.app_context():
-            today = db.session.get(User, uuid.UUID(account.id)).today()
+            today = clock.today(db.session.get(User, uuid.UUID(account.id)))
             db.session.remove()
             return today
 

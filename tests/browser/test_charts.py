@@ -12,6 +12,7 @@ from diary.models import User
 from diary.operations import record_session
 from diary.schemas import SessionBodySchema
 
+from .. import clock
 from ..factories import UserFactory, link, make_day, session_body
 from .conftest import log_in
 
@@ -23,7 +24,7 @@ def treated_patient(live_server, patient):
     """Six months of diary and a session every fortnight: the calendar's busiest case."""
     with live_server.app.app_context():
         user = db.session.get(User, uuid.UUID(patient.id))
-        today = user.today()
+        today = clock.today(user)
         for n in range(182):
             day = today - timedelta(days=n)
             make_day(user, day, headaches=[{"intensity": 1 + n % 9}] if n % 3 else [])
