@@ -151,6 +151,11 @@ class TriageRow:
     medication_overuse_status: str
     prolonged_soreness: bool | None  # None: too early to tell, or no soreness scores
     change_pct: float | None
+    last_session_on: date | None = None  # the latest session dated today or earlier
+    # Logged days of the latest complete period and of the baseline (None without such a
+    # period): why there is no change when one of them is under 14.
+    period_days_logged: int | None = None
+    baseline_days_logged: int | None = None
 
 
 def triage(actor: User) -> list[TriageRow]:
@@ -199,12 +204,14 @@ def triage(actor: User) -> list[TriageRow]:
             prolonged_soreness=clinical.recent_prolonged_soreness(
                 clinical.soreness_facts(soreness.get(p.id, {})),
                 clinical.counted_sessions(sessions[p.id], today[p.id]), today[p.id]),
-            change_pct=change.get(p.id))
+            change_pct=change.get(p.id, (None,))[0])
+        counted = clinical.counted_sessions(sessions[p.id], today[p.id])
         rows.append((clinical.attention_key(figures, next_review.get(p.id), p.display_name),
                      TriageRow(p.id, p.display_name, last_logged.get(p.id), next_review.get(p.id),
                                figures.days_logged_28, figures.headache_days_28,
                                figures.medication_overuse_status, figures.prolonged_soreness,
-                               figures.change_pct)))
+                               figures.change_pct, counted[-1].date if counted else None,
+                               *change.get(p.id, (None, None, None))[1:])))
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
@@ -279,8 +286,9 @@ def _soreness_scores(ids: list, since: date) -> dict:
 
 
 def _latest_change(sessions: dict, today: dict) -> dict:
-    """Per patient, the change of the latest complete 28-day period against the baseline, from
-    the logged days of those two windows only. One statement (none without a complete period)."""
+    """Per patient with a complete 28-day period: the change of the latest one against the
+    baseline, and the logged days of each, from those two windows only. One statement (none
+    without a complete period)."""
     windows = {}
     for pid, facts in sessions.items():
         latest = clinical.latest_complete_period(facts, today[pid])
@@ -301,7 +309,8 @@ def _latest_change(sessions: dict, today: dict) -> dict:
             if first <= day <= last:
                 counts[pid][side][0] += 1
                 counts[pid][side][1] += bool(had_headache)
-    return {pid: clinical.headache_days_change_pct(period[1], period[0], baseline[1], baseline[0])
+    return {pid: (clinical.headache_days_change_pct(period[1], period[0], baseline[1], baseline[0]),
+                  period[0], baseline[0])
             for pid, (baseline, period) in counts.items()}
 
 

@@ -283,8 +283,11 @@ class TriageRowSchema(Schema):
     headache_days_28 = fields.Integer()
     medication_overuse_status = fields.String()
     next_review_on = fields.Date(allow_none=True)
-    prolonged_soreness = fields.Boolean()
+    prolonged_soreness = fields.Boolean(allow_none=True)
     change_pct = fields.Float(allow_none=True)
+    last_session_on = fields.Date(allow_none=True)
+    period_days_logged = fields.Integer(allow_none=True)
+    baseline_days_logged = fields.Integer(allow_none=True)
 
 
 class TriageSchema(Schema):

@@ -74,7 +74,41 @@ def test_home_lists_each_patient_with_their_figures_in_words(app, users, therapi
     assert today.strftime("%a %-d %b") in row
     assert "12 12" in row  # days logged and headache days of 28
     assert "! Approaching the limit" in row  # words and a symbol, not colour alone
-    assert "Settled" in row and "No comparison yet" in row and "Not set" in row
+    assert "No session yet" in row and "No comparison yet" in row and "Not set" in row
+
+
+def row_of(desk, patient) -> str:
+    page = desk.get("/therapist")
+    assert page.status_code == 200
+    return text_of(page.text.split(f'href="/therapist/patients/{patient.id}"')[1].split("</tr>")[0])
+
+
+def test_home_says_why_a_thin_period_has_no_change(users, therapist, desk):
+    patient = users.patient(name="Thin Diary")
+    link(patient, therapist)
+    today = clock.today(patient)
+    first = today - timedelta(days=30)
+    for n in range(1, 29):  # a full baseline, then 9 logged days in the complete period
+        make_day(patient, first - timedelta(days=n), headaches=[{"intensity": 5}] if n % 2 else [])
+    for n in range(9):
+        make_day(patient, first + timedelta(days=n))
+    record_session(therapist, patient, {"date": first, "techniques": ["soft_tissue_work"],
+                                        "muscles": [], "notes": None, "next_review_on": None})
+
+    row = row_of(desk, patient)
+
+    assert "Too few days logged (9 of 28)" in row
+    assert "No session in 28 days" in row  # soreness is flagged for recent sessions only
+
+
+def test_home_says_when_soreness_days_4_to_7_were_not_scored(users, therapist, desk):
+    patient = users.patient(name="No Scores")
+    link(patient, therapist)
+    today = clock.today(patient)
+    record_session(therapist, patient, {"date": today - timedelta(days=10), "techniques": ["dry_needling"],
+                                        "muscles": [], "notes": None, "next_review_on": None})
+
+    assert "No scores days 4–7" in row_of(desk, patient)
 
 
 def test_home_says_too_early_for_soreness_two_days_after_the_only_session(users, therapist, desk):
