@@ -1,8 +1,8 @@
 """Figures endpoints for 5 years of one patient, and the triage list of a therapist with 200
 patients, on SQLite and on PostgreSQL. Prints figures against docs/performance.md; never pass/fail.
 
-1. GET months (the default 12 and all 61 months), medication-overuse, progress and
-   sessions/effects for a patient with a record for every day of five years and a session every
+1. GET months (the default 12 and all 61 months), medication-overuse, progress,
+   sessions/effects and follow-up-summary for a patient with a record for every day of five years and a session every
    three weeks (the data of bench/charts.py), through the Flask test client (server time, in
    process), as the linked therapist (whose reads also write the access log) and as the patient.
 2. GET /api/v1/patients for a therapist with 200 linked patients, each with six months of diary
@@ -52,6 +52,7 @@ def figure_cases(today) -> list[tuple[str, str]]:
         ("medication-overuse", "medication-overuse"),
         ("progress", "progress"),
         ("sessions/effects", "sessions/effects?window=14"),
+        ("follow-up-summary", "follow-up-summary"),
     ]
 
 
