@@ -22,6 +22,7 @@ from marshmallow import ValidationError
 from marshmallow import fields as ma
 from marshmallow import validate
 
+from . import redflags
 from . import vocabulary as vocab
 from .fieldtypes import Bool, HourMinute, Int, Trimmed, WordList, one_of
 
@@ -144,6 +145,8 @@ DAY = (
     Field("notes", lambda **kw: ma.String(
         allow_none=True, validate=validate.Length(max=2000, error="Notes are at most 2,000 characters."), **kw),
         "text"),
+    # Warning signs the patient reported (diary/redflags.py, docs/red-flags.md).
+    Field("red_flags", lambda **kw: WordList(redflags.CODES, "warning sign", **kw), "words", default=list),
 )
 
 DAY_NAMES = tuple(f.name for f in DAY)

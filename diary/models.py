@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -118,6 +119,8 @@ class DayRecord(db.Model):
     exercises_done: Mapped[bool | None] = mapped_column(Boolean)
     triggers: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Codes of diary/redflags.py the patient reported for this day.
+    red_flags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     # sha256 of the content (operations.days.content_digest): a repeated write is recognised
     # without reading the headaches and medications back. NULL for rows written before it, or

@@ -18,7 +18,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from . import dayshape
+from . import dayshape, redflags
 from . import vocabulary as vocab
 from .fieldtypes import WordList
 from .fieldtypes import one_of as _one_of
@@ -210,6 +210,20 @@ class CatalogueItemSchema(Schema):
 
 class CatalogueSchema(Schema):
     medications = fields.List(fields.Nested(CatalogueItemSchema))
+
+
+class RedFlagSchema(Schema):
+    """A warning sign and what to do about it (diary/redflags.py)."""
+
+    code = fields.String()
+    level = fields.String(validate=validate.OneOf(list(redflags.LEVELS)))
+    applies_to = fields.String(validate=validate.OneOf(list(redflags.APPLIES_TO)))
+    words = fields.String()
+    advice = fields.String()
+
+
+class RedFlagListSchema(Schema):
+    red_flags = fields.List(fields.Nested(RedFlagSchema))
 
 
 class ProblemSchema(Schema):

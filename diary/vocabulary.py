@@ -27,6 +27,7 @@ SYMPTOMS = {
     "sound_sensitivity": "Noise hurts",
     "aura": "Aura",
     "neck_stiffness": "Stiff neck",
+    "sudden": "Came on suddenly, worst within a minute",
 }
 DRUG_CLASSES = {
     "non_opioid_analgesic": "Simple painkiller (paracetamol, ibuprofen, aspirin, naproxen...)",

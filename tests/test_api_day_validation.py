@@ -66,7 +66,7 @@ HEADACHE_TYPES = ["tension", "migraine", "cluster", "sinus", "other", "unsure"]
 LOCATIONS = ["forehead", "temples", "behind_eyes", "top_of_head", "back_of_head", "neck",
              "shoulders", "jaw", "face"]
 SYMPTOMS = ["nausea", "vomiting", "light_sensitivity", "sound_sensitivity", "aura",
-            "neck_stiffness"]
+            "neck_stiffness", "sudden"]
 DRUG_CLASSES = ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic",
                 "other"]
 
@@ -122,6 +122,9 @@ GOOD = [
     ("notes", "n" * 2000, SAME),
     ("notes", None, SAME),
     ("notes", "", None),
+    ("red_flags", ["sudden_severe", "needle_site_infection"], SAME),
+    ("red_flags", ["getting_worse", "getting_worse"], ["getting_worse"]),
+    ("red_flags", [], SAME),
     ("date", DAY, SAME),
 ]
 
@@ -194,6 +197,10 @@ BAD = [
     ("triggers", ["   "], "triggers"),
     ("triggers", [5], "triggers"),
     ("triggers", "stress", "triggers"),
+    ("red_flags", ["feeling_poorly"], "red_flags"),
+    ("red_flags", ["Sudden_Severe"], "red_flags"),
+    ("red_flags", "sudden_severe", "red_flags"),
+    ("red_flags", None, "red_flags"),
     ("notes", "n" * 2001, "notes"),
     ("notes", 12, "notes"),
     ("notes", "before\x00after", "notes"),                  # PostgreSQL cannot store U+0000

@@ -19,14 +19,14 @@ from diary.web.forms import day_from_form, day_to_form
 # One value of every field that is not its default, as DaySchema loads it.
 EVERY_FIELD = {
     "had_headache": True, "soreness": 4, "exercises_done": False, "triggers": ["stress", "red wine"],
-    "notes": "All of it",
+    "notes": "All of it", "red_flags": ["sudden_severe", "needle_site_infection"],
     "headaches": [{"start": time(7, 5), "duration_minutes": 90, "intensity": 7, "type": "migraine",
                    "side": "left", "locations": ["temples"], "symptoms": ["aura"], "neck_provoked": True}],
     "medications": [{"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 2,
                      "time": time(7, 30), "relief": "partial"}],
 }
 OTHER_VALUES = {"had_headache": None, "soreness": 5, "exercises_done": True, "triggers": ["stress"],
-                "notes": "Another", "start": time(7, 6), "duration_minutes": 91, "intensity": 8,
+                "notes": "Another", "red_flags": [], "start": time(7, 6), "duration_minutes": 91, "intensity": 8,
                 "type": "tension", "side": "right", "locations": ["neck"], "symptoms": ["nausea"],
                 "neck_provoked": False, "name": "Rizatriptan 10 mg", "drug_class": "other_acute",
                 "doses": 3, "time": None, "relief": "none"}

@@ -158,3 +158,43 @@ def test_the_headache_question_reads_version_1_records_as_version_1_did(migratin
             assert column not in {c["name"] for c in inspect(connection).get_columns("day_records")}
             assert connection.execute(text("SELECT count(*) FROM day_records")).scalar() == 3
             assert connection.execute(text("SELECT count(*) FROM headaches")).scalar() == 2
+
+
+def test_red_flags_give_existing_records_an_empty_list(migrating_app):
+    """0005: a record stored before red flags holds none ([]), its content hash is cleared (it no
+    longer covers the whole content), and down again every record and headache is kept."""
+    import json
+
+    from sqlalchemy import text
+
+    upgrade(revision="0004")
+    patient = uuid.uuid4()
+    patient_value = patient.hex if db.engine.dialect.name == "sqlite" else patient
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (id, email, password_hash, display_name, role, timezone, created_at) "
+            "VALUES (:id, 'v4@example.test', 'x', 'Before Flags', 'patient', 'Europe/London', "
+            "'2026-11-01 10:00:00+00:00')"), {"id": patient_value})
+        for day_id, day, had in ((1, "2026-11-01", True), (2, "2026-11-02", None)):
+            connection.execute(text(
+                "INSERT INTO day_records (id, patient_id, date, had_headache, soreness, triggers, "
+                "version, content_hash, created_at, updated_at) VALUES (:id, :patient, :day, :had, 2, "
+                "'[]', 1, :hash, '2026-11-03 10:00:00+00:00', '2026-11-03 10:00:00+00:00')"),
+                {"id": day_id, "patient": patient_value, "day": day, "had": had, "hash": "0" * 64})
+        connection.execute(text(
+            "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
+            "VALUES (1, 0, 8, 'migraine', '[]', '[]')"))
+
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT red_flags, content_hash FROM day_records ORDER BY date")).all()
+    flags = [value if isinstance(value, list) else json.loads(value) for value, _ in rows]
+    assert flags == [[], []]
+    assert [digest for _, digest in rows] == [None, None]
+
+    downgrade(revision="0004")
+    with db.engine.connect() as connection:
+        assert "red_flags" not in {c["name"] for c in inspect(connection).get_columns("day_records")}
+        assert connection.execute(text("SELECT count(*) FROM day_records")).scalar() == 2
+        assert connection.execute(text("SELECT count(*) FROM headaches")).scalar() == 1

@@ -212,7 +212,8 @@ def random_day(rng: random.Random, n: int) -> dict:
             "soreness": rng.choice([None, rng.randint(0, 10)]),
             "exercises_done": rng.choice([None, True, False]),
             "triggers": rng.sample(["stress", "poor_sleep", "screen_time", "weather"], rng.randint(0, 2)),
-            "notes": f"Edit {n}: {rng.getrandbits(48):x}"}
+            "notes": f"Edit {n}: {rng.getrandbits(48):x}",
+            "red_flags": rng.choice([[], [], [], ["getting_worse"], ["needle_site_infection", "sudden_severe"]])}
 
 
 @dataclass

@@ -196,7 +196,7 @@ def test_an_untouched_page_with_no_headache_stores_no_medicine(patient_client, t
     assert patient_client.post(f"/days/{today}", data=fill(fields, headache_today="no")).status_code == 302
     assert stored(patient_client, today) == {
         "had_headache": False, "headaches": [], "medications": [], "soreness": None,
-        "exercises_done": None, "triggers": [], "notes": None}
+        "exercises_done": None, "triggers": [], "notes": None, "red_flags": []}
 
 
 def test_a_medicine_typed_from_the_list_gets_its_kind(patient_client, today):

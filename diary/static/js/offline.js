@@ -43,7 +43,7 @@
     day: [
       ["had_headache", "headache_today", "yes_no"], ["soreness", "soreness", "number"],
       ["exercises_done", "exercises_done", "yes_no"], ["triggers", "triggers", "triggers"],
-      ["notes", "notes", "text"],
+      ["notes", "notes", "text"], ["red_flags", "red_flags", "words"],
     ],
     headaches: [
       ["start", "start", "text"], ["duration_minutes", "duration_minutes", "number"],
@@ -59,7 +59,7 @@
   // What a day holds when a field is left out (DaySchema's defaults; `had_headache` follows
   // from the headaches: true with some, else not answered).
   const DEFAULTS = {
-    day: { soreness: null, exercises_done: null, triggers: [], notes: null },
+    day: { soreness: null, exercises_done: null, triggers: [], notes: null, red_flags: [] },
     headaches: { start: null, duration_minutes: null, type: "unsure", side: null, locations: [],
       symptoms: [], neck_provoked: null },
     medications: { doses: 1, time: null, relief: null },

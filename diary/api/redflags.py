@@ -1,0 +1,17 @@
+"""Red flags: the warning signs a day can carry, with what to do (docs/red-flags.md)."""
+
+from __future__ import annotations
+
+from .. import redflags
+from ..access import rule
+from ..schemas import RedFlagListSchema
+from . import bp
+from .helpers import doc
+
+
+@bp.get("/red-flags")
+@rule("logged_in")
+@doc("The warning signs a day's `red_flags` may hold, each with its level (999 or 111) and advice",
+     responses={200: RedFlagListSchema})
+def red_flag_list():
+    return RedFlagListSchema().dump({"red_flags": redflags.FLAGS})
