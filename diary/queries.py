@@ -11,7 +11,7 @@ from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, ty
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from . import clinical
+from . import clinical, redflags
 from .clinical.days import DayFacts, SessionFacts
 from .models import (
     AccessEvent,
@@ -156,6 +156,8 @@ class TriageRow:
     # period): why there is no change when one of them is under 14.
     period_days_logged: int | None = None
     baseline_days_logged: int | None = None
+    red_flag_on: date | None = None  # the latest day of the last 7 with a red flag
+    red_flags: tuple[str, ...] = ()  # the codes reported in those 7 days, most urgent first
 
 
 def triage(actor: User) -> list[TriageRow]:
@@ -195,6 +197,7 @@ def triage(actor: User) -> list[TriageRow]:
         counts.update(_window_counts([pid for pid in ids if today[pid] == day], day))
     soreness = _soreness_scores(ids, min(today.values()) - timedelta(days=clinical.RECENT_DAYS - 1))
     change = _latest_change(sessions, today)
+    flagged = _recent_red_flags(ids, today)
     rows = []
     for p in patients:
         logged_28, headaches_28, rolling, records_30, months = counts.get(p.id, _NO_COUNTS)
@@ -206,12 +209,13 @@ def triage(actor: User) -> list[TriageRow]:
                 clinical.counted_sessions(sessions[p.id], today[p.id]), today[p.id]),
             change_pct=change.get(p.id, (None,))[0])
         counted = clinical.counted_sessions(sessions[p.id], today[p.id])
-        rows.append((clinical.attention_key(figures, next_review.get(p.id), p.display_name),
+        flag_on, flags = flagged.get(p.id, (None, ()))
+        rows.append((clinical.attention_key(figures, next_review.get(p.id), p.display_name, flag_on),
                      TriageRow(p.id, p.display_name, last_logged.get(p.id), next_review.get(p.id),
                                figures.days_logged_28, figures.headache_days_28,
                                figures.medication_overuse_status, figures.prolonged_soreness,
                                figures.change_pct, counted[-1].date if counted else None,
-                               *change.get(p.id, (None, None, None))[1:])))
+                               *change.get(p.id, (None, None, None))[1:], flag_on, flags)))
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
@@ -271,6 +275,22 @@ def _window_counts(ids: list, today: date) -> dict:
         result[pid] = (int(n28 or 0), int(h28 or 0), classes(pid, 0), int(r30 or 0),
                        [(classes(pid, k + 1), int(month_headaches[k] or 0)) for k in range(3)])
     return result
+
+
+def _recent_red_flags(ids: list, today: dict) -> dict:
+    """Per patient with a red flag in their last 7 days: the latest such day and the codes of
+    those days, most urgent first. One statement."""
+    days = DayRecord.__table__.c
+    first = min(today.values()) - timedelta(days=clinical.RED_FLAG_DAYS - 1)
+    found: dict = {}
+    for pid, day, codes in db.session.execute(
+        select(days.patient_id, days.date, days.red_flags)
+        .where(days.patient_id.in_(ids), days.date >= first, days.date <= max(today.values()))
+    ):
+        if codes and today[pid] - timedelta(days=clinical.RED_FLAG_DAYS - 1) <= day <= today[pid]:
+            latest, seen = found.get(pid, (day, []))
+            found[pid] = (max(latest, day), seen + [c for c in codes if c not in seen])
+    return {pid: (day, redflags.by_urgency(codes)) for pid, (day, codes) in found.items()}
 
 
 def _soreness_scores(ids: list, since: date) -> dict:
@@ -464,3 +484,46 @@ def patient_picture(actor: User, patient: User) -> PatientPicture:
         follow_up=clinical.follow_up_summary(index, facts, today),
         effects=clinical.session_effects(index, past, today),
     )
+
+
+@dataclass(frozen=True)
+class RedFlagDay:
+    """A day of the last 7 on which the patient reported red flags, and who acknowledged it."""
+
+    date: date
+    flags: tuple  # redflags.RedFlag, most urgent first
+    acknowledged_by: str | None
+    acknowledged_at: object | None  # an aware datetime
+
+
+def red_flag_days(actor: User, patient: User) -> list[RedFlagDay]:
+    """The patient's days of the last 7 with red flags, latest first, with the first
+    acknowledgement of each (from the access log). Two statements."""
+    today = patient.today()
+    days = DayRecord.__table__.c
+    rows = [(day, codes) for day, codes in db.session.execute(
+        select(days.date, days.red_flags).where(
+            days.patient_id == patient.id, days.date <= today,
+            days.date >= today - timedelta(days=clinical.RED_FLAG_DAYS - 1))
+        .order_by(days.date.desc())) if codes]
+    if not rows:
+        return []
+    acknowledged: dict = {}
+    for what, name, at in db.session.execute(
+        select(AccessEvent.what, AccessEvent.actor_name, AccessEvent.at)
+        .where(AccessEvent.patient_id == patient.id, AccessEvent.action == ACKNOWLEDGE,
+               AccessEvent.allowed.is_(True))
+        .order_by(AccessEvent.at)
+    ):
+        acknowledged.setdefault(what, (name, at))
+    return [RedFlagDay(day, tuple(redflags.BY_CODE[c] for c in redflags.by_urgency(codes)),
+                       *acknowledged.get(red_flag_subject(day), (None, None)))
+            for day, codes in rows]
+
+
+ACKNOWLEDGE = "acknowledge"
+
+
+def red_flag_subject(day: date) -> str:
+    """How the access log names the red flags of one day."""
+    return f"red flags of {day.isoformat()}"

@@ -302,6 +302,8 @@ class TriageRowSchema(Schema):
     last_session_on = fields.Date(allow_none=True)
     period_days_logged = fields.Integer(allow_none=True)
     baseline_days_logged = fields.Integer(allow_none=True)
+    red_flag_on = fields.Date(allow_none=True)
+    red_flags = fields.List(fields.String())
 
 
 class TriageSchema(Schema):

@@ -32,6 +32,7 @@ from .progress import (
 from .ranges import baseline_start, effects_window, overuse_window
 from .triage import (
     RECENT_DAYS,
+    RED_FLAG_DAYS,
     TriageFigures,
     attention_key,
     combined_soreness_flag,
@@ -82,6 +83,7 @@ __all__ = [
     "PERIOD_DAYS",
     "headache_days_change_pct",
     "RECENT_DAYS",
+    "RED_FLAG_DAYS",
     "latest_complete_period",
     "recent_prolonged_soreness",
     "soreness_facts",

@@ -13,6 +13,7 @@ from .periods import period_figures
 from .progress import PERIOD_DAYS, first_session_date, treatment_progress
 
 RECENT_DAYS = 28
+RED_FLAG_DAYS = 7  # a red flag reported in the last 7 days puts the patient first
 STATUS_RANK = {"ichd3_pattern": 3, "overuse": 2, "approaching": 1, "none": 0, "not_enough_diary": 0}
 
 
@@ -51,11 +52,14 @@ def combined_soreness_flag(flags: list[bool | None]) -> bool | None:
     return flags[-1] if flags else False
 
 
-def attention_key(figures: TriageFigures, next_review_on: date | None, name: str) -> tuple:
-    """Sort key: medication overuse first, then soreness that did not settle, then worsening
-    headaches, then the soonest review."""
+def attention_key(figures: TriageFigures, next_review_on: date | None, name: str,
+                  red_flag_on: date | None = None) -> tuple:
+    """Sort key: a red flag of the last 7 days first (the latest first), then medication
+    overuse, then soreness that did not settle, then worsening headaches, then the soonest
+    review."""
     worsening = figures.change_pct is not None and figures.change_pct > 0
-    return (-STATUS_RANK[figures.medication_overuse_status], figures.prolonged_soreness is not True,
+    return (red_flag_on is None, -(red_flag_on.toordinal() if red_flag_on else 0),
+            -STATUS_RANK[figures.medication_overuse_status], figures.prolonged_soreness is not True,
             not worsening, next_review_on or date.max, name.casefold())
 
 

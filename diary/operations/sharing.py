@@ -81,3 +81,9 @@ def revoke_link(patient: User, link_id: str) -> bool:
         TherapistLink.id == link_uuid, TherapistLink.patient_id == patient.id))
     db.session.commit()
     return result.rowcount == 1
+
+
+def acknowledge_red_flags(therapist: User, patient: User) -> None:
+    """Commit the therapist's acknowledgement of a patient's red flags: the access event that
+    `access.patient_writable_by` added to this transaction is the record of it."""
+    db.session.commit()

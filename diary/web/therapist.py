@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from .. import operations, queries
+from .. import operations, queries, redflags
 from .. import vocabulary as vocab
 from ..access import (
     patient_visible_to,
@@ -21,6 +21,7 @@ from ..access import (
 from ..errors import InvalidInput
 from ..ratelimits import mark_code_failed, share_code_limits
 from ..schemas import LinkBodySchema, flatten_errors
+from ..operations.sharing import acknowledge_red_flags as acknowledge_red_flags_of
 from . import bp
 from .forms import load_session_form, session_to_form
 
@@ -50,6 +51,7 @@ def _month(patient, value: str | None) -> date:
 def _home(*, form=None, errors=None, status: int = 200):
     return render_template(
         "therapist_home.html", rows=queries.triage(current_user), today=current_user.today(),
+        red_flags=redflags.BY_CODE,
         form=form or {}, errors=errors or {}, overuse_words=OVERUSE_WORDS), status
 
 
@@ -92,7 +94,19 @@ def therapist_patient(pid: str):
         recent_dates=[today - timedelta(days=n) for n in range(RECENT_DAYS)],
         sessions=queries.list_sessions(current_user, patient), vocab=vocab,
         overuse_words=OVERUSE_WORDS, picture=queries.patient_picture(current_user, patient),
+        red_flag_days=queries.red_flag_days(current_user, patient),
     )
+
+
+@bp.post("/therapist/patients/<pid>/red-flags/<day:day>/acknowledge")
+@rule("therapist_page")
+def acknowledge_red_flags(pid: str, day: date):
+    """The therapist has seen the red flags of one day: written to the patient's access log."""
+    patient = patient_writable_by(current_user, pid, queries.ACKNOWLEDGE, queries.red_flag_subject(day))
+    acknowledge_red_flags_of(current_user, patient)
+    flash(f"Noted: you have seen the warning signs of {day.strftime('%a %-d %b')}. "
+          "It is in the patient's access log.")
+    return redirect(url_for("web.therapist_patient", pid=patient.id))
 
 
 def _session_form(patient, *, session=None, form, errors=None, status: int = 200):
