@@ -34,7 +34,8 @@ class UserFactory:
 
 def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
              medications: list[dict] | None = None, soreness: int | None = None,
-             exercises_done: bool | None = None, had_headache: bool | None = ...) -> DayRecord:
+             exercises_done: bool | None = None, had_headache: bool | None = ...,
+             red_flags: list[str] | None = None) -> DayRecord:
     """A day record stored directly, for tests that need data rather than the write path.
 
     `had_headache` defaults to what its headaches say, as version 1 read a record (no headaches:
@@ -44,7 +45,7 @@ def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
     record = DayRecord(
         patient_id=patient.id, date=day, soreness=soreness, exercises_done=exercises_done,
         had_headache=had_headache,
-        triggers=[], notes=None,
+        triggers=[], notes=None, red_flags=list(red_flags or []),
         headaches=[Headache(position=i, **{"type": "unsure", "locations": [], "symptoms": [], **h})
                    for i, h in enumerate(headaches or [])],
         medications=[MedicationIntake(position=i, **{"doses": 1, **m})

@@ -86,7 +86,7 @@ def build_world(app, users, backend) -> World:
         date=day.isoformat(), notes="ZEBRA-SESSION-NOTE", next_review_on=None)).get_json()
     assert clients["patient_a"].delete(f"/api/v1/patients/me/links/{revoked.id}").status_code == 204
     ids = {"pid": str(a.id), "day": day.isoformat(), "sid": session["id"],
-           "link_id": str(a_link.id), "filename": "css/app.css"}
+           "link_id": str(a_link.id), "filename": "css/app.css", "code": "sudden_severe"}
     markers = (a.display_name, a.email, "ZEBRA-DAY-NOTE", "zebratrigger", "ZEBRA-SESSION-NOTE")
     return World(a=a, ids=ids, clients=clients, markers=markers)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from diary import redflags
+
 from . import clock
 from .factories import make_day
 
@@ -90,7 +92,8 @@ def test_the_service_worker_keeps_only_data_free_pages_and_static_files(client):
     settings = worker_settings(client)
     assert re.fullmatch(r"[0-9a-f]{12}", settings["version"])
     pages = [url for url in settings["precache"] if not url.startswith("/static/")]
-    assert sorted(pages) == ["/manifest.webmanifest", "/offline", "/offline/day"]
+    advice = ["/red-flags", *(f"/red-flags/{flag.code}" for flag in redflags.FLAGS)]
+    assert sorted(pages) == sorted(["/manifest.webmanifest", "/offline", "/offline/day", *advice])
     static = [url for url in settings["precache"] if url.startswith("/static/")]
     for name in ("css/app.css", "js/app.js", "js/offline.js", "images/icon.svg",
                  "manifest/icons/icon-192.png", "manifest/icons/maskable-512.png"):
@@ -142,3 +145,23 @@ def test_the_day_shell_is_the_day_editor_with_nothing_filled_in(client):
 def test_the_offline_page_says_what_still_works(client):
     page = client.get("/offline").get_data(as_text=True)
     assert "No connection" in page and 'href="/today"' in page
+
+
+@pytest.mark.parametrize("path", ["/red-flags", "/red-flags/breathless_after_needling", "/red-flags/getting_worse"])
+def test_the_advice_pages_as_the_worker_keeps_them_hold_no_one_s_data(client, path):
+    """Fetched without cookies, as the service worker does: no token, no user, the patient's
+    navigation and the button that adds the sign to today."""
+    page = client.get(path).get_data(as_text=True)
+    assert '<meta name="csrf-token" content="">' in page
+    assert not re.search(r'name="csrf_token" value="[^"]+"', page)
+    assert '<meta name="diary-user" content="">' in page
+    if path != "/red-flags":
+        assert "Add this to today&#39;s diary" in page or "Add this to today's diary" in page
+
+
+def test_the_advice_pages_hold_no_health_data_when_fetched_logged_in(logged_in, patient):
+    make_day(patient, clock.today(patient), headaches=[{"intensity": 9}], red_flags=["sudden_severe"],
+             medications=[{"name": "Zebrafin 5 mg", "drug_class": "other"}])
+    for path in ("/red-flags", "/red-flags/sudden_severe"):
+        page = logged_in.client.get(path).get_data(as_text=True)
+        assert "Zebrafin" not in page and patient.email not in page

@@ -12,6 +12,7 @@ from .accounts import (
 )
 from .days import (
     NEW_DAY,
+    add_red_flag,
     check_diary_date,
     day_content,
     delete_day,
@@ -28,6 +29,7 @@ from .treatment import (
 )
 
 __all__ = [
+    "add_red_flag",
     "authenticate", "change_password", "check_session_dates", "check_diary_date", "create_share_code", "create_user",
     "day_content", "delete_day", "delete_session", "end_login_session", "erase_account",
     "link_therapist", "mark_headache_free", "NEW_DAY", "normalise_email", "record_day", "record_session", "revoke_link",

@@ -187,3 +187,12 @@ def delete_day(patient: User, day: date, if_match: int | None = None) -> bool:
     db.session.delete(record)
     db.session.commit()
     return True
+
+
+def add_red_flag(patient: User, day: date, code: str):
+    """Add one warning sign (diary/redflags.py) to a day, keeping the rest of it as stored; the
+    headache question keeps its answer (or stays unanswered)."""
+    flags = _stored_or_empty(patient, day)["red_flags"]
+    if code in flags:
+        return _find_day(patient, day), False
+    return update_day(patient, day, {"red_flags": [*flags, code]})

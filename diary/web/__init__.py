@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import accounts, diary, progress, pwa, sharing, therapist  # noqa: E402,F401  (routes register on import)
+from . import accounts, diary, progress, pwa, redflags, sharing, therapist  # noqa: E402,F401  (routes register on import)

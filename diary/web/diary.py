@@ -10,13 +10,20 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
-from .. import operations, queries
+from .. import operations, queries, redflags, safety
 from .. import vocabulary as vocab
 from ..access import rule
 from ..errors import Conflict, InvalidInput, StaleVersion
 from ..schemas import day_schema
 from . import bp
-from .forms import day_to_form, editor_layout, has_errors, load_day_form, load_quick_form
+from .forms import (
+    asks_headache_flags,
+    day_to_form,
+    editor_layout,
+    has_errors,
+    load_day_form,
+    load_quick_form,
+)
 
 
 def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str | None = None):
@@ -38,6 +45,8 @@ def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str
                         **({} if day == today else {"day": day}), headache="yes"),
         catalogue=vocab.MEDICATION_CATALOGUE,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1) if day < today else None,
+        redflags=redflags, needling=safety.needling_question(current_user, current_user, day),
+        headache_flags_open=asks_headache_flags(form),
     )
     return render_template("day.html", **context), status
 

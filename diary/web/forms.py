@@ -14,7 +14,7 @@ from typing import Any
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from .. import dayshape
+from .. import dayshape, redflags
 from .. import vocabulary as vocab
 from ..errors import InvalidInput
 from ..schemas import DaySchema, SessionBodySchema, flatten_errors
@@ -123,6 +123,24 @@ def day_to_form(day: dict[str, Any] | None) -> MultiDict:
 
 
 # -- The editor's layout: which rows to show, from the form being edited ----------------------
+
+_INTENSITY = next(f for f in dayshape.HEADACHE.fields if f.name == "intensity")
+
+
+def asks_headache_flags(form: MultiDict) -> bool:
+    """Whether the day form opens the headache warning signs (docs/red-flags.md): a headache of
+    intensity 7 or more, or one that came on suddenly, or a headache sign already chosen."""
+    headache_codes = {flag.code for flag in redflags.HEADACHE}
+    if headache_codes & set(form.getlist("red_flags")):
+        return True
+    for i in _indices(form, "headaches"):
+        p = f"headaches.{i}."
+        intensity = dayshape.read_form(_INTENSITY, form, p + "intensity")
+        if (isinstance(intensity, int) and intensity >= redflags.ASK_FROM_INTENSITY) \
+                or "sudden" in form.getlist(p + "symptoms"):
+            return True
+    return False
+
 
 def has_errors(errors: dict[str, list[str]], prefix: str) -> bool:
     """Whether any error is keyed under `prefix` (e.g. `headaches.0.`), to open its section."""

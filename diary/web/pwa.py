@@ -1,6 +1,6 @@
-"""The installable app: web manifest, the service worker at the site's root, and the two pages
-the service worker keeps for when there is no network (the offline page and the day editor's
-shell).
+"""The installable app: web manifest, the service worker at the site's root, and the pages the
+service worker keeps for when there is no network (the offline page, the day editor's shell,
+and the red-flag advice pages of web/redflags.py).
 
 Both kept pages are data-free: they are rendered as for nobody in particular (no name, no day,
 no CSRF token), so Cache Storage never holds a patient's health data. The shell is filled in on
@@ -22,6 +22,7 @@ from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
+from .. import redflags
 from .. import vocabulary as vocab
 from ..access import rule
 from . import bp
@@ -105,7 +106,10 @@ def _precache_urls() -> list[str]:
     static_url = current_app.jinja_env.globals["static_url"]
     static = Path(current_app.static_folder)
     names = [*PRECACHED_STATIC, *(n for n in PRECACHED_IF_PRESENT if (static / n).exists())]
-    return [url_for("web.offline"), url_for("web.offline_day"),
+    # The red-flag advice pages are data-free too, and must open without a network.
+    advice = [url_for("web.red_flags_page"),
+              *(url_for("web.red_flag_page", code=flag.code) for flag in redflags.FLAGS)]
+    return [url_for("web.offline"), url_for("web.offline_day"), *advice,
             url_for("web.manifest"), *(static_url(name) for name in names)]
 
 
@@ -154,6 +158,6 @@ def offline_day():
         day=SHELL_DATE, today=SHELL_DATE, is_today=True, record=None, form=form, errors={},
         layout=editor_layout(form, {}, []), has_errors=has_errors, notice=None, vocab=vocab,
         catalogue=vocab.MEDICATION_CATALOGUE, previous_day=SHELL_DATE - timedelta(days=1),
-        next_day=None, shell=True,
+        next_day=None, shell=True, redflags=redflags, needling=None, headache_flags_open=False,
     )
     return _data_free("day.html", current_user=ShellPatient(), **context)

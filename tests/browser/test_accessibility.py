@@ -38,7 +38,8 @@ def checked(phone, axe_source):
     return context, page, check
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/register", "/offline", "/offline/day"])
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/offline", "/offline/day", "/red-flags",
+                                  "/red-flags/sudden_severe", "/red-flags/needle_site_infection"])
 def test_public_pages_have_no_serious_accessibility_violations(checked, path):
     _context, _page, check = checked
     check(path)

@@ -202,10 +202,36 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
+  /* Red flags (docs/red-flags.md). The advice under a ticked sign shows by CSS alone; here it is
+     also read out, "None of these" and the signs exclude each other, and the headache signs
+     open as soon as a headache is rated 7 or more or marked as sudden. */
+  function redFlags() {
+    form.addEventListener("change", function (event) {
+      var input = event.target;
+      var block = input.closest && input.closest(".red-flags");
+      if (block && input.matches("[data-red-flag]")) {
+        var none = block.querySelector("[data-flag-none]");
+        if (input.checked && none) none.checked = false;
+        var alert = block.querySelector("[data-flag-alert]");
+        var advice = document.getElementById("advice-" + input.value);
+        if (alert && advice) alert.textContent = input.checked ? advice.querySelector("strong").textContent : "";
+      } else if (block && input.matches("[data-flag-none]") && input.checked) {
+        block.querySelectorAll("[data-red-flag]").forEach(function (box) { box.checked = false; });
+      }
+      var name = input.name || "";
+      var details = form.querySelector("[data-headache-flags]");
+      if (!details || !input.checked) return;
+      if ((/\.intensity$/.test(name) && Number(input.value) >= 7) || (/\.symptoms$/.test(name) && input.value === "sudden")) {
+        details.open = true;
+      }
+    });
+  }
+
   if (form) {
     headacheSection();
     steppers();
     catalogue();
     quickControls();
+    redFlags();
   }
 })();

@@ -317,6 +317,34 @@
     return entry;
   }
 
+  /** Queue one red flag (docs/red-flags.md) for `date`, keeping the rest of the day: added to the
+      day already waiting here, or else kept as an entry that `merge`s: the sync reads the day
+      from the server, adds the sign, and writes it back on the version it read. */
+  async function addRedFlag(date, code, userId) {
+    const owner = userId || (await meta.get("user")) || "";
+    const fresh = { id: newId(), queuedAt: new Date().toISOString(), attempts: 0, retryAt: 0, message: "" };
+    const entry = await inStore(OUTBOX, "readwrite", (store, done) => {
+      store.get(date).onsuccess = (e) => {
+        const older = e.target.result;
+        let changed;
+        if (older) {
+          const day = older.day || { headaches: [], medications: [] };
+          const flags = Array.from(new Set([...(day.red_flags || []), code]));
+          changed = { ...older, ...fresh, day: { ...day, red_flags: flags },
+            state: older.state === "conflict" ? "conflict" : "waiting" };
+        } else {
+          changed = { date, day: { headaches: [], medications: [], red_flags: [code] }, merge: true, baseVersion: null,
+            userId: owner, state: "waiting", server: null, unconfirmed: [], ...fresh };
+        }
+        store.put(changed);
+        done(changed);
+      };
+    });
+    emit({ type: "changed" });
+    requestBackgroundSync();
+    return entry;
+  }
+
   /* ---- Sync ------------------------------------------------------------------------------ */
 
   const listeners = [];
@@ -361,6 +389,7 @@
   /** PUT the entry's day, or DELETE it when the entry clears the day; either only if the server
       still has the version it was based on (or no record, for a day new on this phone). */
   function sendDay(entry, token) {
+    if (entry.merge) return sendMerge(entry, token);
     const headers = { Accept: "application/json", "X-CSRFToken": token };
     if (entry.baseVersion) headers["If-Match"] = `"${entry.baseVersion}"`;
     else headers["If-None-Match"] = "*";
@@ -370,6 +399,30 @@
     headers["Content-Type"] = "application/json";
     return fetch(DAYS_URL + entry.date, {
       method: "PUT", headers, body: JSON.stringify(entry.day), credentials: "same-origin", cache: "no-store",
+    });
+  }
+
+  /** A merging entry (addRedFlag): the server's day with the entry's signs added, written on the
+      version just read (a day with no record: the signs alone, as a new day). */
+  async function sendMerge(entry, token) {
+    const read = await fetch(DAYS_URL + entry.date, {
+      headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
+    const headers = { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": token };
+    let day;
+    if (read.status === 200) {
+      const current = await read.json();
+      day = { headaches: current.headaches, medications: current.medications };
+      for (const [name] of FORM_FIELDS.day) day[name] = current[name];
+      day.red_flags = Array.from(new Set([...(current.red_flags || []), ...entry.day.red_flags]));
+      headers["If-Match"] = `"${current.version}"`;
+    } else if (read.status === 404) {
+      day = { red_flags: entry.day.red_flags };
+      headers["If-None-Match"] = "*";
+    } else {
+      return read; // 401 and the like: sendEntry settles them as for a PUT
+    }
+    return fetch(DAYS_URL + entry.date, {
+      method: "PUT", headers, body: JSON.stringify(day), credentials: "same-origin", cache: "no-store",
     });
   }
 
@@ -465,6 +518,7 @@
         await confirmed(entry, null);
         return "done";
       }
+      if (status === 412 && entry.merge) continue; // the day changed between reading and writing: read again
       if (status === 412) {
         const current = body && body.current ? body.current : null;
         if (clears ? !current : current && sameContent(current, entry.day)) {
@@ -543,7 +597,7 @@
   }
 
   const DiaryOffline = {
-    FORM_FIELDS, DEFAULTS, formToDay, formProblems, answerOf, normalDay, sameContent, enqueue, settleSending, syncAll, wipe, outbox,
+    FORM_FIELDS, DEFAULTS, formToDay, formProblems, answerOf, normalDay, sameContent, enqueue, addRedFlag, settleSending, syncAll, wipe, outbox,
     meta, databaseExists, emit, listeners, SYNC_TAG,
   };
   global.DiaryOffline = DiaryOffline;
@@ -805,10 +859,23 @@
     if (other) other.value = triggers.filter((t) => !chips.includes(t)).join(", ");
     const notes = dayForm.querySelector("[name=notes]");
     if (notes) notes.value = day.notes || "";
+    showRedFlags(day.red_flags || [], false);
     versionField().value = version ? String(version) : "";
     showQuestion(day.headaches.length === 0, answer === false);
     const checked = dayForm.querySelector("input[name=headache_today]:checked") || dayForm.querySelector("input[name=headache_today]");
     if (checked) checked.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  /** Tick the red flags `codes` in the day form (only adding, with `add`), and show the cards
+      that hold a ticked one, as the server's page does. */
+  function showRedFlags(codes, add) {
+    dayForm.querySelectorAll("input[name=red_flags]").forEach((input) => {
+      input.checked = codes.includes(input.value) || (add && input.checked);
+    });
+    const needling = dayForm.querySelector("[data-needling-flags]");
+    if (needling && needling.querySelector("input[name=red_flags]:checked")) needling.hidden = false;
+    const headache = dayForm.querySelector("[data-headache-flags]");
+    if (headache && headache.querySelector("input[name=red_flags]:checked")) headache.open = true;
   }
 
   /** As on the server's page: the question card asks while no headache is logged (its No pressed
@@ -1061,6 +1128,8 @@
     if (day.exercises_done === false) items.push("Exercises not done");
     if ((day.triggers || []).length) items.push(`Triggers: ${day.triggers.join(", ").replace(/_/g, " ")}`);
     if (day.notes) items.push(`Notes: ${day.notes}`);
+    const flags = (day.red_flags || []).length;
+    if (flags) items.push(flags === 1 ? "A warning sign reported" : `${flags} warning signs reported`);
     return items;
   }
 
@@ -1248,6 +1317,7 @@
       const entry = await outbox.get(shownDate()).catch(() => null);
       if (entry && entry.state !== "sending") {
         if (entry.day === null) showCleared(entry.baseVersion);
+        else if (entry.merge && !isShell) showRedFlags(entry.day.red_flags, true); // the rest is the server's, shown
         else dayToForm(entry.day, entry.baseVersion);
         setDayStatus("waiting", waitingStatus(entry));
       }
@@ -1255,8 +1325,30 @@
       document.querySelectorAll("form[data-quick]").forEach((f) => f.addEventListener("submit", onQuickSubmit));
       if (clearForm) clearForm.addEventListener("submit", onClearSubmit);
     }
+    if (addFlagForm) {
+      addFlagForm.addEventListener("submit", onAddRedFlag);
+      if (offlineSaved) await addFlagOnPhone(); // its request got no answer: the worker sent it back
+    }
     render();
     sync(true);
+  }
+
+  /* An advice page's "Add this to today's diary" (web/redflags.py): online an ordinary form;
+     offline, and when its request got no answer, kept here for today and synced later. */
+  const addFlagForm = document.querySelector("form[data-add-red-flag]");
+  const offlineSaved = location.hash === "#offline-save";
+
+  async function addFlagOnPhone() {
+    await DiaryOffline.addRedFlag(localIsoDate(new Date()), addFlagForm.dataset.addRedFlag, currentUser);
+    const note = addFlagForm.querySelector("[data-add-note]");
+    if (note) note.textContent = "Added on this phone. It goes into today's diary when you are back online.";
+    if (!offline()) DiaryOffline.syncAll({ force: true, pageToken: pageToken() });
+  }
+
+  function onAddRedFlag(event) {
+    if (!offline() || !global.indexedDB) return;
+    event.preventDefault();
+    addFlagOnPhone();
   }
 
   /** Settle the saves sent as pages (DiaryOffline.settleSending) and say so when one now waits. */

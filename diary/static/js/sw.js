@@ -1,8 +1,8 @@
 /* Headache diary service worker (served at /sw.js by diary/web/pwa.py, which puts
    self.DIARY_SW = {version, precache, offlinePage, shellPage, offlineScript} before this).
 
-   - Keeps the data-free app shell in a versioned cache: styles, scripts, icons, the offline page
-     and the day editor's empty shell. Pages behind a login are never cached: they go to the
+   - Keeps the data-free app shell in a versioned cache: styles, scripts, icons, the offline page,
+     the day editor's empty shell and the red-flag advice pages. Pages behind a login are never cached: they go to the
      network, and without one the shell (Today, a day) or the offline page stands in.
    - A save (or a clear) sent as a page while the network fails is sent back to the page it came
      from with #offline-save; offline.js kept it in the outbox before sending it, and that page,
@@ -17,6 +17,9 @@ const SETTINGS = self.DIARY_SW || {
 const STATIC_CACHE = `diary-static-${SETTINGS.version}`;
 const DAY_PAGE = /^\/(today|days\/\d{4}-\d{2}-\d{2})$/;
 const DAY_SAVE = /^\/days\/(\d{4}-\d{2}-\d{2})(\/quick|\/delete)?$/;
+// The red-flag advice pages (kept: they open offline) and their "Add this to today's diary".
+const ADVICE_PAGE = /^\/red-flags(\/[a-z0-9_]+)?$/;
+const ADVICE_ADD = /^\/red-flags\/([a-z0-9_]+)\/add$/;
 
 if (SETTINGS.offlineScript) importScripts(SETTINGS.offlineScript);
 
@@ -68,8 +71,12 @@ async function page(request) {
         } catch (ignored) { /* no referrer */ }
         return Response.redirect(`${back}#offline-save`, 303);
       }
+      // Back to the advice page, where offline.js queues the sign for today.
+      const add = ADVICE_ADD.exec(url.pathname);
+      if (add) return Response.redirect(`/red-flags/${add[1]}#offline-save`, 303);
       return kept(SETTINGS.offlinePage);
     }
+    if (ADVICE_PAGE.test(url.pathname)) return kept(url.pathname);
     return kept(DAY_PAGE.test(url.pathname) ? SETTINGS.shellPage : SETTINGS.offlinePage);
   }
 }
