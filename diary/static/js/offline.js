@@ -242,18 +242,29 @@
     });
   }
 
+  // Entries queued by the app before version 2 of the rules hold days without `had_headache`:
+  // that app said "no headache" by leaving the headaches empty. Read them so, or a day the patient
+  // had answered "No" would reach the server as unanswered.
+  const SHAPE = 2;
+  function upgraded(entry) {
+    if (!entry || entry.shape || !entry.day || entry.merge) return entry;
+    const day = { ...entry.day };
+    if (day.had_headache === undefined) day.had_headache = (day.headaches || []).length > 0;
+    return { ...entry, day, shape: SHAPE };
+  }
+
   const outbox = {
     all: () => inStore(OUTBOX, "readonly", (store, done) => {
-      store.getAll().onsuccess = (e) => done(e.target.result.sort((a, b) => (a.date < b.date ? -1 : 1)));
+      store.getAll().onsuccess = (e) => done(e.target.result.map(upgraded).sort((a, b) => (a.date < b.date ? -1 : 1)));
     }),
     get: (date) => inStore(OUTBOX, "readonly", (store, done) => {
-      store.get(date).onsuccess = (e) => done(e.target.result || null);
+      store.get(date).onsuccess = (e) => done(upgraded(e.target.result) || null);
     }),
     put: (entry) => inStore(OUTBOX, "readwrite", (store) => { store.put(entry); }),
     /** Change the entry of `date` only if it is still the one with `id` (a newer save wins). */
     update: (date, id, change) => inStore(OUTBOX, "readwrite", (store, done) => {
       store.get(date).onsuccess = (e) => {
-        const entry = e.target.result;
+        const entry = upgraded(e.target.result);
         if (!entry) return done(null);
         const changed = change(entry, entry.id === id);
         if (changed === null) store.delete(date);
@@ -302,6 +313,7 @@
       date, day, baseVersion: baseVersion ? Number(baseVersion) : null, id: newId(),
       userId: userId || (await meta.get("user")) || "", queuedAt: new Date().toISOString(),
       state: state || "waiting", attempts: 0, retryAt: 0, message: "", server: null, unconfirmed: [],
+      shape: SHAPE,
     };
     await inStore(OUTBOX, "readwrite", (store) => {
       store.get(date).onsuccess = (e) => {
