@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import calendar
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, distinct, extract, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -339,24 +338,22 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _facts(where) -> dict:
-    """Day facts per patient for the day rows `where` selects, in two statements: per-day
-    headache counts and peaks, then the classes taken.
+def _facts(where) -> list[DayFacts]:
+    """Day facts of the day rows `where` selects, by date, in two statements: per-day headache
+    counts and peaks, then the classes taken.
 
-    Plain SQL on the session's connection, with patient ids and (on SQLite) dates read as text
-    and converted once per patient or by the C date parser: the triage list reads tens of
-    thousands of days, and per-row conversions were most of its time.
+    Plain SQL on the session's connection, with dates read as text on SQLite and converted by
+    the C date parser: per-row conversions were most of the time of a long diary.
     """
     days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c,
                                     MedicationIntake.__table__.c)
     connection = db.session.connection()
     headache_rows = connection.execute(
-        select(days.id, cast(days.patient_id, String), type_coerce(days.date, String),
-               days.soreness, days.had_headache, func.count(headaches.id),
-               func.coalesce(func.max(headaches.intensity), 0))
+        select(days.id, type_coerce(days.date, String), days.soreness, days.had_headache,
+               func.count(headaches.id), func.coalesce(func.max(headaches.intensity), 0))
         .select_from(DayRecord.__table__.outerjoin(Headache.__table__, headaches.day_id == days.id))
         .where(where)
-        .group_by(days.id, days.patient_id, days.date, days.soreness, days.had_headache)
+        .group_by(days.id, days.date, days.soreness, days.had_headache)
         .order_by(days.date)
     ).all()
     classes: dict[int, set[str]] = {}
@@ -367,16 +364,10 @@ def _facts(where) -> dict:
     ).all():
         classes.setdefault(day_id, set()).add(drug_class)
     none: frozenset[str] = frozenset()
-    by_key: dict[str, list[DayFacts]] = {}
-    for day_id, key, day, soreness, had_headache, count, peak in headache_rows:
-        facts = by_key.get(key)
-        if facts is None:
-            facts = by_key[key] = []
-        facts.append(DayFacts(
-            date=_as_date(day), headache_count=count, peak_intensity=peak,
-            drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
-            soreness=soreness, logged=had_headache is not None))
-    return {uuid.UUID(key): facts for key, facts in by_key.items()}
+    return [DayFacts(date=_as_date(day), headache_count=count, peak_intensity=peak,
+                     drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
+                     soreness=soreness, logged=had_headache is not None)
+            for day_id, day, soreness, had_headache, count, peak in headache_rows]
 
 
 def day_facts(actor: User, patient: User, first: date | None = None,
@@ -388,7 +379,66 @@ def day_facts(actor: User, patient: User, first: date | None = None,
     where = [days.patient_id == patient.id, days.date <= last]
     if first is not None:
         where.append(days.date >= first)
-    return _facts(and_(*where)).get(patient.id, [])
+    return _facts(and_(*where))
+
+
+def day_facts_in(actor: User, patient: User, ranges: list[tuple[date, date]]) -> list[DayFacts]:
+    """The patient's day records of the given date ranges (as clinical.ranges names them) up to
+    their today, as the clinical engine reads them: two statements, one BETWEEN per range."""
+    days = DayRecord.__table__.c
+    today = patient.today()
+    wanted = [days.date.between(first, min(last, today)) for first, last in ranges if first <= today]
+    if not wanted:
+        return []
+    return _facts(and_(days.patient_id == patient.id, or_(*wanted)))
+
+
+def overuse_months_in_a_row(actor: User, patient: User, index: clinical.DayIndex) -> int:
+    """Overuse months in a row before this month, exactly as the engine counts them over the
+    whole diary. `index` holds at least the overuse window: a count under three ends inside it;
+    otherwise the class days of every earlier month are counted in SQL (one statement)."""
+    today = patient.today()
+    counted = clinical.consecutive_overuse_months(index, today)
+    if counted < clinical.ICHD3_MONTHS:
+        return counted
+    return clinical.overuse_months_in_a_row(
+        _class_days_by_month(patient, clinical.Month.of(today).shift(-1).last_day), today)
+
+
+def _class_days_by_month(patient: User, last: date) -> dict[clinical.Month, clinical.MedicationDays]:
+    """Class days (and acute medication days) of each calendar month with a medication, up to
+    `last`. One statement, grouped by month."""
+    days, medications = DayRecord.__table__.c, MedicationIntake.__table__.c
+    year, month = extract("year", days.date), extract("month", days.date)
+
+    def class_days(condition):
+        return func.count(distinct(case((condition, days.id))))
+
+    rows = db.session.execute(
+        select(year, month, *(class_days(medications.drug_class == name) for name in clinical.ALL_CLASSES),
+               class_days(medications.drug_class.in_(clinical.ACUTE_CLASSES)))
+        .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
+        .where(days.patient_id == patient.id, days.date <= last)
+        .group_by(year, month))
+    return {clinical.Month(int(y), int(m)): clinical.MedicationDays(
+                **dict(zip((*clinical.ALL_CLASSES, "acute"), map(int, counts))))
+            for y, m, *counts in rows}
+
+
+def medication_overuse(actor: User, patient: User) -> clinical.MedicationOveruseStatus:
+    """The patient's medication-overuse status as of their today, from the overuse window (and,
+    for a long run of overuse months, one statement more): three statements, or four."""
+    today = patient.today()
+    index = clinical.index_days(day_facts_in(actor, patient, [clinical.overuse_window(today)]))
+    return clinical.medication_overuse_status(index, today, overuse_months_in_a_row(actor, patient, index))
+
+
+def follow_up_summary(actor: User, patient: User) -> clinical.FollowUpSummary:
+    """The patient's pre-follow-up summary as of their today, from the days it reads only."""
+    today = patient.today()
+    sessions = session_facts(actor, patient)
+    index = clinical.index_days(day_facts_in(actor, patient, clinical.follow_up_ranges(sessions, today)))
+    return clinical.follow_up_summary(index, sessions, today, overuse_months_in_a_row(actor, patient, index))
 
 
 def session_facts(actor: User, patient: User) -> list[SessionFacts]:
@@ -463,12 +513,13 @@ def _direction(value, reference) -> str:
 
 
 def patient_picture(actor: User, patient: User) -> PatientPicture:
-    """The patient's whole clinical picture in three statements whatever the length of the
-    diary: the sessions once, the day facts once (two), then every rule over one index."""
+    """The patient's whole clinical picture in three statements (four for a long run of overuse
+    months) whatever the length of the diary: the sessions once, the days its figures read
+    (two), then every rule over one index."""
     today = patient.today()
     sessions = list_sessions(actor, patient)
     facts = [SessionFacts(id=str(s.id), date=s.date) for s in sessions]
-    index = clinical.index_days(day_facts(actor, patient, last=today))
+    index = clinical.index_days(day_facts_in(actor, patient, clinical.picture_ranges(facts, today)))
     past = clinical.counted_sessions(facts, today)
     progress = clinical.treatment_progress(index, past, today)
     complete = [p for p in progress.periods if p.complete]
@@ -476,12 +527,13 @@ def patient_picture(actor: User, patient: User) -> PatientPicture:
     return PatientPicture(
         today=today,
         sessions=sessions,
-        last_28_days=clinical.period_figures(index, today - timedelta(days=27), today),
+        last_28_days=clinical.period_figures(index, *clinical.last_days_window(today)),
         progress=progress,
         latest_complete=complete[-1] if complete else None,
         current_period=current,
         current_period_days=(today - current.from_date).days + 1 if current else 0,
-        follow_up=clinical.follow_up_summary(index, facts, today),
+        follow_up=clinical.follow_up_summary(index, facts, today,
+                                             overuse_months_in_a_row(actor, patient, index)),
         effects=clinical.session_effects(index, past, today),
     )
 

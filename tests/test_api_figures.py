@@ -210,10 +210,47 @@ def test_figures_run_a_fixed_number_of_statements(patient, therapist, as_user, c
             assert reader.get(f"/api/v1/patients/{patient.id}/{path}").status_code == 200
         return len(counted)
 
-    for days_ago in range(10):
-        make_day(patient, today - timedelta(days=days_ago), headaches=[{"intensity": 4}])
+    def daily_paracetamol(first_days_ago, last_days_ago):
+        for days_ago in range(first_days_ago, last_days_ago):
+            make_day(patient, today - timedelta(days=days_ago), headaches=[{"intensity": 4}],
+                     medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+
+    # Overuse in every month of the overuse window already: the count of overuse months in a
+    # row reads further back in both diaries (one statement more than without such a run).
+    daily_paracetamol(0, 130)
     few = statements()
-    for days_ago in range(10, 400):
-        make_day(patient, today - timedelta(days=days_ago), headaches=[{"intensity": 4}],
-                 medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+    daily_paracetamol(130, 400)
     assert statements() == few
+
+
+@pytest.mark.parametrize("seed", [9, 28])
+def test_windowed_figures_are_the_engines_over_the_whole_diary(patient, therapist, as_user, seed):
+    """Medication overuse and the follow-up summary read their windows only (and count a long
+    run of overuse months in SQL), yet answer exactly what the engine says over every day."""
+    import random
+
+    rng = random.Random(seed)
+    link(patient, therapist)
+    today = clock.today(patient)
+    classes = ["non_opioid_analgesic", "triptan", "combination_analgesic", "opioid", "other"]
+    for days_ago in range(500):
+        if rng.random() < 0.15:
+            continue
+        heavy = days_ago < rng.choice((150, 250, 330))  # months of overuse before today
+        meds = [{"name": f"Medicine {n}", "drug_class": rng.choice(classes)}
+                for n in range(rng.choice((1, 2))) if rng.random() < (0.75 if heavy else 0.2)]
+        make_day(patient, today - timedelta(days=days_ago), medications=meds,
+                 headaches=[{"intensity": rng.randint(1, 10)}] if rng.random() < 0.6 else [],
+                 soreness=rng.choice((None, 0, 2, 5)))
+    for days_ago in (420, 300, 200, 33, 9):
+        _session(patient, therapist, today - timedelta(days=days_ago))
+    reader = as_user(therapist)
+    facts, _ = engine_inputs(patient)
+    overuse = reader.get(f"/api/v1/patients/{patient.id}/medication-overuse").get_json()
+    status = clinical.medication_overuse_status(facts, today)
+    assert overuse["consecutive_overuse_months"] == status.consecutive_overuse_months >= 3
+    assert overuse["status"] == status.status
+    summary = reader.get(f"/api/v1/patients/{patient.id}/follow-up-summary").get_json()
+    assert summary == engine_follow_up_summary(patient)
+    picture = queries.patient_picture(therapist, patient)
+    assert picture.follow_up == clinical.follow_up_summary(facts, engine_inputs(patient)[1], today)

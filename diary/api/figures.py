@@ -45,9 +45,7 @@ def months(pid: str):
      who="patient, linked therapist")
 def medication_overuse(pid: str):
     patient = patient_visible_to(current_user, pid, "medication-overuse status")
-    # Every day: the count of consecutive overuse months may reach back years.
-    facts = queries.day_facts(current_user, patient)
-    return OveruseStatusSchema().dump(clinical.medication_overuse_status(facts, patient.today()))
+    return OveruseStatusSchema().dump(queries.medication_overuse(current_user, patient))
 
 
 @bp.get("/patients/<pid>/progress")
@@ -85,7 +83,4 @@ def session_effects(pid: str):
      responses={200: FollowUpSummarySchema, 404: None}, who="patient, linked therapist")
 def follow_up_summary(pid: str):
     patient = patient_visible_to(current_user, pid, "follow-up summary")
-    # Every day: the baseline may lie years back, and the count of consecutive overuse months too.
-    facts = queries.day_facts(current_user, patient)
-    sessions = queries.session_facts(current_user, patient)
-    return FollowUpSummarySchema().dump(clinical.follow_up_summary(facts, sessions, patient.today()))
+    return FollowUpSummarySchema().dump(queries.follow_up_summary(current_user, patient))

@@ -10,11 +10,13 @@ from .effects import EffectWindow, SessionEffect, counted_sessions, session_effe
 from .followup import FollowUpSummary, follow_up_summary
 from .months import MonthRow, month_row, month_rows
 from .overuse import (
+    ICHD3_MONTHS,
     overuse_status,
     MedicationOveruseStatus,
     RollingFigures,
     consecutive_overuse_months,
     medication_overuse_status,
+    overuse_months_in_a_row,
     overuse_reasons,
     rolling_30_days,
 )
@@ -29,7 +31,14 @@ from .progress import (
     headache_days_change_pct,
     treatment_progress,
 )
-from .ranges import baseline_start, effects_window, overuse_window
+from .ranges import (
+    baseline_start,
+    effects_window,
+    follow_up_ranges,
+    last_days_window,
+    overuse_window,
+    picture_ranges,
+)
 from .triage import (
     RECENT_DAYS,
     RED_FLAG_DAYS,
@@ -68,8 +77,13 @@ __all__ = [
     "medication_overuse_status",
     "month_row",
     "month_rows",
+    "overuse_months_in_a_row",
     "overuse_reasons",
     "overuse_window",
+    "follow_up_ranges",
+    "last_days_window",
+    "picture_ranges",
+    "ICHD3_MONTHS",
     "period_figures",
     "rolling_30_days",
     "session_effects",

@@ -6,7 +6,7 @@ API's ``from`` / ``to``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -102,8 +102,23 @@ def consecutive_overuse_months(days: Days, today: date) -> int:
     return count
 
 
-def medication_overuse_status(days: Days, today: date) -> MedicationOveruseStatus:
-    """The medication-overuse status as of today: the first of section 4's five that holds."""
+def overuse_months_in_a_row(class_days: Mapping[Month, MedicationDays], today: date) -> int:
+    """Overuse months in a row, counting back from the month before today's, from each month's
+    class days (a month missing from `class_days` has none: it ends the count)."""
+    count = 0
+    month = Month.of(today).shift(-1)
+    while month in class_days and overuse_reasons(class_days[month]):
+        count += 1
+        month = month.shift(-1)
+    return count
+
+
+def medication_overuse_status(days: Days, today: date,
+                              overuse_months: int | None = None) -> MedicationOveruseStatus:
+    """The medication-overuse status as of today: the first of section 4's five that holds.
+
+    `days` must hold at least `overuse_window(today)`; the count of overuse months in a row is
+    counted from them unless the caller counted it over the whole diary (`overuse_months`)."""
     index = index_days(days)
     rolling = rolling_30_days(index, today)
     this_month = Month.of(today)
@@ -114,7 +129,8 @@ def medication_overuse_status(days: Days, today: date) -> MedicationOveruseStatu
     return MedicationOveruseStatus(
         status=status,
         rolling_30=rolling,
-        consecutive_overuse_months=consecutive_overuse_months(index, today),
+        consecutive_overuse_months=(consecutive_overuse_months(index, today)
+                                    if overuse_months is None else overuse_months),
         message=status_message(status, rolling),
     )
 

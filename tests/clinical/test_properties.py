@@ -17,12 +17,18 @@ from hypothesis import strategies as st
 
 from diary.clinical import (
     DayFacts,
+    Month,
     SessionFacts,
     baseline_start,
+    consecutive_overuse_months,
     effects_window,
+    follow_up_ranges,
     follow_up_summary,
+    period_figures,
+    picture_ranges,
     medication_overuse_status,
     month_rows,
+    overuse_months_in_a_row,
     overuse_window,
     session_effects,
     treatment_progress,
@@ -478,3 +484,24 @@ def test_rules_read_nothing_outside_their_loading_ranges(diary, window):
         days, sessions, today)
     assert session_effects(effects_days, sessions, today, window) == session_effects(
         days, sessions, today, window)
+
+    # The count of overuse months in a row: exact from the overuse window while under three,
+    # and from per-month class days (as SQL counts them) over the whole diary.
+    in_a_row = consecutive_overuse_months(days, today)
+    windowed = consecutive_overuse_months(within(*overuse_window(today)), today)
+    assert windowed == in_a_row if windowed < 3 else in_a_row >= 3
+    months = {Month.of(day.date) for day in days if day.drug_classes}
+    by_month = {month: period_figures(days, month.first_day, month.last_day).medication_days
+                for month in months}
+    assert overuse_months_in_a_row(by_month, today) == in_a_row
+
+    def within_ranges(ranges):
+        return [day for day in days if any(first <= day.date <= last for first, last in ranges)]
+
+    full_summary = follow_up_summary(days, sessions, today)
+    assert follow_up_summary(within_ranges(follow_up_ranges(sessions, today)), sessions, today,
+                             in_a_row) == full_summary
+    picture_days = within_ranges(picture_ranges(sessions, today))
+    assert follow_up_summary(picture_days, sessions, today, in_a_row) == full_summary
+    assert treatment_progress(picture_days, sessions, today) == treatment_progress(days, sessions, today)
+    assert session_effects(picture_days, sessions, today) == session_effects(days, sessions, today)
