@@ -16,6 +16,9 @@ from .conftest import log_in, offline_ready, service_worker_ready, tap_save
 pytestmark = pytest.mark.browser
 STATUS = "[data-offline-status]"
 KEPT_PATHS = {"/offline", "/offline/day", "/manifest.webmanifest"}
+# The warning-sign advice pages (docs/red-flags.md) are the same for everyone and hold no health
+# data: they stay cached so that the advice opens offline, even after a logout.
+ADVICE_PAGES = ("/red-flags",)
 
 DUMP_INDEXEDDB = """async () => {
     const out = {};
@@ -91,7 +94,7 @@ def a_day_waiting_offline(phone, patient):
 def assert_only_data_free_caches(page, base_url: str) -> None:
     for item in page.evaluate(DUMP_CACHES):
         path = item["url"].removeprefix(base_url).split("?")[0]
-        assert path in KEPT_PATHS or path.startswith("/static/"), item["url"]
+        assert path in KEPT_PATHS or path.startswith(("/static/", *ADVICE_PAGES)), item["url"]
 
 
 def test_logging_out_leaves_no_health_data_and_asks_before_dropping_unsent_days(phone, live_server, patient):
