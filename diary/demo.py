@@ -28,6 +28,7 @@ from sqlalchemy import select
 from . import operations
 from .extensions import db
 from .models import DayRecord, Headache, MedicationIntake, TreatmentSession, User
+from .operations.days import content_digest
 
 DEMO_PATIENT = ("patient@demo.example", "sunny-pebble-kettle", "Alex Morgan")
 DEMO_THERAPIST = ("therapist@demo.example", "quiet-harbour-lantern", "Sam Patel (physio)")
@@ -82,8 +83,8 @@ def _day(rng: random.Random, patient: User, day: date, plan: Plan, soreness: int
          exercises: bool | None) -> DayRecord | None:
     if rng.random() < plan.forgotten and not plan.certain:
         return None  # a forgotten day stays missing
-    record = DayRecord(patient_id=patient.id, date=day, triggers=[], headaches=[], medications=[],
-                       soreness=soreness, exercises_done=exercises)
+    record = DayRecord(patient_id=patient.id, date=day, triggers=[], red_flags=[], notes=None,
+                       headaches=[], medications=[], soreness=soreness, exercises_done=exercises)
     if plan.certain or rng.random() < plan.headache:
         record.headaches.append(Headache(
             position=0, intensity=rng.choice([3, 4, 4, 5, 5, 6, 6, 7, 8]),
@@ -112,12 +113,14 @@ def _diary(rng: random.Random, patient: User, session_days: tuple[int, ...], sor
         exercises = (rng.random() < 0.75) if session_days and days_ago < max(session_days) else None
         if unanswered and days_ago in unanswered:
             record = DayRecord(patient_id=patient.id, date=today - timedelta(days=days_ago),
-                               triggers=[], headaches=[], medications=[], soreness=soreness,
-                               exercises_done=True, had_headache=None)
+                               triggers=[], red_flags=[], notes=None, headaches=[], medications=[],
+                               soreness=soreness, exercises_done=True, had_headache=None)
         else:
             record = _day(rng, patient, today - timedelta(days=days_ago), plan_of(days_ago),
                           soreness, exercises)
         if record is not None:
+            # Every field is set above (no column default left to fill), so this is the stored content's.
+            record.content_hash = content_digest(record)
             db.session.add(record)
 
 

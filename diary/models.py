@@ -123,8 +123,8 @@ class DayRecord(db.Model):
     red_flags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     # sha256 of the content (operations.days.content_digest): a repeated write is recognised
-    # without reading the headaches and medications back. NULL for rows written before it, or
-    # before the content gained a field (migrations set it NULL then).
+    # without reading the headaches and medications back. Every writer sets it; migration 0006
+    # filled it for the rows stored before. A migration that changes the content computes it anew.
     content_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

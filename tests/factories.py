@@ -9,6 +9,7 @@ from typing import Any
 from diary import operations
 from diary.extensions import db
 from diary.models import DayRecord, Headache, MedicationIntake, User
+from diary.operations.days import content_digest
 
 PASSWORD = "amber-violin-orchard-47"
 _counter = itertools.count(1)
@@ -51,6 +52,7 @@ def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
         medications=[MedicationIntake(position=i, **{"doses": 1, **m})
                      for i, m in enumerate(medications or [])],
     )
+    record.content_hash = content_digest(record)  # every field is set above, as it is stored
     db.session.add(record)
     db.session.commit()
     return record

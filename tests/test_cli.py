@@ -124,6 +124,15 @@ def test_demo_makes_a_patient_with_six_months_of_diary_and_a_therapist(cli):
     assert (dates[-1] - dates[0]).days >= 170  # about six months
 
 
+def test_every_demo_day_holds_the_hash_of_its_stored_content(cli):
+    from diary.operations.days import content_digest
+
+    assert cli("demo").exit_code == 0
+    db.session.expire_all()
+    records = db.session.scalars(select(DayRecord)).all()
+    assert records and all(r.content_hash == content_digest(operations.day_content(r)) for r in records)
+
+
 def test_demo_twice_changes_nothing_the_second_time(cli):
     assert cli("demo").exit_code == 0
     from diary import demo

@@ -145,7 +145,7 @@ def test_the_headache_question_reads_version_1_records_as_version_1_did(migratin
                 "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
                 "VALUES (1, :position, 6, 'tension', '[]', '[]')"), {"position": position})
 
-    upgrade()
+    upgrade(revision="0004")
     with db.engine.connect() as connection:
         rows = connection.execute(text(
             "SELECT notes, had_headache, content_hash FROM day_records ORDER BY date")).all()
@@ -185,7 +185,7 @@ def test_red_flags_give_existing_records_an_empty_list(migrating_app):
             "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
             "VALUES (1, 0, 8, 'migraine', '[]', '[]')"))
 
-    upgrade()
+    upgrade(revision="0005")
     with db.engine.connect() as connection:
         rows = connection.execute(text(
             "SELECT red_flags, content_hash FROM day_records ORDER BY date")).all()
@@ -198,3 +198,75 @@ def test_red_flags_give_existing_records_an_empty_list(migrating_app):
         assert "red_flags" not in {c["name"] for c in inspect(connection).get_columns("day_records")}
         assert connection.execute(text("SELECT count(*) FROM day_records")).scalar() == 2
         assert connection.execute(text("SELECT count(*) FROM headaches")).scalar() == 1
+
+
+def test_every_content_hash_is_filled_as_the_app_computes_it(migrating_app):
+    """0006: every record stored under version 1 (0003) or 2 (0005) gets the hash the write path
+    computes for its content now (times, nulls, lists, items by position, more than one chunk), so
+    the same body again is still a 200 that changes nothing."""
+    from datetime import time, timedelta
+
+    import sqlalchemy as sa
+    from sqlalchemy import insert, select
+
+    from diary import passwords
+    from diary.models import DayRecord, Headache, MedicationIntake, User, utcnow
+    from diary.operations.days import content_digest, day_content
+
+    from .conftest import IsolatedClient
+    from .factories import PASSWORD, ApiClient
+
+    # day_records as these revisions have it (the model's table would add later columns); the
+    # item tables have not changed since.
+    days = sa.table("day_records", *(sa.column(name, DayRecord.__table__.c[name].type) for name in (
+        "id", "patient_id", "date", "had_headache", "soreness", "exercises_done", "triggers", "notes",
+        "red_flags", "version", "content_hash", "created_at", "updated_at")))
+    headaches, medications = Headache.__table__, MedicationIntake.__table__
+    patient = uuid.uuid4()
+    today, now = User(timezone="Europe/London").today(), utcnow()
+    upgrade(revision="0003")
+    with db.engine.begin() as connection:
+        connection.execute(insert(User.__table__).values(
+            id=patient, email="hashes@example.test", password_hash=passwords.hash_password(PASSWORD),
+            display_name="Old Hashes", role="patient", timezone="Europe/London",
+            created_at=now))
+        # Version 1: no headache question; 2,100 days, so the migration takes more than one chunk.
+        connection.execute(insert(days).values([{
+            "id": n, "patient_id": patient, "date": today - timedelta(days=n), "soreness": n % 11 or None,
+            "exercises_done": (None, True, False)[n % 3], "triggers": ["stress", "poor_sleep"][: n % 3],
+            "notes": "Sore, \u00e9t\u00e9 \U0001f915" if n % 5 == 0 else None, "version": 1,
+            "content_hash": "0" * 64, "created_at": now, "updated_at": now}
+            for n in range(1, 2101)]))
+        for n in (1, 2, 2100):
+            for position in (1, 0):  # stored out of order: the hash follows the position
+                connection.execute(insert(headaches).values(
+                    day_id=n, position=position, intensity=4 + position, type="tension",
+                    start=time(8, 5 + position), side="both" if position else None,
+                    locations=["neck", "temples"][position:], symptoms=[], neck_provoked=bool(position)))
+        connection.execute(insert(medications).values(
+            day_id=1, position=0, name="Ibuprofen 400 mg", drug_class="non_opioid_analgesic", doses=2,
+            time=time(9, 0), relief="partial"))
+    upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        # Version 2: the question left open, and red flags.
+        connection.execute(insert(days).values(
+            id=3000, patient_id=patient, date=today, had_headache=None, soreness=None, triggers=[],
+            red_flags=["getting_worse"], version=1, created_at=now, updated_at=now))
+
+    upgrade()
+    db.session.expire_all()
+    records = db.session.scalars(select(DayRecord)).all()
+    assert len(records) == 2101
+    assert all(r.content_hash == content_digest(day_content(r)) for r in records)
+
+    migrating_app.test_client_class = IsolatedClient  # each request in its own app context, as served
+    api = ApiClient(migrating_app.test_client())
+    api.login(db.session.get(User, patient))
+    for n in (1, 5, 3000):  # with headaches and a medication, with notes, with the question open
+        address = f"/api/v1/patients/me/days/{db.session.get(DayRecord, n).date.isoformat()}"
+        stored = api.get(address).get_json()
+        response = api.put(address, json=stored)
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json() == stored and response.headers["ETag"] == api.get(address).headers["ETag"]
+    with db.engine.connect() as connection:
+        assert connection.execute(select(days.c.version).distinct()).scalars().all() == [1]

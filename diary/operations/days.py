@@ -113,8 +113,7 @@ def _write_day(patient: User, day: date, data: dict[str, Any], if_match: int | N
         _insert_items(day_id, data)
         db.session.commit()
         return _stored(day, data, 1, now), True
-    if stored.content_hash == digest or (stored.content_hash is None
-                                         and content_digest(day_content(_find_day(patient, day))) == digest):
+    if stored.content_hash == digest:
         # The same body again: nothing to write, whatever If-Match says.
         return _stored(day, data, stored.version, stored.updated_at), False
     if if_match is not None and if_match != stored.version:  # NEW_DAY too: the day exists
