@@ -27,7 +27,7 @@ export TEST_POSTGRES_URL
 TEST_CHROMIUM ?= /usr/bin/chromium
 export TEST_CHROMIUM
 
-.PHONY: help install run serve test test-fast test-browser bench lock check-lock clean distclean
+.PHONY: help install run serve test test-fast test-browser test-dates test-dates-list bench lock check-lock clean distclean
 .PHONY: mutate
 
 help:
@@ -35,6 +35,8 @@ help:
 	@echo "make test          set up and run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make test-fast     the suite without the browser tests"
 	@echo "make test-browser  only the browser tests (Chromium at $(TEST_CHROMIUM))"
+	@echo "make test-dates    the suite without browser, slow and real_clock tests, once at each"
+	@echo "                   instant of TEST_DATES (DIARY_TEST_NOW, see tests/clock.py)"
 	@echo "make mutate        mutation testing of diary/clinical/ against tests/clinical (minutes; not in CI)"
 	@echo "make bench         the benchmarks in bench/ (they print figures)"
 	@echo "make install       create $(VENV) from requirements.lock, and node_modules from"
@@ -147,6 +149,49 @@ test-fast: install
 test-browser: install
 	@test -x "$(TEST_CHROMIUM)" || { echo "No Chromium at $(TEST_CHROMIUM): apt-get install chromium" >&2; exit 1; }
 	$(BIN)/python -m pytest -p tests.browser.plugin -m browser $(PYTEST_ARGS)
+
+# The instants `make test-dates` runs the suite at, with the clock travelled there (DIARY_TEST_NOW,
+# tests/clock.py), where dates go wrong. Patients default to Europe/London, which goes GMT->BST at
+# 01:00 UTC on 29 March 2026 and BST->GMT at 01:00 UTC on 25 October 2026. Instants near midnight,
+# so that a patient's date differs from UTC's where it can:
+#   2026-03-29T00:30Z  00:30 GMT, half an hour before the clocks go forward (a 23-hour day)
+#   2026-03-29T23:30Z  00:30 BST on 30 March (UTC is still the 29th); yesterday had 23 hours
+#   2026-06-30T23:30Z  00:30 BST on 1 July: the first of a month in London, the last in UTC
+#   2026-10-24T23:30Z  00:30 BST on 25 October (UTC is the 24th), before the clocks go back
+#   2026-10-25T23:30Z  23:30 GMT at the end of the 25-hour day
+#   2027-01-01T00:30Z  New Year's Day (and the first of a month)
+#   2028-02-29T12:00Z  a leap day
+# Override to try one: `make test-dates TEST_DATES=2026-12-01T09:00:00+00:00`.
+TEST_DATES ?= 2026-03-29T00:30:00+00:00 2026-03-29T23:30:00+00:00 2026-06-30T23:30:00+00:00 \
+              2026-10-24T23:30:00+00:00 2026-10-25T23:30:00+00:00 2027-01-01T00:30:00+00:00 \
+              2028-02-29T12:00:00+00:00
+# Not under a travelled clock: Chromium and subprocess workers keep the real time (`browser`,
+# `real_clock`). The `slow` fault test is left out for time: it is about the network, not dates.
+TEST_DATES_MARKERS := not browser and not slow and not real_clock
+# Set to a folder to get one junit report per instant in it (.ci/run does).
+TEST_DATES_JUNIT ?=
+# One target per instant (test-dates-1, test-dates-2, ...), so `make -j2 --output-sync=target
+# test-dates` runs two at a time, each one's output printed whole when it ends.
+TEST_DATES_RUNS := $(addprefix test-dates-,$(shell seq $(words $(TEST_DATES))))
+.PHONY: $(TEST_DATES_RUNS)
+
+test-dates: $(TEST_DATES_RUNS)
+	@echo "make test-dates: passed at each of the $(words $(TEST_DATES)) instants"
+
+$(TEST_DATES_RUNS): test-dates-%: install
+	@instant="$(word $*,$(TEST_DATES))"; \
+	printf '\n== DIARY_TEST_NOW=%s\n' "$$instant"; \
+	junit=""; \
+	if [ -n "$(TEST_DATES_JUNIT)" ]; then \
+	    mkdir -p "$(TEST_DATES_JUNIT)"; \
+	    junit="--junitxml=$(TEST_DATES_JUNIT)/junit-at-$${instant//[:+]/-}.xml"; \
+	fi; \
+	DIARY_TEST_NOW="$$instant" $(BIN)/python -m pytest -m "$(TEST_DATES_MARKERS)" $$junit $(PYTEST_ARGS) \
+	    || { echo "make test-dates: FAILED at $$instant" >&2; exit 1; }
+
+# The instants, for .ci/run (it checks one junit report per instant).
+test-dates-list:
+	@echo $(TEST_DATES)
 
 # -- Mutation testing -------------------------------------------------------------------------
 
