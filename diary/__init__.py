@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     register_errors(app)
     register_headers(app)
     register_templates(app)
+    register_template_constants(app)
     register_cli(app)
     return app
 
@@ -145,9 +146,25 @@ def register_templates(app: Flask) -> None:
         return url_for("static", filename=filename, v=version)
 
     app.jinja_env.globals["static_url"] = static_url
-    from .clinical import RULES_VERSION
 
-    app.jinja_env.globals["rules_version"] = RULES_VERSION
+
+def register_template_constants(app: Flask) -> None:
+    """The rules' numbers and bands, under one name each, for every template (and, through
+    data attributes, the scripts): a page never writes a threshold or a window of its own."""
+    from . import clinical, redflags
+    from .operations.sharing import CODE_LIFETIME_HOURS
+
+    app.jinja_env.globals.update(
+        rules_version=clinical.RULES_VERSION,
+        severity=clinical.severity,
+        severity_bands=clinical.SEVERITY_BANDS,
+        moderate_severe_peak=clinical.MODERATE_SEVERE_PEAK,
+        recent_days=clinical.RECENT_DAYS,
+        period_days=clinical.PERIOD_DAYS,
+        min_logged_days=clinical.MIN_LOGGED_DAYS,
+        ask_flags_from_intensity=redflags.ASK_FROM_INTENSITY,
+        code_lifetime_hours=CODE_LIFETIME_HOURS,
+    )
 
 
 def register_cli(app: Flask) -> None:

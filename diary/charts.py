@@ -36,6 +36,7 @@ from . import clinical
 from .clinical import DayFacts, MonthRow, SessionEffect, SessionFacts
 from .clinical.days import is_acute_medication_day
 from .clinical.effects import DEFAULT_WINDOW, PROLONGED_FROM_DAY, PROLONGED_SORENESS
+from .clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
 from .clinical.periods import Month
 
 NAMES = ("intensity", "monthly", "medication", "sessions", "soreness", "calendar")
@@ -50,13 +51,20 @@ TITLES = {
 DEFAULT_MONTHS = {"intensity": 6, "calendar": 6, "monthly": 12, "medication": 12}
 MAX_DAYS = 2000  # the longest range a chart draws (5 years of diary is 1,827 days)
 MAX_SESSIONS = {"sessions": 12, "soreness": 6}  # the most recent ones in the range
-ICHD3_LIMITS = (10, 15)  # class days a month: 10 for most acute classes, 15 for non-opioids
+# Class days a month from which a class is overuse (ICHD-3 8.2): 10 for most acute classes,
+# 15 for non-opioids; the chart draws a line at each.
+ICHD3_LIMITS = tuple(sorted(set(CLASS_DAY_LIMITS.values())))
+_NON_OPIOID_LIMIT = CLASS_DAY_LIMITS["non_opioid_analgesic"]
+_CLASS_LIMIT = CLASS_DAY_LIMITS["triptan"]
 
 ONE_DAY = timedelta(days=1)
 DAY_MS = 86_400_000  # `dx` of a daily series on a date axis, in milliseconds
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MILD_MAX = 3  # docs/clinical-rules.md 2: 1-3 mild, 4-6 moderate, 7-10 severe
-SEVERE_PEAK = 7
+# Legend names of the severity bands of docs/clinical-rules.md 2: "Mild (1-3)", ...
+BAND_NAMES = {band: f"{band.capitalize()} ({numbers[0]}-{numbers[-1]})"
+              for band, numbers in clinical.SEVERITY_BANDS}
+MODERATE_SEVERE_NAME = (f"Moderate or severe ({clinical.MODERATE_SEVERE_PEAK}-"
+                        f"{clinical.SEVERITY_BANDS[-1][1][-1]})")
 
 # Colours: the app's severity scale (light to dark), Okabe-Ito for the rest.
 TEXT = "#16212b"
@@ -235,7 +243,8 @@ def intensity(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], today:
     summary = (f"{_span_text(first, last)}: {figures.days_logged} of {count} days logged, "
                f"{count - figures.days_logged} not logged. {figures.headache_days} headache days"
                f"{_mean_text(figures.mean_peak_intensity)}, "
-               f"{figures.moderate_severe_days} of them moderate or severe (peak 4 or more); "
+               f"{figures.moderate_severe_days} of them moderate or severe "
+               f"(peak {clinical.MODERATE_SEVERE_PEAK} or more); "
                f"{figures.days_logged - figures.headache_days} logged days without headache. "
                + _sessions_text(marked))
     layout = _layout(
@@ -260,10 +269,10 @@ def monthly(rows: Sequence[MonthRow], today: date) -> dict:
     logged = [row.days_logged for row in rows]
     month_axis = _month_trace_axis()
     data = [
-        {"type": "bar", "name": "Moderate or severe (4-10)", "x": months, "y": moderate_severe,
+        {"type": "bar", "name": MODERATE_SEVERE_NAME, "x": months, "y": moderate_severe,
          **month_axis, "marker": {"color": SEVERE, "line": {"width": 0}},
          "hovertemplate": "%{y} moderate or severe<extra></extra>"},
-        {"type": "bar", "name": "Mild (1-3)", "x": months, "y": mild, **month_axis,
+        {"type": "bar", "name": BAND_NAMES["mild"], "x": months, "y": mild, **month_axis,
          "marker": {"color": MILD, "line": {"color": MODERATE, "width": 1},
                     "pattern": {"shape": ".", "fgcolor": MODERATE, "size": 5, "solidity": 0.2,
                                 "fillmode": "overlay"}},
@@ -328,17 +337,17 @@ def medication(rows: Sequence[MonthRow], today: date) -> dict:
                  "marker": {"color": MISSING, "symbol": "circle-open", "size": 9,
                             "line": {"width": 2}},
                  "hovertemplate": "%{y} days not logged<extra></extra>"})
-    top = max([15, *(sum(row.medication_days.of_class(c) for c in clinical.ACUTE_CLASSES)
+    top = max([*ICHD3_LIMITS, *(sum(row.medication_days.of_class(c) for c in clinical.ACUTE_CLASSES)
                      for row in rows), *(m or 0 for m in missing)]) + 2
     shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": limit,
                "y1": limit, "line": {"color": TEXT, "width": 1.5, "dash": dash}, "layer": "above"}
               for limit, dash in zip(ICHD3_LIMITS, ("dash", "dot"))]
     annotations = [
-        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": 10, "yanchor": "bottom",
-         "text": "10 days: triptans, ergots, opioids, combinations", "showarrow": False,
+        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": _CLASS_LIMIT, "yanchor": "bottom",
+         "text": f"{_CLASS_LIMIT} days: triptans, ergots, opioids, combinations", "showarrow": False,
          "font": {"size": 12}, "bgcolor": PAPER},
-        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": 15, "yanchor": "bottom",
-         "text": "15 days: non-opioid painkillers", "showarrow": False, "font": {"size": 12},
+        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": _NON_OPIOID_LIMIT, "yanchor": "bottom",
+         "text": f"{_NON_OPIOID_LIMIT} days: non-opioid painkillers", "showarrow": False, "font": {"size": 12},
          "bgcolor": PAPER},
     ]
     first, last = _months_span(rows, today)
@@ -544,7 +553,7 @@ def calendar(days: Iterable[DayFacts], sessions: Iterable[SessionFacts], today: 
                      "hovertemplate": f"{DAY_HOVER}: treatment session<extra></extra>"})
     figures = clinical.period_figures(index, first, last)
     shown = (last - first).days + 1
-    severe = sum(1 for d in index.between(first, last) if d.peak_intensity >= SEVERE_PEAK)
+    severe = sum(1 for d in index.between(first, last) if d.peak_intensity >= clinical.SEVERE_PEAK)
     summary = (f"One square a day, {_span_text(first, last)}: {figures.days_logged} of {shown} "
                f"days logged, {shown - figures.days_logged} not logged. {figures.headache_days} "
                f"headache days ({figures.headache_days - figures.moderate_severe_days} mild, "
@@ -574,21 +583,22 @@ _CALENDAR_STYLE = {  # kind of day -> legend name, marker, words in the hover la
     "missing": ("Not logged", {"symbol": "square-open", "color": MISSING, "line": {"width": 1.5}},
                 "not logged"),
     "free": ("No headache (logged)", {"symbol": "circle", "color": FREE}, "no headache"),
-    "mild": ("Mild (1-3)", {"symbol": "square", "color": MILD,
+    "mild": (BAND_NAMES["mild"], {"symbol": "square", "color": MILD,
                             "line": {"color": MODERATE, "width": 1}}, "mild headache"),
-    "moderate": ("Moderate (4-6)", {"symbol": "square", "color": MODERATE}, "moderate headache"),
-    "severe": ("Severe (7-10)", {"symbol": "square", "color": SEVERE}, "severe headache"),
+    "moderate": (BAND_NAMES["moderate"], {"symbol": "square", "color": MODERATE}, "moderate headache"),
+    "severe": (BAND_NAMES["severe"], {"symbol": "square", "color": SEVERE}, "severe headache"),
 }
 
 # -- Pieces shared by the charts ----------------------------------------------------------------
 
 _REASON_WORDS = {
-    "non_opioid_analgesic": "non-opioid painkillers on 15+ days",
-    "triptan": "triptans on 10+ days",
-    "ergot": "ergots on 10+ days",
-    "opioid": "opioids on 10+ days",
-    "combination_analgesic": "combination painkillers on 10+ days",
-    "multiple_classes": "several classes on 10+ days",
+    "non_opioid_analgesic": f"non-opioid painkillers on {_NON_OPIOID_LIMIT}+ days",
+    "triptan": f"triptans on {CLASS_DAY_LIMITS['triptan']}+ days",
+    "ergot": f"ergots on {CLASS_DAY_LIMITS['ergot']}+ days",
+    "opioid": f"opioids on {CLASS_DAY_LIMITS['opioid']}+ days",
+    "combination_analgesic": f"combination painkillers on {CLASS_DAY_LIMITS['combination_analgesic']}+ days",
+    "other_acute": f"other migraine medicines on {CLASS_DAY_LIMITS['other_acute']}+ days",
+    "multiple_classes": f"several classes on {MULTIPLE_CLASSES_ACUTE_DAYS}+ days",
 }
 
 
@@ -666,9 +676,7 @@ def _calendar_key(record: DayFacts | None) -> str:
         return "missing"
     if not record.headache_count:
         return "free"
-    if record.peak_intensity <= MILD_MAX:
-        return "mild"
-    return "moderate" if record.peak_intensity < SEVERE_PEAK else "severe"
+    return clinical.severity(record.peak_intensity)
 
 
 def _elapsed_days(label: str, today: date) -> int:

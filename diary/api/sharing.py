@@ -7,6 +7,7 @@ from werkzeug.exceptions import NotFound
 
 from .. import operations, queries
 from ..access import rule
+from ..operations.sharing import CODE_LIFETIME_HOURS
 from ..ratelimits import mark_code_failed, share_code_limits
 from ..schemas import (
     AccessLogSchema,
@@ -22,7 +23,7 @@ from .helpers import doc, json_body, load
 
 @bp.post("/patients/me/share-codes")
 @rule("patient")
-@doc("A one-use share code, valid for 72 hours", responses={201: ShareCodeSchema, 403: None},
+@doc(f"A one-use share code, valid for {CODE_LIFETIME_HOURS} hours", responses={201: ShareCodeSchema, 403: None},
      who="patient")
 def create_share_code():
     code, expires_at = operations.create_share_code(current_user)

@@ -20,7 +20,17 @@ from .overuse import (
     overuse_reasons,
     rolling_30_days,
 )
-from .periods import MedicationDays, Month, PeriodFigures, period_figures
+from .periods import (
+    MODERATE_SEVERE_PEAK,
+    PER_DAYS,
+    SEVERE_PEAK,
+    SEVERITY_BANDS,
+    MedicationDays,
+    Month,
+    PeriodFigures,
+    period_figures,
+    severity,
+)
 from .progress import (
     MIN_LOGGED_DAYS,
     PERIOD_DAYS,
@@ -55,6 +65,11 @@ RULES_VERSION = 2
 
 __all__ = [
     "ACUTE_CLASSES",
+    "MODERATE_SEVERE_PEAK",
+    "PER_DAYS",
+    "SEVERE_PEAK",
+    "SEVERITY_BANDS",
+    "severity",
     "ALL_CLASSES",
     "RULES_VERSION",
     "DayFacts",

@@ -17,7 +17,10 @@ from fractions import Fraction
 from .days import ALL_CLASSES, DayFacts, Days, index_days, is_acute_medication_day
 
 _ONE_DAY = timedelta(days=1)
-MODERATE_SEVERE_PEAK = 4  # section 2: moderate 4-6, severe 7-10
+# Section 2: a headache's peak intensity (1-10) falls in one band; "moderate or severe" is 4 up.
+SEVERITY_BANDS = (("mild", range(1, 4)), ("moderate", range(4, 7)), ("severe", range(7, 11)))
+MODERATE_SEVERE_PEAK = SEVERITY_BANDS[1][1].start  # 4
+SEVERE_PEAK = SEVERITY_BANDS[2][1].start  # 7
 PER_DAYS = 28  # headache days are compared per 28 days
 
 
@@ -57,6 +60,14 @@ class PeriodFigures:
     def days(self) -> int:
         """How many calendar days the range spans, logged or not."""
         return (self.to_date - self.from_date).days + 1
+
+
+def severity(peak_intensity: int) -> str:
+    """'mild', 'moderate' or 'severe': the band of a peak intensity of 1 to 10 (section 2)."""
+    for band, intensities in SEVERITY_BANDS:
+        if peak_intensity in intensities:
+            return band
+    raise ValueError(f"No severity band holds intensity {peak_intensity!r}.")
 
 
 def round_half_up(numerator: int, denominator: int, places: int) -> float:

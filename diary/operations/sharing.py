@@ -17,7 +17,8 @@ from ..models import ShareCode, TherapistLink, User, utcnow
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: codes are read aloud and typed from a phone screen.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 8
-CODE_LIFETIME = timedelta(hours=72)
+CODE_LIFETIME_HOURS = 72  # how long a share code works, in the words patients read too
+CODE_LIFETIME = timedelta(hours=CODE_LIFETIME_HOURS)
 
 
 def normalise_code(code: str) -> str:
@@ -37,7 +38,7 @@ def code_hash(code: str) -> str:
 
 
 def create_share_code(patient: User) -> tuple[str, datetime]:
-    """A new one-use code, valid for 72 hours; returns it formatted, and when it expires."""
+    """A new one-use code, valid for CODE_LIFETIME_HOURS; returns it formatted, and when it expires."""
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     expires_at = utcnow() + CODE_LIFETIME
     db.session.add(ShareCode(patient_id=patient.id, code_hash=code_hash(code), expires_at=expires_at))

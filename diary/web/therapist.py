@@ -21,13 +21,14 @@ from ..access import (
 from ..errors import InvalidInput
 from ..ratelimits import mark_code_failed, share_code_limits
 from ..schemas import LinkBodySchema, flatten_errors
+from ..clinical import RECENT_DAYS
+from ..operations.sharing import CODE_LIFETIME_HOURS
 from ..operations.sharing import acknowledge_red_flags as acknowledge_red_flags_of
 from . import bp
 from .forms import load_session_form, session_to_form
 
-RECENT_DAYS = 28
-WRONG_CODE = ("This code did not work. It may be mistyped, already used, or more than 72 hours "
-              "old. Ask your patient to make a new one in their diary (Sharing).")
+WRONG_CODE = ("This code did not work. It may be mistyped, already used, or more than "
+              f"{CODE_LIFETIME_HOURS} hours old. Ask your patient to make a new one in their diary (Sharing).")
 OVERUSE_WORDS = {
     "none": ("No overuse", "ok"),
     "approaching": ("Approaching the limit", "warn"),

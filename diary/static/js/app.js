@@ -221,7 +221,8 @@
       var name = input.name || "";
       var details = form.querySelector("[data-headache-flags]");
       if (!details || !input.checked) return;
-      if ((/\.intensity$/.test(name) && Number(input.value) >= 7) || (/\.symptoms$/.test(name) && input.value === "sudden")) {
+      var askFrom = Number(details.getAttribute("data-ask-from-intensity"));
+      if ((/\.intensity$/.test(name) && Number(input.value) >= askFrom) || (/\.symptoms$/.test(name) && input.value === "sudden")) {
         details.open = true;
       }
     });
