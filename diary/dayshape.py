@@ -35,7 +35,6 @@ from .fieldtypes import Bool, HourMinute, Int, Trimmed, WordList, one_of
 #   yes_no   "yes" or "no"; anything else is left out
 #   words    checkboxes, one value each; none ticked is left out
 #   triggers the trigger checkboxes, plus a text box `triggers_other` of words split by commas
-FORM_KINDS = ("number", "text", "choice", "name", "yes_no", "words", "triggers")
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Field:
 
     name: str
     json: Callable[..., ma.Field]  # the marshmallow field; given load_default unless required/derived
-    form: str  # one of FORM_KINDS
+    form: str  # one of the kinds above
     default: Any = None  # the value when left out (a callable makes a fresh one)
     required: bool = False  # the JSON must give it
     derived: bool = False  # left out, it follows from the rest of the day (see answer_left_out)

@@ -484,19 +484,6 @@ class PatientPicture:
     def baseline(self) -> clinical.Baseline | None:
         return self.progress.baseline
 
-    @property
-    def trend(self) -> str | None:
-        """'down', 'up' or 'same': headache days per 28 of the latest complete period against the
-        baseline (None without a change to show)."""
-        if self.latest_complete is None or self.latest_complete.change_pct is None:
-            return None
-        return _direction(self.latest_complete.change_pct, 0)
-
-    @staticmethod
-    def window_days(window: clinical.EffectWindow) -> int:
-        """How many days a before or after window spans (logged or not)."""
-        return (window.to_date - window.from_date).days + 1
-
     def since_trend(self, figure: str) -> str | None:
         """'down', 'up' or 'same': a figure since the last session against the days before it."""
         since, before = self.follow_up.since_last_session, self.follow_up.before_last_session

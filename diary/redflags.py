@@ -89,12 +89,6 @@ def get(code: str) -> RedFlag | None:
     return BY_CODE.get(code)
 
 
-def most_urgent(codes) -> str | None:
-    """The most urgent level among `codes` ("999" before "111"), or None when there are none."""
-    levels = {BY_CODE[code].level for code in codes if code in BY_CODE}
-    return "999" if "999" in levels else "111" if levels else None
-
-
 def by_urgency(codes) -> tuple[str, ...]:
     """Known codes, 999 ones first, each once, in the table's order within a level."""
     wanted = set(codes)

@@ -56,13 +56,6 @@ def test_docs_red_flags_names_every_code_and_its_sources():
         assert source in text
 
 
-@pytest.mark.parametrize(("codes", "level"), [
-    ([], None), (["getting_worse"], "111"), (["getting_worse", "sudden_severe"], "999"),
-    (["unknown"], None)])
-def test_the_most_urgent_level_of_some_codes(codes, level):
-    assert redflags.most_urgent(codes) == level
-
-
 # -- Over HTTP ------------------------------------------------------------------------------------
 
 def test_the_list_gives_every_flag_with_its_level_words_and_advice(logged_in):
