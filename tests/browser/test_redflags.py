@@ -174,3 +174,21 @@ def test_a_sign_added_online_goes_into_today(phone, live_server, patient):
     assert live_server.days(patient)[today]["red_flags"] == ["arm_symptoms_after_needling"]
     page.goto("/today")
     assert page.locator("#red_flags-arm_symptoms_after_needling").is_checked()
+
+
+@pytest.mark.parametrize(("techniques", "days_ago", "asked"), [
+    (("dry_needling", "soft_tissue_work"), 3, True),   # S+3: the last day asked
+    (("dry_needling",), 4, False),                      # S+4: no longer
+    (("soft_tissue_work", "exercise_prescription"), 1, False),  # no needling: never asked
+])
+def test_the_needling_question_comes_in_the_three_days_after_dry_needling_only(
+        phone, live_server, patient, techniques, days_ago, asked):
+    add_session(live_server, patient, days_ago=days_ago, techniques=techniques)
+    page = phone().new_page()
+    log_in(page, patient)
+    page.locator("[data-question]").wait_for()  # the page is drawn (the headache question)
+
+    card = page.locator("[data-needling-flags]")  # kept in the form, hidden, for signs already reported
+    assert card.is_visible() is asked
+    if asked:
+        assert card.get_by_role("heading").inner_text() == "Since your treatment, have you had any of these?"
