@@ -170,24 +170,23 @@ TEST_DATES ?= 2026-03-29T00:30:00+00:00 2026-03-29T23:30:00+00:00 2026-06-30T23:
 TEST_DATES_MARKERS := not browser and not slow and not real_clock
 # Set to a folder to get one junit report per instant in it (.ci/run does).
 TEST_DATES_JUNIT ?=
-# One target per instant (test-dates-1, test-dates-2, ...), so `make -j2 --output-sync=target
-# test-dates` runs two at a time, each one's output printed whole when it ends.
-TEST_DATES_RUNS := $(addprefix test-dates-,$(shell seq $(words $(TEST_DATES))))
-.PHONY: $(TEST_DATES_RUNS)
-
-test-dates: $(TEST_DATES_RUNS)
-	@echo "make test-dates: passed at each of the $(words $(TEST_DATES)) instants"
-
-$(TEST_DATES_RUNS): test-dates-%: install
-	@instant="$(word $*,$(TEST_DATES))"; \
-	printf '\n== DIARY_TEST_NOW=%s\n' "$$instant"; \
-	junit=""; \
-	if [ -n "$(TEST_DATES_JUNIT)" ]; then \
-	    mkdir -p "$(TEST_DATES_JUNIT)"; \
-	    junit="--junitxml=$(TEST_DATES_JUNIT)/junit-at-$${instant//[:+]/-}.xml"; \
-	fi; \
-	DIARY_TEST_NOW="$$instant" $(BIN)/python -m pytest -m "$(TEST_DATES_MARKERS)" $$junit $(PYTEST_ARGS) \
-	    || { echo "make test-dates: FAILED at $$instant" >&2; exit 1; }
+# One instant after another, never in parallel: tests write into the checkout (tests/test_static.py
+# puts files in diary/static/), so two runs at once in one checkout trip over each other. Every
+# instant runs; the ones that failed are named at the end.
+test-dates: install
+	@failed=""; \
+	for instant in $(TEST_DATES); do \
+	    printf '\n== DIARY_TEST_NOW=%s\n' "$$instant"; \
+	    junit=""; \
+	    if [ -n "$(TEST_DATES_JUNIT)" ]; then \
+	        mkdir -p "$(TEST_DATES_JUNIT)"; \
+	        junit="--junitxml=$(TEST_DATES_JUNIT)/junit-at-$${instant//[:+]/-}.xml"; \
+	    fi; \
+	    DIARY_TEST_NOW="$$instant" $(BIN)/python -m pytest -m "$(TEST_DATES_MARKERS)" $$junit \
+	        $(PYTEST_ARGS) || failed="$$failed $$instant"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test-dates: FAILED at$$failed" >&2; exit 1; fi; \
+	echo "make test-dates: passed at each of the $(words $(TEST_DATES)) instants"
 
 # The instants, for .ci/run (it checks one junit report per instant).
 test-dates-list:
