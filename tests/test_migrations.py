@@ -210,9 +210,10 @@ def test_every_content_hash_is_filled_as_the_app_computes_it(migrating_app):
     from sqlalchemy import insert, select
 
     from diary import passwords
-    from diary.models import DayRecord, Headache, MedicationIntake, User, utcnow
+    from diary.models import DayRecord, Headache, MedicationIntake, User
     from diary.operations.days import content_digest, day_content
 
+    from . import clock
     from .conftest import IsolatedClient
     from .factories import PASSWORD, ApiClient
 
@@ -223,7 +224,7 @@ def test_every_content_hash_is_filled_as_the_app_computes_it(migrating_app):
         "red_flags", "version", "content_hash", "created_at", "updated_at")))
     headaches, medications = Headache.__table__, MedicationIntake.__table__
     patient = uuid.uuid4()
-    today, now = User(timezone="Europe/London").today(), utcnow()
+    today, now = clock.today("Europe/London"), clock.now()
     upgrade(revision="0003")
     with db.engine.begin() as connection:
         connection.execute(insert(User.__table__).values(
