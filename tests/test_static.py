@@ -10,10 +10,15 @@ import brotli
 import pytest
 
 
+# One folder per test process: two runs in one checkout (make test and make test-dates) must not
+# remove each other's file.
+FOLDER = f"test-only-{os.getpid()}"
+
+
 @pytest.fixture
 def static_file(app):
     """A text file in the static folder with fresh .br and .gz copies; removed afterwards."""
-    folder = os.path.join(app.static_folder, "test-only")
+    folder = os.path.join(app.static_folder, FOLDER)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "sample.js")
     body = ("console.log('headache diary');\n" * 200).encode()
@@ -28,7 +33,7 @@ def static_file(app):
 
 
 def fetch(client, encoding):
-    response = client.get("/static/test-only/sample.js", headers={"Accept-Encoding": encoding})
+    response = client.get(f"/static/{FOLDER}/sample.js", headers={"Accept-Encoding": encoding})
     data = response.get_data()
     response.close()
     return response, data
