@@ -200,7 +200,6 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
 
         patient = db.session.get(User, pid)
         today = patient.today()
-        actor = patient
         engine = db.engine
     header = (f"{'chart':<11}{'range':<9}{'who':<10}{'median':>8}{'p95':>8}  {'db':>6}{'sql':>7}"
               f"{'build':>7}{'json':>7}  {'json/sql':>8}{'stmts':>6}{'raw KiB':>9}{'gz KiB':>8}")
@@ -218,9 +217,9 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
             first, last = charts.resolve_range(name, today, params["from"], params["to"])
 
             def sql():
-                sessions = queries.session_facts(actor, patient) if charts.reads_sessions(name) else []
+                sessions = queries.session_facts(patient) if charts.reads_sessions(name) else []
                 span = charts.days_to_load(name, first, last, sessions, today)
-                return sessions, (queries.day_facts(actor, patient, *span) if span else [])
+                return sessions, (queries.day_facts(patient, *span) if span else [])
 
             sql_times, (sessions, facts) = timed(sql, args.runs, args.warmup)
             build_times, figure = timed(

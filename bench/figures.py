@@ -135,7 +135,7 @@ def measure_windowed(app, args, rng) -> None:
         with app.app_context():
             patient = db.session.get(User, pids[label])
             today = patient.today()
-            facts = queries.day_facts_in(patient, patient, [clinical.last_days_window(today)])
+            facts = queries.day_facts_in(patient, [clinical.last_days_window(today)])
             return clinical.period_figures(facts, *clinical.last_days_window(today))
 
     def endpoint(path):

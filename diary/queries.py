@@ -25,14 +25,14 @@ from .models import (
 MAX_DAYS_PER_LIST = 2000
 
 
-def get_day(actor: User, patient: User, day: date) -> DayRecord | None:
+def get_day(patient: User, day: date) -> DayRecord | None:
     """One day record of the patient, or None when the day is missing."""
     return db.session.scalar(
         select(DayRecord).where(DayRecord.patient_id == patient.id, DayRecord.date == day)
     )
 
 
-def list_days(actor: User, patient: User, first: date, last: date) -> list[DayRecord]:
+def list_days(patient: User, first: date, last: date) -> list[DayRecord]:
     """The patient's day records from `first` to `last` inclusive, by date (three statements)."""
     return list(db.session.scalars(
         select(DayRecord)
@@ -41,7 +41,7 @@ def list_days(actor: User, patient: User, first: date, last: date) -> list[DayRe
     ))
 
 
-def remembered_medications(actor: User, patient: User, limit: int = 8) -> list[tuple[str, str]]:
+def remembered_medications(patient: User, limit: int = 8) -> list[tuple[str, str]]:
     """The medications the patient logs, most recently used first, for one-tap logging."""
     rows = db.session.execute(
         select(MedicationIntake.name, MedicationIntake.drug_class)
@@ -78,11 +78,11 @@ class CalendarDay:
         return self.recorded and self.had_headache is None
 
 
-def month_calendar(actor: User, patient: User, year: int, month: int) -> list[list[CalendarDay | None]]:
+def month_calendar(patient: User, year: int, month: int) -> list[list[CalendarDay | None]]:
     """Weeks (Monday first) of the month, each day with what was logged; None pads the grid."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
-    records = {r.date: r for r in list_days(actor, patient, first, last)}
+    records = {r.date: r for r in list_days(patient, first, last)}
     today = patient.today()
     weeks: list[list[CalendarDay | None]] = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
@@ -113,7 +113,7 @@ def day_range_or_default(patient: User, first: date | None, last: date | None) -
     return first, last
 
 
-def patient_links(actor: User, patient: User) -> list[TherapistLink]:
+def patient_links(patient: User) -> list[TherapistLink]:
     """The therapists this patient shares with, oldest link first."""
     return list(db.session.scalars(
         select(TherapistLink).where(TherapistLink.patient_id == patient.id)
@@ -121,7 +121,7 @@ def patient_links(actor: User, patient: User) -> list[TherapistLink]:
     ))
 
 
-def access_log(actor: User, patient: User, limit: int = 500) -> list[AccessEvent]:
+def access_log(patient: User, limit: int = 500) -> list[AccessEvent]:
     """The patient's access events, newest first."""
     return list(db.session.scalars(
         select(AccessEvent).where(AccessEvent.patient_id == patient.id)
@@ -129,7 +129,7 @@ def access_log(actor: User, patient: User, limit: int = 500) -> list[AccessEvent
     ))
 
 
-def list_sessions(actor: User, patient: User) -> list[TreatmentSession]:
+def list_sessions(patient: User) -> list[TreatmentSession]:
     """The patient's treatment sessions by date."""
     return list(db.session.scalars(
         select(TreatmentSession).where(TreatmentSession.patient_id == patient.id)
@@ -370,7 +370,7 @@ def _facts(where) -> list[DayFacts]:
             for day_id, day, soreness, had_headache, count, peak in headache_rows]
 
 
-def day_facts(actor: User, patient: User, first: date | None = None,
+def day_facts(patient: User, first: date | None = None,
               last: date | None = None) -> list[DayFacts]:
     """The patient's day records up to their today (records dated later count nowhere) as the
     clinical engine reads them, in two statements whatever the length of the diary."""
@@ -382,7 +382,7 @@ def day_facts(actor: User, patient: User, first: date | None = None,
     return _facts(and_(*where))
 
 
-def day_facts_in(actor: User, patient: User, ranges: list[tuple[date, date]]) -> list[DayFacts]:
+def day_facts_in(patient: User, ranges: list[tuple[date, date]]) -> list[DayFacts]:
     """The patient's day records of the given date ranges (as clinical.ranges names them) up to
     their today, as the clinical engine reads them: two statements, one BETWEEN per range."""
     days = DayRecord.__table__.c
@@ -393,7 +393,7 @@ def day_facts_in(actor: User, patient: User, ranges: list[tuple[date, date]]) ->
     return _facts(and_(days.patient_id == patient.id, or_(*wanted)))
 
 
-def overuse_months_in_a_row(actor: User, patient: User, index: clinical.DayIndex) -> int:
+def overuse_months_in_a_row(patient: User, index: clinical.DayIndex) -> int:
     """Overuse months in a row before this month, exactly as the engine counts them over the
     whole diary. `index` holds at least the overuse window: a count under three ends inside it;
     otherwise the class days of every earlier month are counted in SQL (one statement)."""
@@ -425,23 +425,23 @@ def _class_days_by_month(patient: User, last: date) -> dict[clinical.Month, clin
             for y, m, *counts in rows}
 
 
-def medication_overuse(actor: User, patient: User) -> clinical.MedicationOveruseStatus:
+def medication_overuse(patient: User) -> clinical.MedicationOveruseStatus:
     """The patient's medication-overuse status as of their today, from the overuse window (and,
     for a long run of overuse months, one statement more): three statements, or four."""
     today = patient.today()
-    index = clinical.index_days(day_facts_in(actor, patient, [clinical.overuse_window(today)]))
-    return clinical.medication_overuse_status(index, today, overuse_months_in_a_row(actor, patient, index))
+    index = clinical.index_days(day_facts_in(patient, [clinical.overuse_window(today)]))
+    return clinical.medication_overuse_status(index, today, overuse_months_in_a_row(patient, index))
 
 
-def follow_up_summary(actor: User, patient: User) -> clinical.FollowUpSummary:
+def follow_up_summary(patient: User) -> clinical.FollowUpSummary:
     """The patient's pre-follow-up summary as of their today, from the days it reads only."""
     today = patient.today()
-    sessions = session_facts(actor, patient)
-    index = clinical.index_days(day_facts_in(actor, patient, clinical.follow_up_ranges(sessions, today)))
-    return clinical.follow_up_summary(index, sessions, today, overuse_months_in_a_row(actor, patient, index))
+    sessions = session_facts(patient)
+    index = clinical.index_days(day_facts_in(patient, clinical.follow_up_ranges(sessions, today)))
+    return clinical.follow_up_summary(index, sessions, today, overuse_months_in_a_row(patient, index))
 
 
-def session_facts(actor: User, patient: User) -> list[SessionFacts]:
+def session_facts(patient: User) -> list[SessionFacts]:
     """The patient's treatment sessions as the clinical engine reads them, by date."""
     return [SessionFacts(id=str(sid), date=day) for sid, day in db.session.execute(
         select(TreatmentSession.id, TreatmentSession.date)
@@ -450,7 +450,7 @@ def session_facts(actor: User, patient: User) -> list[SessionFacts]:
     )]
 
 
-def session_dates(actor: User, patient: User, first: date, last: date) -> set[date]:
+def session_dates(patient: User, first: date, last: date) -> set[date]:
     """The dates from `first` to `last` on which the patient had a treatment session (one
     statement), to mark them on the month calendar."""
     return set(db.session.scalars(
@@ -499,14 +499,14 @@ def _direction(value, reference) -> str:
     return "down" if value < reference else "up" if value > reference else "same"
 
 
-def patient_picture(actor: User, patient: User) -> PatientPicture:
+def patient_picture(patient: User) -> PatientPicture:
     """The patient's whole clinical picture in three statements (four for a long run of overuse
     months) whatever the length of the diary: the sessions once, the days its figures read
     (two), then every rule over one index."""
     today = patient.today()
-    sessions = list_sessions(actor, patient)
+    sessions = list_sessions(patient)
     facts = [SessionFacts(id=str(s.id), date=s.date) for s in sessions]
-    index = clinical.index_days(day_facts_in(actor, patient, clinical.picture_ranges(facts, today)))
+    index = clinical.index_days(day_facts_in(patient, clinical.picture_ranges(facts, today)))
     past = clinical.counted_sessions(facts, today)
     progress = clinical.treatment_progress(index, past, today)
     complete = [p for p in progress.periods if p.complete]
@@ -520,7 +520,7 @@ def patient_picture(actor: User, patient: User) -> PatientPicture:
         current_period=current,
         current_period_days=(today - current.from_date).days + 1 if current else 0,
         follow_up=clinical.follow_up_summary(index, facts, today,
-                                             overuse_months_in_a_row(actor, patient, index)),
+                                             overuse_months_in_a_row(patient, index)),
         effects=clinical.session_effects(index, past, today),
     )
 
@@ -535,7 +535,7 @@ class RedFlagDay:
     acknowledged_at: object | None  # an aware datetime
 
 
-def red_flag_days(actor: User, patient: User) -> list[RedFlagDay]:
+def red_flag_days(patient: User) -> list[RedFlagDay]:
     """The patient's days of the last 7 with red flags, latest first, with the first
     acknowledgement of each (from the access log). Two statements."""
     today = patient.today()

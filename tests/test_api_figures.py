@@ -42,7 +42,7 @@ def diary(patient, therapist):
 
 
 def engine_inputs(patient):
-    return queries.day_facts(patient, patient), queries.session_facts(patient, patient)
+    return queries.day_facts(patient), queries.session_facts(patient)
 
 
 @pytest.mark.parametrize("reader", ["patient", "therapist"])
@@ -252,5 +252,5 @@ def test_windowed_figures_are_the_engines_over_the_whole_diary(patient, therapis
     assert overuse["status"] == status.status
     summary = reader.get(f"/api/v1/patients/{patient.id}/follow-up-summary").get_json()
     assert summary == engine_follow_up_summary(patient)
-    picture = queries.patient_picture(therapist, patient)
+    picture = queries.patient_picture(patient)
     assert picture.follow_up == clinical.follow_up_summary(facts, engine_inputs(patient)[1], today)

@@ -160,13 +160,13 @@ def test_demo_shows_unanswered_days_a_thin_period_and_a_session_today(cli):
         DayRecord.patient_id == patient.id, DayRecord.had_headache.is_(None))))
     assert today - timedelta(days=1) in unanswered and len(unanswered) >= 3
     priya = _user("priya@demo.example")
-    picture = queries.patient_picture(priya, priya)
+    picture = queries.patient_picture(priya)
     thin = picture.follow_up.latest_complete_period
     assert thin is not None and thin.days_logged < clinical.MIN_LOGGED_DAYS
     assert thin.headache_days_per_28 is None and thin.change_pct is None
     morgan = _user("morgan@demo.example")
     assert db.session.scalar(select(func.count()).select_from(TreatmentSession).where(
         TreatmentSession.patient_id == morgan.id, TreatmentSession.date == clock.today(morgan))) == 1
-    summary = queries.patient_picture(morgan, morgan).follow_up
+    summary = queries.patient_picture(morgan).follow_up
     assert summary.last_session.date < clock.today(morgan)
     assert summary.since_last_session.to_date == clock.today(morgan) - timedelta(days=1)

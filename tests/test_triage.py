@@ -141,8 +141,8 @@ def test_triage_counts_agree_with_the_engine_on_random_diaries(users, therapist,
     assert {status for status, _, _ in seen} >= {"overuse", "none"} or len(seen) > 2, seen
     assert any(prolonged for _, prolonged, _ in seen) and any(not none for _, _, none in seen), seen
     for patient in patients:
-        expected = clinical.triage_figures(queries.day_facts(patient, patient),
-                                           queries.session_facts(patient, patient), clock.today(patient))
+        expected = clinical.triage_figures(queries.day_facts(patient),
+                                           queries.session_facts(patient), clock.today(patient))
         row = rows[str(patient.id)]
         assert (row["days_logged_28"], row["headache_days_28"], row["medication_overuse_status"],
                 row["prolonged_soreness"], row["change_pct"]) == (

@@ -51,7 +51,7 @@ def add_session(therapist, patient, on: date):
 
 def engine_facts(patient):
     """The facts the engine reads, straight from the read side (all of the diary)."""
-    return (queries.day_facts(patient, patient), queries.session_facts(patient, patient))
+    return (queries.day_facts(patient), queries.session_facts(patient))
 
 
 def section(page: str, heading_id: str) -> str:

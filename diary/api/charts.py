@@ -91,9 +91,9 @@ def chart(name: str, pid: str):
     except charts.RangeError as error:
         raise InvalidInput({error.field: [str(error)]}) from None
     window = params.get("window", DEFAULT_WINDOW)
-    sessions = queries.session_facts(current_user, patient) if charts.reads_sessions(name) else []
+    sessions = queries.session_facts(patient) if charts.reads_sessions(name) else []
     span = charts.days_to_load(name, first, last, sessions, today, window)
-    facts = queries.day_facts(current_user, patient, *span) if span else []
+    facts = queries.day_facts(patient, *span) if span else []
     figure = charts.build(name, facts, sessions, today, first, last, window)
     return current_app.response_class(orjson.dumps(figure), mimetype="application/json")
 

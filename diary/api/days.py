@@ -49,7 +49,7 @@ def put_day(day: date):
 @doc("One day record", responses={200: DaySchema, 404: None}, who="the patient, a linked therapist")
 def get_day(pid: str, day: date):
     patient = patient_visible_to(current_user, pid, f"diary day {day.isoformat()}")
-    record = queries.get_day(current_user, patient, day)
+    record = queries.get_day(patient, day)
     if record is None:
         raise NotFound()
     return day_schema.dump(record), {"ETag": etag(record.version)}
@@ -67,7 +67,7 @@ def list_days(pid: str):
         raise InvalidInput({"from": ["`from` is after `to`."]})
     if (last - first).days + 1 > queries.MAX_DAYS_PER_LIST:
         raise InvalidInput({"to": [f"Ask for at most {queries.MAX_DAYS_PER_LIST} days at a time."]})
-    return DayListSchema().dump({"days": queries.list_days(current_user, patient, first, last)})
+    return DayListSchema().dump({"days": queries.list_days(patient, first, last)})
 
 
 @bp.delete("/patients/me/days/<day:day>")
@@ -98,5 +98,5 @@ def medication_catalogue():
      responses={200: CatalogueSchema}, who="the patient")
 def my_medications():
     items = [{"name": name, "drug_class": drug_class}
-             for name, drug_class in queries.remembered_medications(current_user, current_user)]
+             for name, drug_class in queries.remembered_medications(current_user)]
     return CatalogueSchema().dump({"medications": items})

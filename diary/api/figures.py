@@ -35,7 +35,7 @@ def months(pid: str):
     first, last = default_month_range(patient.today(), params["from_"], params["to"])
     if month_span(first, last) > MAX_MONTHS:
         raise InvalidInput({"to": [f"Ask for at most {MAX_MONTHS} months at a time."]})
-    facts = queries.day_facts(current_user, patient, first.first_day, last.last_day)
+    facts = queries.day_facts(patient, first.first_day, last.last_day)
     return MonthsSchema().dump({"months": clinical.month_rows(facts, first.first_day, last.first_day)})
 
 
@@ -45,7 +45,7 @@ def months(pid: str):
      who="patient, linked therapist")
 def medication_overuse(pid: str):
     patient = patient_visible_to(current_user, pid, "medication-overuse status")
-    return OveruseStatusSchema().dump(queries.medication_overuse(current_user, patient))
+    return OveruseStatusSchema().dump(queries.medication_overuse(patient))
 
 
 @bp.get("/patients/<pid>/progress")
@@ -54,10 +54,10 @@ def medication_overuse(pid: str):
      who="patient, linked therapist")
 def progress(pid: str):
     patient = patient_visible_to(current_user, pid, "progress figures")
-    sessions = queries.session_facts(current_user, patient)
+    sessions = queries.session_facts(patient)
     today = patient.today()
     first = clinical.baseline_start(sessions, today)
-    facts = queries.day_facts(current_user, patient, first) if first else []
+    facts = queries.day_facts(patient, first) if first else []
     return ProgressSchema().dump(clinical.treatment_progress(facts, sessions, today))
 
 
@@ -68,10 +68,10 @@ def progress(pid: str):
 def session_effects(pid: str):
     window = load(EffectsQuerySchema(), request.args.to_dict())["window"]
     patient = patient_visible_to(current_user, pid, "session effects")
-    sessions = queries.session_facts(current_user, patient)
+    sessions = queries.session_facts(patient)
     today = patient.today()
     read = clinical.effects_window(sessions, window, today)
-    facts = queries.day_facts(current_user, patient, *read) if read else []
+    facts = queries.day_facts(patient, *read) if read else []
     effects = clinical.session_effects(facts, sessions, today, window)
     return EffectsSchema().dump({"window": window, "effects": effects})
 
@@ -83,4 +83,4 @@ def session_effects(pid: str):
      responses={200: FollowUpSummarySchema, 404: None}, who="patient, linked therapist")
 def follow_up_summary(pid: str):
     patient = patient_visible_to(current_user, pid, "follow-up summary")
-    return FollowUpSummarySchema().dump(queries.follow_up_summary(current_user, patient))
+    return FollowUpSummarySchema().dump(queries.follow_up_summary(patient))

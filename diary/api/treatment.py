@@ -29,7 +29,7 @@ def create_session(pid: str):
      who="patient, linked therapist")
 def list_sessions(pid: str):
     patient = patient_visible_to(current_user, pid, "treatment sessions")
-    return SessionListSchema().dump({"sessions": queries.list_sessions(current_user, patient)})
+    return SessionListSchema().dump({"sessions": queries.list_sessions(patient)})
 
 
 @bp.patch("/patients/<pid>/sessions/<sid>")

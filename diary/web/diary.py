@@ -27,7 +27,7 @@ from .forms import (
 
 
 def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str | None = None):
-    record = queries.get_day(current_user, current_user, day)
+    record = queries.get_day(current_user, day)
     today = current_user.today()
     # "Yes" to the headache question, without JavaScript: the editor with Yes chosen.
     answering_yes = form is None and request.args.get("headache") == "yes"
@@ -37,7 +37,7 @@ def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str
         form = MultiDict(form)
         form["headache_today"] = "yes"
     errors = errors or {}
-    layout = editor_layout(form, errors, queries.remembered_medications(current_user, current_user))
+    layout = editor_layout(form, errors, queries.remembered_medications(current_user))
     context = dict(
         day=day, today=today, is_today=day == today, record=record, form=form, errors=errors,
         layout=layout, has_errors=has_errors, notice=notice, vocab=vocab, answering_yes=answering_yes,
@@ -160,8 +160,8 @@ def calendar_page():
     next_month = (shown + timedelta(days=32)).replace(day=1)
     return render_template(
         "calendar.html", month=shown, today=today,
-        weeks=queries.month_calendar(current_user, current_user, shown.year, shown.month),
-        session_days=queries.session_dates(current_user, current_user, shown, next_month - timedelta(days=1)),
+        weeks=queries.month_calendar(current_user, shown.year, shown.month),
+        session_days=queries.session_dates(current_user, shown, next_month - timedelta(days=1)),
         previous_month=previous_month,
         next_month=next_month if next_month <= today.replace(day=1) else None,
     )

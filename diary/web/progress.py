@@ -19,7 +19,7 @@ from .therapist import OVERUSE_WORDS
 @rule("patient_page")
 def progress():
     return render_template("progress.html",
-                           picture=queries.patient_picture(current_user, current_user))
+                           picture=queries.patient_picture(current_user))
 
 
 @bp.get("/therapist/patients/<pid>/summary")
@@ -28,4 +28,4 @@ def therapist_summary(pid: str):
     patient = patient_visible_to(current_user, pid, "pre-follow-up summary")
     return render_template("followup_summary.html", patient=patient, vocab=vocab,
                            overuse_words=OVERUSE_WORDS,
-                           picture=queries.patient_picture(current_user, patient))
+                           picture=queries.patient_picture(patient))

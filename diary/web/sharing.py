@@ -56,7 +56,7 @@ def access_words(event) -> str:
 
 
 def _sharing_page(*, code: str | None = None, expires_at: datetime | None = None, status: int = 200):
-    return render_template("sharing.html", links=queries.patient_links(current_user, current_user),
+    return render_template("sharing.html", links=queries.patient_links(current_user),
                            code=code, expires_at=expires_at), status
 
 
@@ -77,7 +77,7 @@ def create_share_code():
 @bp.post("/sharing/links/<link_id>/revoke")
 @rule("patient_page")
 def revoke_link(link_id: str):
-    link = next((item for item in queries.patient_links(current_user, current_user)
+    link = next((item for item in queries.patient_links(current_user)
                  if str(item.id) == link_id), None)
     if link is None:
         raise NotFound()
@@ -99,12 +99,12 @@ def revoke_link(link_id: str):
 @bp.get("/sessions")
 @rule("patient_page")
 def patient_sessions():
-    return render_template("sessions.html", sessions=queries.list_sessions(current_user, current_user),
+    return render_template("sessions.html", sessions=queries.list_sessions(current_user),
                            vocab=vocab, today=current_user.today())
 
 
 @bp.get("/sharing/access-log")
 @rule("patient_page")
 def access_log():
-    return render_template("access_log.html", events=queries.access_log(current_user, current_user),
+    return render_template("access_log.html", events=queries.access_log(current_user),
                            today=current_user.today())

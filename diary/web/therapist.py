@@ -88,14 +88,14 @@ def therapist_patient(pid: str):
     first_recent = today - timedelta(days=RECENT_DAYS - 1)
     return render_template(
         "therapist_patient.html", patient=patient, today=today, month=shown,
-        weeks=queries.month_calendar(current_user, patient, shown.year, shown.month),
+        weeks=queries.month_calendar(patient, shown.year, shown.month),
         previous_month=(shown - timedelta(days=1)).replace(day=1),
         next_month=next_month if next_month <= today.replace(day=1) else None,
-        recent={r.date: r for r in queries.list_days(current_user, patient, first_recent, today)},
+        recent={r.date: r for r in queries.list_days(patient, first_recent, today)},
         recent_dates=[today - timedelta(days=n) for n in range(RECENT_DAYS)],
-        sessions=queries.list_sessions(current_user, patient), vocab=vocab,
-        overuse_words=OVERUSE_WORDS, picture=queries.patient_picture(current_user, patient),
-        red_flag_days=queries.red_flag_days(current_user, patient),
+        sessions=queries.list_sessions(patient), vocab=vocab,
+        overuse_words=OVERUSE_WORDS, picture=queries.patient_picture(patient),
+        red_flag_days=queries.red_flag_days(patient),
     )
 
 
