@@ -1,11 +1,15 @@
-"""Login sessions kept on the server, so that logout and erasure end them for good."""
+"""Login sessions kept on the server, so that logout and erasure end them for good; devices
+that logged in before, so that strangers' failures do not lock their owner out."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, after_this_request, current_app, redirect, request, session, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 
 from .errors import problem
@@ -13,10 +17,63 @@ from .extensions import db, login_manager
 from .models import LoginSession, User, utcnow
 
 SESSION_TOKEN_KEY = "sid"
+# OWASP "device cookies": a signed cookie naming the accounts this device has logged in to.
+DEVICE_COOKIE = "diary_device"
+DEVICE_LIFETIME = timedelta(days=365)
+DEVICE_ACCOUNTS = 5  # a shared family tablet or clinic computer remembers its last five
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_digest(email: str) -> str:
+    """A keyed hash (HMAC with SECRET_KEY) of an email: rate-limit keys and device cookies name
+    an account by it, so neither Redis nor a cookie holds an address."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"email:" + normalise_email(email).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def _device_cookie() -> dict | None:
+    """The request's device cookie when it is ours, unexpired and well formed, else None."""
+    try:
+        data = _device_signer().loads(request.cookies.get(DEVICE_COOKIE, ""),
+                                      max_age=DEVICE_LIFETIME.total_seconds())
+    except BadSignature:  # also an expired or missing cookie
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("device"), str)
+            and isinstance(data.get("accounts"), list)):
+        return None
+    return data
+
+
+def known_device(email: str) -> str | None:
+    """This device's id when it has logged in to the account with this email before, else None."""
+    data = _device_cookie()
+    return data["device"] if data and email_digest(email) in data["accounts"] else None
+
+
+def remember_device(email: str) -> None:
+    """After a login: this device is known for this account from now on."""
+    data = _device_cookie() or {"device": secrets.token_urlsafe(16), "accounts": []}
+    digest = email_digest(email)
+    accounts = [digest, *(a for a in data["accounts"] if a != digest)][:DEVICE_ACCOUNTS]
+    value = _device_signer().dumps({"device": data["device"], "accounts": accounts})
+
+    @after_this_request
+    def set_device_cookie(response):
+        response.set_cookie(DEVICE_COOKIE, value, max_age=int(DEVICE_LIFETIME.total_seconds()),
+                            httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
 
 
 # Every request behind a login runs this: the user and when the login began, in one statement

@@ -77,9 +77,11 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": env == "production",
         "MAX_CONTENT_LENGTH": 64 * 1024,
-        # Login attempts: per account (failures only) and per client address.
+        # Login attempts: per account (failures only, apart for known devices) and per client
+        # address; registrations per client address (docs/security.md).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),
+        "REGISTER_LIMIT_PER_ADDRESS": os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "10 per hour"),
         "SHARE_CODE_LIMIT_PER_USER": os.environ.get("SHARE_CODE_LIMIT_PER_USER", "10 per hour"),
         "SHARE_CODE_LIMIT_PER_ADDRESS": os.environ.get("SHARE_CODE_LIMIT_PER_ADDRESS", "30 per hour"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -1,20 +1,34 @@
-"""Limits on guessing: login attempts and share codes, per account and per client address."""
+"""Limits on guessing and on costly requests: login attempts, registrations and share codes,
+per account and per client address (docs/security.md)."""
 
 from __future__ import annotations
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
+from .auth import email_digest, known_device
 from .extensions import limiter
 
+# Only attempts count: viewing the login or registration page uses up nothing.
+ATTEMPTS = ["POST"]
 
-def _account_key() -> str:
+
+def _email_in_request() -> str:
     try:
         data = request.get_json(silent=True) if request.is_json else request.form
     except RecursionError:  # absurdly nested JSON: the view answers 400
         data = None
     email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
-    return "account:" + (email.strip().lower() if isinstance(email, str) else "")
+    return email if isinstance(email, str) else ""
+
+
+def _account_key() -> str:
+    """Failures from unknown devices share the account's allowance; a device that logged in to
+    the account before has an allowance of its own, so strangers cannot lock its owner out."""
+    email = _email_in_request()
+    device = known_device(email)
+    digest = email_digest(email)
+    return f"account:{digest}" if device is None else f"device:{device}:{digest}"
 
 
 def mark_login_failed() -> None:
@@ -22,21 +36,27 @@ def mark_login_failed() -> None:
     g.login_failed = True
 
 
-def _limit(setting: str, scope: str, key_func=None, counts_only: str | None = None):
+def _limit(setting: str, scope: str, key_func=None, counts_only: str | None = None,
+           methods: list[str] | None = None):
     """A limit whose value is the setting `setting`; with `counts_only`, only requests that set
-    that flag on `g` (failures) use up the allowance."""
+    that flag on `g` (failures) use up the allowance; with `methods`, only those methods."""
     return limiter.shared_limit(
-        lambda: current_app.config[setting], scope=scope, key_func=key_func,
+        lambda: current_app.config[setting], scope=scope, key_func=key_func, methods=methods,
         deduct_when=(lambda response: bool(g.get(counts_only))) if counts_only else None)
 
 
-login_per_account = _limit("LOGIN_LIMIT_PER_ACCOUNT", "login-account", _account_key, "login_failed")
-login_per_address = _limit("LOGIN_LIMIT_PER_ADDRESS", "login-address")
+login_per_account = _limit("LOGIN_LIMIT_PER_ACCOUNT", "login-account", _account_key, "login_failed",
+                           methods=ATTEMPTS)
+login_per_address = _limit("LOGIN_LIMIT_PER_ADDRESS", "login-address", methods=ATTEMPTS)
 
 
 def login_limits(view):
     """Both login limits, for the API and the HTML login alike."""
     return login_per_address(login_per_account(view))
+
+
+# Each registration costs a strong password hash (64 MiB of memory): one address gets a few.
+registration_limit = _limit("REGISTER_LIMIT_PER_ADDRESS", "register-address", methods=ATTEMPTS)
 
 
 def _user_key() -> str:

@@ -1,5 +1,7 @@
 """Login attempts are limited per account (failures only) and per client address, with a 429
-problem and Retry-After; with Redis the limits hold across worker processes."""
+problem and Retry-After; a device that logged in before is not locked out by failures from
+elsewhere; registrations are limited per address; no key holds a plain email; with Redis the
+limits hold across worker processes (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from diary.extensions import limiter
 from .factories import PASSWORD, ApiClient
 
 LOGIN = "/api/v1/auth/login"
+REGISTER = "/api/v1/auth/register"
+DEVICE_COOKIE = "diary_device"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,6 +113,122 @@ def test_a_limited_login_does_not_log_in(limited):
     assert client.get("/api/v1/me").status_code == 401
 
 
+def test_viewing_the_login_page_uses_up_no_allowance(limited):
+    app, client, email, other = limited(per_account="3 per minute", per_address="3 per minute")
+    for _ in range(10):
+        assert client.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+    assert attempt(client, email, PASSWORD, "10.0.0.1").status_code == 200
+
+
+def test_failures_without_an_email_do_not_close_the_login_page(limited):
+    app, client, email, other = limited(per_account="3 per minute")
+    for n in range(4):
+        client.client.post("/login", data={"email": "", "password": "x", "csrf_token": client.csrf_token()},
+                           environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+
+
+# -- Devices that logged in before (OWASP device cookies) -------------------------------------
+
+def log_out(client: ApiClient) -> None:
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    client._csrf = None
+
+
+def test_failures_from_unknown_devices_do_not_lock_out_a_device_that_logged_in_before(limited):
+    app, owner, email, other = limited(per_account="3 per minute")
+    assert attempt(owner, email, PASSWORD, "10.0.0.1").status_code == 200
+    log_out(owner)
+    stranger = ApiClient(app.test_client())
+    for n in range(3):
+        assert attempt(stranger, email, "wrong-guess", f"10.6.6.{n}").status_code == 401
+    assert_limited(attempt(stranger, email, PASSWORD, "10.6.6.9"))
+    assert attempt(owner, email, PASSWORD, "10.0.0.1").status_code == 200
+
+
+def test_the_html_login_trusts_the_device_too(limited):
+    app, owner, email, other = limited(per_account="2 per minute")
+    page = owner.client.post("/login", data={"email": email, "password": PASSWORD,
+                                             "csrf_token": owner.csrf_token()})
+    assert page.status_code == 302
+    owner._csrf = None
+    stranger = ApiClient(app.test_client())
+    for _ in range(2):
+        attempt(stranger, email, "wrong-guess", "10.6.6.6")
+    assert_limited(attempt(stranger, email, PASSWORD, "10.6.6.6"))
+    assert attempt(owner, email, PASSWORD).status_code == 200
+
+
+def test_a_known_device_is_still_limited_by_its_own_failures(limited):
+    app, owner, email, other = limited(per_account="3 per minute")
+    assert attempt(owner, email, PASSWORD).status_code == 200
+    log_out(owner)
+    for _ in range(3):
+        assert attempt(owner, email, "wrong-guess").status_code == 401
+    assert_limited(attempt(owner, email, PASSWORD))
+    # Its failures were its own: a new device still has the account's allowance.
+    assert attempt(ApiClient(app.test_client()), email, PASSWORD).status_code == 200
+
+
+def test_a_device_is_known_only_for_the_accounts_it_logged_in_to(limited):
+    app, device, email, other = limited(per_account="2 per minute")
+    assert attempt(device, other, PASSWORD).status_code == 200
+    for _ in range(2):
+        assert attempt(device, email, "wrong-guess").status_code == 401
+    assert_limited(attempt(ApiClient(app.test_client()), email, PASSWORD))
+    assert_limited(attempt(device, email, PASSWORD))
+
+
+def test_a_forged_device_cookie_counts_as_an_unknown_device(limited):
+    app, client, email, other = limited(per_account="2 per minute")
+    for _ in range(2):
+        assert attempt(client, email, "wrong-guess").status_code == 401
+    client.client.set_cookie(DEVICE_COOKIE, '{"device": "mine", "accounts": []}')
+    assert_limited(attempt(client, email, PASSWORD))
+
+
+def test_the_device_cookie_is_httponly_and_names_the_account_without_its_email(limited):
+    app, client, email, other = limited()
+    response = attempt(client, email, PASSWORD)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(DEVICE_COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert email.split("@")[0] not in cookie.lower()
+
+
+# -- Registration -----------------------------------------------------------------------------
+
+def register(client: ApiClient, email: str, address: str):
+    response = client.post(REGISTER, environ_base={"REMOTE_ADDR": address}, json={
+        "email": email, "password": "copper-meadow-lantern-82", "display_name": "Jo Bloggs",
+        "timezone": "Europe/London"})
+    client._csrf = None  # a registration logs in: a new session, with a new token
+    return response
+
+
+def test_registrations_are_limited_per_address_for_the_api_and_the_pages_alike(limited):
+    app, client, email, other = limited(REGISTER_LIMIT_PER_ADDRESS="2 per minute")
+    assert register(client, "new1@example.test", "10.0.0.1").status_code == 201
+    assert register(client, "new2@example.test", "10.0.0.1").status_code == 201
+    assert_limited(register(client, "new3@example.test", "10.0.0.1"))
+    page = client.client.post("/register", environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                              data={"email": "new4@example.test", "csrf_token": client.csrf_token()})
+    assert page.status_code == 429
+    assert client.client.get("/register", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+    assert register(client, "new5@example.test", "10.0.0.2").status_code == 201
+
+
+# -- No plain email in a key ------------------------------------------------------------------
+
+def test_the_memory_store_keys_hold_no_plain_email(limited):
+    app, client, email, other = limited()
+    attempt(client, email, "wrong-guess")
+    attempt(client, "nobody@example.test", "wrong-guess")
+    storage = limiter.storage
+    keys = {*storage.storage, *storage.expirations, *storage.events}
+    assert any("login-account" in key for key in keys), keys
+    assert not [key for key in keys if "@" in key or email.split("@")[0] in key or "nobody" in key]
+
+
 # -- Two workers sharing Redis ----------------------------------------------------------------
 
 WORKER = """
@@ -180,5 +300,6 @@ def test_the_account_limit_holds_across_workers_sharing_redis(limited, database_
     assert attempt(client, other, PASSWORD, "10.0.0.3").status_code == 200
 
     import redis
-    keys = list(redis.Redis.from_url(REDIS_URL).scan_iter(match=f"*{redis_prefix}*"))
+    keys = [key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(match=f"*{redis_prefix}*")]
     assert keys, "the limits were not kept in Redis"
+    assert not [key for key in keys if "@" in key or email.split("@")[0] in key], keys

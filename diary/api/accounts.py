@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import operations
 from ..errors import Conflict, problem
-from ..ratelimits import login_limits, mark_login_failed
+from ..ratelimits import login_limits, mark_login_failed, registration_limit
 from ..access import rule
 from ..schemas import (
     CsrfSchema,
@@ -25,8 +25,9 @@ from .helpers import doc, json_body, load
 
 @bp.post("/auth/register")
 @rule("anyone")
+@registration_limit
 @doc("Create a patient account and log in", body=RegisterSchema,
-     responses={201: UserSchema, 409: None, 422: None}, who="anyone")
+     responses={201: UserSchema, 409: None, 422: None, 429: None}, who="anyone")
 def register():
     data = load(RegisterSchema(), json_body())
     try:

@@ -10,14 +10,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import passwords
-from ..auth import SESSION_TOKEN_KEY, token_hash
+from ..auth import SESSION_TOKEN_KEY, normalise_email, remember_device, token_hash
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import ROLES, LoginSession, User
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _check_password(password: str, email: str, display_name: str) -> None:
@@ -65,7 +61,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def start_login_session(user: User) -> None:
-    """Record a server-side login and name it in the (signed) session cookie."""
+    """Record a server-side login, name it in the (signed) session cookie, and remember this
+    device for the account (diary/auth.py)."""
     previous = session.get(SESSION_TOKEN_KEY)
     if previous:  # logging in over another login in this browser ends that one
         db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(previous)))
@@ -75,6 +72,7 @@ def start_login_session(user: User) -> None:
     session.clear()
     session[SESSION_TOKEN_KEY] = token
     session.permanent = True
+    remember_device(user.email)
 
 
 def end_login_session() -> None:

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from .. import operations
 from ..access import rule
 from ..errors import Conflict, InvalidInput
-from ..ratelimits import login_limits, mark_login_failed
+from ..ratelimits import login_limits, mark_login_failed, registration_limit
 from ..schemas import (
     PasswordChangeSchema,
     PasswordSchema,
@@ -67,6 +67,7 @@ def login():
 
 @bp.route("/register", methods=["GET", "POST"])
 @rule("anyone")
+@registration_limit
 def register():
     if request.method == "GET":
         return render_template("register.html", form={}, errors={}, timezones=TIMEZONES)
