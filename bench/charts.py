@@ -15,7 +15,7 @@ transaction) and a treatment session every three weeks, shared with a therapist.
 2. Split, in the same run and on the same data: SQL (the query functions the endpoint calls:
    statements plus turning rows into facts; and, from cursor events during the endpoint
    requests, the time inside the database driver alone), building the figure dict
-   (diary.charts.build, which runs the clinical rules), and serialising it with orjson.
+   (`Chart.build` of diary.charts, which runs the clinical rules), and serialising it with orjson.
    Budget: serialising <= 0.5x the SQL time of the same endpoint.
 3. Size: the figure's JSON, raw and gzipped (budget: 10 KiB gzipped for 5 years).
 
@@ -177,9 +177,9 @@ def cases(today) -> list[tuple[str, str, str]]:
     """(chart, label, query string): each chart's default range; time charts also 5 years."""
     five_years_ago = (today - timedelta(days=YEARS_DAYS - 1)).isoformat()
     out = []
-    for name in charts.NAMES:
+    for name, chart in charts.CHARTS.items():
         out.append((name, "default", ""))
-        if name not in charts.MAX_SESSIONS:
+        if not chart.range.per_session:
             out.append((name, "5 years", f"?from={five_years_ago}"))
     return out
 
@@ -214,16 +214,17 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
             params = {"from": None, "to": None}
             if query:
                 params["from"] = datetime.fromisoformat(query.split("=", 1)[1]).date()
-            first, last = charts.resolve_range(name, today, params["from"], params["to"])
+            chart = charts.CHARTS[name]
+            first, last = chart.resolve_range(today, params["from"], params["to"])
 
             def sql():
-                sessions = queries.session_facts(patient) if charts.reads_sessions(name) else []
-                span = charts.days_to_load(name, first, last, sessions, today)
+                sessions = queries.session_facts(patient) if chart.reads_sessions else []
+                span = chart.days_to_load(first, last, sessions, today)
                 return sessions, (queries.day_facts(patient, *span) if span else [])
 
             sql_times, (sessions, facts) = timed(sql, args.runs, args.warmup)
             build_times, figure = timed(
-                lambda: charts.build(name, facts, sessions, today, first, last),
+                lambda: chart.build(facts, sessions, today, first, last),
                 args.runs, args.warmup)
             json_times, body = timed(lambda: orjson.dumps(figure), args.runs, args.warmup)
             db.session.remove()
@@ -298,7 +299,7 @@ def main() -> None:
           f"gc.freeze() after start-up: {'yes' if args.gc_freeze else 'no'}.")
     print("columns: median/p95 of the whole request (test client, br/gzip accepted); db = inside "
           "cursor.execute; sql = the query functions (statements + rows to facts); build = "
-          "charts.build (clinical rules + dict); json = orjson.dumps; stmts = SQL statements a "
+          "Chart.build (clinical rules + dict); json = orjson.dumps; stmts = SQL statements a "
           "request (therapist: + access-log write)")
     results = {"when": datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
                "gc_freeze": args.gc_freeze, "backends": []}

@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import event
 
 from diary import charts, clinical
+from diary.charts import CHARTS
+from diary.charts.style import WEEKDAYS
 from diary.clinical import DayFacts, SessionFacts
 from diary.extensions import db
 from diary.models import DayRecord, Headache, MedicationIntake, TreatmentSession
@@ -82,9 +84,9 @@ def every_figure() -> dict[str, dict]:
                  classes=("triptan",) if d % 4 == 0 else ()) for d in range(1, 120) if d % 9]
     sessions = [session(TODAY - timedelta(days=40)), session(TODAY - timedelta(days=20))]
     figures = {}
-    for name in charts.NAMES:
-        first, last = charts.resolve_range(name, TODAY)
-        figures[name] = charts.build(name, days, sessions, TODAY, first, last)
+    for name, chart in CHARTS.items():
+        first, last = chart.resolve_range(TODAY)
+        figures[name] = chart.build(days, sessions, TODAY, first, last)
     return figures
 
 
@@ -95,7 +97,7 @@ FREE_DAY, MISSING_DAY, HEADACHE_DAY = TODAY - timedelta(days=10), TODAY - timede
 
 
 def test_intensity_draws_a_missing_day_as_a_grey_band_and_a_free_day_as_a_green_dot_at_zero():
-    figure = charts.intensity([fact(FREE_DAY), fact(HEADACHE_DAY, peak=7)], [], TODAY)
+    figure = charts.build("intensity", [fact(FREE_DAY), fact(HEADACHE_DAY, peak=7)], [], TODAY)
     free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
     assert value_on(free, FREE_DAY) == 0 and value_on(peak, FREE_DAY) == 0
     assert value_on(missing, FREE_DAY) is None
@@ -107,11 +109,11 @@ def test_intensity_draws_a_missing_day_as_a_grey_band_and_a_free_day_as_a_green_
 
 
 def test_calendar_draws_a_missing_day_as_a_hollow_square_and_a_free_day_as_a_filled_circle():
-    figure = charts.calendar([fact(FREE_DAY), fact(HEADACHE_DAY, peak=8)], [], TODAY)
+    figure = charts.build("calendar", [fact(FREE_DAY), fact(HEADACHE_DAY, peak=8)], [], TODAY)
     free, missing, severe = (trace(figure, n) for n in ("No headache", "Not logged", "Severe"))
-    weekday = charts.WEEKDAYS[FREE_DAY.weekday()]
+    weekday = WEEKDAYS[FREE_DAY.weekday()]
     assert value_on(free, FREE_DAY) == weekday and value_on(missing, FREE_DAY) is None
-    assert value_on(missing, MISSING_DAY) == charts.WEEKDAYS[MISSING_DAY.weekday()]
+    assert value_on(missing, MISSING_DAY) == WEEKDAYS[MISSING_DAY.weekday()]
     assert value_on(free, MISSING_DAY) is None
     assert value_on(severe, HEADACHE_DAY) is not None
     assert missing["marker"]["symbol"].endswith("-open") and free["marker"]["symbol"] == "circle"
@@ -121,19 +123,19 @@ def test_a_record_that_leaves_the_headache_question_open_is_drawn_as_a_missing_d
     unanswered = DayFacts(date=MISSING_DAY, headache_count=0, peak_intensity=0, drug_classes=frozenset(),
                           soreness=3, logged=False)
     days = [fact(FREE_DAY), unanswered, fact(HEADACHE_DAY, peak=7)]
-    figure = charts.intensity(days, [], TODAY)
+    figure = charts.build("intensity", days, [], TODAY)
     free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
     assert value_on(missing, MISSING_DAY) is not None
     assert value_on(free, MISSING_DAY) is None and value_on(peak, MISSING_DAY) is None
-    figure = charts.calendar(days, [], TODAY)
+    figure = charts.build("calendar", days, [], TODAY)
     free, missing = trace(figure, "No headache"), trace(figure, "Not logged")
-    assert value_on(missing, MISSING_DAY) == charts.WEEKDAYS[MISSING_DAY.weekday()]
+    assert value_on(missing, MISSING_DAY) == WEEKDAYS[MISSING_DAY.weekday()]
     assert value_on(free, MISSING_DAY) is None
 
 
 def test_calendar_puts_every_day_in_exactly_one_kind():
     days, sessions = five_years()
-    figure = charts.calendar(days, sessions, TODAY)
+    figure = charts.build("calendar", days, sessions, TODAY)
     kinds = [t for t in figure["data"] if t["name"] in
              ("Not logged", "No headache (logged)", "Mild (1-3)", "Moderate (4-6)", "Severe (7-10)")]
     assert len(kinds) == 5
@@ -144,7 +146,7 @@ def test_calendar_puts_every_day_in_exactly_one_kind():
 def test_monthly_stacks_free_and_missing_days_apart():
     days = [fact(date(2026, 10, d)) for d in range(1, 11)] \
         + [fact(date(2026, 10, d), peak=p) for d, p in ((11, 2), (12, 5), (13, 9))]
-    figure = charts.monthly(clinical.month_rows(days, date(2026, 10, 1), date(2026, 11, 1)), TODAY)
+    figure = charts.build("monthly", days, [], TODAY, date(2026, 10, 1), date(2026, 11, 1))
     free, missing = trace(figure, "No headache"), trace(figure, "Not logged")
     mild, moderate_severe = trace(figure, "Mild"), trace(figure, "Moderate or severe")
     assert free["x"] == ["2026-10", "2026-11"]
@@ -157,7 +159,7 @@ def test_monthly_stacks_free_and_missing_days_apart():
 
 def test_medication_marks_months_without_records_apart_from_months_without_medication():
     days = [fact(date(2026, 9, d)) for d in range(1, 31)]  # September: all logged, no medication
-    figure = charts.medication(clinical.month_rows(days, date(2026, 9, 1), date(2026, 10, 1)), TODAY)
+    figure = charts.build("medication", days, [], TODAY, date(2026, 9, 1), date(2026, 10, 1))
     acute, missing = trace(figure, "Acute medication days"), trace(figure, "Days not logged")
     assert acute["y"] == [0, None]  # October has no record: no acute count is drawn at all
     assert missing["y"] == [None, 31]
@@ -168,8 +170,7 @@ def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days()
     s = TODAY - timedelta(days=30)
     days = [fact(s - timedelta(days=d), peak=6 if d <= 4 else 0) for d in range(1, 11)] \
         + [fact(s + timedelta(days=d)) for d in range(1, 8)]
-    effects = clinical.session_effects(days, [session(s)], TODAY, 14)
-    figure = charts.sessions(effects, TODAY, window=14)
+    figure = charts.build("sessions", days, [session(s)], TODAY, window=14)
     headache, free, missing = (trace(figure, n) for n in ("Headache days", "No headache", "Not logged"))
     assert headache["x"] == [[f"{s.day} {s:%b %y}"] * 2, ["pre", "post"]]
     assert headache["y"] == [4, 0] and free["y"] == [6, 7] and missing["y"] == [4, 7]
@@ -179,8 +180,7 @@ def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days()
 def test_soreness_chart_leaves_a_gap_and_a_hollow_marker_where_a_day_is_missing():
     s = TODAY - timedelta(days=20)
     days = [fact(s + timedelta(days=1), soreness=6), fact(s + timedelta(days=3), soreness=0)]
-    effects = clinical.session_effects(days, [session(s)], TODAY, 14)
-    figure = charts.soreness(days, effects, TODAY)
+    figure = charts.build("soreness", days, [session(s)], TODAY, window=14)
     line, missing = figure["data"][0], trace(figure, "Not logged")
     assert line["y"][:3] == [6, None, 0]  # soreness 0 is drawn at 0; day 2 is a gap
     assert line["connectgaps"] is False
@@ -202,7 +202,7 @@ def test_every_chart_names_missing_days_in_its_legend(name):
 
 def test_intensity_marks_each_session_in_range_at_its_date():
     dates = [TODAY - timedelta(days=d) for d in (300, 60, 30, 2)]  # the first is out of range
-    figure = charts.intensity([], [session(d) for d in dates], TODAY)
+    figure = charts.build("intensity", [], [session(d) for d in dates], TODAY)
     marker = trace(figure, "Treatment session")
     assert marker["x"] == [d.isoformat() for d in dates[1:]]
     lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
@@ -212,10 +212,10 @@ def test_intensity_marks_each_session_in_range_at_its_date():
 
 def test_calendar_frames_session_days():
     dates = [TODAY - timedelta(days=d) for d in (45, 3)]
-    figure = charts.calendar([], [session(d) for d in dates], TODAY)
+    figure = charts.build("calendar", [], [session(d) for d in dates], TODAY)
     marker = trace(figure, "Treatment session")
     assert marker["x"] == [d.isoformat() for d in dates]
-    assert marker["y"] == [charts.WEEKDAYS[d.weekday()] for d in dates]
+    assert marker["y"] == [WEEKDAYS[d.weekday()] for d in dates]
     # What charts.js needs to shrink every marker alike on a narrow screen.
     cells = figure["layout"]["meta"]["cells"]
     assert cells["weeks"] == 27 and cells["size"] == trace(figure, "Moderate (4-6)")["marker"]["size"]
@@ -224,7 +224,7 @@ def test_calendar_frames_session_days():
 
 def test_medication_draws_the_ichd3_limits_at_10_and_15_days():
     days = [fact(date(2026, 10, d), peak=5, classes=("triptan",)) for d in range(1, 13)]
-    figure = charts.medication(clinical.month_rows(days, date(2026, 10, 1), date(2026, 11, 1)), TODAY)
+    figure = charts.build("medication", days, [], TODAY, date(2026, 10, 1), date(2026, 11, 1))
     lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
     assert sorted((s["y0"], s["y1"]) for s in lines) == [(10, 10), (15, 15)]
     assert all(s["xref"] == "paper" and (s["x0"], s["x1"]) == (0, 1) for s in lines)
@@ -235,13 +235,13 @@ def test_medication_draws_the_ichd3_limits_at_10_and_15_days():
 
 def test_medication_stacks_only_acute_classes_that_were_taken():
     days = [fact(date(2026, 10, 1), peak=4, classes=("non_opioid_analgesic", "other"))]
-    figure = charts.medication(clinical.month_rows(days, date(2026, 10, 1), date(2026, 10, 1)), TODAY)
+    figure = charts.build("medication", days, [], TODAY, date(2026, 10, 1), date(2026, 10, 1))
     bars = [t["name"] for t in figure["data"] if t["type"] == "bar"]
     assert bars == ["Non-opioid painkillers"]
 
 
 def test_calendar_covers_the_last_six_months_in_whole_weeks():
-    figure = charts.calendar([], [], TODAY)
+    figure = charts.build("calendar", [], [], TODAY)
     first_shown = date.fromisoformat(figure["data"][0]["x0"])
     days = len(figure["data"][0]["y"])
     last_shown = first_shown + timedelta(days=days - 1)
@@ -262,7 +262,7 @@ def test_calendar_covers_the_last_six_months_in_whole_weeks():
     ("sessions", None, None, (None, None)),
 ])
 def test_ranges_default_to_recent_months_and_never_pass_today(name, first, last, expected):
-    assert charts.resolve_range(name, TODAY, first, last) == expected
+    assert CHARTS[name].resolve_range(TODAY, first, last) == expected
 
 
 @pytest.mark.parametrize(("first", "last", "field"), [
@@ -272,16 +272,17 @@ def test_ranges_default_to_recent_months_and_never_pass_today(name, first, last,
 ])
 def test_ranges_a_chart_cannot_draw_are_refused(first, last, field):
     with pytest.raises(charts.RangeError) as refused:
-        charts.resolve_range("intensity", TODAY, first, last)
+        CHARTS["intensity"].resolve_range(TODAY, first, last)
     assert refused.value.field == field
 
 
 def test_session_charts_show_the_most_recent_sessions_in_range():
     sessions = [session(TODAY - timedelta(days=10 * k)) for k in range(1, 21)]
-    shown = charts.shown_sessions("soreness", sessions, None, None)
-    assert [s.date for s in shown] == sorted(s.date for s in sessions)[-charts.MAX_SESSIONS["soreness"]:]
+    soreness = CHARTS["soreness"]
+    shown = soreness.range.shown(sessions, None, None)
+    assert [s.date for s in shown] == sorted(s.date for s in sessions)[-soreness.range.latest:]
     # From 14 days before the first shown session to 14 days after the last, never past today.
-    assert charts.days_to_load("soreness", None, None, sessions, TODAY) == \
+    assert soreness.days_to_load(None, None, sessions, TODAY) == \
         (shown[0].date - timedelta(days=14), min(shown[-1].date + timedelta(days=14), TODAY))
     assert shown[-1].date + timedelta(days=14) > TODAY  # (so the cut at today is tested)
     figure = charts.build("sessions", [], sessions, TODAY)
@@ -300,7 +301,7 @@ def test_a_session_chart_without_sessions_says_so():
 def test_every_figure_has_a_title_and_a_plain_text_summary(name):
     figure = every_figure()[name]
     layout = figure["layout"]
-    assert layout["title"]["text"] == charts.TITLES[name]
+    assert layout["title"]["text"] == CHARTS[name].title
     meta = layout["meta"]
     assert meta["chart"] == name
     assert isinstance(meta["summary"], str) and 40 < len(meta["summary"]) < 1200
@@ -329,9 +330,10 @@ def test_no_text_needs_an_inline_style(name):
 @pytest.mark.parametrize("name", charts.NAMES)
 def test_five_years_of_one_chart_gzip_to_at_most_10_kib(name):
     days, sessions = five_years()
-    first = TODAY - timedelta(days=5 * 365) if name not in charts.MAX_SESSIONS else None
-    first, last = charts.resolve_range(name, TODAY, first)
-    figure = charts.build(name, days, sessions, TODAY, first, last)
+    chart = CHARTS[name]
+    first = None if chart.range.per_session else TODAY - timedelta(days=5 * 365)
+    first, last = chart.resolve_range(TODAY, first)
+    figure = chart.build(days, sessions, TODAY, first, last)
     body = orjson.dumps(figure)
     assert len(gzip.compress(body)) <= 10 * 1024, len(gzip.compress(body))
     if name == "intensity":  # one value a day from x0, never a list of dates
@@ -504,7 +506,7 @@ def test_sql_statements_do_not_grow_with_the_diary(patient, users, as_user, name
     counts = []
     for who in (short, long_):
         first = (clock.today(who) - timedelta(days=600)).isoformat()
-        query = "" if name in charts.MAX_SESSIONS else f"?from={first}"
+        query = "" if CHARTS[name].range.per_session else f"?from={first}"
         counts.append(statements_for(as_user(who), chart_url(who, name, query)))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 8, counts
@@ -590,7 +592,7 @@ def test_charts_draw_in_chromium_under_the_csp_without_inline_styles(diary, as_u
                 assert chart.get_attribute("data-chart-state") == "drawn", name
                 plot = chart.locator(".chart-plot")
                 assert plot.get_attribute("role") == "img"
-                assert plot.get_attribute("aria-label") == charts.TITLES[name]
+                assert plot.get_attribute("aria-label") == CHARTS[name].title
                 summary = chart.locator(".chart-summary")
                 assert plot.get_attribute("aria-describedby") == summary.get_attribute("id")
                 assert len(summary.text_content()) > 40

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from diary import charts, clinical, redflags, vocabulary
+from diary import clinical, redflags, vocabulary
+from diary.charts import medication, style
 from diary.clinical.overuse import CLASS_DAY_LIMITS
 
 STATIC_JS = Path(__file__).resolve().parent.parent / "diary" / "static" / "js"
@@ -24,9 +25,9 @@ def test_the_catalogue_names_only_known_classes():
 
 
 def test_charts_style_and_explain_every_acute_class():
-    assert set(charts.CLASS_STYLE) == set(clinical.ACUTE_CLASSES)
-    assert set(charts._REASON_WORDS) == {*CLASS_DAY_LIMITS, "multiple_classes"}
-    assert charts.ICHD3_LIMITS == (10, 15)
+    assert set(style.CLASS_STYLE) == set(clinical.ACUTE_CLASSES)
+    assert set(medication.REASON_WORDS) == {*CLASS_DAY_LIMITS, "multiple_classes"}
+    assert medication.ICHD3_LIMITS == (10, 15)
 
 
 def test_severity_bands_cover_one_to_ten_exactly_once():

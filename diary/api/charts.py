@@ -63,38 +63,31 @@ class ChartSchema(Schema):
     layout = fields.Dict()
 
 
-SUMMARIES = {
-    "intensity": "Chart: daily peak intensity, with treatment sessions marked "
-                 "(`from`/`to`, default the last 6 months)",
-    "monthly": "Chart: headache days, moderate/severe days and days logged per month "
-               "(`from`/`to`, default the last 12 months)",
-    "medication": "Chart: acute medication days per class per month, with the ICHD-3 limits "
-                  "of 10 and 15 days (`from`/`to`, default the last 12 months)",
-    "sessions": "Chart: headache days before and after each treatment session "
-                "(sessions from `from` to `to`, the latest 12; `window` 1-56 days)",
-    "soreness": "Chart: muscle soreness on the days after each treatment session "
-                "(sessions from `from` to `to`, the latest 6; `window` 1-56 days)",
-    "calendar": "Chart: a calendar heat map of headache days, one square a day "
-                "(`from`/`to`, default the last 6 months)",
-}
+# "Chart: <what it shows> (<its query parameters>)", from the table of charts.
+SUMMARIES = {entry.name: f"Chart: {entry.about} ({entry.range.parameters})"
+             for entry in charts.CHARTS.values()}
+
+
+def query_schema(entry: charts.Chart) -> type[Schema]:
+    """The query a chart takes: a range, and for the session charts the effect window."""
+    return SessionChartQuerySchema if entry.range.per_session else ChartRangeQuerySchema
 
 
 def chart(name: str, pid: str):
     """Parse, authorise, read the facts the chart needs, respond with the figure."""
-    session_chart = name in charts.MAX_SESSIONS
-    params = load((SessionChartQuerySchema if session_chart else ChartRangeQuerySchema)(),
-                  request.args.to_dict())
+    entry = charts.CHARTS[name]
+    params = load(query_schema(entry)(), request.args.to_dict())
     patient = patient_visible_to(current_user, pid, f"chart {name}")
     today = patient.today()
     try:
-        first, last = charts.resolve_range(name, today, params["from_"], params["to"])
+        first, last = entry.resolve_range(today, params["from_"], params["to"])
     except charts.RangeError as error:
         raise InvalidInput({error.field: [str(error)]}) from None
     window = params.get("window", DEFAULT_WINDOW)
-    sessions = queries.session_facts(patient) if charts.reads_sessions(name) else []
-    span = charts.days_to_load(name, first, last, sessions, today, window)
+    sessions = queries.session_facts(patient) if entry.reads_sessions else []
+    span = entry.days_to_load(first, last, sessions, today, window)
     facts = queries.day_facts(patient, *span) if span else []
-    figure = charts.build(name, facts, sessions, today, first, last, window)
+    figure = entry.build(facts, sessions, today, first, last, window)
     return current_app.response_class(orjson.dumps(figure), mimetype="application/json")
 
 
@@ -103,7 +96,7 @@ def _register(name: str) -> None:
         return chart(name, pid)
 
     view.__name__ = view.__qualname__ = f"chart_{name}"
-    query = SessionChartQuerySchema if name in charts.MAX_SESSIONS else ChartRangeQuerySchema
+    query = query_schema(charts.CHARTS[name])
     view = doc(SUMMARIES[name], query=query, responses={200: ChartSchema, 404: None, 422: None},
                who="patient, linked therapist")(view)
     bp.add_url_rule(f"/patients/<pid>/charts/{name}", endpoint=view.__name__,

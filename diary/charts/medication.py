@@ -1,0 +1,106 @@
+"""Class days of each acute class per month, stacked, with the ICHD-3 overuse limits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import clinical
+from ..clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
+from .ranges import elapsed_days, months_span
+from .style import CLASS_STYLE, MISSING, PAPER, TEXT, layout, month_axis, month_trace_axis
+from .words import month_text, span_text
+
+if TYPE_CHECKING:
+    from . import Chart
+    from .ranges import ChartInput
+
+# Class days a month from which a class is overuse (ICHD-3 8.2): 10 for most acute classes,
+# 15 for non-opioids; the chart draws a line at each.
+ICHD3_LIMITS = tuple(sorted(set(CLASS_DAY_LIMITS.values())))
+NON_OPIOID_LIMIT = CLASS_DAY_LIMITS["non_opioid_analgesic"]
+CLASS_LIMIT = CLASS_DAY_LIMITS["triptan"]
+REASON_WORDS = {
+    "non_opioid_analgesic": f"non-opioid painkillers on {NON_OPIOID_LIMIT}+ days",
+    "triptan": f"triptans on {CLASS_DAY_LIMITS['triptan']}+ days",
+    "ergot": f"ergots on {CLASS_DAY_LIMITS['ergot']}+ days",
+    "opioid": f"opioids on {CLASS_DAY_LIMITS['opioid']}+ days",
+    "combination_analgesic": f"combination painkillers on {CLASS_DAY_LIMITS['combination_analgesic']}+ days",
+    "other_acute": f"other migraine medicines on {CLASS_DAY_LIMITS['other_acute']}+ days",
+    "multiple_classes": f"several classes on {MULTIPLE_CLASSES_ACUTE_DAYS}+ days",
+}
+ABOUT = ("acute medication days per class per month, with the ICHD-3 limits of "
+         + " and ".join(str(limit) for limit in ICHD3_LIMITS) + " days")
+
+
+def draw(chart: Chart, given: ChartInput) -> dict:
+    """One stacked bar a month of the classes taken, the acute days, and days not logged."""
+    today = given.today
+    rows = clinical.month_rows(given.days, *given.time_range)
+    months = [row.month for row in rows]
+    elapsed = [elapsed_days(row.month, today) for row in rows]
+    month_axis_of_trace = month_trace_axis()
+    data: list[dict] = []
+    for drug_class in clinical.ACUTE_CLASSES:
+        counts = [row.medication_days.of_class(drug_class) for row in rows]
+        if not any(counts):
+            continue
+        name, colour, hatch = CLASS_STYLE[drug_class]
+        data.append({"type": "bar", "name": name, "x": months, "y": counts, **month_axis_of_trace,
+                     "marker": {"color": colour, "line": {"color": TEXT, "width": 0.5},
+                                "pattern": {"shape": hatch, "fgcolor": TEXT, "size": 6,
+                                            "solidity": 0.25, "fillmode": "overlay"}},
+                     "hovertemplate": f"%{{y}} {name.lower()}<extra></extra>"})
+    acute = [row.medication_days.acute if row.days_logged else None for row in rows]
+    reasons = [", ".join(REASON_WORDS[r] for r in row.overuse_reasons) or "none" for row in rows]
+    missing = [max(0, e - row.days_logged) or None for row, e in zip(rows, elapsed)]
+    data.append({"type": "scatter", "mode": "lines+markers", "name": "Acute medication days",
+                 "x": months, "y": acute, **month_axis_of_trace, "customdata": reasons,
+                 "line": {"color": TEXT, "width": 1.5},
+                 "marker": {"color": TEXT, "symbol": "diamond", "size": 8},
+                 "hovertemplate": "%{y} acute medication days; overuse: %{customdata}<extra></extra>"})
+    data.append({"type": "scatter", "mode": "markers", "name": "Days not logged", "x": months,
+                 "y": missing, **month_axis_of_trace,
+                 "marker": {"color": MISSING, "symbol": "circle-open", "size": 9,
+                            "line": {"width": 2}},
+                 "hovertemplate": "%{y} days not logged<extra></extra>"})
+    top = max([*ICHD3_LIMITS, *(sum(row.medication_days.of_class(c) for c in clinical.ACUTE_CLASSES)
+                                for row in rows), *(m or 0 for m in missing)]) + 2
+    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": limit,
+               "y1": limit, "line": {"color": TEXT, "width": 1.5, "dash": dash}, "layer": "above"}
+              for limit, dash in zip(ICHD3_LIMITS, ("dash", "dot"))]
+    annotations = [
+        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": CLASS_LIMIT, "yanchor": "bottom",
+         "text": f"{CLASS_LIMIT} days: triptans, ergots, opioids, combinations", "showarrow": False,
+         "font": {"size": 12}, "bgcolor": PAPER},
+        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": NON_OPIOID_LIMIT, "yanchor": "bottom",
+         "text": f"{NON_OPIOID_LIMIT} days: non-opioid painkillers", "showarrow": False, "font": {"size": 12},
+         "bgcolor": PAPER},
+    ]
+    first, last = months_span(rows, today)
+    logged, total_days = sum(row.days_logged for row in rows), sum(elapsed)
+    overuse = [row for row in rows if row.overuse_reasons]
+    by_class = [f"{CLASS_STYLE[c][0].lower()} on {days_of} days" for c in clinical.ACUTE_CLASSES
+                if (days_of := sum(row.medication_days.of_class(c) for row in rows))]
+    summary = (f"{span_text(first, last)}: {sum(row.medication_days.acute for row in rows)} acute "
+               f"medication days in {logged} logged of {total_days} days"
+               + (f" ({', '.join(by_class)})." if by_class else ".") + " ")
+    if overuse:
+        latest = overuse[-3:]
+        summary += (f"Over an ICHD-3 medication-overuse limit in {len(overuse)} "
+                    f"month{'s' if len(overuse) != 1 else ''}"
+                    + (", the latest: " if len(overuse) > len(latest) else ": ")
+                    + "; ".join(f"{month_text(r.month)} ("
+                                + ", ".join(REASON_WORDS[x] for x in r.overuse_reasons) + ")"
+                                for r in latest) + ".")
+    else:
+        summary += (f"No month over an ICHD-3 medication-overuse limit ({NON_OPIOID_LIMIT} days "
+                    f"of non-opioid painkillers, {CLASS_LIMIT} days of another acute class or of "
+                    "several together).")
+    return {"data": data, "layout": layout(
+        chart, summary, first, last,
+        subtitle=f"{span_text(first, last)} · {logged} of {total_days} days logged",
+        height=360, barmode="stack", bargap=0.25, hovermode="x unified",
+        xaxis=month_axis(first, last),
+        yaxis={"range": [0, top], "tickvals": [0, 5, 10, 15, 20, 25, 30],
+               "title": {"text": "Days"}},
+        shapes=shapes, annotations=annotations)}

@@ -1,0 +1,68 @@
+"""Headache days, headache-free days and days not logged before and after each session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .ranges import elapsed_between
+from .style import FREE, HEADACHE, hatched, layout
+from .words import mean_text, session_labels, sessions_shown_text
+
+if TYPE_CHECKING:
+    from . import Chart
+    from .ranges import ChartInput
+
+
+def draw(chart: Chart, given: ChartInput) -> dict:
+    """A pair of stacked bars a session: its `window` days before (pre) and after (post)."""
+    today, window = given.today, given.window
+    effects, total = chart.range.effects(given)
+    effects = sorted(effects, key=lambda e: e.date)
+    labels = session_labels([e.date for e in effects])
+    outer: list[str] = []
+    inner: list[str] = []
+    headache: list[int] = []
+    free: list[int] = []
+    missing: list[int] = []
+    details: list[str] = []
+    for effect, label in zip(effects, labels):
+        for side, name in ((effect.before, "pre"), (effect.after, "post")):
+            span = elapsed_between(side.from_date, side.to_date, today)
+            outer.append(label)
+            inner.append(name)
+            headache.append(side.headache_days)
+            free.append(side.days_logged - side.headache_days)
+            missing.append(max(0, span - side.days_logged))
+            details.append(f"{label} {name}: {side.headache_days} headache days of "
+                           f"{side.days_logged} logged ({span} days)"
+                           f"{mean_text(side.mean_peak_intensity)}, "
+                           f"{side.acute_medication_days} acute medication days")
+    x = [outer, inner]
+    data = [
+        {"type": "bar", "name": "Headache days", "x": x, "y": headache, "customdata": details,
+         "marker": {"color": HEADACHE, "line": {"width": 0}},
+         "hovertemplate": "%{customdata}<extra></extra>"},
+        {"type": "bar", "name": "No headache (logged)", "x": x, "y": free,
+         "marker": {"color": FREE, "line": {"width": 0}},
+         "hovertemplate": "%{y} days without headache<extra></extra>"},
+        {"type": "bar", "name": "Not logged", "x": x, "y": missing, "marker": hatched(),
+         "hovertemplate": "%{y} days not logged<extra></extra>"},
+    ]
+    first = effects[0].date if effects else None
+    last = effects[-1].date if effects else None
+    about = sessions_shown_text(len(effects), total)
+    summary = (f"Headache days in the {window} days before and after each session, {about}"
+               + (": " + "; ".join(f"{label}, {e.before.headache_days} before and "
+                                   f"{e.after.headache_days} after ({e.before.days_logged} and "
+                                   f"{e.after.days_logged} days logged)"
+                                   for e, label in zip(effects, labels)) + "."
+                  if effects else ". No treatment session yet."))
+    return {"data": data, "layout": layout(
+        chart, summary, first, last,
+        subtitle=f"{window} days before (pre) and after (post) · {about}", height=360,
+        barmode="stack", bargap=0.2,
+        # Level labels for up to 6 sessions; past that plotly.js picks the angle (its default,
+        # "auto", which Python plotly's validator refuses to be written out).
+        xaxis={"type": "multicategory", "tickfont": {"size": 12},
+               **({"tickangle": 0} if len(effects) <= 6 else {})},
+        yaxis={"range": [0, window + 0.5], "title": {"text": "Days"}, "nticks": 6})}

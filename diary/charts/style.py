@@ -1,0 +1,126 @@
+"""The look every chart shares: colours, fonts, the layout, hatching and session marks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .. import clinical
+from ..clinical.periods import Month
+
+if TYPE_CHECKING:
+    from . import Chart
+
+ONE_DAY = timedelta(days=1)
+DAY_MS = 86_400_000  # `dx` of a daily series on a date axis, in milliseconds
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Legend names of the severity bands of docs/clinical-rules.md 2: "Mild (1-3)", ...
+BAND_NAMES = {band: f"{band.capitalize()} ({numbers[0]}-{numbers[-1]})"
+              for band, numbers in clinical.SEVERITY_BANDS}
+MODERATE_SEVERE_NAME = (f"Moderate or severe ({clinical.MODERATE_SEVERE_PEAK}-"
+                        f"{clinical.SEVERITY_BANDS[-1][1][-1]})")
+
+# Colours: the app's severity scale (light to dark), Okabe-Ito for the rest.
+TEXT = "#16212b"
+GRID = "#e3e8ed"
+AXIS_LINE = "#8a99a6"
+MISSING = "#8a99a6"  # grey: hollow markers and hatching
+MISSING_FILL = "rgba(138,153,166,0.16)"
+FREE = "#009e73"  # bluish green
+MILD = "#f7d774"
+MODERATE = "#e9872a"
+SEVERE = "#a11f24"
+HEADACHE = "#0072b2"  # blue: headache days and intensity, where severity is not split
+SESSION = TEXT  # sessions are drawn in ink: dashed lines, triangles, frames
+PAPER = "#ffffff"  # static/js/charts.js swaps TEXT, PAPER and GRID for the page's colours
+CLASS_STYLE = {  # acute class -> (legend name, colour, hatching)
+    "non_opioid_analgesic": ("Non-opioid painkillers", "#56b4e9", ""),
+    "triptan": ("Triptans", "#e69f00", "/"),
+    "ergot": ("Ergots", "#cc79a7", "x"),
+    "opioid": ("Opioids", "#d55e00", "."),
+    "combination_analgesic": ("Combination painkillers", "#0072b2", "\\"),
+    "other_acute": ("Other migraine medicines", "#009e73", "-"),
+}
+SERIES = (  # one per session on the soreness chart: colour and marker shape differ together
+    ("#0072b2", "circle"), ("#e69f00", "square"), ("#009e73", "diamond"),
+    ("#cc79a7", "triangle-up"), ("#d55e00", "cross"), ("#56b4e9", "x"),
+)
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13,
+        "color": TEXT}
+DAY_HOVER = "%{x|%a %-d %b %Y}"
+
+
+def layout(chart: Chart, summary: str, first: date | None, last: date | None, *,
+           subtitle: str, height: int, xaxis: dict, yaxis: dict, **extra) -> dict:
+    """The layout of a figure: title, meta, phone-sized legend and fixed axes."""
+    axis = {"fixedrange": True, "automargin": True, "gridcolor": GRID, "linecolor": AXIS_LINE,
+            "zeroline": False, "tickfont": {"size": 12}, "title": {"font": {"size": 12}}}
+    result = {
+        "title": {"text": chart.title, "x": 0, "xanchor": "left", "xref": "paper", "y": 0.98,
+                  "yanchor": "top", "font": {"size": 16},
+                  "subtitle": {"text": subtitle, "font": {"size": 12}}},
+        "meta": {"chart": chart.name, "summary": summary,
+                 "from": first.isoformat() if first else None,
+                 "to": last.isoformat() if last else None},
+        "font": FONT, "height": height, "autosize": True,
+        "margin": {"l": 8, "r": 8, "t": 64, "b": 8},
+        "paper_bgcolor": PAPER, "plot_bgcolor": PAPER,
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0,
+                   "yanchor": "bottom", "font": {"size": 12}, "traceorder": "normal"},
+        "hovermode": "closest", "hoverlabel": {"font": {"size": 13}}, "dragmode": False,
+        "xaxis": _merge(axis, xaxis), "yaxis": _merge(axis, yaxis),
+    }
+    result.update(extra)
+    return result
+
+
+def _merge(base: dict, over: dict) -> dict:
+    merged = {**base, **over}
+    if "title" in over:
+        merged["title"] = {**base["title"], **over["title"]}
+    return merged
+
+
+def hatched() -> dict:
+    """Grey hatching: how every chart draws days that were not logged."""
+    return {"color": MISSING_FILL, "line": {"width": 0},
+            "pattern": {"shape": "/", "fgcolor": MISSING, "size": 6, "solidity": 0.3,
+                        "fillmode": "overlay"}}
+
+
+def session_line(day: date) -> dict:
+    """A dashed line over the whole plot on the date of a session."""
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": day.isoformat(),
+            "x1": day.isoformat(), "y0": 0, "y1": 1, "layer": "above",
+            "line": {"color": SESSION, "width": 1.5, "dash": "dash"}}
+
+
+def session_markers(dates: Sequence[date], y: float) -> dict:
+    """A triangle at height `y` on the date of each session."""
+    return {"type": "scatter", "mode": "markers", "name": "Treatment session",
+            "x": [d.isoformat() for d in dates], "y": [y] * len(dates), "cliponaxis": False,
+            "marker": {"symbol": "triangle-down", "color": SESSION, "size": 11},
+            "hovertemplate": "Treatment session %{x|%a %-d %b %Y}<extra></extra>"}
+
+
+def month_trace_axis() -> dict:
+    """What a trace of one value a month needs to sit in the middle of its month."""
+    return {"xperiod": "M1", "xperiodalignment": "middle", "xhoverformat": "%B %Y"}
+
+
+def month_axis(first: date | None, last: date | None) -> dict:
+    """A date axis of whole months, with fewer ticks the more months it shows."""
+    axis: dict = {"type": "date", "nticks": 7, "showgrid": False, "ticklabelmode": "period"}
+    if first and last:
+        axis["range"] = [first.isoformat(), (Month.of(last).last_day + ONE_DAY).isoformat()]
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        axis["dtick"] = "M1" if months <= 7 else "M2" if months <= 14 else "M6" if months <= 36 else "M12"
+        axis["tickformat"] = "%b %Y" if months > 14 else "%b"
+    return axis
+
+
+def day_axis_range(first: date, last: date) -> list[str]:
+    """A date axis from the middle of the day before `first` to the middle of `last`."""
+    return [f"{(first - ONE_DAY).isoformat()} 12:00", f"{last.isoformat()} 12:00"]
