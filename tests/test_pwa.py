@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from diary import redflags
+from diary.web import pwa
 
 from . import clock
 from .factories import make_day
@@ -66,7 +67,8 @@ def test_every_page_links_the_manifest_apple_icon_and_offline_script(client):
     assert png_size(fetch(client, apple).data) == (180, 180)
     assert '<meta name="apple-mobile-web-app-capable" content="yes">' in head
     assert '<meta name="apple-mobile-web-app-title" content="Diary">' in head
-    assert re.search(r'<script src="/static/js/offline\.js\?v=[0-9a-f]{12}" defer></script>', head)
+    scripts = re.findall(r'<script src="/static/(js/[a-z-]+\.js)\?v=[0-9a-f]{12}" defer></script>', head)
+    assert scripts == ["js/app.js", *pwa.PAGE_SCRIPTS]  # the offline scripts last, in their order
     assert '<meta name="diary-user" content="">' in head  # nobody logged in
     assert 'data-offline-status' in page
 
@@ -95,14 +97,17 @@ def test_the_service_worker_keeps_only_data_free_pages_and_static_files(client):
     advice = ["/red-flags", *(f"/red-flags/{flag.code}" for flag in redflags.FLAGS)]
     assert sorted(pages) == sorted(["/manifest.webmanifest", "/offline", "/offline/day", *advice])
     static = [url for url in settings["precache"] if url.startswith("/static/")]
-    for name in ("css/app.css", "js/app.js", "js/offline.js", "images/icon.svg",
+    for name in ("css/app.css", "js/app.js", *pwa.PAGE_SCRIPTS, "images/icon.svg",
                  "manifest/icons/icon-192.png", "manifest/icons/maskable-512.png"):
         assert any(re.fullmatch(rf"/static/{re.escape(name)}\?v=[0-9a-f]{{12}}", url) for url in static), name
     # The chart library is cached by the first chart page that loads it, never fetched for Today.
     assert not any(url.startswith("/static/vendor/plotly-basic.min.js") for url in static)
     for url in settings["precache"]:
         assert fetch(client, url).status_code == 200, url
-    assert settings["offlineScript"] in static
+    # The worker imports the outbox's scripts without DOM, the first ones a page loads, as kept.
+    worker = [url.split("?")[0].removeprefix("/static/") for url in settings["offlineScripts"]]
+    assert worker == list(pwa.PAGE_SCRIPTS[:len(worker)]) == ["js/day.js", "js/outbox.js", "js/sync.js"]
+    assert all(url in static for url in settings["offlineScripts"])
 
 
 def test_a_changed_static_file_makes_a_new_service_worker_version(app, client, tmp_path):

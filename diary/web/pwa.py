@@ -4,7 +4,7 @@ and the red-flag advice pages of web/redflags.py).
 
 Both kept pages are data-free: they are rendered as for nobody in particular (no name, no day,
 no CSRF token), so Cache Storage never holds a patient's health data. The shell is filled in on
-the phone from the IndexedDB outbox (static/js/offline.js).
+the phone from the IndexedDB outbox (static/js/offline.js, docs/offline.md).
 
 The icons in static/manifest/icons/ are made from static/images/icon.svg by
 `python -m tests.browser.make_icons` (it renders them in the test Chromium).
@@ -37,10 +37,14 @@ ICONS = (
     ("manifest/icons/maskable-512.png", 512, "maskable"),
 )
 APPLE_TOUCH_ICON = "manifest/icons/apple-touch-icon.png"
+# The offline scripts (docs/offline.md) in the order they load, sharing self.DiaryOffline: the
+# service worker imports the ones without DOM (the outbox and its sync); every page loads them all.
+WORKER_SCRIPTS = ("js/day.js", "js/outbox.js", "js/sync.js")
+PAGE_SCRIPTS = (*WORKER_SCRIPTS, "js/day-editor.js", "js/offline.js")
 # Static files every page may need, kept by the service worker in a versioned cache; the charts
 # script and plotly's stylesheet too when `make install` has made vendor/ (never committed).
 PRECACHED_STATIC = (
-    "css/app.css", "js/app.js", "js/offline.js", "images/icon.svg",
+    "css/app.css", "js/app.js", *PAGE_SCRIPTS, "images/icon.svg",
     *(name for name, _, _ in ICONS), APPLE_TOUCH_ICON,
 )
 # The chart library itself (322 KiB compressed) is cached when a chart page first loads it, not
@@ -79,6 +83,12 @@ def _data_free(template: str, **context) -> str:
     context.setdefault("current_user", AnonymousUserMixin())
     page = render_template(template, csrf_token=lambda: "", **context)
     return page.replace(token, "")
+
+
+@bp.app_template_global()
+def offline_scripts() -> tuple[str, ...]:
+    """The offline scripts each page loads (base.html), in order."""
+    return PAGE_SCRIPTS
 
 
 @bp.get("/manifest.webmanifest")
@@ -127,6 +137,7 @@ def _templates_digest() -> str:
 def service_worker():
     """The service worker, at the root so that its scope is the whole site. Its version changes
     with any kept file (static URLs carry a hash of their content) or template."""
+    static_url = current_app.jinja_env.globals["static_url"]
     source = (Path(current_app.static_folder) / "js" / "sw.js").read_text()
     urls = _precache_urls()
     version = hashlib.sha256(
@@ -136,7 +147,7 @@ def service_worker():
         "precache": urls,
         "offlinePage": url_for("web.offline"),
         "shellPage": url_for("web.offline_day"),
-        "offlineScript": current_app.jinja_env.globals["static_url"]("js/offline.js"),
+        "offlineScripts": [static_url(name) for name in WORKER_SCRIPTS],
     }
     body = f"self.DIARY_SW = {json.dumps(settings)};\n{source}"
     return Response(body, mimetype="text/javascript")

@@ -1,5 +1,5 @@
 /* Headache diary service worker (served at /sw.js by diary/web/pwa.py, which puts
-   self.DIARY_SW = {version, precache, offlinePage, shellPage, offlineScript} before this).
+   self.DIARY_SW = {version, precache, offlinePage, shellPage, offlineScripts} before this).
 
    - Keeps the data-free app shell in a versioned cache: styles, scripts, icons, the offline page,
      the day editor's empty shell and the red-flag advice pages. Pages behind a login are never cached: they go to the
@@ -7,12 +7,13 @@
    - A save (or a clear) sent as a page while the network fails is sent back to the page it came
      from with #offline-save; offline.js kept it in the outbox before sending it, and that page,
      which does not answer the save, makes it wait there to be synced.
-   - Background Sync ('sync' event) sends the outbox when the connection returns.
+   - Background Sync ('sync' event) sends the outbox when the connection returns, with the
+     outbox's own scripts (offlineScripts: day.js, outbox.js, sync.js; docs/offline.md).
    - A new version deletes the old caches when it activates and tells the open pages. */
 "use strict";
 
 const SETTINGS = self.DIARY_SW || {
-  version: "dev", precache: [], offlinePage: "/offline", shellPage: "/offline/day", offlineScript: null,
+  version: "dev", precache: [], offlinePage: "/offline", shellPage: "/offline/day", offlineScripts: [],
 };
 const STATIC_CACHE = `diary-static-${SETTINGS.version}`;
 const DAY_PAGE = /^\/(today|days\/\d{4}-\d{2}-\d{2})$/;
@@ -21,7 +22,7 @@ const DAY_SAVE = /^\/days\/(\d{4}-\d{2}-\d{2})(\/quick|\/delete)?$/;
 const ADVICE_PAGE = /^\/red-flags(\/[a-z0-9_]+)?$/;
 const ADVICE_ADD = /^\/red-flags\/([a-z0-9_]+)\/add$/;
 
-if (SETTINGS.offlineScript) importScripts(SETTINGS.offlineScript);
+if (SETTINGS.offlineScripts.length) importScripts(...SETTINGS.offlineScripts);
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
@@ -59,7 +60,7 @@ async function page(request) {
   const url = new URL(request.url);
   try {
     return await fetch(request);
-  } catch (error) {
+  } catch {
     if (request.method === "POST") {
       const save = DAY_SAVE.exec(url.pathname);
       if (save) {
@@ -68,7 +69,7 @@ async function page(request) {
         try {
           const from = new URL(request.referrer);
           if (from.origin === url.origin && DAY_PAGE.test(from.pathname)) back = from.pathname;
-        } catch (ignored) { /* no referrer */ }
+        } catch { /* no referrer */ }
         return Response.redirect(`${back}#offline-save`, 303);
       }
       // Back to the advice page, where offline.js queues the sign for today.
@@ -95,7 +96,7 @@ async function staticFile(request) {
 async function networkFirst(request) {
   try {
     return await fetch(request);
-  } catch (error) {
+  } catch {
     return kept(new URL(request.url).pathname);
   }
 }
