@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from ..errors import InvalidInput
 from ..operations import NEW_DAY
 from ..schemas import flatten_errors
+from ..versions import parse_version
 
 
 def json_body() -> Any:
@@ -49,7 +50,7 @@ def if_match() -> int | None:
     if value is None or value.strip() == "*":
         return None
     value = value.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() else -1
+    return -1 if (version := parse_version(value)) is None else version
 
 
 def doc(summary: str, *, body: type[Schema] | None = None, query: type[Schema] | None = None,

@@ -15,6 +15,7 @@ from .. import vocabulary as vocab
 from ..access import rule
 from ..errors import Conflict, InvalidInput, StaleVersion
 from ..schemas import day_schema
+from ..versions import parse_version
 from . import bp
 from .forms import (
     asks_headache_flags,
@@ -97,7 +98,7 @@ def save_day(day: date):
     try:
         data = load_day_form(request.form)
         record, _ = operations.record_day(
-            current_user, day, data, if_match=int(version) if version.isdigit() else None)
+            current_user, day, data, if_match=parse_version(version))
     except InvalidInput as error:
         _answered(day)
         return _editor(day, form=request.form, errors=error.errors, status=422)
