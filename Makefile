@@ -28,7 +28,7 @@ TEST_CHROMIUM ?= /usr/bin/chromium
 export TEST_CHROMIUM
 
 .PHONY: help install run serve test test-fast test-browser test-dates test-dates-list bench lock check-lock clean distclean
-.PHONY: mutate
+.PHONY: mutate lint-js
 
 help:
 	@echo "make run           set up, migrate, load the demo data, serve on http://$(HOST):$(PORT)"
@@ -191,6 +191,12 @@ test-dates: install
 # The instants, for .ci/run (it checks one junit report per instant).
 test-dates-list:
 	@echo $(TEST_DATES)
+
+# -- Lint -------------------------------------------------------------------------------------
+
+# ESLint over the browser code (eslint.config.js), pinned by package-lock.json's devDependencies.
+lint-js: $(ASSETS)
+	npx eslint diary/static/js
 
 # -- Mutation testing -------------------------------------------------------------------------
 
