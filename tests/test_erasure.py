@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from diary.extensions import db
 
@@ -64,6 +69,35 @@ def test_erasure_removes_every_row_that_refers_to_the_patient(patient, therapist
     assert other_login.get("/api/v1/me").status_code == 401
     assert author.get(f"/api/v1/patients/{patient_id}/days").status_code == 404
     assert author.get("/api/v1/patients").get_json()["patients"] == []
+
+
+def test_erased_words_are_gone_from_the_sqlite_files_right_after_erasure(backend, database_url,
+                                                                         users, as_user):
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's files are the server's; its VACUUM reclaims the space")
+    email, note = f"erase-{uuid.uuid4().hex}@example.test", f"note-{uuid.uuid4().hex}"
+    me = as_user(users.patient(email=email))
+    me.put(f"/api/v1/patients/me/days/{clock.today(me.user).isoformat()}", json=day_body(notes=note))
+
+    assert me.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
+
+    path = Path(make_url(database_url).database)
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            content = file.read_bytes()
+            assert email.encode() not in content, file.name
+            assert note.encode() not in content, file.name
+
+
+def test_every_sqlite_connection_overwrites_what_it_deletes(tmp_path):
+    from diary import _sqlite_pragmas
+
+    # Some builds of SQLite (Debian's) overwrite by default, others do not: start from "off".
+    connection = sqlite3.connect(tmp_path / "pragmas.db")
+    connection.execute("PRAGMA secure_delete=OFF")
+    _sqlite_pragmas(connection, None)
+    assert connection.execute("PRAGMA secure_delete").fetchone() == (1,)
+    connection.close()
 
 
 def test_erasure_needs_the_password_and_changes_nothing_without_it(patient, as_user):

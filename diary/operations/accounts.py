@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -14,6 +15,8 @@ from ..auth import SESSION_TOKEN_KEY, normalise_email, remember_device, token_ha
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import ROLES, LoginSession, User
+
+log = logging.getLogger(__name__)
 
 
 def _check_password(password: str, email: str, display_name: str) -> None:
@@ -136,4 +139,17 @@ def erase_account(patient: User, password: str) -> None:
     ):
         db.session.execute(statement)
     db.session.commit()
+    _checkpoint_sqlite()
     session.clear()
+
+
+def _checkpoint_sqlite() -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it, so no earlier copy of
+    erased rows outlives the erasure (secure_delete has zeroed them in the file). PostgreSQL
+    keeps no such copy we could reach."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+    if busy:  # a long read elsewhere held it up: the next checkpoint will finish the job
+        log.warning("the checkpoint after an erasure could not complete")
