@@ -2,12 +2,15 @@
 
 - A patient reads and writes their own diary.
 - A therapist the patient shares with (a live TherapistLink) reads it and writes treatment
-  sessions; each such read or write, and each refused attempt on a real patient, is written to
-  the patient's access log.
+  sessions; each such read, and each refused attempt on a real patient, is written to the
+  patient's access log here. Each change writes its own event in the transaction of the change
+  (diary/operations), so the log names what was changed.
 - Everyone else is told the patient does not exist: every refusal here is a 404.
 
-Routes declare their rule with `rule(...)`, so that a route without one is caught by the tests
-(tests/test_access_matrix.py walks the URL map).
+Every route declares its rule with `rule(...)`, and the rule decides all of it: a route whose
+URL names a patient (`<pid>`, and `<sid>` for one treatment session) gets the patient (and the
+session) as arguments instead, already checked and logged. No view checks access itself
+(tests/test_access_matrix.py walks the URL map and checks both).
 """
 
 from __future__ import annotations
@@ -15,18 +18,20 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from datetime import date
 
+from flask import request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from .extensions import db
-from .models import AccessEvent, TherapistLink, User
+from .models import AccessEvent, TherapistLink, TreatmentSession, User
 
 ME = "me"
+READING = frozenset({"GET", "HEAD"})
+ACKNOWLEDGE = "acknowledge"  # a therapist has seen a day's red flags (queries.red_flag_days)
 
-# The rules a route can declare. The view itself calls patient_visible_to / patient_writable_by
-# for the per-patient part of the rule.
 RULES = {
     "anyone": "no login needed",
     "logged_in": "any logged-in user",
@@ -35,37 +40,64 @@ RULES = {
     "therapist": "a therapist (a patient gets 403)",
     "therapist_page": "a therapist's page (anyone else gets 404); a patient in it must be linked",
     "patient_or_linked_therapist": "the patient, or a therapist the patient shares with",
-    "linked_therapist": "a therapist the patient shares with",
+    "linked_therapist": "a therapist the patient shares with (the patient gets 403)",
     "session_author": "the therapist who wrote the session, while still linked",
 }
+# The rules that may name a patient in their URL.
+PATIENT_RULES = frozenset({"therapist_page", "patient_or_linked_therapist", "linked_therapist",
+                           "session_author"})
 
 
-def rule(name: str) -> Callable:
-    """Declare (and enforce the login and role part of) a route's access rule."""
+def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str | None = None) -> Callable:
+    """Declare and enforce a route's access rule.
+
+    For a URL that names a patient (`<pid>`):
+    - `what` is what the route shows or changes, in the patient's access log words: a string
+      whose `{...}` fields are the URL's other values (`"diary day {day}"`), or a function of them;
+    - `action` is what its other methods than GET do ("create", "update", "delete", ...).
+    The view is called with `patient` (a User) instead of `pid`, and `session` (a
+    TreatmentSession of that patient) instead of `sid`.
+    """
     if name not in RULES:
         raise ValueError(f"unknown access rule {name!r}")
+    if what is not None and name not in PATIENT_RULES:
+        raise ValueError(f"rule {name!r} names no patient, so it logs nothing")
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if name != "anyone" and not current_user.is_authenticated:
                 return login_required(view)(*args, **kwargs)  # answers 401 or the login page
-            if name == "patient" and not current_user.is_patient:
-                raise Forbidden("Only a patient can do this.")
-            if name == "patient_page" and not current_user.is_patient:
-                raise NotFound()
-            if name == "therapist_page" and not current_user.is_therapist:
-                raise NotFound()
-            if name == "therapist" and not current_user.is_therapist:
-                raise Forbidden("Only a therapist can do this.")
-            # The per-patient rules ("linked_therapist", ...) are decided by the view's call
-            # to patient_visible_to / patient_writable_by, which knows the patient.
+            actor = current_user._get_current_object()
+            if name in ("patient_page", "patient") and not actor.is_patient:
+                raise NotFound() if name == "patient_page" else Forbidden("Only a patient can do this.")
+            if name in ("therapist_page", "therapist") and not actor.is_therapist:
+                raise NotFound() if name == "therapist_page" else Forbidden("Only a therapist can do this.")
+            if "pid" in kwargs:
+                kwargs.update(_resolve(actor, kwargs, what, action))
             return view(*args, **kwargs)
 
+        if name in PATIENT_RULES and name != "therapist_page" and what is None:
+            raise ValueError(f"{view.__name__}: rule {name!r} needs `what`, for the access log")
         wrapped.access_rule = name
         return wrapped
 
     return decorator
+
+
+def _resolve(actor: User, kwargs: dict, what, action: str | None) -> dict:
+    """The patient (and session) a URL names, when `actor` may have them; otherwise 403 or 404."""
+    pid, sid = kwargs.pop("pid"), kwargs.pop("sid", None)
+    subject = what(**kwargs) if callable(what) else (what or "diary").format(**kwargs)
+    if request.method in READING:
+        patient = _readable(actor, pid, subject)
+        return {"patient": patient} if sid is None else {
+            "patient": patient, "session": _session(actor, patient, sid, "read")}
+    if action is None:
+        raise RuntimeError(f"{request.endpoint}: a change needs the rule's `action`")
+    patient = _writable(actor, pid, action, subject)
+    return {"patient": patient} if sid is None else {
+        "patient": patient, "session": _session(actor, patient, sid, action)}
 
 
 def _patient_id(actor: User, pid: str) -> uuid.UUID | None:
@@ -93,6 +125,21 @@ def log_access(actor: User, patient_id: uuid.UUID, action: str, what: str, allow
     ))
 
 
+def log_change(actor: User, patient: User, action: str, what: str) -> None:
+    """A therapist's change to a patient's record, added to the change's own transaction."""
+    log_access(actor, patient.id, action, what, allowed=True)
+
+
+def session_subject(day: date) -> str:
+    """How the access log names one treatment session."""
+    return f"treatment session of {day.isoformat()}"
+
+
+def red_flag_subject(day: date) -> str:
+    """How the access log names the red flags of one day."""
+    return f"red flags of {day.isoformat()}"
+
+
 def _refuse(actor: User, patient_id: uuid.UUID | None, action: str, what: str):
     """404, after noting a therapist's refused attempt in a real patient's log."""
     if actor.is_therapist and patient_id is not None:
@@ -103,7 +150,7 @@ def _refuse(actor: User, patient_id: uuid.UUID | None, action: str, what: str):
     raise NotFound()
 
 
-def patient_visible_to(actor: User, pid: str, what: str = "diary") -> User:
+def _readable(actor: User, pid: str, what: str) -> User:
     """The patient `pid` names, when `actor` may read their diary; otherwise 404.
 
     A therapist's read is logged and committed before any of the data is returned.
@@ -120,11 +167,11 @@ def patient_visible_to(actor: User, pid: str, what: str = "diary") -> User:
     return _refuse(actor, patient_id, "read", what)
 
 
-def patient_writable_by(actor: User, pid: str, action: str, what: str) -> User:
+def _writable(actor: User, pid: str, action: str, what: str) -> User:
     """The patient whose treatment record a linked therapist changes; otherwise 404.
 
     A patient on their own diary gets 403: they can see it, but sessions are the therapist's.
-    The access event is added to the transaction of the change itself.
+    The change logs itself (log_change) in its own transaction.
     """
     patient_id = _patient_id(actor, pid)
     if patient_id is not None and actor.is_patient and patient_id == actor.id:
@@ -132,40 +179,13 @@ def patient_writable_by(actor: User, pid: str, action: str, what: str) -> User:
     if patient_id is not None and actor.is_therapist:
         patient = _linked_patient(actor, patient_id)
         if patient is not None:
-            log_access(actor, patient.id, action, what, allowed=True)
             return patient
     return _refuse(actor, patient_id, action, what)
 
 
-def session_for_author(actor: User, pid: str, sid: str, action: str):
-    """A treatment session its author (still linked) may change; 403 for other readers, else 404."""
-    from .models import TreatmentSession
-
-    patient = patient_writable_by(actor, pid, action, "treatment session")
-    try:
-        session_id = uuid.UUID(sid)
-    except ValueError:
-        session_id = None
-    session = db.session.scalar(select(TreatmentSession).where(
-        TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id))
-    if session is None:
-        db.session.rollback()
-        raise NotFound()
-    if session.therapist_id != actor.id:
-        db.session.rollback()
-        log_access(actor, patient.id, action, f"treatment session of {session.date.isoformat()}",
-                   allowed=False)
-        db.session.commit()
-        raise Forbidden("Only the therapist who wrote a session can change it.")
-    return session
-
-
-def session_for_editing(actor: User, pid: str, sid: str):
-    """A session shown in its author's edit form (the read is logged): (patient, session);
-    404 when not visible, 403 when visible but written by someone else."""
-    from .models import TreatmentSession
-
-    patient = patient_visible_to(actor, pid, "treatment sessions")
+def _session(actor: User, patient: User, sid: str, action: str) -> TreatmentSession:
+    """One of the patient's sessions, for its author only: 404 when there is none, 403 (and,
+    for a change, a refused event in the log) when another therapist wrote it."""
     try:
         session_id = uuid.UUID(sid)
     except ValueError:
@@ -175,5 +195,8 @@ def session_for_editing(actor: User, pid: str, sid: str):
     if session is None:
         raise NotFound()
     if session.therapist_id != actor.id:
+        if action != "read":
+            log_access(actor, patient.id, action, session_subject(session.date), allowed=False)
+            db.session.commit()
         raise Forbidden("Only the therapist who wrote a session can change it.")
-    return patient, session
+    return session

@@ -1,4 +1,5 @@
-"""Read side. Each function takes the acting user first and the patient `access` allowed."""
+"""Read side. Each function takes the patient `access` has already allowed (triage takes the
+therapist, whose linked patients it lists)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from datetime import date, timedelta
 from sqlalchemy import String, and_, case, distinct, extract, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload
 
-from .extensions import db
 from . import clinical, redflags
+from .access import ACKNOWLEDGE, red_flag_subject
+from .extensions import db
 from .clinical.days import DayFacts, SessionFacts
 from .models import (
     AccessEvent,
@@ -558,11 +560,3 @@ def red_flag_days(patient: User) -> list[RedFlagDay]:
     return [RedFlagDay(day, tuple(redflags.BY_CODE[c] for c in redflags.by_urgency(codes)),
                        *acknowledged.get(red_flag_subject(day), (None, None)))
             for day, codes in rows]
-
-
-ACKNOWLEDGE = "acknowledge"
-
-
-def red_flag_subject(day: date) -> str:
-    """How the access log names the red flags of one day."""
-    return f"red flags of {day.isoformat()}"

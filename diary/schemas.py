@@ -317,6 +317,14 @@ class MuscleSchema(StrictSchema):
     side = fields.String(required=True, validate=_one_of(vocab.MUSCLE_SIDES, "side"))
 
 
+class Whole(fields.Nested):
+    """A nested record that is always whole: a PATCH may leave out fields of the session, never
+    half of one of its muscles (marshmallow would pass `partial` down)."""
+
+    def _deserialize(self, value, attr, data, partial=None, **kwargs):
+        return super()._deserialize(value, attr, data, partial=False, **kwargs)
+
+
 class SessionBodySchema(StrictSchema):
     """A treatment session as a therapist writes it (POST; PATCH takes any subset)."""
 
@@ -325,7 +333,7 @@ class SessionBodySchema(StrictSchema):
     techniques = WordList(vocab.TECHNIQUES, "technique", required=True,
                           validate=validate.Length(1, len(vocab.TECHNIQUES),
                                                    error="Choose at least one technique."))
-    muscles = fields.List(fields.Nested(MuscleSchema), load_default=list,
+    muscles = fields.List(Whole(MuscleSchema), load_default=list,
                           validate=validate.Length(max=24, error="At most 24 muscles."))
     notes = fields.String(allow_none=True, load_default=None,
                           validate=validate.Length(max=2000, error="Notes are at most 2,000 characters."))

@@ -199,3 +199,28 @@ def test_every_route_keeps_a_patients_data_from_everyone_else(app, users, backen
         print(f"\naccess matrix ({backend}): {cases} route x actor x method cases checked")
     assert cases > 100
     assert failures == [], "\n".join(failures)
+
+
+def test_access_is_decided_by_the_rule_alone(app):
+    """A route that names a patient declares a rule that resolves them, and no view module
+    reaches for access's own helpers: the rule hands the view the patient it may have."""
+    import ast
+    from pathlib import Path
+
+    from diary.access import PATIENT_RULES
+
+    naming = [f"{r.rule} [{getattr(app.view_functions[r.endpoint], 'access_rule', None)}]"
+              for r in app.url_map.iter_rules()
+              if "pid" in r.arguments
+              and getattr(app.view_functions[r.endpoint], "access_rule", None) not in PATIENT_RULES]
+    assert naming == [], f"routes naming a patient without a per-patient rule: {naming}"
+    allowed = {"rule", "ACKNOWLEDGE", "red_flag_subject"}
+    reaching = []
+    for path in sorted(Path("diary/web").glob("*.py")) + sorted(Path("diary/api").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("access"):
+                reaching += [f"{path}: {a.name}" for a in node.names if a.name not in allowed]
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                    and node.value.id == "access":
+                reaching.append(f"{path}: access.{node.attr}")
+    assert reaching == [], f"views deciding access themselves: {reaching}"

@@ -125,3 +125,33 @@ def test_a_patient_cannot_record_their_own_sessions(patient, as_user):
     response = as_user(patient).post("/api/v1/patients/me/sessions",
                                      json=session_body(date=yesterday(patient)))
     assert response.status_code == 403
+
+
+# -- Access is decided before the body is read (issue 10, finding 2) ---------------------------
+
+HALF_A_MUSCLE = {"muscles": [{"muscle": "other"}]}
+
+
+def test_a_correction_with_half_a_muscle_is_refused_with_a_message(patient, linked_therapist, as_user):
+    author = as_user(linked_therapist)
+    sid = author.post(sessions_url(patient), json=session_body(
+        date=yesterday(patient), next_review_on=None)).get_json()["id"]
+    response = author.patch(f"{sessions_url(patient)}/{sid}", json=HALF_A_MUSCLE)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["errors"] == {"muscles.0.side": ["Missing data for required field."]}
+    assert author.get(sessions_url(patient)).get_json()["sessions"][0]["muscles"] == session_body()["muscles"]
+
+
+def test_a_malformed_correction_from_an_unlinked_therapist_is_a_logged_404(patient, linked_therapist,
+                                                                          users, as_user):
+    from diary.models import AccessEvent
+    from diary.extensions import db
+
+    sid = as_user(linked_therapist).post(sessions_url(patient), json=session_body(
+        date=yesterday(patient), next_review_on=None)).get_json()["id"]
+    stranger = users.therapist()
+    response = as_user(stranger).patch(f"{sessions_url(patient)}/{sid}", json=HALF_A_MUSCLE)
+    assert response.status_code == 404
+    refused = db.session.scalars(db.select(AccessEvent).where(
+        AccessEvent.patient_id == patient.id, AccessEvent.actor_id == stranger.id)).all()
+    assert [(e.action, e.allowed) for e in refused] == [("update", False)]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import orjson
 from flask import current_app, request
-from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .. import charts, queries
-from ..access import patient_visible_to, rule
+from ..access import rule
 from ..clinical.effects import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW
 from ..errors import InvalidInput
+from ..models import User
 from . import bp
 from .helpers import doc, load
 
@@ -73,11 +73,10 @@ def query_schema(entry: charts.Chart) -> type[Schema]:
     return SessionChartQuerySchema if entry.range.per_session else ChartRangeQuerySchema
 
 
-def chart(name: str, pid: str):
-    """Parse, authorise, read the facts the chart needs, respond with the figure."""
+def chart(name: str, patient: User):
+    """Parse, read the facts the chart needs (the rule has authorised), respond with the figure."""
     entry = charts.CHARTS[name]
     params = load(query_schema(entry)(), request.args.to_dict())
-    patient = patient_visible_to(current_user, pid, f"chart {name}")
     today = patient.today()
     try:
         first, last = entry.resolve_range(today, params["from_"], params["to"])
@@ -92,15 +91,15 @@ def chart(name: str, pid: str):
 
 
 def _register(name: str) -> None:
-    def view(pid: str):
-        return chart(name, pid)
+    def view(patient: User):
+        return chart(name, patient)
 
     view.__name__ = view.__qualname__ = f"chart_{name}"
     query = query_schema(charts.CHARTS[name])
     view = doc(SUMMARIES[name], query=query, responses={200: ChartSchema, 404: None, 422: None},
                who="patient, linked therapist")(view)
     bp.add_url_rule(f"/patients/<pid>/charts/{name}", endpoint=view.__name__,
-                    view_func=rule("patient_or_linked_therapist")(view), methods=["GET"])
+                    view_func=rule("patient_or_linked_therapist", f"chart {name}")(view), methods=["GET"])
 
 
 for _name in charts.NAMES:

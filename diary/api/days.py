@@ -9,8 +9,9 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from .. import operations, queries
-from ..access import patient_visible_to, rule
+from ..access import rule
 from ..errors import InvalidInput, StaleVersion, problem
+from ..models import User
 from ..schemas import (
     CatalogueSchema,
     DayListSchema,
@@ -45,10 +46,9 @@ def put_day(day: date):
 
 
 @bp.get("/patients/<pid>/days/<day:day>")
-@rule("patient_or_linked_therapist")
+@rule("patient_or_linked_therapist", "diary day {day}")
 @doc("One day record", responses={200: DaySchema, 404: None}, who="the patient, a linked therapist")
-def get_day(pid: str, day: date):
-    patient = patient_visible_to(current_user, pid, f"diary day {day.isoformat()}")
+def get_day(patient: User, day: date):
     record = queries.get_day(patient, day)
     if record is None:
         raise NotFound()
@@ -56,11 +56,10 @@ def get_day(pid: str, day: date):
 
 
 @bp.get("/patients/<pid>/days")
-@rule("patient_or_linked_therapist")
+@rule("patient_or_linked_therapist", "diary days")
 @doc("Day records from `from` to `to` (default: the last 28 days)", query=DayRangeQuerySchema,
      responses={200: DayListSchema, 404: None, 422: None}, who="the patient, a linked therapist")
-def list_days(pid: str):
-    patient = patient_visible_to(current_user, pid, "diary days")
+def list_days(patient: User):
     params = load(DayRangeQuerySchema(), request.args.to_dict())
     first, last = queries.day_range_or_default(patient, params["from_"], params["to"])
     if first > last:

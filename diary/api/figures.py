@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import request
-from flask_login import current_user
 
 from .. import clinical, queries
-from ..access import patient_visible_to, rule
+from ..access import rule
 from ..errors import InvalidInput
+from ..models import User
 from ..figure_schemas import (
     MAX_MONTHS,
     EffectsQuerySchema,
@@ -25,13 +25,12 @@ from .helpers import doc, load
 
 
 @bp.get("/patients/<pid>/months")
-@rule("patient_or_linked_therapist")
+@rule("patient_or_linked_therapist", "monthly figures")
 @doc("Monthly figures from `from` to `to` (YYYY-MM; default the last 12 months)",
      query=MonthRangeQuerySchema, responses={200: MonthsSchema, 404: None, 422: None},
      who="patient, linked therapist")
-def months(pid: str):
+def months(patient: User):
     params = load(MonthRangeQuerySchema(), request.args.to_dict())
-    patient = patient_visible_to(current_user, pid, "monthly figures")
     first, last = default_month_range(patient.today(), params["from_"], params["to"])
     if month_span(first, last) > MAX_MONTHS:
         raise InvalidInput({"to": [f"Ask for at most {MAX_MONTHS} months at a time."]})
@@ -40,20 +39,18 @@ def months(pid: str):
 
 
 @bp.get("/patients/<pid>/medication-overuse")
-@rule("patient_or_linked_therapist")
+@rule("patient_or_linked_therapist", "medication-overuse status")
 @doc("Medication-overuse status as of today (ICHD-3)", responses={200: OveruseStatusSchema, 404: None},
      who="patient, linked therapist")
-def medication_overuse(pid: str):
-    patient = patient_visible_to(current_user, pid, "medication-overuse status")
+def medication_overuse(patient: User):
     return OveruseStatusSchema().dump(queries.medication_overuse(patient))
 
 
 @bp.get("/patients/<pid>/progress")
-@rule("patient_or_linked_therapist")
+@rule("patient_or_linked_therapist", "progress figures")
 @doc("Baseline and 28-day periods since the first session", responses={200: ProgressSchema, 404: None},
      who="patient, linked therapist")
-def progress(pid: str):
-    patient = patient_visible_to(current_user, pid, "progress figures")
+def progress(patient: User):
     sessions = queries.session_facts(patient)
     today = patient.today()
     first = clinical.baseline_start(sessions, today)
@@ -62,12 +59,11 @@ def progress(pid: str):
 
 
 @bp.get("/patients/<pid>/sessions/effects")
-@rule("patient_or_linked_therapist")
+@rule("patient_or_linked_therapist", "session effects")
 @doc("The effect of each treatment session (window 1-56 days, default 14)", query=EffectsQuerySchema,
      responses={200: EffectsSchema, 404: None, 422: None}, who="patient, linked therapist")
-def session_effects(pid: str):
+def session_effects(patient: User):
     window = load(EffectsQuerySchema(), request.args.to_dict())["window"]
-    patient = patient_visible_to(current_user, pid, "session effects")
     sessions = queries.session_facts(patient)
     today = patient.today()
     read = clinical.effects_window(sessions, window, today)
@@ -77,10 +73,9 @@ def session_effects(pid: str):
 
 
 @bp.get("/patients/<pid>/follow-up-summary")
-@rule("patient_or_linked_therapist")
+@rule("patient_or_linked_therapist", "follow-up summary")
 @doc("The pre-follow-up summary as of today: since the last session against the days before it, "
      "the latest complete 28-day period against the baseline, and the medication-overuse status",
      responses={200: FollowUpSummarySchema, 404: None}, who="patient, linked therapist")
-def follow_up_summary(pid: str):
-    patient = patient_visible_to(current_user, pid, "follow-up summary")
+def follow_up_summary(patient: User):
     return FollowUpSummarySchema().dump(queries.follow_up_summary(patient))

@@ -6,11 +6,12 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from ..access import ACKNOWLEDGE, log_change, red_flag_subject
 from ..extensions import db
 from ..models import ShareCode, TherapistLink, User, utcnow
 
@@ -84,7 +85,8 @@ def revoke_link(patient: User, link_id: str) -> bool:
     return result.rowcount == 1
 
 
-def acknowledge_red_flags(therapist: User, patient: User) -> None:
-    """Commit the therapist's acknowledgement of a patient's red flags: the access event that
-    `access.patient_writable_by` added to this transaction is the record of it."""
+def acknowledge_red_flags(therapist: User, patient: User, day: date) -> None:
+    """The therapist has seen the red flags of one day: the event in the patient's access log is
+    the record of it (queries.red_flag_days reads it back)."""
+    log_change(therapist, patient, ACKNOWLEDGE, red_flag_subject(day))
     db.session.commit()

@@ -1,7 +1,8 @@
 """Write side of treatment sessions: a linked therapist records, corrects and deletes them.
 
-The access event of each change is already in the transaction (access.patient_writable_by /
-access.session_for_author); committing here writes both or neither.
+The route's access rule has already decided that the therapist may (diary/access.py); each
+change adds its event to the patient's access log in its own transaction, so both are written
+or neither.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from ..access import log_change, session_subject
 from ..errors import InvalidInput
 from ..extensions import db
 from ..models import TreatmentSession, User, utcnow
@@ -40,12 +42,13 @@ def record_session(therapist: User, patient: User, data: dict[str, Any]) -> Trea
     session = TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
                                **{f: data.get(f) for f in SESSION_FIELDS})
     db.session.add(session)
+    log_change(therapist, patient, "create", session_subject(session.date))
     db.session.commit()
     return session
 
 
-def update_session(session: TreatmentSession, changes: dict[str, Any]) -> TreatmentSession:
-    """Correct some fields of a session."""
+def update_session(therapist: User, session: TreatmentSession, changes: dict[str, Any]) -> TreatmentSession:
+    """Correct some fields of a session (its author does)."""
     check_session_dates(session.patient, {
         "date": changes.get("date", session.date),
         "next_review_on": changes.get("next_review_on", session.next_review_on)})
@@ -53,10 +56,13 @@ def update_session(session: TreatmentSession, changes: dict[str, Any]) -> Treatm
         if field in changes:
             setattr(session, field, changes[field])
     session.updated_at = utcnow()
+    log_change(therapist, session.patient, "update", session_subject(session.date))
     db.session.commit()
     return session
 
 
-def delete_session(session: TreatmentSession) -> None:
+def delete_session(therapist: User, session: TreatmentSession) -> None:
+    """Delete a session (its author does)."""
+    log_change(therapist, session.patient, "delete", session_subject(session.date))
     db.session.delete(session)
     db.session.commit()

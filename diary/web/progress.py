@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from .. import queries
 from .. import vocabulary as vocab
-from ..access import patient_visible_to, rule
+from ..access import rule
+from ..models import User
 from . import bp
 from .therapist import OVERUSE_WORDS
 
@@ -23,9 +24,8 @@ def progress():
 
 
 @bp.get("/therapist/patients/<pid>/summary")
-@rule("therapist_page")
-def therapist_summary(pid: str):
-    patient = patient_visible_to(current_user, pid, "pre-follow-up summary")
+@rule("therapist_page", "pre-follow-up summary")
+def therapist_summary(patient: User):
     return render_template("followup_summary.html", patient=patient, vocab=vocab,
                            overuse_words=OVERUSE_WORDS,
                            picture=queries.patient_picture(patient))

@@ -11,14 +11,9 @@ from marshmallow import ValidationError
 
 from .. import operations, queries, redflags
 from .. import vocabulary as vocab
-from ..access import (
-    patient_visible_to,
-    patient_writable_by,
-    rule,
-    session_for_author,
-    session_for_editing,
-)
+from ..access import ACKNOWLEDGE, red_flag_subject, rule
 from ..errors import InvalidInput
+from ..models import TreatmentSession, User
 from ..ratelimits import mark_code_failed, share_code_limits
 from ..schemas import LinkBodySchema, flatten_errors
 from ..clinical import RECENT_DAYS
@@ -79,9 +74,8 @@ def add_patient():
 
 
 @bp.get("/therapist/patients/<pid>")
-@rule("therapist_page")
-def therapist_patient(pid: str):
-    patient = patient_visible_to(current_user, pid, "diary days and treatment sessions")
+@rule("therapist_page", "diary days and treatment sessions")
+def therapist_patient(patient: User):
     today = patient.today()
     shown = _month(patient, request.args.get("month"))
     next_month = (shown + timedelta(days=32)).replace(day=1)
@@ -100,11 +94,10 @@ def therapist_patient(pid: str):
 
 
 @bp.post("/therapist/patients/<pid>/red-flags/<day:day>/acknowledge")
-@rule("therapist_page")
-def acknowledge_red_flags(pid: str, day: date):
+@rule("therapist_page", red_flag_subject, action=ACKNOWLEDGE)
+def acknowledge_red_flags(patient: User, day: date):
     """The therapist has seen the red flags of one day: written to the patient's access log."""
-    patient = patient_writable_by(current_user, pid, queries.ACKNOWLEDGE, queries.red_flag_subject(day))
-    acknowledge_red_flags_of(current_user, patient)
+    acknowledge_red_flags_of(current_user, patient, day)
     flash(f"Noted: you have seen the warning signs of {day.strftime('%a %-d %b')}. "
           "It is in the patient's access log.")
     return redirect(url_for("web.therapist_patient", pid=patient.id))
@@ -122,18 +115,14 @@ def _saved(patient, day: date, verb: str):
 
 
 @bp.route("/therapist/patients/<pid>/sessions/new", methods=["GET", "POST"])
-@rule("therapist_page")
-def new_session(pid: str):
+@rule("therapist_page", "treatment sessions", action="create")
+def new_session(patient: User):
     if request.method == "GET":
-        patient = patient_visible_to(current_user, pid, "treatment sessions")
         return _session_form(patient, form=session_to_form(date=patient.today().isoformat()))
     try:
         data = load_session_form(request.form)
     except InvalidInput as error:
-        patient = patient_visible_to(current_user, pid, "treatment sessions")
         return _session_form(patient, form=request.form, errors=error.errors, status=422)
-    patient = patient_writable_by(current_user, pid, "create",
-                                  f"treatment session of {data['date'].isoformat()}")
     try:
         operations.record_session(current_user, patient, data)
     except InvalidInput as error:  # dates: nothing is committed, the access event neither
@@ -142,37 +131,29 @@ def new_session(pid: str):
 
 
 @bp.route("/therapist/patients/<pid>/sessions/<sid>/edit", methods=["GET", "POST"])
-@rule("therapist_page")
-def edit_session(pid: str, sid: str):
+@rule("therapist_page", "treatment sessions", action="update")
+def edit_session(patient: User, session: TreatmentSession):
     if request.method == "GET":
-        patient, session = session_for_editing(current_user, pid, sid)
         return _session_form(patient, session=session, form=session_to_form(session))
     try:
         data = load_session_form(request.form)
-    except InvalidInput as error:
-        patient, session = session_for_editing(current_user, pid, sid)
+        operations.update_session(current_user, session, data)
+    except InvalidInput as error:  # nothing is changed or logged
         return _session_form(patient, session=session, form=request.form, errors=error.errors,
                              status=422)
-    session = session_for_author(current_user, pid, sid, "update")
-    try:
-        operations.update_session(session, data)
-    except InvalidInput as error:  # dates: nothing is committed, the access event neither
-        return _session_form(session.patient, session=session, form=request.form,
-                             errors=error.errors, status=422)
-    return _saved(session.patient, data["date"], "saved")
+    return _saved(patient, data["date"], "saved")
 
 
 @bp.post("/therapist/patients/<pid>/sessions/<sid>/delete")
-@rule("therapist_page")
-def delete_session(pid: str, sid: str):
+@rule("therapist_page", "treatment sessions", action="delete")
+def delete_session(patient: User, session: TreatmentSession):
+    ids = {"pid": patient.id, "sid": session.id}
     if request.form.get("confirm") != "yes":  # without JS: ask on a page of its own
-        patient, session = session_for_editing(current_user, pid, sid)
         return render_template(
             "confirm.html", title=f"Delete the session of {session.date.strftime('%a %-d %B %Y')}?",
             detail=f"It disappears from {patient.display_name}'s diary and cannot be brought back.",
-            action=url_for("web.delete_session", pid=pid, sid=sid), button="Delete the session",
-            back=url_for("web.edit_session", pid=pid, sid=sid))
-    session = session_for_author(current_user, pid, sid, "delete")
-    patient, day = session.patient, session.date
-    operations.delete_session(session)
+            action=url_for("web.delete_session", **ids), button="Delete the session",
+            back=url_for("web.edit_session", **ids))
+    day = session.date
+    operations.delete_session(current_user, session)
     return _saved(patient, day, "deleted")
