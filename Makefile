@@ -28,7 +28,7 @@ TEST_CHROMIUM ?= /usr/bin/chromium
 export TEST_CHROMIUM
 
 .PHONY: help install run serve test test-fast test-browser test-dates test-dates-list bench lock check-lock clean distclean
-.PHONY: mutate lint-js
+.PHONY: mutate lint lint-py lint-js format
 
 help:
 	@echo "make run           set up, migrate, load the demo data, serve on http://$(HOST):$(PORT)"
@@ -39,6 +39,8 @@ help:
 	@echo "                   instant of TEST_DATES (DIARY_TEST_NOW, see tests/clock.py)"
 	@echo "make mutate        mutation testing of diary/clinical/ against tests/clinical (minutes; not in CI)"
 	@echo "make bench         the benchmarks in bench/ (they print figures)"
+	@echo "make lint          ruff (lint and format check) for the Python, ESLint for the browser code"
+	@echo "make format        let ruff format the Python and fix what it can"
 	@echo "make install       create $(VENV) from requirements.lock, and node_modules from"
 	@echo "                   package-lock.json (each only when changed)"
 	@echo "make lock          regenerate requirements.lock from pyproject.toml in a clean venv"
@@ -193,6 +195,24 @@ test-dates-list:
 	@echo $(TEST_DATES)
 
 # -- Lint -------------------------------------------------------------------------------------
+
+# -- Lint -------------------------------------------------------------------------------------
+
+# Both halves run even when the first finds something; CI (.ci/run) fails on any finding.
+PY_SOURCES := diary tests bench migrations scripts wsgi.py gunicorn.conf.py
+lint: install
+	@status=0; $(MAKE) --no-print-directory lint-py || status=1; \
+	$(MAKE) --no-print-directory lint-js || status=1; \
+	if [ $$status -ne 0 ]; then echo "make lint: findings above (make format fixes many)" >&2; exit 1; fi; \
+	echo "make lint: clean"
+
+lint-py: $(STAMP)
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/ruff format $(PY_SOURCES)
 
 # ESLint over the browser code (eslint.config.js), pinned by package-lock.json's devDependencies.
 lint-js: $(ASSETS)
