@@ -7,7 +7,7 @@ from datetime import date
 
 from .days import Days, index_days
 from .overuse import overuse_reasons
-from .periods import MedicationDays, Month, period_figures
+from .periods import MedicationDays, Month, figures_as, period_figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +41,5 @@ def month_rows(days: Days, first_month: date, last_month: date) -> list[MonthRow
 def month_row(days: Days, month: Month) -> MonthRow:
     """The figures and overuse reasons of one calendar month."""
     figures = period_figures(days, month.first_day, month.last_day)
-    return MonthRow(
-        month=month.label,
-        days_in_month=month.days,
-        days_logged=figures.days_logged,
-        headache_days=figures.headache_days,
-        moderate_severe_days=figures.moderate_severe_days,
-        mean_peak_intensity=figures.mean_peak_intensity,
-        medication_days=figures.medication_days,
-        overuse_reasons=overuse_reasons(figures.medication_days),
-    )
+    return figures_as(MonthRow, figures, month=month.label, days_in_month=month.days,
+                      overuse_reasons=overuse_reasons(figures.medication_days))

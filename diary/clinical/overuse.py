@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .days import ACUTE_CLASSES, DayIndex, Days, index_days
-from .periods import MedicationDays, Month, PeriodFigures, period_figures
+from .periods import MedicationDays, Month, PeriodFigures, figures_as, period_figures
 
 # Class days in a period from which each class alone is overuse (ICHD-3 8.2.1-8.2.5).
 CLASS_DAY_LIMITS: dict[str, int] = {
@@ -77,15 +77,7 @@ def overuse_reasons(medication_days: MedicationDays) -> tuple[str, ...]:
 def rolling_30_days(days: Days, today: date) -> RollingFigures:
     """Figures and overuse reasons of the 30 days ending today (today-29 to today)."""
     figures = period_figures(days, today - timedelta(days=ROLLING_DAYS - 1), today)
-    return RollingFigures(
-        from_date=figures.from_date,
-        to_date=figures.to_date,
-        days_logged=figures.days_logged,
-        days_with_record=figures.days_with_record,
-        headache_days=figures.headache_days,
-        medication_days=figures.medication_days,
-        overuse_reasons=overuse_reasons(figures.medication_days),
-    )
+    return figures_as(RollingFigures, figures, overuse_reasons=overuse_reasons(figures.medication_days))
 
 
 def consecutive_overuse_months(days: Days, today: date) -> int:

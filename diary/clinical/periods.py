@@ -10,7 +10,7 @@ round-half-even, so the same diary always shows the same number.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -97,6 +97,12 @@ def rounded(value: Fraction | None, places: int = 1) -> float | None:
 def mean_peak_intensity(peak_sum: int, headache_days: int) -> float | None:
     """Mean peak intensity over headache days, 2 decimals; None without a headache day."""
     return round_half_up(peak_sum, headache_days, 2) if headache_days else None
+
+
+def figures_as(kind: type, figures: PeriodFigures, **others):
+    """A `kind` (a dataclass) with the fields it shares with `figures` copied, and the rest given."""
+    shared = {f.name: getattr(figures, f.name) for f in fields(kind) if f.name not in others}
+    return kind(**shared, **others)
 
 
 def period_figures(days: Days, from_date: date, to_date: date) -> PeriodFigures:
