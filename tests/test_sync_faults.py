@@ -6,7 +6,7 @@ A real HTTP server (werkzeug, threaded) sits behind a proxy of ours on 127.0.0.1
 of requests, drops 20% of responses after the server has answered (and so committed), sends 5%
 twice, holds some back so that a later request overtakes them, and a few for longer than the
 phone waits (they land after the phone has moved on). Each phone syncs with the protocol of the
-web app's outbox (static/js/offline.js): `If-None-Match: *` for a day new on the phone,
+web app's outbox (static/js/sync.js): `If-None-Match: *` for a day new on the phone,
 `If-Match` with the version it builds on; a day is done on 200/201 or on a 412 whose current
 record is the phone's own content; a 412 showing a save of this phone whose answer was lost is
 built upon; no answer means retry later. Patients also edit days while answers are missing.

@@ -6,6 +6,7 @@ day meet a conflict that the patient settles either way. On SQLite and on Postgr
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -353,3 +354,23 @@ def test_two_phones_editing_one_day_meet_a_412_and_keeping_the_other_version_win
     assert page_a.input_value("#notes") == "Phone B: a mild one in the evening"
     assert page_a.input_value("input[name=version]") == "1"
     assert page_a.locator("[data-conflict]").count() == 0
+
+
+def _doc_table(heading: str) -> list[list[str]]:
+    """The rows of the table in docs/offline.md whose header row starts with `heading`."""
+    text = (Path(__file__).parents[2] / "docs" / "offline.md").read_text()
+    table = text.split(f"| {heading} |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    return [[cell.strip().replace("`", "") for cell in row] for row in rows]
+
+
+def test_docs_offline_md_lists_every_outbox_state_and_move_as_outbox_js_has_them(phone, live_server):
+    page = phone().new_page()
+    page.goto("/offline")
+    states = page.evaluate("Object.keys(DiaryOffline.STATES)")
+    assert [row[0] for row in _doc_table("state")] == states
+    moves = page.evaluate("DiaryOffline.MOVES")
+    documented = {}
+    for name, starts, to, _when in _doc_table("move"):
+        documented[name] = [["new", *states] if starts == "any" else starts.split(", "), to]
+    assert documented == moves

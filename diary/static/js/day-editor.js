@@ -43,7 +43,6 @@
     return isShell ? localIsoDate(new Date()) : (dayForm && dayForm.dataset.today) || localIsoDate(new Date());
   }
 
-
   function versionField() {
     return dayForm.querySelector("input[name=version]");
   }
@@ -359,5 +358,4 @@
     setChecked, dayToForm, showRedFlags, showQuestion, pressQuickButtons, setUpShell, setDayStatus,
     waitingStatus, showCleared, UNANSWERED,
   };
-  DiaryOffline.dayToForm = dayToForm;
 })(self);

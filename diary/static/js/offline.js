@@ -466,5 +466,7 @@
       navigator.serviceWorker.register("/sw.js").catch(() => {});
     });
   }
+  // Both at once, last: a test that sees dayToForm may wait for ready.
+  DiaryOffline.dayToForm = dayToForm;
   DiaryOffline.ready = start().catch((error) => { console.error(error); });
 })(self);
