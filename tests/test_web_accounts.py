@@ -116,6 +116,19 @@ def test_login_returns_to_the_page_asked_for_but_only_on_this_site(client, patie
         assert log_in(client, patient.email, PASSWORD, next=elsewhere).headers["Location"] == "/today"
 
 
+def test_strangers_who_lock_an_account_do_not_lock_out_its_owner(make_app, users):
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="2 per minute")
+    patient = users.patient()
+    owner, stranger = app.test_client(), app.test_client()
+    assert log_in(owner, patient.email, PASSWORD).status_code == 302
+    owner.post("/logout", data={"csrf_token": csrf_token(owner.get("/today").text)})
+    for _ in range(2):
+        assert log_in(stranger, patient.email, "not-the-password-at-all").status_code == 401
+    refused = log_in(stranger, patient.email, PASSWORD)
+    assert refused.status_code == 429 and "Too many attempts" in refused.text
+    assert log_in(owner, patient.email, PASSWORD).headers["Location"] == "/today"
+
+
 def test_login_without_csrf_token_is_refused(client, patient):
     response = client.post("/login", data={"email": patient.email, "password": PASSWORD})
     assert response.status_code == 400
