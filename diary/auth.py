@@ -65,8 +65,18 @@ def remember_device(email: str) -> None:
     """After a login: this device is known for this account from now on."""
     data = _device_cookie() or {"device": secrets.token_urlsafe(16), "accounts": []}
     digest = email_digest(email)
-    accounts = [digest, *(a for a in data["accounts"] if a != digest)][:DEVICE_ACCOUNTS]
-    value = _device_signer().dumps({"device": data["device"], "accounts": accounts})
+    _send_device_cookie(data["device"], [digest, *(a for a in data["accounts"] if a != digest)])
+
+
+def forget_device(email: str) -> None:
+    """After an erasure: this device no longer names the account."""
+    data = _device_cookie()
+    if data is not None and (digest := email_digest(email)) in data["accounts"]:
+        _send_device_cookie(data["device"], [a for a in data["accounts"] if a != digest])
+
+
+def _send_device_cookie(device: str, accounts: list[str]) -> None:
+    value = _device_signer().dumps({"device": device, "accounts": accounts[:DEVICE_ACCOUNTS]})
 
     @after_this_request
     def set_device_cookie(response):

@@ -187,6 +187,18 @@ def test_a_forged_device_cookie_counts_as_an_unknown_device(limited):
     assert_limited(attempt(client, email, PASSWORD))
 
 
+def test_after_an_erasure_the_device_is_no_longer_known_for_that_email(limited):
+    app, device, email, other = limited(per_account="2 per minute")
+    assert attempt(device, email, PASSWORD).status_code == 200
+    assert device.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
+    device._csrf = None
+    newcomer = ApiClient(app.test_client())
+    assert register(newcomer, email, "10.0.0.5").status_code == 201  # the address is free again
+    for _ in range(2):
+        assert attempt(ApiClient(app.test_client()), email, "wrong-guess").status_code == 401
+    assert_limited(attempt(device, email, "copper-meadow-lantern-82"))
+
+
 def test_the_device_cookie_is_httponly_and_names_the_account_without_its_email(limited):
     app, client, email, other = limited()
     response = attempt(client, email, PASSWORD)

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import passwords
-from ..auth import SESSION_TOKEN_KEY, normalise_email, remember_device, token_hash
+from ..auth import SESSION_TOKEN_KEY, forget_device, normalise_email, remember_device, token_hash
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import ROLES, LoginSession, User
@@ -140,6 +140,7 @@ def erase_account(patient: User, password: str) -> None:
         db.session.execute(statement)
     db.session.commit()
     _checkpoint_sqlite()
+    forget_device(patient.email)
     session.clear()
 
 
