@@ -170,7 +170,8 @@ def test_account_settings_refuse_an_unknown_time_zone_next_to_the_field(client, 
     log_in(client, patient.email, PASSWORD)
     response = post_form(client, "/account", display_name="Sam", timezone="Mars/Olympus")
     assert response.status_code == 422
-    assert field_error(response.text, "timezone") == "Choose a time zone from the list, such as Europe/London."
+    message = "Choose a time zone from the list, such as Europe/London."
+    assert field_error(response.text, "timezone") == message
     assert 'value="Sam"' in response.text
 
 

@@ -119,8 +119,15 @@ def erase_account(patient: User, password: str) -> None:
     Every table that refers to a user is named here (tests/test_erasure.py checks none is
     missed); the database's ON DELETE CASCADE is a second line, not the first.
     """
-    from ..models import AccessEvent, DayRecord, Headache, MedicationIntake, ShareCode
-    from ..models import TherapistLink, TreatmentSession
+    from ..models import (
+        AccessEvent,
+        DayRecord,
+        Headache,
+        MedicationIntake,
+        ShareCode,
+        TherapistLink,
+        TreatmentSession,
+    )
 
     if not passwords.verify_password(patient.password_hash, password):
         raise InvalidInput({"password": ["This is not your password."]},
