@@ -80,11 +80,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .access import rule
-    from .api import bp as api_bp
+    from .api import register_api
     from .static_files import serve_static
     from .web import bp as web_bp
 
-    app.register_blueprint(api_bp)
+    register_api(app)  # the API's routes and their OpenAPI description (flask-smorest)
     app.register_blueprint(web_bp)
     # Static files (styles, scripts, icons) hold no one's data; they go out precompressed.
     app.view_functions["static"] = rule("anyone")(serve_static(app))
@@ -150,9 +150,11 @@ def register_templates(app: Flask) -> None:
 
 
 def register_template_constants(app: Flask) -> None:
-    """The rules' numbers and bands, under one name each, for every template (and, through
-    data attributes, the scripts): a page never writes a threshold or a window of its own."""
-    from . import clinical, redflags
+    """The rules' numbers, bands and drug-class words, under one name each, for every template
+    (and, through data attributes, the scripts): a page never writes a threshold, a window or a
+    class label of its own."""
+    from . import clinical, redflags, vocabulary
+    from .clinical import effects, overuse, progress
     from .operations.sharing import CODE_LIFETIME_HOURS
 
     app.jinja_env.globals.update(
@@ -161,10 +163,27 @@ def register_template_constants(app: Flask) -> None:
         severity_bands=clinical.SEVERITY_BANDS,
         moderate_severe_peak=clinical.MODERATE_SEVERE_PEAK,
         recent_days=clinical.RECENT_DAYS,
+        recent_weeks=clinical.RECENT_DAYS // 7,
+        per_days=clinical.PER_DAYS,
         period_days=clinical.PERIOD_DAYS,
+        period_weeks=clinical.PERIOD_DAYS // 7,
         min_logged_days=clinical.MIN_LOGGED_DAYS,
+        min_baseline_per_28=progress.MIN_BASELINE_PER_28,
+        effects_window_days=effects.DEFAULT_WINDOW,
+        effects_window_weeks=effects.DEFAULT_WINDOW // 7,
+        settled_soreness=effects.RESOLVED_SORENESS,
+        prolonged_soreness_from=effects.PROLONGED_SORENESS,
+        prolonged_days=(effects.PROLONGED_FROM_DAY, effects.PROLONGED_TO_DAY),
+        rolling_days=overuse.ROLLING_DAYS,
+        enough_diary_days=overuse.ENOUGH_RECORDS,
+        ichd3_months=clinical.ICHD3_MONTHS,
+        ichd3_headache_days=overuse.ICHD3_HEADACHE_DAYS,
+        red_flag_recent_days=clinical.RED_FLAG_DAYS,
         ask_flags_from_intensity=redflags.ASK_FROM_INTENSITY,
         code_lifetime_hours=CODE_LIFETIME_HOURS,
+        drug_class_names=vocabulary.DRUG_CLASS_NAMES,
+        acute_classes=clinical.ACUTE_CLASSES,
+        overuse_reason_words=vocabulary.OVERUSE_REASONS,
     )
 
 

@@ -1,5 +1,7 @@
 """The words the diary understands: API values with the plain labels patients see."""
 
+from .clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
+
 HEADACHE_TYPES = {
     "tension": "Tension-type",
     "migraine": "Migraine",
@@ -29,6 +31,8 @@ SYMPTOMS = {
     "neck_stiffness": "Stiff neck",
     "sudden": "Came on suddenly, worst within a minute",
 }
+# Each drug class of the rules (clinical.ALL_CLASSES, in order) has two labels and no other:
+# DRUG_CLASSES for the patient's form, DRUG_CLASS_NAMES for figures, charts and summaries.
 DRUG_CLASSES = {
     "non_opioid_analgesic": "Simple painkiller (paracetamol, ibuprofen, aspirin, naproxen...)",
     "triptan": "Triptan",
@@ -37,6 +41,21 @@ DRUG_CLASSES = {
     "combination_analgesic": "Combination painkiller (co-codamol, with caffeine...)",
     "other_acute": "Other migraine medicine (rimegepant, lasmiditan...)",
     "other": "Other (preventive, anti-sickness...)",
+}
+DRUG_CLASS_NAMES = {
+    "non_opioid_analgesic": "Non-opioid painkillers",
+    "triptan": "Triptans",
+    "ergot": "Ergots",
+    "opioid": "Opioids",
+    "combination_analgesic": "Combination painkillers",
+    "other_acute": "Other migraine medicines",
+    "other": "Other medicines",
+}
+# Why a period is overuse (ICHD-3 8.2), in words built from the limits of the rules.
+OVERUSE_REASONS = {
+    **{drug_class: f"{DRUG_CLASS_NAMES[drug_class].lower()} on {limit} or more days"
+       for drug_class, limit in CLASS_DAY_LIMITS.items()},
+    "multiple_classes": f"several acute classes together on {MULTIPLE_CLASSES_ACUTE_DAYS} or more days",
 }
 RELIEF = {"none": "No relief", "partial": "Some relief", "pain_free": "Pain gone"}
 COMMON_TRIGGERS = (

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import clinical
 from ..clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
+from ..vocabulary import DRUG_CLASS_NAMES
 from .ranges import elapsed_days, months_span
 from .style import CLASS_STYLE, MISSING, PAPER, TEXT, layout, month_axis, month_trace_axis
 from .words import month_text, span_text
@@ -19,13 +20,9 @@ if TYPE_CHECKING:
 ICHD3_LIMITS = tuple(sorted(set(CLASS_DAY_LIMITS.values())))
 NON_OPIOID_LIMIT = CLASS_DAY_LIMITS["non_opioid_analgesic"]
 CLASS_LIMIT = CLASS_DAY_LIMITS["triptan"]
-REASON_WORDS = {
-    "non_opioid_analgesic": f"non-opioid painkillers on {NON_OPIOID_LIMIT}+ days",
-    "triptan": f"triptans on {CLASS_DAY_LIMITS['triptan']}+ days",
-    "ergot": f"ergots on {CLASS_DAY_LIMITS['ergot']}+ days",
-    "opioid": f"opioids on {CLASS_DAY_LIMITS['opioid']}+ days",
-    "combination_analgesic": f"combination painkillers on {CLASS_DAY_LIMITS['combination_analgesic']}+ days",
-    "other_acute": f"other migraine medicines on {CLASS_DAY_LIMITS['other_acute']}+ days",
+REASON_WORDS = {  # short, for hover text: the class names of diary.vocabulary with their limit
+    **{drug_class: f"{DRUG_CLASS_NAMES[drug_class].lower()} on {limit}+ days"
+       for drug_class, limit in CLASS_DAY_LIMITS.items()},
     "multiple_classes": f"several classes on {MULTIPLE_CLASSES_ACUTE_DAYS}+ days",
 }
 ABOUT = ("acute medication days per class per month, with the ICHD-3 limits of "
