@@ -100,6 +100,7 @@ def five_years(app, rng: random.Random):
                             ["non_opioid_analgesic"] * 4 + ["triptan", "combination_analgesic"]),
                         doses=rng.choice((1, 2))))
             records.append(DayRecord(patient_id=patient.id, date=day, version=1,
+                                     had_headache=bool(headaches),
                                      soreness=rng.choice((None, 0, 1, 2, 3, 5)),
                                      exercises_done=rng.choice((True, False, None)),
                                      triggers=["stress"], notes=None, headaches=headaches,
