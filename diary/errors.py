@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from flask import Flask, Response, current_app, json, render_template, request
 from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +82,11 @@ def _servable_methods(methods) -> list[str]:
 
 
 def _http_error(error: HTTPException):
-    if isinstance(error, MethodNotAllowed) and error.valid_methods \
-            and not _servable_methods(error.valid_methods):
+    if (
+        isinstance(error, MethodNotAllowed)
+        and error.valid_methods
+        and not _servable_methods(error.valid_methods)
+    ):
         error = NotFound()
     title = error.name
     detail = error.description if error.code != 404 else "There is nothing here."
@@ -106,6 +116,47 @@ def _conflict(error: Conflict):
     return _page(409, "Conflict", str(error))
 
 
+# What a request meets when a row it relies on is deleted under it, as by an erasure that
+# commits between the request's access check and its write.
+ROW_VANISHED = (IntegrityError, ObjectDeletedError, StaleDataError)
+
+
+def _user_exists(user_id: uuid.UUID) -> bool:
+    from .models import User
+
+    return db.session.scalar(select(User.id).where(User.id == user_id)) is not None
+
+
+def _actor_id() -> uuid.UUID | None:
+    """The logged-in user's id, read from the identity map: their row may be gone."""
+    state = inspect(current_user._get_current_object(), raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else None
+
+
+def _named_patient_id(actor_id: uuid.UUID | None) -> uuid.UUID | None:
+    """The patient the URL names (`<pid>`, `me` being the actor), if any."""
+    pid = (request.view_args or {}).get("pid")
+    if pid == "me":
+        return actor_id
+    try:
+        return uuid.UUID(pid) if isinstance(pid, str) else None
+    except ValueError:
+        return None
+
+
+def _row_vanished(error: Exception):
+    """401 when the acting user was erased mid-request, 404 when the patient the URL names was;
+    any other such error is a bug and stays a 500."""
+    db.session.rollback()  # the failed transaction, so the checks (and an error page) can run
+    actor_id = _actor_id()
+    if actor_id is not None and not _user_exists(actor_id):
+        return current_app.login_manager.unauthorized()  # 401, or the login page on the web
+    patient_id = _named_patient_id(actor_id)
+    if patient_id is not None and not _user_exists(patient_id):
+        return _http_error(NotFound())
+    return _unexpected(error)
+
+
 def _unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _http_error(InternalServerError())
@@ -116,4 +167,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InvalidInput, _invalid_input)
     app.register_error_handler(Conflict, _conflict)
+    for vanished in ROW_VANISHED:
+        app.register_error_handler(vanished, _row_vanished)
     app.register_error_handler(Exception, _unexpected)
