@@ -169,6 +169,9 @@ def register_template_constants(app: Flask) -> None:
         period_weeks=clinical.PERIOD_DAYS // 7,
         min_logged_days=clinical.MIN_LOGGED_DAYS,
         min_baseline_per_28=progress.MIN_BASELINE_PER_28,
+        # A period's responder flags (API names) and the fall in headache days each stands for.
+        responder_pcts={"responder_50": -progress.RESPONDER_50_PCT,
+                        "responder_30": -progress.RESPONDER_30_PCT},
         effects_window_days=effects.DEFAULT_WINDOW,
         effects_window_weeks=effects.DEFAULT_WINDOW // 7,
         settled_soreness=effects.RESOLVED_SORENESS,

@@ -98,6 +98,8 @@ def test_templates_get_the_rules_numbers_under_one_name(app):
     assert globals_["effects_window_weeks"] * 7 == globals_["effects_window_days"] == effects.DEFAULT_WINDOW
     assert globals_["min_logged_days"] == clinical.MIN_LOGGED_DAYS == 14
     assert globals_["min_baseline_per_28"] == progress.MIN_BASELINE_PER_28
+    assert globals_["responder_pcts"] == {"responder_50": 50, "responder_30": 30}
+    assert set(globals_["responder_pcts"]) <= set(clinical.ProgressPeriod.__dataclass_fields__)
     assert globals_["prolonged_days"] == (effects.PROLONGED_FROM_DAY, effects.PROLONGED_TO_DAY)
     assert globals_["rolling_days"] == overuse.ROLLING_DAYS
     assert globals_["red_flag_recent_days"] == clinical.RED_FLAG_DAYS
@@ -122,6 +124,7 @@ HAND_WRITTEN = {
     "the ICHD-3 months": r"\blast three\b",
     "a threshold compared in a template": r"(?:days|days_logged|per_28)\s*[<>]=?\s*[1-9]",
     "a quick date": r'data-days="\d',
+    "a responder threshold": r"\b[35]0%",
     "a drug class named by hand": r"['\"](?:" + "|".join(clinical.ACUTE_CLASSES) + r")['\"]",
 }
 
@@ -144,7 +147,8 @@ def test_templates_write_no_rule_number_by_hand(template):
     ("the last 4 weeks", True), ("in the last 7 days", True), ("of 30 days", True), ("21 of the", True),
     ("on 15 or more days", True), ("fewer than 4 headache days", True), ("days 4–7", True),
     ("settled (0–1)", True), ("the last three complete months", True), ("x.days >= 28", True),
-    ("days_logged < 14", True), ('data-days="28"', True), ("{'triptan': 'Triptans'}", True),
+    ("days_logged < 14", True), ("Responder 50% fewer", True), ('data-days="28"', True),
+    ("{'triptan': 'Triptans'}", True),
     ("headache_days_per_28", False), ("{{ 28 }}", True), ("maxlength=\"2000\"", False),
     ("(30, '30 minutes')", False), ("out of 10", False), ("{# of 28 #}", False), ("ago > 2", False),
     ('width="28"', False), ("before.days > 0", False),
