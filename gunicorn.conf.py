@@ -16,6 +16,11 @@ worker_class = "sync"
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 workers = int(os.environ.get("WEB_CONCURRENCY") or _cores or 1)
 
+# The longest request line gunicorn takes (its largest limit, 8190 bytes; its default is 4094): a
+# longer URI reaches the app, which refuses one over diary.errors.MAX_URI_LENGTH with a 414 in the
+# caller's shape (problem+json under /api/). Gunicorn refuses a line beyond this itself.
+limit_request_line = 8190
+
 # Access log to stdout, errors to stderr (the process manager keeps both).
 accesslog = "-"
 errorlog = "-"

@@ -12,13 +12,22 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    RequestURITooLarge,
+)
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "about:blank"
+# The longest request URI (path and query) the app serves: 414 above it. gunicorn.conf.py lets
+# longer request lines through to the app, so that the refusal is ours, in the caller's shape.
+MAX_URI_LENGTH = 4096
 
 
 class InvalidInput(Exception):
@@ -162,8 +171,17 @@ def _unexpected(error: Exception):
     return _http_error(InternalServerError())
 
 
+def _refuse_long_uri() -> None:
+    """414 for a URI longer than MAX_URI_LENGTH, before any other work."""
+    uri = request.environ.get("RAW_URI") or request.full_path.rstrip("?")
+    if len(uri) > MAX_URI_LENGTH:
+        raise RequestURITooLarge(f"The address is longer than {MAX_URI_LENGTH} characters.")
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Every error, expected or not, answers in the shape the caller reads."""
+    """Every error, expected or not, answers in the shape the caller reads; an over-long URI is
+    refused here, so that it too gets that shape (not the server's own page)."""
+    app.before_request(_refuse_long_uri)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InvalidInput, _invalid_input)
     app.register_error_handler(Conflict, _conflict)
