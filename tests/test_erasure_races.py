@@ -73,6 +73,16 @@ def test_a_write_from_the_patients_other_login_during_erasure_is_401(
     assert phone.get("/api/v1/me").status_code == 401
 
 
+def test_a_page_write_from_the_patients_other_login_during_erasure_goes_to_the_login_page(patient, as_user):
+    day = clock.today(patient) - timedelta(days=1)
+    phone, laptop = as_user(patient), as_user(patient)
+    with erased_just_before("INSERT INTO day_records", laptop) as fired:
+        response = phone.request("POST", f"/days/{day.isoformat()}/quick", data={"action": "no_headache"})
+    assert fired
+    assert response.status_code == 302
+    assert response.location.startswith("/login")
+
+
 def test_a_linked_therapists_read_during_erasure_is_404(patient, therapist, as_user):
     link(patient, therapist)
     me, reader = as_user(patient), as_user(therapist)

@@ -117,7 +117,9 @@ def erase_account(patient: User, password: str) -> None:
     """Erase a patient and everything of theirs, in one transaction, and end all their logins.
 
     Every table that refers to a user is named here (tests/test_erasure.py checks none is
-    missed); the database's ON DELETE CASCADE is a second line, not the first.
+    missed); the database's ON DELETE CASCADE is a second line, not the first. Another request
+    of the patient, or of their therapist, caught half-way by it answers 401 or 404 (the
+    ROW_VANISHED handler in diary/errors.py; tests/test_erasure_races.py).
     """
     from ..models import (
         AccessEvent,
