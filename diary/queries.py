@@ -452,6 +452,19 @@ def session_facts(patient: User) -> list[SessionFacts]:
     )]
 
 
+def first_diary_day(patient: User) -> date | None:
+    """The day the patient's diary starts: their first day record or first treatment session,
+    whichever is earlier, up to their today (one statement); None before either."""
+    today = patient.today()
+    first_record = (select(func.min(DayRecord.date))
+                    .where(DayRecord.patient_id == patient.id, DayRecord.date <= today))
+    first_session = (select(func.min(TreatmentSession.date))
+                     .where(TreatmentSession.patient_id == patient.id, TreatmentSession.date <= today))
+    found = db.session.execute(select(first_record.scalar_subquery(),
+                                      first_session.scalar_subquery())).one()
+    return min((day for day in found if day is not None), default=None)
+
+
 def session_dates(patient: User, first: date, last: date) -> set[date]:
     """The dates from `first` to `last` on which the patient had a treatment session (one
     statement), to mark them on the month calendar."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import random
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import event
 
 from diary import charts, clinical
 from diary.charts import CHARTS
+from diary.charts.ranges import monday_of
 from diary.charts.style import WEEKDAYS
 from diary.clinical import DayFacts, SessionFacts
 from diary.extensions import db
@@ -96,8 +98,11 @@ FREE_DAY, MISSING_DAY, HEADACHE_DAY = TODAY - timedelta(days=10), TODAY - timede
     TODAY - timedelta(days=8)
 
 
+RECENT = TODAY - timedelta(days=30)  # a range short enough to be drawn day by day
+
+
 def test_intensity_draws_a_missing_day_as_a_grey_band_and_a_free_day_as_a_green_dot_at_zero():
-    figure = charts.build("intensity", [fact(FREE_DAY), fact(HEADACHE_DAY, peak=7)], [], TODAY)
+    figure = charts.build("intensity", [fact(FREE_DAY), fact(HEADACHE_DAY, peak=7)], [], TODAY, RECENT)
     free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
     assert value_on(free, FREE_DAY) == 0 and value_on(peak, FREE_DAY) == 0
     assert value_on(missing, FREE_DAY) is None
@@ -123,7 +128,7 @@ def test_a_record_that_leaves_the_headache_question_open_is_drawn_as_a_missing_d
     unanswered = DayFacts(date=MISSING_DAY, headache_count=0, peak_intensity=0, drug_classes=frozenset(),
                           soreness=3, logged=False)
     days = [fact(FREE_DAY), unanswered, fact(HEADACHE_DAY, peak=7)]
-    figure = charts.build("intensity", days, [], TODAY)
+    figure = charts.build("intensity", days, [], TODAY, RECENT)
     free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
     assert value_on(missing, MISSING_DAY) is not None
     assert value_on(free, MISSING_DAY) is None and value_on(peak, MISSING_DAY) is None
@@ -162,8 +167,12 @@ def test_medication_marks_months_without_records_apart_from_months_without_medic
     figure = charts.build("medication", days, [], TODAY, date(2026, 9, 1), date(2026, 10, 1))
     acute, missing = trace(figure, "Acute medication days"), trace(figure, "Days not logged")
     assert acute["y"] == [0, None]  # October has no record: no acute count is drawn at all
-    assert missing["y"] == [None, 31]
+    assert missing["customdata"] == [None, 31] and missing["text"] == ["", "31"]
     assert missing["marker"]["symbol"] == "circle-open"
+    # In a row of their own above the bars, never inside one.
+    assert missing["y"] == [None, 0.5] and missing["yaxis"] == "y2"
+    below, above = figure["layout"]["yaxis"]["domain"], figure["layout"]["yaxis2"]["domain"]
+    assert below[1] < above[0]
 
 
 def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days():
@@ -172,7 +181,7 @@ def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days()
         + [fact(s + timedelta(days=d)) for d in range(1, 8)]
     figure = charts.build("sessions", days, [session(s)], TODAY, window=14)
     headache, free, missing = (trace(figure, n) for n in ("Headache days", "No headache", "Not logged"))
-    assert headache["x"] == [[f"{s.day} {s:%b %y}"] * 2, ["pre", "post"]]
+    assert headache["x"] == [[f"{s.day} {s:%b}"] * 2, ["pre", "post"]]  # this year: no year
     assert headache["y"] == [4, 0] and free["y"] == [6, 7] and missing["y"] == [4, 7]
     assert missing["marker"]["pattern"]["shape"] == "/"
 
@@ -202,12 +211,20 @@ def test_every_chart_names_missing_days_in_its_legend(name):
 
 def test_intensity_marks_each_session_in_range_at_its_date():
     dates = [TODAY - timedelta(days=d) for d in (300, 60, 30, 2)]  # the first is out of range
-    figure = charts.build("intensity", [], [session(d) for d in dates], TODAY)
+    figure = charts.build("intensity", [], [session(d) for d in dates], TODAY, TODAY - timedelta(days=80))
     marker = trace(figure, "Treatment session")
     assert marker["x"] == [d.isoformat() for d in dates[1:]]
     lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
     assert [(s["x0"], s["x1"], s["yref"]) for s in lines] == \
         [(d.isoformat(), d.isoformat(), "paper") for d in dates[1:]]
+
+
+def test_intensity_marks_many_sessions_with_a_row_of_triangles_only():
+    """More than a few dashed lines over the whole plot hide the days between them."""
+    dates = [TODAY - timedelta(days=d) for d in (70, 50, 30, 10)]
+    figure = charts.build("intensity", [], [session(d) for d in dates], TODAY, TODAY - timedelta(days=80))
+    assert trace(figure, "Treatment session")["x"] == [d.isoformat() for d in dates]
+    assert not figure["layout"]["shapes"]
 
 
 def test_calendar_frames_session_days():
@@ -225,10 +242,11 @@ def test_calendar_frames_session_days():
 def test_medication_draws_the_ichd3_limits_at_10_and_15_days():
     days = [fact(date(2026, 10, d), peak=5, classes=("triptan",)) for d in range(1, 13)]
     figure = charts.build("medication", days, [], TODAY, date(2026, 10, 1), date(2026, 11, 1))
-    lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
-    assert sorted((s["y0"], s["y1"]) for s in lines) == [(10, 10), (15, 15)]
-    assert all(s["xref"] == "paper" and (s["x0"], s["x1"]) == (0, 1) for s in lines)
-    assert sorted(a["y"] for a in figure["layout"]["annotations"]) == [10, 15]
+    # Dashed lines named in the legend: no label is written over the bars.
+    limits = [t for t in figure["data"] if t["name"].startswith("Limit")]
+    assert sorted(t["y"] for t in limits) == [[10, 10], [15, 15]]
+    assert all(t["x"] == ["2026-10-01", "2026-12-01"] and t["hoverinfo"] == "skip" for t in limits)
+    assert not figure["layout"].get("annotations") and not figure["layout"].get("shapes")
     assert trace(figure, "Triptans")["y"] == [12, 0]
     assert "triptans on 10+ days" in figure["layout"]["meta"]["summary"]
 
@@ -263,6 +281,106 @@ def test_calendar_covers_the_last_six_months_in_whole_weeks():
 ])
 def test_ranges_default_to_recent_months_and_never_pass_today(name, first, last, expected):
     assert CHARTS[name].resolve_range(TODAY, first, last) == expected
+
+
+STARTED = date(2026, 9, 17)  # a diary's first day (record or session), ten weeks before TODAY
+
+
+@pytest.mark.parametrize(("name", "first", "last", "start", "expected"), [
+    # A default range starts on the diary's first day, a month chart in its month ...
+    ("intensity", None, None, STARTED, (STARTED, TODAY)),
+    ("calendar", None, None, STARTED, (STARTED, TODAY)),
+    ("monthly", None, None, STARTED, (date(2026, 9, 1), TODAY)),
+    ("medication", None, None, STARTED, (date(2026, 9, 1), TODAY)),
+    ("intensity", None, date(2026, 10, 31), STARTED, (STARTED, date(2026, 10, 31))),
+    # ... but never earlier than it would without the diary,
+    ("intensity", None, None, date(2020, 1, 1), (date(2026, 5, 29), TODAY)),
+    ("monthly", None, None, date(2020, 1, 1), (date(2025, 12, 1), TODAY)),
+    # and a range asked for is the range drawn; so is the default before the diary began.
+    ("intensity", date(2026, 6, 1), None, STARTED, (date(2026, 6, 1), TODAY)),
+    ("intensity", None, date(2026, 8, 31), STARTED, (date(2026, 3, 1), date(2026, 8, 31))),
+    ("sessions", None, None, STARTED, (None, None)),
+])
+def test_a_default_range_starts_no_earlier_than_the_diary(name, first, last, start, expected):
+    assert CHARTS[name].resolve_range(TODAY, first, last, start) == expected
+
+
+def test_a_chart_of_a_new_diary_covers_only_its_days():
+    days = [fact(STARTED + timedelta(days=d), peak=d % 4) for d in range(0, 70, 2)]
+    figure = charts.build("intensity", days, [], TODAY, start=STARTED)
+    assert figure["layout"]["meta"]["from"] == STARTED.isoformat()
+    assert "35 of 73 days logged" in figure["layout"]["meta"]["summary"]
+
+
+def test_monthly_never_calls_a_month_with_nothing_logged_the_fewest():
+    days = [fact(date(2026, 10, d), peak=5 if d % 3 else 0) for d in range(1, 29)] \
+        + [fact(date(2026, 11, d), peak=5 if d % 2 else 0) for d in range(1, 29)]
+    figure = charts.build("monthly", days, [], TODAY, date(2026, 6, 1))
+    summary = figure["layout"]["meta"]["summary"]
+    assert "Most in Oct 2026 (19 of 28 logged days), fewest in Nov 2026 (14 of 28)." in summary
+    figure = charts.build("monthly", days[:28], [], TODAY, date(2026, 6, 1), date(2026, 10, 31))
+    assert "fewest" not in figure["layout"]["meta"]["summary"]  # one month logged: no ranking
+
+
+# -- Long ranges: by week -----------------------------------------------------------------------
+
+def test_intensity_over_more_than_13_weeks_is_drawn_by_week_saying_how_many_days_were_logged():
+    monday = date(2026, 6, 1)  # weeks from Monday 1 June; TODAY is a Saturday
+    days = [fact(monday + timedelta(days=d), peak=(3, 8)[d % 2]) for d in range(7)]  # week 1
+    days += [fact(monday + timedelta(days=7 + d)) for d in range(6)]  # week 2: 6 free days
+    days += [fact(monday + timedelta(days=14 + d), peak=2) for d in range(2)]  # week 3: 2 days
+    # week 4: nothing logged
+    figure = charts.build("intensity", days, [], TODAY, monday)
+    worst, free, thin, missing = (trace(figure, n) for n in (
+        "Worst pain of the week", "No headache", "Under half the week logged", "Not logged"))
+    assert worst["x0"] == monday.isoformat() and worst["dx"] == 7 * DAY_MS
+    assert worst["y"][:4] == [8, None, None, None]
+    assert free["y"][:4] == [None, 0, None, None]
+    # A thinly logged week is hollow and grey, never a headache-free week; an empty one is hatched.
+    assert thin["y"][:4] == [None, None, 2, None] and thin["marker"]["symbol"] == "circle-open"
+    assert missing["y"][3] is not None and missing["marker"]["pattern"]["shape"]
+    assert worst["customdata"][:4] == [
+        "Week of 1 Jun 2026: worst pain 8, 7 headache days, 7 of 7 days logged",
+        "Week of 8 Jun 2026: no headache, 6 of 7 days logged",
+        "Week of 15 Jun 2026: worst pain 2, 2 headache days, 2 of 7 days logged",
+        "Week of 22 Jun 2026: 0 of 7 days logged"]
+    assert worst["customdata"][-1].endswith("0 of 6 days logged")  # Monday to today
+    assert "Drawn by week (26 weeks)" in figure["layout"]["meta"]["summary"]
+
+
+def test_intensity_over_13_weeks_or_less_is_drawn_day_by_day():
+    figure = charts.build("intensity", [], [], TODAY, TODAY - timedelta(days=90))
+    assert trace(figure, "Peak intensity")["dx"] == DAY_MS
+
+
+# -- Numbers and dates --------------------------------------------------------------------------
+
+WORDS = ("text", "summary", "hovertemplate", "customdata", "name", "ticktext")  # keys holding words
+
+
+def test_every_decimal_in_a_figure_has_one_place():
+    days, sessions = five_years()
+    for name, chart in CHARTS.items():
+        for first in (None, TODAY - timedelta(days=60)):
+            figure = chart.build(days, sessions, TODAY, None if chart.range.per_session else first)
+            for key, value in walk(figure):
+                if key in WORDS:
+                    for text in value if isinstance(value, list) else [value]:
+                        assert not re.search(r"\d\.\d{2}", str(text)), (name, key, text)
+    summary = charts.build("intensity", [fact(TODAY, peak=5), fact(TODAY - timedelta(days=1), peak=6)],
+                           [], TODAY, RECENT)["layout"]["meta"]["summary"]
+    assert "average worst pain 5.5," in summary
+
+
+@pytest.mark.parametrize(("dates", "labels"), [
+    ([date(2026, 3, 2), date(2026, 11, 20)], ["2 Mar", "20 Nov"]),  # all this year
+    ([date(2025, 12, 29), date(2026, 1, 5)], ["29 Dec 2025", "5 Jan 2026"]),
+])
+def test_session_labels_have_four_digit_years_or_none(dates, labels):
+    figure = charts.build("sessions", [], [session(d) for d in dates], TODAY)
+    assert trace(figure, "Headache days")["x"][0] == [label for label in labels for _ in "ab"]
+    figure = charts.build("soreness", [], [session(d) for d in dates], TODAY)
+    assert [t["name"] for t in figure["data"][:2]] == labels
 
 
 @pytest.mark.parametrize(("first", "last", "field"), [
@@ -336,8 +454,10 @@ def test_five_years_of_one_chart_gzip_to_at_most_10_kib(name):
     figure = chart.build(days, sessions, TODAY, first, last)
     body = orjson.dumps(figure)
     assert len(gzip.compress(body)) <= 10 * 1024, len(gzip.compress(body))
-    if name == "intensity":  # one value a day from x0, never a list of dates
-        assert len(figure["data"][1]["y"]) == (last - first).days + 1 and "x" not in figure["data"][1]
+    if name == "intensity":  # one value a week from x0, never a list of dates
+        weekly = trace(figure, "Worst pain of the week")
+        assert weekly["dx"] == 7 * DAY_MS and "x" not in weekly
+        assert len(weekly["y"]) == (last - monday_of(first)).days // 7 + 1
 
 
 def test_figures_are_plain_json_data():
@@ -378,8 +498,9 @@ def test_the_patient_gets_each_chart_as_a_plotly_figure(diary, as_user, name):
 
 
 def test_the_chart_shows_what_was_logged(diary, as_user):
-    figure = as_user(diary).get(chart_url(diary, "intensity")).get_json()
     today = clock.today(diary)
+    recent = (today - timedelta(days=30)).isoformat()
+    figure = as_user(diary).get(chart_url(diary, "intensity", f"?from={recent}")).get_json()
     assert value_on(trace(figure, "Peak intensity"), today - timedelta(days=3)) == 6
     assert value_on(trace(figure, "No headache"), today - timedelta(days=2)) == 0
     assert value_on(trace(figure, "Not logged"), today - timedelta(days=1)) is not None

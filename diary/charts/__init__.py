@@ -55,10 +55,11 @@ class Chart:
     draw: Callable[[Chart, ChartInput], dict]
     reads_sessions: bool = True  # needs the patient's treatment sessions
 
-    def resolve_range(self, today: date, first: date | None = None,
-                      last: date | None = None) -> tuple[date | None, date | None]:
-        """The range the chart covers, defaults filled in. Raises RangeError."""
-        return self.range.resolve(today, first, last)
+    def resolve_range(self, today: date, first: date | None = None, last: date | None = None,
+                      start: date | None = None) -> tuple[date | None, date | None]:
+        """The range the chart covers, defaults filled in; a default range starts no earlier
+        than `start`, the diary's first day (queries.first_diary_day). Raises RangeError."""
+        return self.range.resolve(today, first, last, start)
 
     def days_to_load(self, first: date | None, last: date | None,
                      sessions: Sequence[SessionFacts], today: date,
@@ -68,9 +69,9 @@ class Chart:
 
     def build(self, days: Iterable[DayFacts], sessions: Sequence[SessionFacts], today: date,
               first: date | None = None, last: date | None = None,
-              window: int = DEFAULT_WINDOW) -> dict:
+              window: int = DEFAULT_WINDOW, start: date | None = None) -> dict:
         """The figure from the days `days_to_load` named (the range as resolve_range gives it)."""
-        first, last = self.resolve_range(today, first, last)
+        first, last = self.resolve_range(today, first, last, start)
         return self.draw(self, ChartInput(list(days), list(sessions), today, first, last, window))
 
 
@@ -98,9 +99,9 @@ NAMES = tuple(CHARTS)
 
 def build(name: str, days: Iterable[DayFacts], sessions: Sequence[SessionFacts], today: date,
           first: date | None = None, last: date | None = None,
-          window: int = DEFAULT_WINDOW) -> dict:
+          window: int = DEFAULT_WINDOW, start: date | None = None) -> dict:
     """The figure of chart `name` (Chart.build); KeyError for a name not in CHARTS."""
-    return CHARTS[name].build(days, sessions, today, first, last, window)
+    return CHARTS[name].build(days, sessions, today, first, last, window, start)
 
 
 __all__ = ["CHARTS", "MAX_DAYS", "NAMES", "Chart", "ChartInput", "RangeError", "build"]

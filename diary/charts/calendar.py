@@ -9,8 +9,21 @@ from .. import clinical
 from ..clinical import DayFacts
 from ..clinical.days import is_acute_medication_day
 from .ranges import monday_of
-from .style import BAND_NAMES, DAY_HOVER, DAY_MS, FREE, MILD, MISSING, MODERATE, PAPER, SESSION, \
-    SEVERE, TEXT, WEEKDAYS, layout
+from .style import (
+    BAND_NAMES,
+    DAY_HOVER,
+    DAY_MS,
+    FREE,
+    MILD,
+    MISSING,
+    MODERATE,
+    PAPER,
+    SESSION,
+    SEVERE,
+    TEXT,
+    WEEKDAYS,
+    layout,
+)
 from .words import sessions_text, span_text
 
 if TYPE_CHECKING:
@@ -54,11 +67,11 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     data = []
     for key, (name, marker, words) in KINDS.items():
         data.append({"type": "scatter", "mode": "markers", "name": name, **weekly, "y": rows[key],
-                     "marker": {**marker, "size": size if key != "free" else max(3, size - 2)},
+                     "marker": {**marker, "size": size},
                      "hovertemplate": f"{DAY_HOVER}: {words}<extra></extra>"})
     data.append({"type": "scatter", "mode": "markers", "name": "Acute medication", **weekly,
                  "y": medicated,
-                 "marker": {"symbol": "circle", "color": PAPER, "size": max(3, size // 2 - 1),
+                 "marker": {"symbol": "circle", "color": PAPER, "size": max(3, size // 2),
                             "line": {"color": TEXT, "width": 1}},
                  "hovertemplate": f"{DAY_HOVER}: acute medication<extra></extra>"})
     treated = sorted({s.date for s in given.sessions if start <= s.date <= last})
@@ -90,7 +103,9 @@ def draw(chart: Chart, given: ChartInput) -> dict:
                "dtick": "M1" if weeks <= 60 else "M6",
                "tickformat": "%b" if weeks <= 60 else "%b %Y", "showgrid": False,
                "ticklabelmode": "period"},
+        # One letter a weekday, so the weeks get the width of a phone; Mon, Wed, Fri, Sun.
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(WEEKDAYS),
+               "tickvals": list(WEEKDAYS[::2]), "ticktext": [d[0] for d in WEEKDAYS[::2]],
                "range": [6.6, -0.6], "showgrid": False})
     # The markers are sized for a plot about 330 px wide; charts.js shrinks them on a narrower
     # screen, so that a session's frame (outer edge: size + 6) never covers the next week's day.

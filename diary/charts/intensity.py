@@ -1,25 +1,71 @@
-"""Daily peak intensity with treatment sessions as dashed lines."""
+"""Daily peak intensity with treatment sessions marked; by week over long ranges."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .. import clinical
-from .style import DAY_HOVER, DAY_MS, FREE, HEADACHE, day_axis_range, hatched, layout, \
-    session_line, session_markers
-from .words import mean_text, sessions_text, span_text
+from ..clinical import DayIndex
+from .ranges import monday_of
+from .style import (
+    DAY_HOVER,
+    DAY_MS,
+    FREE,
+    HEADACHE,
+    MISSING,
+    day_axis_range,
+    hatched,
+    layout,
+    session_line,
+    session_markers,
+    week_axis,
+)
+from .words import day_text, mean_text, sessions_text, span_text
 
 if TYPE_CHECKING:
     from . import Chart
     from .ranges import ChartInput
 
-MISSING_BAND = 11.8  # a not-logged day is a hatched band over the whole intensity scale
+MISSING_BAND = 11.8  # a not-logged day (or week) is a hatched band over the whole intensity scale
+SESSION_ROW = 10.6  # the height of the row of session triangles
+WEEKLY_AFTER = 91  # days: a longer range is drawn one value a week (13 weeks of days is enough)
+SESSION_LINES_UP_TO = 3  # more sessions than this are a row of triangles only, no dashed lines
 
 
 def draw(chart: Chart, given: ChartInput) -> dict:
-    """One value a day from `first` to `last`: the peak, a green dot at 0, or a grey band."""
+    """One value a day from `first` to `last` (a week on long ranges), with sessions marked."""
     first, last = given.time_range
     index = clinical.index_days(given.days)
+    count = (last - first).days + 1
+    marked = sorted(s.date for s in given.sessions if first <= s.date <= last)
+    weekly = count > WEEKLY_AFTER
+    data, xaxis, by_week = (_weekly(index, first, last) if weekly
+                            else _daily(index, first, last))
+    shapes = []
+    if marked:
+        data.append(session_markers(marked, SESSION_ROW))
+        if not weekly and len(marked) <= SESSION_LINES_UP_TO:
+            shapes = [session_line(d) for d in marked]
+    figures = clinical.period_figures(index, first, last)
+    summary = (f"{span_text(first, last)}: {figures.days_logged} of {count} days logged, "
+               f"{count - figures.days_logged} not logged. {figures.headache_days} headache days"
+               f"{mean_text(figures.mean_peak_intensity)}, "
+               f"{figures.moderate_severe_days} of them moderate or severe "
+               f"(peak {clinical.MODERATE_SEVERE_PEAK} or more); "
+               f"{figures.days_logged - figures.headache_days} logged days without headache. "
+               + by_week + sessions_text(marked))
+    return {"data": data, "layout": layout(
+        chart, summary, first, last,
+        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {count} days logged",
+        height=340, xaxis=xaxis,
+        yaxis={"range": [-0.6, 11.2], "tickvals": [0, 2, 4, 6, 8, 10],
+               "title": {"text": "Worst pain each week (0-10)" if weekly else "Peak intensity (0-10)"}},
+        bargap=0, shapes=shapes)}
+
+
+def _daily(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict, str]:
+    """The peak, a green dot at 0, or a grey band, one a day."""
     count = (last - first).days + 1
     peak: list[int | None] = [None] * count
     free: list[int | None] = [None] * count
@@ -32,40 +78,70 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         missing[i] = None
         if not day.headache_count:
             free[i] = 0
-    marked = sorted(s.date for s in given.sessions if first <= s.date <= last)
-    dense = count > 400
     start = first.isoformat()
     data = [
         {"type": "bar", "name": "Not logged", "x0": start, "dx": DAY_MS, "y": missing,
          "base": -0.6, "width": DAY_MS, "marker": hatched(), "hovertemplate":
          f"{DAY_HOVER}: not logged<extra></extra>"},
-        {"type": "scatter", "mode": "lines" if dense else "lines+markers",
-         "name": "Peak intensity", "x0": start, "dx": DAY_MS, "y": peak, "connectgaps": False,
-         "line": {"color": HEADACHE, "width": 1 if dense else 1.5},
+        {"type": "scatter", "mode": "lines+markers", "name": "Peak intensity", "x0": start,
+         "dx": DAY_MS, "y": peak, "connectgaps": False, "line": {"color": HEADACHE, "width": 1.5},
          "marker": {"color": HEADACHE, "size": 4},
          "hovertemplate": f"{DAY_HOVER}: peak %{{y}}<extra></extra>"},
         {"type": "scatter", "mode": "markers", "name": "No headache (logged)", "x0": start,
-         "dx": DAY_MS, "y": free,
-         "marker": {"color": FREE, "size": 4 if dense else 7, "symbol": "circle"},
+         "dx": DAY_MS, "y": free, "marker": {"color": FREE, "size": 7, "symbol": "circle"},
          "hovertemplate": f"{DAY_HOVER}: no headache<extra></extra>"},
     ]
-    shapes = []
-    if marked:
-        data.append(session_markers(marked, 10.6))
-        shapes = [session_line(d) for d in marked]
-    figures = clinical.period_figures(index, first, last)
-    summary = (f"{span_text(first, last)}: {figures.days_logged} of {count} days logged, "
-               f"{count - figures.days_logged} not logged. {figures.headache_days} headache days"
-               f"{mean_text(figures.mean_peak_intensity)}, "
-               f"{figures.moderate_severe_days} of them moderate or severe "
-               f"(peak {clinical.MODERATE_SEVERE_PEAK} or more); "
-               f"{figures.days_logged - figures.headache_days} logged days without headache. "
-               + sessions_text(marked))
-    return {"data": data, "layout": layout(
-        chart, summary, first, last,
-        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {count} days logged",
-        height=340,
-        xaxis={"type": "date", "range": day_axis_range(first, last), "nticks": 6},
-        yaxis={"range": [-0.6, 11.2], "tickvals": [0, 2, 4, 6, 8, 10],
-               "title": {"text": "Peak intensity (0-10)"}},
-        bargap=0, shapes=shapes)}
+    return data, {"type": "date", "range": day_axis_range(first, last), "nticks": 6}, ""
+
+
+def _weekly(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict, str]:
+    """One value a week (Monday to Sunday, within the range): the worst pain of a week with at
+    least half its days logged, a green dot at 0 for such a week without headache, a hollow
+    grey marker for a week with fewer than half its days logged (never a headache-free week),
+    and a grey band for a week with nothing logged. Each says how many days were logged."""
+    start = monday_of(first)
+    weeks = (last - start).days // 7 + 1
+    worst: list[int | None] = [None] * weeks
+    free: list[int | None] = [None] * weeks
+    thin: list[int | None] = [None] * weeks
+    missing: list[float | None] = [None] * weeks
+    words: list[str] = []
+    for w in range(weeks):
+        monday = start + timedelta(days=7 * w)
+        week_first, week_last = max(monday, first), min(monday + timedelta(days=6), last)
+        length = (week_last - week_first).days + 1
+        logged = [d for d in index.between(week_first, week_last) if d.logged]
+        headache = [d for d in logged if d.headache_count]
+        peak = max((d.peak_intensity for d in headache), default=0)
+        if not logged:
+            missing[w] = MISSING_BAND
+        elif 2 * len(logged) < length:
+            thin[w] = peak
+        elif headache:
+            worst[w] = peak
+        else:
+            free[w] = 0
+        words.append(f"Week of {day_text(week_first)}: "
+                     + (f"worst pain {peak}, {len(headache)} headache days, " if headache
+                        else "no headache, " if logged else "")
+                     + f"{len(logged)} of {length} days logged")
+    few = sum(v is not None for v in thin)
+    none = sum(v is not None for v in missing)
+    week = {"x0": start.isoformat(), "dx": 7 * DAY_MS, "xperiod": 7 * DAY_MS,
+            "xperiod0": start.isoformat(), "xperiodalignment": "middle", "customdata": words,
+            "hovertemplate": "%{customdata}<extra></extra>"}
+    data = [
+        {"type": "bar", "name": "Not logged", **week, "y": missing, "base": -0.6,
+         "width": 7 * DAY_MS, "marker": hatched()},
+        {"type": "scatter", "mode": "lines+markers", "name": "Worst pain of the week", **week,
+         "y": worst, "connectgaps": False, "line": {"color": HEADACHE, "width": 1.5},
+         "marker": {"color": HEADACHE, "size": 7}},
+        {"type": "scatter", "mode": "markers", "name": "No headache (week logged)", **week,
+         "y": free, "marker": {"color": FREE, "size": 8, "symbol": "circle"}},
+        {"type": "scatter", "mode": "markers", "name": "Under half the week logged", **week,
+         "y": thin, "marker": {"color": MISSING, "size": 8, "symbol": "circle-open",
+                               "line": {"width": 2}}},
+    ]
+    by_week = (f"Drawn by week ({weeks} weeks): {few} with under half their days logged, "
+               f"{none} with nothing logged. ")
+    return data, week_axis(start, last), by_week

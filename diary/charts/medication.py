@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .. import clinical
 from ..clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
+from ..clinical.periods import Month
 from ..vocabulary import DRUG_CLASS_NAMES
 from .ranges import elapsed_days, months_span
-from .style import CLASS_STYLE, MISSING, PAPER, TEXT, layout, month_axis, month_trace_axis
+from .style import CLASS_STYLE, MISSING, TEXT, layout, month_axis, month_trace_axis
 from .words import month_text, span_text
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ REASON_WORDS = {  # short, for hover text: the class names of diary.vocabulary w
        for drug_class, limit in CLASS_DAY_LIMITS.items()},
     "multiple_classes": f"several classes on {MULTIPLE_CLASSES_ACUTE_DAYS}+ days",
 }
+NUMBERED_MONTHS = 12  # the most months whose days not logged are written as numbers
 ABOUT = ("acute medication days per class per month, with the ICHD-3 limits of "
          + " and ".join(str(limit) for limit in ICHD3_LIMITS) + " days")
 
@@ -50,30 +53,16 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     acute = [row.medication_days.acute if row.days_logged else None for row in rows]
     reasons = [", ".join(REASON_WORDS[r] for r in row.overuse_reasons) or "none" for row in rows]
     missing = [max(0, e - row.days_logged) or None for row, e in zip(rows, elapsed)]
+    first, last = months_span(rows, today)
     data.append({"type": "scatter", "mode": "lines+markers", "name": "Acute medication days",
                  "x": months, "y": acute, **month_axis_of_trace, "customdata": reasons,
                  "line": {"color": TEXT, "width": 1.5},
                  "marker": {"color": TEXT, "symbol": "diamond", "size": 8},
                  "hovertemplate": "%{y} acute medication days; overuse: %{customdata}<extra></extra>"})
-    data.append({"type": "scatter", "mode": "markers", "name": "Days not logged", "x": months,
-                 "y": missing, **month_axis_of_trace,
-                 "marker": {"color": MISSING, "symbol": "circle-open", "size": 9,
-                            "line": {"width": 2}},
-                 "hovertemplate": "%{y} days not logged<extra></extra>"})
+    data.extend(_limit_lines(first, last))
+    data.append(_not_logged_row(months, missing))
     top = max([*ICHD3_LIMITS, *(sum(row.medication_days.of_class(c) for c in clinical.ACUTE_CLASSES)
-                                for row in rows), *(m or 0 for m in missing)]) + 2
-    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": limit,
-               "y1": limit, "line": {"color": TEXT, "width": 1.5, "dash": dash}, "layer": "above"}
-              for limit, dash in zip(ICHD3_LIMITS, ("dash", "dot"))]
-    annotations = [
-        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": CLASS_LIMIT, "yanchor": "bottom",
-         "text": f"{CLASS_LIMIT} days: triptans, ergots, opioids, combinations", "showarrow": False,
-         "font": {"size": 12}, "bgcolor": PAPER},
-        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": NON_OPIOID_LIMIT, "yanchor": "bottom",
-         "text": f"{NON_OPIOID_LIMIT} days: non-opioid painkillers", "showarrow": False, "font": {"size": 12},
-         "bgcolor": PAPER},
-    ]
-    first, last = months_span(rows, today)
+                                for row in rows)]) + 2
     logged, total_days = sum(row.days_logged for row in rows), sum(elapsed)
     overuse = [row for row in rows if row.overuse_reasons]
     by_class = [f"{CLASS_STYLE[c][0].lower()} on {days_of} days" for c in clinical.ACUTE_CLASSES
@@ -96,8 +85,34 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     return {"data": data, "layout": layout(
         chart, summary, first, last,
         subtitle=f"{span_text(first, last)} · {logged} of {total_days} days logged",
-        height=360, barmode="stack", bargap=0.25, hovermode="x unified",
+        height=380, barmode="stack", bargap=0.25, hovermode="x unified",
         xaxis=month_axis(first, last),
         yaxis={"range": [0, top], "tickvals": [0, 5, 10, 15, 20, 25, 30],
-               "title": {"text": "Days"}},
-        shapes=shapes, annotations=annotations)}
+               "title": {"text": "Days"}, "domain": [0, 0.84]},
+        yaxis2={"domain": [0.88, 1], "range": [0, 1], "fixedrange": True, "visible": False})}
+
+
+def _limit_lines(first: date | None, last: date | None) -> list[dict]:
+    """The ICHD-3 limits as dashed lines named in the legend, so no label sits on the bars."""
+    if first is None or last is None:
+        return []
+    ends = [first.isoformat(), (Month.of(last).last_day + timedelta(days=1)).isoformat()]
+    return [{"type": "scatter", "mode": "lines", "name": name, "x": ends, "y": [limit, limit],
+             "line": {"color": TEXT, "width": 1.5, "dash": dash}, "hoverinfo": "skip"}
+            for limit, dash, name in (
+                (NON_OPIOID_LIMIT, "dot", f"Limit {NON_OPIOID_LIMIT} days: non-opioid painkillers"),
+                (CLASS_LIMIT, "dash", f"Limit {CLASS_LIMIT} days: triptans and other classes"))]
+
+
+def _not_logged_row(months: list[str], missing: list[int | None]) -> dict:
+    """Days not logged as hollow grey circles in a row above the bars, each with its number
+    (a row of dots only, past a year of months: the numbers would not fit on a phone)."""
+    numbered = len(months) <= NUMBERED_MONTHS
+    return {"type": "scatter", "mode": "markers+text" if numbered else "markers",
+            "name": "Days not logged", "x": months, "y": [0.5 if m else None for m in missing],
+            "yaxis": "y2", **month_trace_axis(), "customdata": missing,
+            "text": [str(m) if m else "" for m in missing], "textposition": "middle center",
+            "textfont": {"size": 11, "color": TEXT}, "cliponaxis": False,
+            "marker": {"color": MISSING, "symbol": "circle-open", "size": 22 if numbered else 9,
+                       "line": {"width": 1.5}},
+            "hovertemplate": "%{customdata} days not logged<extra></extra>"}

@@ -6,8 +6,18 @@ from typing import TYPE_CHECKING
 
 from .. import clinical
 from .ranges import elapsed_days, months_span
-from .style import BAND_NAMES, FREE, MILD, MODERATE, MODERATE_SEVERE_NAME, SEVERE, hatched, \
-    layout, month_axis, month_trace_axis
+from .style import (
+    BAND_NAMES,
+    FREE,
+    MILD,
+    MODERATE,
+    MODERATE_SEVERE_NAME,
+    SEVERE,
+    hatched,
+    layout,
+    month_axis,
+    month_trace_axis,
+)
 from .words import month_text, span_text
 
 if TYPE_CHECKING:
@@ -46,14 +56,18 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     total_logged, total_days = sum(logged), sum(elapsed)
     first, last = months_span(rows, today)
     counted = [(row, e) for row, e in zip(rows, elapsed) if e]
+    # Most and fewest only among months with something logged: a month with nothing logged had
+    # no known headache days, not the fewest.
+    ranked = [row for row, _ in counted if row.days_logged]
     summary = (f"{span_text(first, last)}: {total_logged} of {total_days} days logged, "
                f"{total_days - total_logged} not logged. {sum(r.headache_days for r in rows)} "
                f"headache days, {sum(moderate_severe)} of them moderate or severe.")
-    if len(counted) > 1:
-        most = max(counted, key=lambda pair: pair[0].headache_days)[0]
-        fewest = min(counted, key=lambda pair: pair[0].headache_days)[0]
-        summary += (f" Most in {month_text(most.month)} ({most.headache_days}), fewest in "
-                    f"{month_text(fewest.month)} ({fewest.headache_days}).")
+    if len(ranked) > 1:
+        most = max(ranked, key=lambda row: row.headache_days)
+        fewest = min(ranked, key=lambda row: row.headache_days)
+        summary += (f" Most in {month_text(most.month)} ({most.headache_days} of "
+                    f"{most.days_logged} logged days), fewest in {month_text(fewest.month)} "
+                    f"({fewest.headache_days} of {fewest.days_logged}).")
     if counted:
         latest, days_so_far = counted[-1]
         summary += (f" {month_text(latest.month)}: {latest.headache_days} headache days, "

@@ -3,6 +3,8 @@
 Three kinds of range, one per kind of chart:
 - `Days`: a chart of days, by default the last few months up to today;
 - `Months`: a chart by month, in whole months, by default the last few up to this one;
+a default range starts no earlier than the diary does (its first day record or session, the
+`start` the API reads), so a chart never opens on months before the patient began;
 - `Sessions`: a chart of treatment sessions, the most recent ones dated from `from` to `to`.
 A time chart never runs past today (days after today are not missing, they have not come yet)
 and covers at most MAX_DAYS days.
@@ -77,11 +79,17 @@ class _TimeRange:
         """The query parameters, for the API description."""
         return f"`from`/`to`, default the last {self.months} months"
 
-    def resolve(self, today: date, first: date | None, last: date | None) -> tuple[date, date]:
-        """`first` to `last`, defaults filled in, never past today. Raises RangeError."""
+    def resolve(self, today: date, first: date | None, last: date | None,
+                start: date | None = None) -> tuple[date, date]:
+        """`first` to `last`, defaults filled in, never past today; a default `first` is no
+        earlier than `start`, the diary's first day. Raises RangeError."""
         _check_order(first, last)
         last = min(last or today, today)
-        first = self._start(first or self._default_first(last))
+        if first is None:
+            first = self._default_first(last)
+            if start is not None and start <= last:
+                first = max(first, start)
+        first = self._start(first)
         if first > last:
             raise RangeError("from", "`from` is after today.")
         if (last - first).days + 1 > MAX_DAYS:
@@ -143,9 +151,10 @@ class Sessions:
         return (f"sessions from `from` to `to`, the latest {self.latest}; "
                 f"`window` {MIN_WINDOW}-{MAX_WINDOW} days")
 
-    def resolve(self, today: date, first: date | None, last: date | None
-                ) -> tuple[date | None, date | None]:
-        """`first` and `last` as given. Raises RangeError when they are out of order."""
+    def resolve(self, today: date, first: date | None, last: date | None,
+                start: date | None = None) -> tuple[date | None, date | None]:
+        """`first` and `last` as given (`start` plays no part: the latest sessions are shown).
+        Raises RangeError when they are out of order."""
         _check_order(first, last)
         return first, last
 

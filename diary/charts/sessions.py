@@ -18,7 +18,7 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     today, window = given.today, given.window
     effects, total = chart.range.effects(given)
     effects = sorted(effects, key=lambda e: e.date)
-    labels = session_labels([e.date for e in effects])
+    labels = session_labels([e.date for e in effects], today)
     outer: list[str] = []
     inner: list[str] = []
     headache: list[int] = []

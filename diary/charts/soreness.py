@@ -27,7 +27,7 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     effects, total = chart.range.effects(given)
     index = clinical.index_days(given.days)
     effects = sorted(effects, key=lambda e: e.date)
-    labels = session_labels([e.date for e in effects], long=True)
+    labels = session_labels([e.date for e in effects], today)
     data: list[dict] = []
     gap_x: list[int] = []
     gap_y: list[float] = []

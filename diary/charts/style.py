@@ -121,6 +121,12 @@ def month_axis(first: date | None, last: date | None) -> dict:
     return axis
 
 
+def week_axis(monday: date, last: date) -> dict:
+    """A date axis of whole weeks, from `monday` to the Sunday of the week of `last`."""
+    end = last - timedelta(days=last.weekday()) + timedelta(days=7)
+    return {"type": "date", "range": [monday.isoformat(), end.isoformat()], "nticks": 6}
+
+
 def day_axis_range(first: date, last: date) -> list[str]:
     """A date axis from the middle of the day before `first` to the middle of `last`."""
     return [f"{(first - ONE_DAY).isoformat()} 12:00", f"{last.isoformat()} 12:00"]

@@ -26,9 +26,14 @@ def span_text(first: date | None, last: date | None) -> str:
     return f"{day_text(first)} to {day_text(last)}"
 
 
+def number_text(value: float) -> str:
+    """One decimal place, the one format of every decimal in the charts: "5.1", "5.0"."""
+    return f"{value:.1f}"
+
+
 def mean_text(mean: float | None) -> str:
-    """", mean peak 4.5", or nothing without a mean."""
-    return f", mean peak {mean:g}" if mean is not None else ""
+    """", average worst pain 4.5", or nothing without a mean."""
+    return f", average worst pain {number_text(mean)}" if mean is not None else ""
 
 
 def sessions_text(dates: Sequence[date]) -> str:
@@ -47,11 +52,13 @@ def sessions_shown_text(shown: int, total: int | None) -> str:
     return f"{shown} session{'s' if shown != 1 else ''}"
 
 
-def session_labels(dates: Sequence[date], long: bool = False) -> list[str]:
-    """Short unique labels of session dates ("12 Mar 26"), numbered when a date repeats."""
+def session_labels(dates: Sequence[date], today: date) -> list[str]:
+    """Short unique labels of session dates: "12 Mar" when every date is in today's year, else
+    "12 Mar 2026"; numbered when a date repeats."""
+    this_year = all(day.year == today.year for day in dates)
     labels, seen = [], {}
     for day in dates:
-        text = day_text(day) if long else f"{day.day} {day:%b %y}"
+        text = f"{day.day} {day:%b}" if this_year else day_text(day)
         seen[text] = seen.get(text, 0) + 1
         labels.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
     return labels

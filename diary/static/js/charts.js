@@ -100,7 +100,7 @@
      column is narrower: shrink every marker by the same factor, so that a day's square stays at
      least 3 px short of a week's width and a session's frame (size + 4, drawn 2 px wide) does not
      cover the days beside it. The plot is the chart less its margins and the weekday labels. */
-  var WEEKDAY_LABELS = 34;
+  var WEEKDAY_LABELS = 20;  /* one letter a weekday */
 
   function fittedCells(figure, element) {
     var cells = figure.layout.meta && figure.layout.meta.cells;
