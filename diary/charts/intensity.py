@@ -60,7 +60,7 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         subtitle=f"{span_text(first, last)} · {figures.days_logged} of {count} days logged",
         height=340, xaxis=xaxis,
         yaxis={"range": [-0.6, 11.2], "tickvals": [0, 2, 4, 6, 8, 10],
-               "title": {"text": "Worst pain each week (0-10)" if weekly else "Peak intensity (0-10)"}},
+               "title": {"text": "Worst pain (0-10)" if weekly else "Peak intensity (0-10)"}},
         bargap=0, shapes=shapes)}
 
 
