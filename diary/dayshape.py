@@ -3,7 +3,7 @@
 A day record holds the day's own fields and two lists of items: its headaches and its
 medications. Each field is declared here once: its name, its JSON contract (a marshmallow field
 with its rules and messages), its value when left out, and how the HTML day form carries it.
-The rest follows from this module: diary/schemas.py builds DaySchema, HeadacheSchema and
+The rest follows from this module: diary/schemas/days.py builds DaySchema, HeadacheSchema and
 MedicationSchema from it; the write path (operations/days.py) writes these columns and
 fingerprints these fields; web/forms.py reads and fills the day form with these carriers.
 

@@ -9,7 +9,7 @@ import pytest
 
 from diary import clinical, queries
 from diary.clinical.periods import Month
-from diary.figure_schemas import FollowUpSummarySchema
+from diary.schemas.figures import FollowUpSummarySchema
 
 from . import clock
 from .factories import link, make_day

@@ -1,4 +1,6 @@
-"""GET /api/v1/openapi.json describes every /api/v1 route the app really serves, with its bodies."""
+"""GET /api/v1/openapi.json: the document flask-smorest builds from the routes' own decorators
+(diary/api/declare.py) describes every /api/v1 route the app serves, no more; who may call each;
+and the bodies and queries the views really validate (it cannot drift from them)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,16 @@ import re
 
 import pytest
 
+from diary.access import RULES
+from diary.extensions import db
+from diary.models import TreatmentSession
+
+from . import clock
+from .factories import link
+
 SPEC = "/api/v1/openapi.json"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
+CHANGES = {"post", "put", "patch", "delete"}
 CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 # The JSON bodies API.md names, by (method, OpenAPI path) -> component schema.
@@ -16,6 +26,7 @@ BODIES = {
     ("post", "/api/v1/auth/login"): "Login",
     ("patch", "/api/v1/me"): "Profile",
     ("put", "/api/v1/patients/me/days/{day}"): "Day",
+    ("patch", "/api/v1/patients/{pid}/sessions/{sid}"): "SessionBodyPatch",
 }
 
 
@@ -27,23 +38,37 @@ def spec(api) -> dict:
     return response.get_json()
 
 
+def api_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")]
+
+
 def api_routes(app) -> list[tuple[str, str]]:
     """(method, OpenAPI path) of every /api/v1 rule in the URL map."""
     routes = []
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/v1/"):
-            path = CONVERTER.sub(r"{\1}", rule.rule)
-            routes.extend((method.lower(), path) for method in rule.methods - IGNORED_METHODS)
+    for rule in api_rules(app):
+        path = CONVERTER.sub(r"{\1}", rule.rule)
+        routes.extend((method.lower(), path) for method in rule.methods - IGNORED_METHODS)
     return sorted(routes)
 
 
-def resolve(spec: dict, ref: str) -> dict:
+def operations(spec: dict):
+    """(method, path, operation) of every operation in the document."""
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                yield method, path, operation
+
+
+def resolve(spec: dict, node: dict) -> dict:
+    """`node`, or what its $ref points to."""
+    if "$ref" not in node:
+        return node
+    ref = node["$ref"]
     assert ref.startswith("#/"), ref
-    node = spec
     for part in ref[2:].split("/"):
-        assert part in node, f"{ref} does not resolve"
-        node = node[part]
-    return node
+        assert part in spec, f"{ref} does not resolve"
+        spec = spec[part]
+    return spec
 
 
 def all_refs(node):
@@ -58,10 +83,78 @@ def all_refs(node):
             yield from all_refs(item)
 
 
+def body_schema(spec: dict, operation: dict) -> dict | None:
+    body = operation.get("requestBody")
+    return resolve(spec, body["content"]["application/json"]["schema"]) if body else None
+
+
+def query_names(operation: dict) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+
+
+# -- The document ---------------------------------------------------------------------------
+
+
 def test_it_is_an_openapi_3_document(spec):
     assert spec["openapi"].startswith("3.")
     assert spec["info"]["title"] and spec["info"]["version"]
     assert spec["paths"]
+
+
+def test_every_operation_has_a_summary_and_responses(spec):
+    for method, path, operation in operations(spec):
+        assert operation.get("summary"), (method, path)
+        assert operation.get("responses"), (method, path)
+
+
+def test_every_reference_resolves(spec):
+    refs = set(all_refs(spec))
+    assert refs
+    for ref in refs:
+        resolve(spec, {"$ref": ref})
+
+
+def test_every_path_parameter_is_declared(spec):
+    for path, item in spec["paths"].items():
+        names = set(re.findall(r"{([^}]+)}", path))
+        declared = {p["name"] for p in item.get("parameters") or [] if p["in"] == "path"}
+        for operation in item.values():
+            if isinstance(operation, dict):
+                declared |= {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+        assert names == declared, path
+
+
+def test_a_day_in_the_address_is_a_date(spec):
+    item = spec["paths"]["/api/v1/patients/me/days/{day}"]
+    (day,) = [p for p in item["parameters"] if p["name"] == "day"]
+    assert day["schema"] == {"type": "string", "format": "date"}
+
+
+def test_error_answers_are_described_as_problem_json(spec):
+    problem = "#/components/schemas/Problem"
+    for method, path, operation in operations(spec):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                content = resolve(spec, response)["content"]
+                assert list(content) == ["application/problem+json"], (method, path, status)
+                assert content["application/problem+json"]["schema"] == {"$ref": problem}
+    assert set(spec["components"]["schemas"]["Problem"]["properties"]) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "errors",
+    }
+
+
+def test_changing_operations_document_the_csrf_header(spec):
+    for method, path, operation in operations(spec):
+        if method in CHANGES:
+            headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+            assert "X-CSRFToken" in headers, (method, path)
+
+
+# -- Cannot drift: the routes -----------------------------------------------------------------
 
 
 def test_every_api_route_and_method_is_described(app, spec):
@@ -73,61 +166,125 @@ def test_every_api_route_and_method_is_described(app, spec):
 
 def test_nothing_is_described_that_the_app_does_not_serve(app, spec):
     served = set(api_routes(app))
-    described = {(method, path) for path, item in spec["paths"].items()
-                 for method in item if method in {"get", "put", "post", "patch", "delete"}}
-    assert described <= served, described - served
+    described = {(method, path) for method, path, _ in operations(spec)}
+    assert described == served, described ^ served
 
 
-def test_every_path_parameter_is_declared(spec):
-    for path, item in spec["paths"].items():
-        names = set(re.findall(r"{([^}]+)}", path))
-        declared = {p["name"] for p in item.get("parameters") or [] if p["in"] == "path"}
-        for method, operation in item.items():
-            if isinstance(operation, dict):
-                declared |= {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
-        assert names == declared, path
+def test_who_may_call_each_route_is_its_access_rule(app, spec):
+    cookie = spec["components"]["securitySchemes"]["login_cookie"]
+    assert cookie == {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": app.config["SESSION_COOKIE_NAME"],
+        "description": cookie["description"],
+    }
+    for rule in api_rules(app):
+        name = app.view_functions[rule.endpoint].access_rule
+        for method in rule.methods - IGNORED_METHODS:
+            operation = spec["paths"][CONVERTER.sub(r"{\1}", rule.rule)][method.lower()]
+            assert operation["description"] == f"Who: {RULES[name]}.", rule.rule
+            if name == "anyone":  # its 401, if any, is its own (a wrong password)
+                assert operation["security"] == [], rule.rule
+            else:
+                assert operation["security"] == [{"login_cookie": []}], rule.rule
+                assert "401" in operation["responses"], rule.rule
 
 
-def test_every_operation_has_a_summary_and_responses(spec):
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if method == "parameters":
-                continue
-            assert operation.get("summary"), (method, path)
-            assert operation.get("responses"), (method, path)
+def test_a_route_that_validates_documents_its_422(spec):
+    for method, path, operation in operations(spec):
+        if "requestBody" in operation or query_names(operation):
+            assert "422" in operation["responses"], (method, path)
 
 
-def test_every_reference_resolves(spec):
-    refs = set(all_refs(spec))
-    assert refs
-    for ref in refs:
-        resolve(spec, ref)
+# -- Cannot drift: bodies and queries, tried against the views ---------------------------------
 
 
-@pytest.mark.parametrize(("method", "path", "schema"),
-                         [(m, p, s) for (m, p), s in BODIES.items()])
+@pytest.fixture
+def callers(as_user, patient, therapist):
+    """Who calls each route (the patient for their own, a linked therapist for the therapist's),
+    and the values of the address."""
+    link(patient, therapist)
+    session = TreatmentSession(
+        patient_id=patient.id,
+        therapist_id=therapist.id,
+        date=clock.today(patient),
+        techniques=["dry_needling"],
+    )
+    db.session.add(session)
+    db.session.commit()
+    values = {"day": clock.today(patient).isoformat(), "sid": str(session.id), "link_id": "x"}
+    as_patient, as_therapist = as_user(patient), as_user(therapist)
+
+    def call(rule: str, method: str, path: str, **kwargs):
+        therapists = rule in ("therapist", "linked_therapist", "session_author")
+        address = {**values, "pid": str(patient.id) if therapists else "me"}
+        client = as_therapist if therapists else as_patient
+        return client.request(method.upper(), path.format(**address), **kwargs)
+
+    return call
+
+
+def _rule_of(app, method: str, path: str) -> str:
+    (rule,) = [
+        r for r in api_rules(app) if CONVERTER.sub(r"{\1}", r.rule) == path and method.upper() in r.methods
+    ]
+    return app.view_functions[rule.endpoint].access_rule
+
+
+def test_every_documented_body_is_the_one_the_view_validates(app, spec, callers):
+    """Each documented property is a field the view reads (never "Unknown field"), a property
+    not in the document is refused, and each documented required one is required."""
+    checked = []
+    for method, path, operation in operations(spec):
+        schema = body_schema(spec, operation)
+        if schema is None:
+            continue
+        writable = {name for name, prop in schema["properties"].items() if not prop.get("readOnly")}
+        body = {name: {"not": ["a value"]} for name in writable} | {"undocumented": 1}
+        response = callers(_rule_of(app, method, path), method, path, json=body)
+        assert response.status_code == 422, (method, path, response.get_json())
+        errors = response.get_json()["errors"]
+        assert errors.get("undocumented") == ["Unknown field."], (method, path, errors)
+        unknown = [name for name in writable if errors.get(name) == ["Unknown field."]]
+        assert not unknown, (method, path, unknown)
+        for name in schema.get("required", []):
+            missing = callers(_rule_of(app, method, path), method, path, json={})
+            assert name in missing.get_json()["errors"], (method, path, name)
+        checked.append((method, path))
+    assert set(BODIES) <= set(checked)
+
+
+def test_every_documented_query_parameter_is_the_one_the_view_validates(app, spec, callers):
+    """A value that is no date (month, number) in each documented query parameter is a 422 on
+    that parameter: the view validates with the schema the document shows."""
+    checked = []
+    for method, path, operation in operations(spec):
+        for name in query_names(operation):
+            response = callers(_rule_of(app, method, path), method, path, query_string={name: "not-a-value"})
+            assert response.status_code == 422, (method, path, name, response.get_data(as_text=True))
+            assert name in response.get_json()["errors"], (method, path, name)
+            checked.append((path, name))
+    assert ("/api/v1/patients/{pid}/days", "from") in checked
+    assert ("/api/v1/patients/{pid}/months", "to") in checked
+    assert ("/api/v1/patients/{pid}/charts/soreness", "window") in checked
+
+
+# -- What API.md says, in the document --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("method", "path", "schema"), [(m, p, s) for (m, p), s in BODIES.items()])
 def test_request_bodies_reference_their_schemas(spec, method, path, schema):
     body = spec["paths"][path][method]["requestBody"]
     ref = body["content"]["application/json"]["schema"]["$ref"]
     assert ref == f"#/components/schemas/{schema}"
-    assert resolve(spec, ref)["properties"]
+    assert resolve(spec, {"$ref": ref})["properties"]
 
 
 def test_every_put_and_patch_takes_a_described_json_body(spec):
-    for path, item in spec["paths"].items():
-        for method in ("put", "patch"):
-            if method in item:
-                schema = item[method]["requestBody"]["content"]["application/json"]["schema"]
-                assert "$ref" in schema, (method, path)
-
-
-def test_changing_operations_document_the_csrf_header(spec):
-    for path, item in spec["paths"].items():
-        for method in ("post", "put", "patch", "delete"):
-            if method in item:
-                headers = {p["name"] for p in item[method].get("parameters", [])
-                           if p["in"] == "header"}
-                assert "X-CSRFToken" in headers, (method, path)
+    for method, path, operation in operations(spec):
+        if method in ("put", "patch"):
+            schema = operation["requestBody"]["content"]["application/json"]["schema"]
+            assert "$ref" in schema, (method, path)
 
 
 def test_the_day_schema_carries_the_rules_of_api_md(spec):
@@ -137,20 +294,42 @@ def test_the_day_schema_carries_the_rules_of_api_md(spec):
     assert day["properties"]["medications"]["maxItems"] == 20
     assert day["properties"]["triggers"]["maxItems"] == 20
     assert day["properties"]["notes"]["maxLength"] == 2000
-    assert (day["properties"]["soreness"]["minimum"], day["properties"]["soreness"]["maximum"]) \
-        == (0, 10)
+    assert (day["properties"]["soreness"]["minimum"], day["properties"]["soreness"]["maximum"]) == (0, 10)
     assert day["properties"]["version"].get("readOnly") is True
-    assert (headache["properties"]["intensity"]["minimum"],
-            headache["properties"]["intensity"]["maximum"]) == (1, 10)
+    assert (
+        headache["properties"]["intensity"]["minimum"],
+        headache["properties"]["intensity"]["maximum"],
+    ) == (1, 10)
     assert "intensity" in headache["required"]
     assert set(headache["properties"]["type"]["enum"]) == {
-        "tension", "migraine", "cluster", "sinus", "other", "unsure"}
+        "tension",
+        "migraine",
+        "cluster",
+        "sinus",
+        "other",
+        "unsure",
+    }
     assert set(medication["properties"]["drug_class"]["enum"]) == {
-        "non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute", "other"}
-    assert (medication["properties"]["doses"]["minimum"],
-            medication["properties"]["doses"]["maximum"]) == (1, 20)
+        "non_opioid_analgesic",
+        "triptan",
+        "ergot",
+        "opioid",
+        "combination_analgesic",
+        "other_acute",
+        "other",
+    }
+    assert (medication["properties"]["doses"]["minimum"], medication["properties"]["doses"]["maximum"]) == (
+        1,
+        20,
+    )
     for schema in (day, headache, medication):
         assert schema.get("additionalProperties") is False
+
+
+def test_a_session_patch_requires_nothing_and_a_post_its_date(spec):
+    schemas = spec["components"]["schemas"]
+    assert "required" not in schemas["SessionBodyPatch"]
+    assert {"date", "techniques"} <= set(schemas["SessionBody"]["required"])
 
 
 def test_registration_has_no_role_to_choose(spec):
@@ -160,17 +339,14 @@ def test_registration_has_no_role_to_choose(spec):
     assert register["properties"]["password"].get("writeOnly") is True
 
 
-def test_the_day_list_documents_its_range_parameters(spec):
-    parameters = spec["paths"]["/api/v1/patients/{pid}/days"]["get"]["parameters"]
-    assert {p["name"] for p in parameters if p["in"] == "query"} == {"from", "to"}
-
-
-def test_error_answers_are_described_as_problem_json(spec):
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if method == "parameters":
-                continue
-            for status, response in operation["responses"].items():
-                if int(status) >= 400 and "content" in response:
-                    assert list(response["content"]) == ["application/problem+json"], \
-                        (method, path, status)
+@pytest.mark.parametrize(
+    ("path", "names"),
+    [
+        ("/api/v1/patients/{pid}/days", {"from", "to"}),
+        ("/api/v1/patients/{pid}/months", {"from", "to"}),
+        ("/api/v1/patients/{pid}/sessions/effects", {"window"}),
+        ("/api/v1/patients/{pid}/charts/soreness", {"from", "to", "window"}),
+    ],
+)
+def test_ranges_document_their_parameters(spec, path, names):
+    assert query_names(spec["paths"][path]["get"]) == names

@@ -6,9 +6,9 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import operations
+from ..access import rule
 from ..errors import Conflict, problem
 from ..ratelimits import login_limits, mark_login_failed, registration_limit
-from ..access import rule
 from ..schemas import (
     CsrfSchema,
     LoginSchema,
@@ -17,91 +17,99 @@ from ..schemas import (
     ProfileSchema,
     RegisterSchema,
     UserSchema,
-    user_schema,
 )
 from . import bp
-from .helpers import doc, json_body, load
+from .helpers import no_content
 
 
 @bp.post("/auth/register")
 @rule("anyone")
 @registration_limit
-@doc("Create a patient account and log in", body=RegisterSchema,
-     responses={201: UserSchema, 409: None, 422: None, 429: None}, who="anyone")
-def register():
-    data = load(RegisterSchema(), json_body())
+@bp.arguments(RegisterSchema)
+@bp.response(201, UserSchema)
+@bp.problems(409, 429)
+def register(data: dict):
+    """Create a patient account and log in"""
     try:
-        user = operations.create_user(data["email"], data["password"], data["display_name"],
-                                      timezone=data["timezone"])
+        user = operations.create_user(
+            data["email"], data["password"], data["display_name"], timezone=data["timezone"]
+        )
     except Conflict as error:
         return problem(409, "Email already registered", str(error))
     operations.start_login_session(user)
     login_user(user)
-    return user_schema.dump(user), 201
+    return user
 
 
 @bp.post("/auth/login")
 @rule("anyone")
 @login_limits
-@doc("Log in", body=LoginSchema, responses={200: UserSchema, 401: None, 429: None}, who="anyone")
-def login():
-    data = load(LoginSchema(), json_body())
+@bp.arguments(LoginSchema)
+@bp.response(200, UserSchema)
+@bp.problems(401, 429)
+def login(data: dict):
+    """Log in"""
     user = operations.authenticate(data["email"], data["password"])
     if user is None:
         mark_login_failed()
         return problem(401, "Wrong email or password", "The email or the password is not right.")
     operations.start_login_session(user)
     login_user(user)
-    return user_schema.dump(user)
+    return user
 
 
 @bp.post("/auth/logout")
 @rule("logged_in")
-@doc("Log out; the session cookie stops working", responses={204: None})
+@bp.response(204)
 def logout():
+    """Log out; the session cookie stops working"""
     operations.end_login_session()
     logout_user()
-    return "", 204
+    return no_content()
 
 
 @bp.get("/auth/csrf")
 @rule("anyone")
-@doc("The CSRF token to send as X-CSRFToken", responses={200: CsrfSchema}, who="anyone")
+@bp.response(200, CsrfSchema)
 def csrf_token():
+    """The CSRF token to send as X-CSRFToken"""
     return {"csrf_token": generate_csrf()}
 
 
 @bp.get("/me")
 @rule("logged_in")
-@doc("The logged-in user", responses={200: UserSchema})
+@bp.response(200, UserSchema)
 def me():
-    return user_schema.dump(current_user)
+    """The logged-in user"""
+    return current_user
 
 
 @bp.patch("/me")
 @rule("logged_in")
-@doc("Change display name or time zone", body=ProfileSchema, responses={200: UserSchema, 422: None})
-def update_me():
-    changes = load(ProfileSchema(), json_body())
-    return user_schema.dump(operations.update_profile(current_user, changes))
+@bp.arguments(ProfileSchema)
+@bp.response(200, UserSchema)
+def update_me(changes: dict):
+    """Change display name or time zone"""
+    return operations.update_profile(current_user, changes)
 
 
 @bp.put("/me/password")
 @rule("logged_in")
-@doc("Change my password; every other login of mine ends", body=PasswordChangeSchema,
-     responses={204: None, 422: None})
-def change_password():
-    data = load(PasswordChangeSchema(), json_body())
+@bp.arguments(PasswordChangeSchema)
+@bp.response(204)
+def change_password(data: dict):
+    """Change my password; every other login of mine ends"""
     operations.change_password(current_user, data["current_password"], data["new_password"])
-    return "", 204
+    return no_content()
 
 
 @bp.delete("/me")
 @rule("patient")
-@doc("Erase my account and all my diary data", body=PasswordSchema,
-     responses={204: None, 403: None, 422: None}, who="patient")
-def erase_me():
-    data = load(PasswordSchema(), json_body())
+@bp.arguments(PasswordSchema)
+@bp.response(204)
+@bp.problems(403)
+def erase_me(data: dict):
+    """Erase my account and all my diary data"""
     operations.erase_account(current_user, data["password"])
     logout_user()
-    return "", 204
+    return no_content()

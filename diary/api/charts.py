@@ -11,72 +11,26 @@ their day facts (two).
 from __future__ import annotations
 
 import orjson
-from flask import current_app, request
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from flask import current_app
 
 from .. import charts, queries
 from ..access import rule
-from ..clinical.effects import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW
+from ..clinical.effects import DEFAULT_WINDOW
 from ..errors import InvalidInput
 from ..models import User
+from ..schemas.charts import ChartSchema, chart_query
 from . import bp
-from .helpers import doc, load
-
-DATE_MESSAGE = {"invalid": "Give the date as YYYY-MM-DD."}
-
-
-class ChartRangeQuerySchema(Schema):
-    """`?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional, at most 2,000 days apart."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    from_ = fields.Date(data_key="from", load_default=None, error_messages=DATE_MESSAGE)
-    to = fields.Date(load_default=None, error_messages=DATE_MESSAGE)
-
-    @validates_schema
-    def _ordered(self, data, **kwargs):
-        first, last = data.get("from_"), data.get("to")
-        if first and last and first > last:
-            raise ValidationError("`from` is after `to`.", "from")
-        if first and last and (last - first).days + 1 > charts.MAX_DAYS:
-            raise ValidationError(f"Ask for at most {charts.MAX_DAYS} days at a time.", "to")
-
-
-class SessionChartQuerySchema(ChartRangeQuerySchema):
-    """The sessions dated from `from` to `to` (default all; the chart shows the latest ones) and
-    the effect window of docs/clinical-rules.md section 6."""
-
-    window = fields.Integer(
-        load_default=DEFAULT_WINDOW,
-        validate=validate.Range(MIN_WINDOW, MAX_WINDOW,
-                                error=f"The window is {MIN_WINDOW} to {MAX_WINDOW} days."),
-        error_messages={"invalid": "Give a whole number of days."})
-
-
-class ChartSchema(Schema):
-    """A plotly figure: `data` (traces) and `layout`. `layout.title.text` names the chart and
-    `layout.meta` is {chart, summary, from, to}: `summary` is a plain-text account of the chart
-    for screen readers."""
-
-    data = fields.List(fields.Dict())
-    layout = fields.Dict()
-
 
 # "Chart: <what it shows> (<its query parameters>)", from the table of charts.
-SUMMARIES = {entry.name: f"Chart: {entry.about} ({entry.range.parameters})"
-             for entry in charts.CHARTS.values()}
+SUMMARIES = {
+    entry.name: f"Chart: {entry.about} ({entry.range.parameters})" for entry in charts.CHARTS.values()
+}
 
 
-def query_schema(entry: charts.Chart) -> type[Schema]:
-    """The query a chart takes: a range, and for the session charts the effect window."""
-    return SessionChartQuerySchema if entry.range.per_session else ChartRangeQuerySchema
-
-
-def chart(name: str, patient: User):
-    """Parse, read the facts the chart needs (the rule has authorised), respond with the figure."""
+def chart(name: str, params: dict, patient: User):
+    """Read the facts the chart needs (the rule has authorised, the query is valid), respond
+    with the figure."""
     entry = charts.CHARTS[name]
-    params = load(query_schema(entry)(), request.args.to_dict())
     today = patient.today()
     try:
         first, last = entry.resolve_range(today, params["from_"], params["to"])
@@ -91,15 +45,19 @@ def chart(name: str, patient: User):
 
 
 def _register(name: str) -> None:
-    def view(patient: User):
-        return chart(name, patient)
+    def view(params: dict, patient: User):
+        return chart(name, params, patient)
 
     view.__name__ = view.__qualname__ = f"chart_{name}"
-    query = query_schema(charts.CHARTS[name])
-    view = doc(SUMMARIES[name], query=query, responses={200: ChartSchema, 404: None, 422: None},
-               who="patient, linked therapist")(view)
-    bp.add_url_rule(f"/patients/<pid>/charts/{name}", endpoint=view.__name__,
-                    view_func=rule("patient_or_linked_therapist", f"chart {name}")(view), methods=["GET"])
+    view = bp.arguments(chart_query(charts.CHARTS[name]), location="query")(
+        bp.response(200, ChartSchema)(bp.problems(404)(bp.doc(summary=SUMMARIES[name])(view)))
+    )
+    bp.add_url_rule(
+        f"/patients/<pid>/charts/{name}",
+        endpoint=view.__name__,
+        view_func=rule("patient_or_linked_therapist", f"chart {name}")(view),
+        methods=["GET"],
+    )
 
 
 for _name in charts.NAMES:

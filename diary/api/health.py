@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..access import rule
+from ..schemas import HealthSchema
 from . import bp
-from .helpers import doc
 
 
 @bp.get("/health")
 @rule("anyone")
-@doc("Liveness check", responses={200: None}, who="anyone")
+@bp.response(200, HealthSchema)
 def health():
+    """Liveness check"""
     return {"status": "ok"}

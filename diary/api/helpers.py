@@ -1,17 +1,13 @@
-"""What every API view needs: JSON bodies, ETags, role checks and OpenAPI notes."""
+"""What API views share: the JSON body, ETags and preconditions, the empty answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import request
-from marshmallow import Schema, ValidationError
+from flask import Response, current_app, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from ..errors import InvalidInput
 from ..operations import NEW_DAY
-from ..schemas import flatten_errors
 from ..versions import parse_version
 
 
@@ -25,16 +21,6 @@ def json_body() -> Any:
         return request.get_json()
     except (BadRequest, RecursionError):  # RecursionError: nested deeper than Python parses
         raise BadRequest("The body is not valid JSON.") from None
-
-
-def load(schema: Schema, data: Any, **kwargs) -> Any:
-    """Validate with a schema; every broken rule becomes a 422 with a message per field."""
-    if not isinstance(data, dict):
-        raise InvalidInput({"_schema": ["Send a JSON object."]})
-    try:
-        return schema.load(data, **kwargs)
-    except ValidationError as error:
-        raise InvalidInput(flatten_errors(error.messages)) from None
 
 
 def etag(version: int) -> str:
@@ -53,11 +39,6 @@ def if_match() -> int | None:
     return -1 if (version := parse_version(value)) is None else version
 
 
-def doc(summary: str, *, body: type[Schema] | None = None, query: type[Schema] | None = None,
-        responses: dict[int, type[Schema] | None] | None = None, who: str = "logged in") -> Callable:
-    """Note what a route takes and gives, for the generated OpenAPI description."""
-    def decorator(view):
-        view.openapi = {"summary": summary, "body": body, "query": query,
-                        "responses": responses or {}, "who": who}
-        return view
-    return decorator
+def no_content() -> Response:
+    """204, with no body."""
+    return current_app.response_class(status=204)

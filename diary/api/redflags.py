@@ -6,12 +6,11 @@ from .. import redflags
 from ..access import rule
 from ..schemas import RedFlagListSchema
 from . import bp
-from .helpers import doc
 
 
 @bp.get("/red-flags")
 @rule("logged_in")
-@doc("The warning signs a day's `red_flags` may hold, each with its level (999 or 111) and advice",
-     responses={200: RedFlagListSchema})
+@bp.response(200, RedFlagListSchema)
 def red_flag_list():
-    return RedFlagListSchema().dump({"red_flags": redflags.FLAGS})
+    """The warning signs a day's `red_flags` may hold, each with its level (999 or 111) and advice"""
+    return {"red_flags": redflags.FLAGS}

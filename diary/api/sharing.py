@@ -18,58 +18,67 @@ from ..schemas import (
     TriageSchema,
 )
 from . import bp
-from .helpers import doc, json_body, load
+from .helpers import no_content
 
 
 @bp.post("/patients/me/share-codes")
 @rule("patient")
-@doc(f"A one-use share code, valid for {CODE_LIFETIME_HOURS} hours", responses={201: ShareCodeSchema, 403: None},
-     who="patient")
+@bp.response(201, ShareCodeSchema)
+@bp.problems(403)
+@bp.doc(summary=f"A one-use share code, valid for {CODE_LIFETIME_HOURS} hours")
 def create_share_code():
     code, expires_at = operations.create_share_code(current_user)
-    return ShareCodeSchema().dump({"code": code, "expires_at": expires_at}), 201
+    return {"code": code, "expires_at": expires_at}
 
 
 @bp.post("/links")
 @rule("therapist")
 @share_code_limits
-@doc("Add a patient with the code they gave you", body=LinkBodySchema,
-     responses={201: LinkCreatedSchema, 403: None, 404: None, 429: None}, who="therapist")
-def create_link():
-    data = load(LinkBodySchema(), json_body())
+@bp.arguments(LinkBodySchema)
+@bp.response(201, LinkCreatedSchema)
+@bp.problems(403, 404, 429)
+def create_link(data: dict):
+    """Add a patient with the code they gave you"""
     link = operations.link_therapist(current_user, data["code"])
     if link is None:
         mark_code_failed()
         raise NotFound("This code is unknown, used or expired. Ask the patient for a new one.")
-    return LinkCreatedSchema().dump(link), 201
+    return link
 
 
 @bp.get("/patients/me/links")
 @rule("patient")
-@doc("The therapists who can read my diary", responses={200: PatientLinksSchema}, who="patient")
+@bp.response(200, PatientLinksSchema)
+@bp.problems(403)
 def my_links():
-    return PatientLinksSchema().dump({"links": queries.patient_links(current_user)})
+    """The therapists who can read my diary"""
+    return {"links": queries.patient_links(current_user)}
 
 
 @bp.delete("/patients/me/links/<link_id>")
 @rule("patient")
-@doc("Stop sharing with a therapist", responses={204: None, 404: None}, who="patient")
+@bp.response(204)
+@bp.problems(403, 404)
 def revoke_link(link_id: str):
+    """Stop sharing with a therapist"""
     if not operations.revoke_link(current_user, link_id):
         raise NotFound()
-    return "", 204
+    return no_content()
 
 
 @bp.get("/patients")
-@rule("therapist")
-@doc("Every patient who shares with me, with their recent logging", responses={200: TriageSchema},
-     who="therapist")
+@rule("therapist", lists_patients=True)
+@bp.response(200, TriageSchema)
+@bp.problems(403)
 def triage_list():
-    return TriageSchema().dump({"patients": queries.triage(current_user)})
+    """Every patient who shares with me, with their recent logging"""
+    return {"patients": queries.triage(current_user)}
 
 
 @bp.get("/patients/me/access-log")
 @rule("patient")
-@doc("Who read or changed my diary, and when", responses={200: AccessLogSchema}, who="patient")
+@bp.response(200, AccessLogSchema)
+@bp.problems(403)
 def access_log():
-    return AccessLogSchema().dump({"events": queries.access_log(current_user)})
+    """Who read or changed my diary, and when"""
+    return {"events": queries.access_log(current_user)}

@@ -9,39 +9,43 @@ from ..access import rule
 from ..models import TreatmentSession, User
 from ..schemas import SessionBodySchema, SessionListSchema, SessionSchema
 from . import bp
-from .helpers import doc, json_body, load
+from .helpers import no_content
 
 
 @bp.post("/patients/<pid>/sessions")
 @rule("linked_therapist", "treatment sessions", action="create")
-@doc("Record a treatment session", body=SessionBodySchema,
-     responses={201: SessionSchema, 403: None, 404: None, 422: None}, who="linked therapist")
-def create_session(patient: User):
-    data = load(SessionBodySchema(), json_body())
-    session = operations.record_session(current_user, patient, data)
-    return SessionSchema().dump(session), 201
+@bp.arguments(SessionBodySchema)
+@bp.response(201, SessionSchema)
+@bp.problems(403, 404)
+def create_session(data: dict, patient: User):
+    """Record a treatment session"""
+    return operations.record_session(current_user, patient, data)
 
 
 @bp.get("/patients/<pid>/sessions")
 @rule("patient_or_linked_therapist", "treatment sessions")
-@doc("Treatment sessions by date", responses={200: SessionListSchema, 404: None},
-     who="patient, linked therapist")
+@bp.response(200, SessionListSchema)
+@bp.problems(404)
 def list_sessions(patient: User):
-    return SessionListSchema().dump({"sessions": queries.list_sessions(patient)})
+    """Treatment sessions by date"""
+    return {"sessions": queries.list_sessions(patient)}
 
 
 @bp.patch("/patients/<pid>/sessions/<sid>")
 @rule("session_author", "treatment session", action="update")
-@doc("Correct a session", body=SessionBodySchema,
-     responses={200: SessionSchema, 403: None, 404: None, 422: None}, who="the therapist who wrote it")
-def update_session(patient: User, session: TreatmentSession):
-    changes = load(SessionBodySchema(partial=True), json_body())
-    return SessionSchema().dump(operations.update_session(current_user, session, changes))
+@bp.arguments(SessionBodySchema(partial=True))
+@bp.response(200, SessionSchema)
+@bp.problems(403, 404)
+def update_session(changes: dict, patient: User, session: TreatmentSession):
+    """Correct a session (any of its fields)"""
+    return operations.update_session(current_user, session, changes)
 
 
 @bp.delete("/patients/<pid>/sessions/<sid>")
 @rule("session_author", "treatment session", action="delete")
-@doc("Delete a session", responses={204: None, 403: None, 404: None}, who="the therapist who wrote it")
+@bp.response(204)
+@bp.problems(403, 404)
 def delete_session(patient: User, session: TreatmentSession):
+    """Delete a session"""
     operations.delete_session(current_user, session)
-    return "", 204
+    return no_content()

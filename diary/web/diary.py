@@ -14,7 +14,7 @@ from .. import operations, queries, redflags, safety
 from .. import vocabulary as vocab
 from ..access import rule
 from ..errors import Conflict, InvalidInput, StaleVersion
-from ..schemas import day_schema
+from ..schemas import EARLIEST, day_schema
 from ..versions import parse_version
 from . import bp
 from .forms import (
@@ -155,6 +155,8 @@ def calendar_page():
         shown = date(year, month, 1)
     except ValueError:
         shown = today.replace(day=1)
+    if shown < EARLIEST:  # no calendar page before 1900 (year 1 has no month before it)
+        raise NotFound()
     if shown > today.replace(day=1):
         shown = today.replace(day=1)
     previous_month = (shown - timedelta(days=1)).replace(day=1)

@@ -1,17 +1,17 @@
-"""Marshmallow schemas of the figures (docs/api.md "Figures and charts"), dumped from diary.clinical.
+"""The figures (docs/api.md "Figures and charts"), dumped from diary.clinical, and their queries.
 
 The engine names ranges `from_date` / `to_date`; the API writes them `from` / `to`.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from marshmallow import EXCLUDE, Schema, fields, validate
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from ..clinical import RULES_VERSION
+from ..clinical.effects import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW
+from .common import MONTH, range_query
 
-from .clinical import RULES_VERSION
-from .clinical.periods import Month
+MAX_MONTHS = 120  # the longest run of monthly figures one request gets
 
 
 class MedicationDaysSchema(Schema):
@@ -129,53 +129,31 @@ class EffectsSchema(Schema):
     effects = fields.List(fields.Nested(SessionEffectSchema))
 
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-MAX_MONTHS = 120
+MonthRangeQuerySchema = range_query(
+    "MonthRangeQuerySchema",
+    MONTH,
+    max_span=MAX_MONTHS,
+    default_span=12,
+    about=f"`?from=YYYY-MM&to=YYYY-MM`: both optional, by default the 12 months up to the "
+    f"patient's current one, at most {MAX_MONTHS} months.",
+)
 
 
-class MonthField(fields.String):
-    """A calendar month written YYYY-MM."""
-
-    default_error_messages = {"invalid": "Give the month as YYYY-MM."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not _MONTH.match(text):
-            raise self.make_error("invalid")
-        year, month = text.split("-")
-        return Month(int(year), int(month))
-
-
-class MonthRangeQuerySchema(Schema):
-    """`?from=YYYY-MM&to=YYYY-MM`, at most 120 months; both optional."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    from_ = MonthField(data_key="from", load_default=None)
-    to = MonthField(load_default=None)
-
-    @validates_schema
-    def _ordered(self, data, **kwargs):
-        first, last = data.get("from_"), data.get("to")
-        if first and last and first > last:
-            raise ValidationError("`from` is after `to`.", "from")
+def effect_window() -> fields.Integer:
+    """`window`: the days before and after each session (docs/clinical-rules.md section 6)."""
+    return fields.Integer(
+        load_default=DEFAULT_WINDOW,
+        validate=validate.Range(
+            MIN_WINDOW, MAX_WINDOW, error=f"The window is {MIN_WINDOW} to {MAX_WINDOW} days."
+        ),
+        error_messages={"invalid": "Give a whole number of days."},
+    )
 
 
 class EffectsQuerySchema(Schema):
+    """`?window=` of the session effects, 1 to 56 days (default 14)."""
+
     class Meta:
         unknown = EXCLUDE
 
-    window = fields.Integer(load_default=14, validate=validate.Range(
-        1, 56, error="The window is 1 to 56 days."), error_messages={"invalid": "Give a whole number of days."})
-
-
-def month_span(first: Month, last: Month) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month + 1
-
-
-def default_month_range(today: date, first: Month | None, last: Month | None) -> tuple[Month, Month]:
-    """The months asked for; by default the 12 months that end with the current one."""
-    last = last or Month.of(today)
-    first = first or last.shift(-11)
-    return first, last
+    window = effect_window()

@@ -1,0 +1,143 @@
+"""How an API route is declared: flask-smorest validates, serialises and documents from the same
+decorators (docs/api.md "How the API is declared").
+
+- `Blueprint` is flask-smorest's, with our argument parser: a body must be JSON (415) that parses
+  (400) into an object, and every broken rule is InvalidInput, diary/errors.py's 422 problem+json
+  with a message per field.
+- `Api` leaves errors to diary/errors.py (flask-smorest would answer every HTTPException of the
+  app, pages included, in its own JSON) and documents them as problem+json.
+- `AccessPlugin` writes each route's access rule (diary/access.py) into the document: who may
+  call it, the login cookie it needs, its 401, and the X-CSRFToken header of a change.
+"""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+import flask_smorest
+from apispec import BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask import Flask, current_app
+from webargs.flaskparser import FlaskParser
+
+from ..access import RULES
+from ..errors import InvalidInput
+from ..schemas import ProblemSchema, flatten_errors
+from .helpers import json_body
+
+CHANGES = frozenset({"post", "put", "patch", "delete"})
+COOKIE = "login_cookie"
+
+
+class Parser(FlaskParser):
+    """webargs' parser, answering in the API's words."""
+
+    def load_json(self, req, schema) -> Any:
+        data = json_body()
+        if not isinstance(data, dict):
+            raise InvalidInput({"_schema": ["Send a JSON object."]})
+        return data
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        (messages,) = error.messages.values()  # webargs files them under the location
+        raise InvalidInput(flatten_errors(messages)) from None
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+    def problems(self, *statuses: int):
+        """Document the problem+json answers a route gives besides 401 and 422 (which the
+        access rule and `arguments` document)."""
+        return self.doc(responses={status: http.HTTPStatus(status).name for status in statuses})
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each route names its errors
+
+    def _register_error_handlers(self) -> None:
+        """None: diary/errors.py answers every error, API and pages alike."""
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            if status >= 400:
+                self.spec.components.response(
+                    status.name,
+                    {
+                        "description": status.phrase,
+                        "content": {"application/problem+json": {"schema": self.ERROR_SCHEMA}},
+                    },
+                    lazy=True,
+                )
+
+
+class AccessPlugin(BasePlugin):
+    """Each operation's access rule, from the view's `@rule`."""
+
+    def __init__(self, app: Flask):
+        super().__init__()
+        self.app = app
+
+    def init_spec(self, spec) -> None:
+        super().init_spec(spec)
+        spec.components.security_scheme(
+            COOKIE,
+            {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": self.app.config["SESSION_COOKIE_NAME"],
+                "description": "The login session: POST /auth/login sets it.",
+            },
+        )
+
+    def operation_helper(self, path=None, operations=None, *, rule=None, **kwargs) -> None:
+        name = self.app.view_functions[rule.endpoint].access_rule
+        for method, operation in operations.items():
+            operation["description"] = f"Who: {RULES[name]}."
+            operation["security"] = [] if name == "anyone" else [{COOKIE: []}]
+            if name != "anyone":
+                operation.setdefault("responses", {})["401"] = "UNAUTHORIZED"
+            if method in CHANGES:
+                operation.setdefault("parameters", []).append(
+                    {
+                        "in": "header",
+                        "name": "X-CSRFToken",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "The token of GET /auth/csrf (docs/api.md).",
+                    }
+                )
+
+
+def schema_name(schema) -> str:
+    """A schema's name in the document: DaySchema is Day, a PATCH's partial one DayPatch."""
+    name = resolve_schema_cls(schema).__name__.removesuffix("Schema")
+    return name + "Patch" if getattr(schema, "partial", False) else name
+
+
+def init_api(app: Flask, blueprint: Blueprint) -> Api:
+    """Register the blueprint's routes and their OpenAPI description."""
+    api = Api(
+        app,
+        spec_kwargs={
+            "title": "Headache diary API",
+            "version": "1",
+            "openapi_version": "3.1.0",
+            "info": {"description": "See docs/api.md. Errors are application/problem+json."},
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+            "extra_plugins": [AccessPlugin(app)],
+        },
+    )
+    api.register_converter(
+        app.url_map.converters["day"], lambda converter: {"type": "string", "format": "date"}
+    )
+    api.register_blueprint(blueprint)
+    return api
+
+
+def current_spec() -> dict:
+    """The OpenAPI document of the running app."""
+    return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
