@@ -18,19 +18,20 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from flask import request
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from .extensions import db
-from .models import AccessEvent, TherapistLink, TreatmentSession, User
+from .models import AccessEvent, TherapistLink, TreatmentSession, User, utcnow
 
 ME = "me"
 READING = frozenset({"GET", "HEAD"})
 ACKNOWLEDGE = "acknowledge"  # a therapist has seen a day's red flags (queries.red_flag_days)
+LIST_READ = "figures in their patient list"  # in the patient's words: "Sam read your figures in ..."
 
 RULES = {
     "anyone": "no login needed",
@@ -48,7 +49,8 @@ PATIENT_RULES = frozenset({"therapist_page", "patient_or_linked_therapist", "lin
                            "session_author"})
 
 
-def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str | None = None) -> Callable:
+def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str | None = None,
+         lists_patients: bool = False) -> Callable:
     """Declare and enforce a route's access rule.
 
     For a URL that names a patient (`<pid>`):
@@ -57,6 +59,9 @@ def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str
     - `action` is what its other methods than GET do ("create", "update", "delete", ...).
     The view is called with `patient` (a User) instead of `pid`, and `session` (a
     TreatmentSession of that patient) instead of `sid`.
+
+    `lists_patients`: the route shows a therapist figures of every patient who shares with them
+    (the triage list); each of those patients' logs gets a read, once a day.
     """
     if name not in RULES:
         raise ValueError(f"unknown access rule {name!r}")
@@ -75,6 +80,8 @@ def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str
                 raise NotFound() if name == "therapist_page" else Forbidden("Only a therapist can do this.")
             if "pid" in kwargs:
                 kwargs.update(_resolve(actor, kwargs, what, action))
+            if lists_patients:
+                _log_list_read(actor)
             return view(*args, **kwargs)
 
         if name in PATIENT_RULES and name != "therapist_page" and what is None:
@@ -98,6 +105,26 @@ def _resolve(actor: User, kwargs: dict, what, action: str | None) -> dict:
     patient = _writable(actor, pid, action, subject)
     return {"patient": patient} if sid is None else {
         "patient": patient, "session": _session(actor, patient, sid, action)}
+
+
+def _log_list_read(therapist: User) -> None:
+    """A read of LIST_READ in the log of each patient the therapist's list shows, unless there is
+    one already on the patient's today: the list shows their figures, not a diary day."""
+    patients = db.session.scalars(select(User).join(TherapistLink, TherapistLink.patient_id == User.id)
+                                  .where(TherapistLink.therapist_id == therapist.id)).all()
+    if not patients:
+        return
+    now = utcnow()
+    latest = dict(db.session.execute(
+        select(AccessEvent.patient_id, func.max(AccessEvent.at))
+        .where(AccessEvent.actor_id == therapist.id, AccessEvent.action == "read",
+               AccessEvent.what == LIST_READ, AccessEvent.at >= now - timedelta(days=2))
+        .group_by(AccessEvent.patient_id)).all())
+    unlogged = [p for p in patients if p.id not in latest or p.today(latest[p.id]) != p.today(now)]
+    for patient in unlogged:
+        log_access(therapist, patient.id, "read", LIST_READ, allowed=True)
+    if unlogged:
+        db.session.commit()
 
 
 def _patient_id(actor: User, pid: str) -> uuid.UUID | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from diary.extensions import db
@@ -98,3 +99,36 @@ def test_no_one_else_reads_the_log(patient, therapist, users, as_user):
     assert as_user(therapist).get("/api/v1/patients/me/access-log").status_code == 403
     count = db.session.scalar(select(func.count()).select_from(AccessEvent))
     assert count == 1
+
+
+# -- The therapist's patient list is a read of each patient's figures (issue 10, finding 3) -----
+
+def list_reads(patient) -> list[AccessEvent]:
+    from diary.access import LIST_READ
+
+    return [e for e in events(patient) if e.what == LIST_READ]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/patients", "/therapist"])
+def test_the_patient_list_logs_one_read_per_patient_and_day(patient, therapist, users, as_user, url):
+    other, stranger = users.patient(), users.patient()
+    link(patient, therapist)
+    link(other, therapist)
+    today = clock.today(patient)
+    with clock.stopped_at(today - timedelta(days=1), zone=patient):
+        reader = as_user(therapist)
+        assert reader.get(url).status_code == 200
+        assert reader.get(url).status_code == 200
+    for shown in (patient, other):
+        assert [(e.actor_id, e.action, e.allowed) for e in list_reads(shown)] == [(therapist.id, "read", True)]
+    assert events(stranger) == []
+    with clock.stopped_at(today, zone=patient):  # the next day: one more each
+        assert as_user(therapist).get(url).status_code == 200
+    assert len(list_reads(patient)) == len(list_reads(other)) == 2
+
+
+def test_the_patient_reads_in_plain_words_that_their_figures_were_listed(patient, therapist, as_user):
+    link(patient, therapist)
+    as_user(therapist).get("/therapist")
+    log = as_user(patient).get("/sharing/access-log").get_data(as_text=True)
+    assert f"{therapist.display_name} read your figures in their patient list" in log

@@ -81,7 +81,7 @@ def test_the_triage_page_says_what_was_reported(users, therapist, desk):
 
 
 def test_the_patient_page_shows_the_flags_above_the_summary_and_records_the_acknowledgement(
-        users, therapist, desk):
+        app, users, therapist, desk):
     flagged = users.patient(name="Fred Flagged")
     link(flagged, therapist)
     day = clock.today(flagged) - timedelta(days=2)
@@ -102,6 +102,9 @@ def test_the_patient_page_shows_the_flags_above_the_summary_and_records_the_ackn
     after = text_of(desk.get(path).text)
     assert f"Seen by {therapist.display_name}" in after and "I have seen this" not in after
     assert any(e.action == "read" for e in events(flagged))  # the read of the page itself
+    # The patient reads it in their own words.
+    log = text_of(browser(app, flagged).get("/sharing/access-log").text)
+    assert f"{therapist.display_name} saw your warning signs of {day.strftime('%a %-d %b %Y')}" in log
 
 
 def test_another_patient_and_an_unlinked_therapist_get_404_on_the_acknowledgement(

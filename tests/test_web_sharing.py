@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from diary.access import LIST_READ
 from diary.extensions import db
 from diary.models import AccessEvent, DayRecord, LoginSession, TherapistLink, User
 
@@ -78,10 +79,13 @@ def test_sharing_from_code_to_revocation_in_two_browsers(app, users):
     assert "Alex Morgan now shares their diary with you." in home
     assert f'href="/therapist/patients/{patient.id}">Alex Morgan</a>' in home
 
-    # The therapist opens the patient's page: the read is in the access log.
+    # The list showed the patient's figures, and the therapist opens the patient's page: both
+    # reads are in the access log.
     page = desk.get(f"/therapist/patients/{patient.id}")
     assert page.status_code == 200
-    assert [(e.actor_id, e.action, e.allowed) for e in events(patient)] == [(therapist.id, "read", True)]
+    assert [(e.actor_id, e.action, e.what, e.allowed) for e in events(patient)] == [
+        (therapist.id, "read", LIST_READ, True),
+        (therapist.id, "read", "diary days and treatment sessions", True)]
     assert f'id="day-{yesterday.isoformat()}"' in page.text
 
     # ... and records a session through the form.

@@ -14,12 +14,14 @@ from werkzeug.exceptions import NotFound
 
 from .. import operations, queries
 from .. import vocabulary as vocab
-from ..access import rule
+from ..access import ACKNOWLEDGE, rule
 from . import bp
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DONE = {"read": "read", "create": "added", "update": "changed", "delete": "deleted"}
-_TRIED = {"read": "read", "create": "add", "update": "change", "delete": "delete"}
+_DONE = {"read": "read", "create": "added", "update": "changed", "delete": "deleted",
+         ACKNOWLEDGE: "saw"}
+_TRIED = {"read": "read", "create": "add", "update": "change", "delete": "delete",
+          ACKNOWLEDGE: "mark as seen"}
 
 
 @bp.app_template_filter("local_time")
@@ -47,7 +49,8 @@ def _plain_dates(text: str) -> str:
 @bp.app_template_filter("access_words")
 def access_words(event) -> str:
     """An access event in plain words: "Sam Patel read your diary days"."""
-    what = _plain_dates(re.sub(r"^diary day (?=\d)", "diary for ", event.what))
+    what = re.sub(r"^diary day (?=\d)", "diary for ", event.what)
+    what = _plain_dates(re.sub(r"^red flags of ", "warning signs of ", what))
     if what.startswith("chart "):
         what = f"{what[6:]} chart"
     if event.allowed:

@@ -52,13 +52,13 @@ def _home(*, form=None, errors=None, status: int = 200):
 
 
 @bp.get("/therapist")
-@rule("therapist_page")
+@rule("therapist_page", lists_patients=True)
 def therapist_home():
     return _home()
 
 
 @bp.post("/therapist/patients")
-@rule("therapist_page")
+@rule("therapist_page", lists_patients=True)
 @share_code_limits
 def add_patient():
     try:
