@@ -16,6 +16,7 @@ from diary.schemas import SessionBodySchema
 from .. import clock
 from ..factories import UserFactory, link, make_day, session_body
 from .conftest import Account, log_in, shot
+from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -135,9 +136,10 @@ def draw_every_chart(page) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["patient", "therapist"])
-def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(phone, live_server, long_diary, who):
+def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(phone, live_server, long_diary,
+                                                                  axe_source, who):
     patient, therapist = long_diary
-    page = phone().new_page()
+    page = phone(bypass_csp=True).new_page()  # so that axe-core can be injected
     if who == "patient":
         log_in(page, patient)
         page.goto("/progress")
@@ -153,3 +155,4 @@ def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(phone, live_se
     assert all(d["texts"] >= 5 and d["marks"] for d in drawn.values()), drawn
     assert {chart_id: d["overlaps"] for chart_id, d in drawn.items() if d["overlaps"]} == {}
     shot(page, f"charts-{who}-long-diary")
+    assert violations(page, axe_source) == []  # with every chart drawn
