@@ -14,7 +14,7 @@ import orjson
 import pytest
 from sqlalchemy import event
 
-from diary import charts, clinical
+from diary import charts, clinical, queries
 from diary.charts import CHARTS
 from diary.charts.ranges import monday_of
 from diary.charts.style import WEEKDAYS
@@ -507,6 +507,32 @@ def test_the_chart_shows_what_was_logged(diary, as_user):
     assert trace(figure, "Treatment session")["x"] == [(today - timedelta(days=2)).isoformat()]
 
 
+def test_a_default_range_starts_on_the_diarys_first_day(diary, as_user):
+    today = clock.today(diary)
+    figure = as_user(diary).get(chart_url(diary, "intensity")).get_json()
+    assert figure["layout"]["meta"]["from"] == (today - timedelta(days=3)).isoformat()
+    assert value_on(trace(figure, "Peak intensity"), today - timedelta(days=3)) == 6  # day by day
+    monthly = as_user(diary).get(chart_url(diary, "monthly")).get_json()
+    assert monthly["layout"]["meta"]["from"] == (today - timedelta(days=3)).replace(day=1).isoformat()
+    asked = (today - timedelta(days=60)).isoformat()
+    figure = as_user(diary).get(chart_url(diary, "intensity", f"?from={asked}")).get_json()
+    assert figure["layout"]["meta"]["from"] == asked  # a range asked for is drawn as asked
+
+
+def test_the_diarys_first_day_is_its_first_record_or_session_up_to_today(patient, therapist):
+    today = clock.today(patient)
+    assert queries.first_diary_day(patient) is None
+    make_day(patient, today + timedelta(days=1))  # after today: counts nowhere
+    assert queries.first_diary_day(patient) is None
+    make_day(patient, today - timedelta(days=5))
+    assert queries.first_diary_day(patient) == today - timedelta(days=5)
+    db.session.add(TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
+                                    date=today - timedelta(days=9), techniques=["dry_needling"],
+                                    muscles=[]))
+    db.session.commit()
+    assert queries.first_diary_day(patient) == today - timedelta(days=9)
+
+
 def test_a_linked_therapist_gets_the_chart_and_the_read_is_logged(diary, therapist, as_user):
     response = as_user(therapist).get(chart_url(diary, "calendar"))
     assert response.status_code == 200
@@ -631,6 +657,22 @@ def test_sql_statements_do_not_grow_with_the_diary(patient, users, as_user, name
         counts.append(statements_for(as_user(who), chart_url(who, name, query)))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 8, counts
+
+
+@pytest.mark.parametrize("name", [name for name, chart in CHARTS.items() if not chart.range.per_session])
+def test_a_default_range_costs_one_statement_more_whatever_the_diary(patient, users, as_user, name):
+    """The diary's first day is one statement, whether the diary is 10 days or 500."""
+    short, long_ = patient, users.patient()
+    add_days(short, 10)
+    add_days(long_, 500)
+    counts = {}
+    for who in (short, long_):
+        first = (clock.today(who) - timedelta(days=600)).isoformat()
+        counts[who.id] = [statements_for(as_user(who), chart_url(who, name, query))
+                          for query in ("", f"?from={first}")]
+    assert counts[short.id] == counts[long_.id], counts
+    default, asked = counts[short.id]
+    assert default == asked + 1, counts
 
 
 def test_sql_statements_do_not_grow_with_the_diary_for_a_therapist(patient, therapist, users, as_user):

@@ -4,8 +4,8 @@ One route per chart name (`/charts/intensity`, `/charts/monthly`, ...), so an un
 plain 404 before anything is read, and each chart documents its own parameters in OpenAPI.
 The figure is a plain dict built by diary.charts and serialised with orjson (docs/performance.md:
 no plotly.graph_objects on the request path). Whatever the range, a chart costs a fixed
-number of SQL statements: the patient's sessions (one, for the charts that mark them) and
-their day facts (two).
+number of SQL statements: the diary's first day (one, for a default range of a time chart),
+the patient's sessions (one, for the charts that mark them) and their day facts (two).
 """
 
 from __future__ import annotations
@@ -32,8 +32,11 @@ def chart(name: str, params: dict, patient: User):
     with the figure."""
     entry = charts.CHARTS[name]
     today = patient.today()
+    # A default range starts no earlier than the diary (one statement more).
+    default = params["from_"] is None and not entry.range.per_session
+    start = queries.first_diary_day(patient) if default else None
     try:
-        first, last = entry.resolve_range(today, params["from_"], params["to"])
+        first, last = entry.resolve_range(today, params["from_"], params["to"], start)
     except charts.RangeError as error:
         raise InvalidInput({error.field: [str(error)]}) from None
     window = params.get("window", DEFAULT_WINDOW)
