@@ -24,8 +24,6 @@ from .models import (
     User,
 )
 
-MAX_DAYS_PER_LIST = 2000
-
 
 def get_day(patient: User, day: date) -> DayRecord | None:
     """One day record of the patient, or None when the day is missing."""
@@ -106,13 +104,6 @@ def month_calendar(patient: User, year: int, month: int) -> list[list[CalendarDa
             ))
         weeks.append(row)
     return weeks
-
-
-def day_range_or_default(patient: User, first: date | None, last: date | None) -> tuple[date, date]:
-    """The list range asked for, defaulting to the 28 days that end on the patient's today."""
-    last = last or patient.today()
-    first = first or last - timedelta(days=27)
-    return first, last
 
 
 def patient_links(patient: User) -> list[TherapistLink]:

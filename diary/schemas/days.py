@@ -15,8 +15,9 @@ from marshmallow import (
 
 from .. import dayshape, redflags
 from ..fieldtypes import unique as _unique
-from ..queries import MAX_DAYS_PER_LIST
 from .common import DAY, StrictSchema, range_query
+
+MAX_DAYS_PER_LIST = 2000  # the longest day list one request gets (5 years are 1,827 days)
 
 
 def _shaped(name: str, shape_fields) -> type[StrictSchema]:
