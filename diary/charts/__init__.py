@@ -76,8 +76,9 @@ class Chart:
 
 
 CHARTS = {chart.name: chart for chart in (
-    Chart("intensity", "Daily peak headache intensity",
-          "daily peak intensity, with treatment sessions marked",
+    Chart("intensity", "Worst headache pain",
+          "peak intensity a day (the worst a week over more than 13 weeks), with treatment "
+          "sessions marked",
           Days(months=6), intensity.draw),
     Chart("monthly", "Headache days by month",
           "headache days, moderate/severe days and days logged per month",

@@ -77,7 +77,8 @@ class _TimeRange:
     @property
     def parameters(self) -> str:
         """The query parameters, for the API description."""
-        return f"`from`/`to`, default the last {self.months} months"
+        return (f"`from`/`to`, default the last {self.months} months, from the diary's first "
+                "day at the earliest")
 
     def resolve(self, today: date, first: date | None, last: date | None,
                 start: date | None = None) -> tuple[date, date]:
