@@ -81,13 +81,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .access import rule
     from .api import register_api
-    from .static_files import serve_static
+    from .static_files import SessionInterface, serve_static
     from .web import bp as web_bp
 
     register_api(app)  # the API's routes and their OpenAPI description (flask-smorest)
     app.register_blueprint(web_bp)
     # Static files (styles, scripts, icons) hold no one's data; they go out precompressed.
     app.view_functions["static"] = rule("anyone")(serve_static(app))
+    app.session_interface = SessionInterface()
 
 
 def register_errors(app: Flask) -> None:

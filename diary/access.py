@@ -71,7 +71,9 @@ def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            if name != "anyone" and not current_user.is_authenticated:
+            if name == "anyone":  # not even the session is read: static files vary on no cookie
+                return view(*args, **kwargs)
+            if not current_user.is_authenticated:
                 return login_required(view)(*args, **kwargs)  # answers 401 or the login page
             actor = current_user._get_current_object()
             if name in ("patient_page", "patient") and not actor.is_patient:

@@ -11,6 +11,7 @@ import mimetypes
 from pathlib import Path
 
 from flask import Flask, request, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -44,3 +45,19 @@ def serve_static(app: Flask):
         return response
 
     return static
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, except that a static file never varies on the cookie: its
+    answer is the same for everyone, and `Vary: Cookie` made the service worker's cookie-less
+    copies revalidate on every visit. (Flask-Login looks at the session after every request,
+    static or not, which would add it.)"""
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.endpoint == "static" and not session.modified:
+            kept = [header for header in response.vary if header.lower() != "cookie"]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+            else:
+                del response.headers["Vary"]

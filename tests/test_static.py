@@ -73,3 +73,14 @@ def test_only_files_of_the_static_folder_are_served(client, path):
     response = client.get(path)
     assert response.status_code == 404
     response.close()
+
+
+def test_static_files_vary_on_no_cookie_even_for_someone_logged_in(patient, as_user):
+    """The service worker keeps cookie-less copies: `Vary: Cookie` made each visit revalidate."""
+    logged_in = as_user(patient)
+    for path in ("/static/js/app.js", "/static/css/app.css"):
+        response = logged_in.get(path)
+        response.close()  # a static file answers with an open file
+        assert response.status_code == 200
+        assert "cookie" not in response.headers.get("Vary", "").lower(), path
+    assert "Cookie" in logged_in.get("/today").headers["Vary"]  # pages still do
