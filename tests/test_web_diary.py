@@ -217,6 +217,23 @@ def test_a_remembered_medicine_is_offered_again_with_zero_doses(patient_client, 
     assert fields[f"medications.{row}.doses"] == "0"
 
 
+def offered_medicines(html: str) -> list[str]:
+    """The names of the medicines listed with a dose counter, in page order."""
+    return [value for key, value in form_fields(html).items(multi=True)
+            if re.fullmatch(r"medications\.\d+\.name", key) and value]
+
+
+def test_the_patients_own_medicines_come_first_and_the_common_ones_stay(patient_client, patient, today):
+    assert offered_medicines(patient_client.get("/today").text) == [
+        "Paracetamol 500 mg", "Ibuprofen 400 mg", "Co-codamol 8/500"]
+    make_day(patient, today - timedelta(days=2), headaches=[{"intensity": 5}],
+             medications=[{"name": "Naproxen 250 mg", "drug_class": "non_opioid_analgesic"}])
+    make_day(patient, today - timedelta(days=1), headaches=[{"intensity": 5}],
+             medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+    assert offered_medicines(patient_client.get("/today").text) == [
+        "Ibuprofen 400 mg", "Naproxen 250 mg", "Paracetamol 500 mg", "Co-codamol 8/500"]
+
+
 def test_correcting_a_logged_day_replaces_it(patient_client, patient, today):
     day = today - timedelta(days=5)
     make_day(patient, day, headaches=[{"intensity": 8}], soreness=2)
@@ -492,6 +509,17 @@ def test_a_day_after_today_or_more_than_five_years_back_is_not_found(patient_cli
     assert patient_client.get(f"/days/{today + timedelta(days=1)}").status_code == 404
     assert patient_client.get(f"/days/{today - timedelta(days=6 * 366)}").status_code == 404  # 29 Feb too
     assert patient_client.get("/days/2026-02-30").status_code == 404
+
+
+@pytest.mark.parametrize(("days", "says"), [
+    (1, "has not come yet"), (6 * 366, "is too far back")])
+def test_a_day_out_of_the_diary_says_why_and_links_to_today(patient_client, today, days, says):
+    day = today + timedelta(days=days) if says == "has not come yet" else today - timedelta(days=days)
+    page = patient_client.get(f"/days/{day}")
+    assert page.status_code == 404
+    assert f"<h1>{day:%A %-d %B %Y} {says}</h1>" in page.text
+    assert "There is nothing here" not in page.text
+    assert '<a class="button primary" href="/today">Go to Today</a>' in page.text
 
 
 def cell(html: str, day: date) -> tuple[str, str] | None:

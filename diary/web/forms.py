@@ -21,7 +21,7 @@ from ..schemas import DaySchema, SessionBodySchema, flatten_errors
 
 _ITEM = re.compile(r"^(headaches|medications)\.(\d{1,2})\.([a-z_]+)$")
 _CATALOGUE_CLASSES = {name.casefold(): drug_class for name, drug_class in vocab.MEDICATION_CATALOGUE}
-# Offered with 0 doses until the patient has medications of their own to remember.
+# Offered with 0 doses on every day, after the patient's own medicines.
 COMMON_PICKS = ("Paracetamol 500 mg", "Ibuprofen 400 mg", "Co-codamol 8/500")
 _ANSWER = dayshape.day_field("had_headache")  # the headache question (form: headache_today)
 # A headache block whose only values are those its form always sends (the type) is unused.
@@ -192,7 +192,8 @@ def editor_layout(form: MultiDict, errors: dict[str, list[str]],
         rows.append(MedicationRow(i, name, drug_class, form.get(p + "doses", ""),
                                   form.get(p + "time", ""), form.get(p + "relief", ""), known))
     next_index = max(_indices(form, "medications"), default=-1) + 1
-    offered = list(remembered) or [(n, c) for n, c in vocab.MEDICATION_CATALOGUE if n in COMMON_PICKS]
+    # The patient's own medicines first (most recent first), then the common ones they have not used.
+    offered = [*remembered, *((n, c) for n, c in vocab.MEDICATION_CATALOGUE if n in COMMON_PICKS)]
     shown = {row.name.casefold() for row in rows}
     for name, drug_class in offered:
         if name.casefold() not in shown:
