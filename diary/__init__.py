@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request, url_for
+from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, ValidationError
 
 from .config import build_config
-from .extensions import compress, csrf, db, limiter, migrate
+from .extensions import babel, compress, csrf, db, limiter, migrate
 
 
 class DayConverter(BaseConverter):
@@ -62,6 +63,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .auth import init_auth
+    from .models import DEFAULT_TIMEZONE
 
     if app.config["TRUST_PROXY_HOPS"]:
         hops = app.config["TRUST_PROXY_HOPS"]
@@ -76,6 +78,13 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
+    babel.init_app(app, default_locale="en_GB", default_timezone=DEFAULT_TIMEZONE,
+                   timezone_selector=_user_timezone)
+
+
+def _user_timezone() -> str | None:
+    """Instants are shown in the logged-in user's time zone (Babel's default otherwise)."""
+    return current_user.timezone if current_user.is_authenticated else None
 
 
 def register_blueprints(app: Flask) -> None:

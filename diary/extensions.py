@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised by the app factory."""
 
+from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,3 +34,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 compress = Compress()
+# Words and dates: ngettext for plurals and the dateformat filter (Babel's CLDR data), en_GB for
+# now; docs/words.md says how a translation would be added.
+babel = Babel()
