@@ -86,6 +86,11 @@ def fmt(value) -> str:
     return "– none" if value is None else f"{value:g}"
 
 
+def one_decimal(value) -> str:
+    """A mean or a rate as the therapist's pages write it: one decimal place."""
+    return "– none" if value is None else f"{value:.1f}"
+
+
 @pytest.fixture
 def me(app, patient):
     return browser(app, patient)
@@ -262,10 +267,11 @@ def test_since_the_last_session_and_before_it_match_the_follow_up_summary(
     rows = table_rows(card)
     assert rows["Days logged"] == [f"{before.days_logged} of 9", f"{since.days_logged} of 9"]
     assert rows["Per 28 days needs half the days logged"] == [
-        fmt(before.headache_days_per_28), f"▼ {fmt(since.headache_days_per_28)}"]
+        one_decimal(before.headache_days_per_28), f"▼ {one_decimal(since.headache_days_per_28)}"]
     # The direction is shown on headache days per 28, which allow for days not logged.
     assert rows["Headache days"] == [str(before.headache_days), str(since.headache_days)]
-    assert rows["Mean peak intensity"] == [fmt(before.mean_peak_intensity), f"▼ {fmt(since.mean_peak_intensity)}"]
+    assert rows["Mean peak intensity"] == [one_decimal(before.mean_peak_intensity),
+                                           f"▼ {one_decimal(since.mean_peak_intensity)}"]
     assert rows["Painkiller days acute medication"] == [str(before.acute_medication_days),
                                                          f"▼ {since.acute_medication_days}"]
     assert rows["Highest soreness 0–10"] == [fmt(before.max_soreness), fmt(since.max_soreness)]
@@ -287,12 +293,12 @@ def test_the_summary_gives_the_latest_period_against_baseline_with_change_and_re
     assert rows["Days logged"] == ["20 of 28", "25 of 28", f"{current.days_logged} of 13"]
     assert rows["Headache days"] == ["12", "6", str(current.headache_days)]
     assert rows["Per 28 days needs 14 logged"] == ["16.8", "6.7", "Too few logged"]
-    assert rows["Change per 28 days"] == ["–", "▼ 60% fewer", "Not yet"]
+    assert rows["Change per 28 days"] == ["–", "▼ 60.0% fewer", "Not yet"]
     assert rows["Responder 50% fewer"] == ["–", "Yes", "Not yet"]
     assert rows["Responder 30% fewer"] == ["–", "Yes", "Not yet"]
     periods = table_rows(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "periods-title"))
     assert periods["Baseline"][1:3] == ["20 of 28", "12"]
-    assert periods["1"][1:4] == ["25 of 28", "6", "6.7"] and periods["1"][-3:] == ["▼ 60% fewer", "Yes", "Yes"]
+    assert periods["1"][1:4] == ["25 of 28", "6", "6.7"] and periods["1"][-3:] == ["▼ 60.0% fewer", "Yes", "Yes"]
 
 
 def thin_and_full_diary(patient, therapist, today: date) -> None:
