@@ -154,5 +154,10 @@ def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(phone, live_se
     drawn = {chart_id: page.evaluate(OVERLAPS, chart_id) for chart_id in ids}
     assert all(d["texts"] >= 5 and d["marks"] for d in drawn.values()), drawn
     assert {chart_id: d["overlaps"] for chart_id, d in drawn.items() if d["overlaps"]} == {}
+    # A calendar day is a mark a finger and an eye can find: 8 px or more across on six months.
+    days = page.evaluate("""() => document.querySelector('#chart-calendar .js-plotly-plot').data
+        .filter((t) => !['Acute medication', 'Treatment session'].includes(t.name))
+        .map((t) => t.marker.size)""")
+    assert len(days) == 5 and min(days) >= 8, days
     shot(page, f"charts-{who}-long-diary")
     assert violations(page, axe_source) == []  # with every chart drawn
