@@ -52,7 +52,8 @@ def test_on_a_phone_a_sessions_frame_never_covers_the_days_beside_it(phone, trea
         const weeks = plot.layout.meta.cells.weeks;
         const size = (name) => plot.data.find((t) => t.name === name).marker.size;
         return {pitch: plot._fullLayout._size.w / weeks, day: size('Moderate (4-6)'),
-                frame: size('Treatment session'), line: plot.data.find((t) => t.name === 'Treatment session').marker.line.width};
+                frame: size('Treatment session'),
+                line: plot.data.find((t) => t.name === 'Treatment session').marker.line.width};
     }""")
     # A frame's outer edge is its size plus the line; a neighbour's square starts half its size
     # from its own centre, one week's width away.
@@ -111,7 +112,8 @@ OVERLAPS = """(id) => {
     const cross = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
         && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
     const texts = [...root.querySelectorAll('svg text')].filter(shown);
-    const marks = [...root.querySelectorAll('.cartesianlayer .trace path.point, .cartesianlayer .trace .point > path')]
+    const marks = [...root.querySelectorAll(
+        '.cartesianlayer .trace path.point, .cartesianlayer .trace .point > path')]
         .filter((mark) => box(mark).width > 0);
     const found = [];
     texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => {
