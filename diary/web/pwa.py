@@ -40,7 +40,7 @@ APPLE_TOUCH_ICON = "manifest/icons/apple-touch-icon.png"
 # The offline scripts (docs/offline.md) in the order they load, sharing self.DiaryOffline: the
 # service worker imports the ones without DOM (the outbox and its sync); every page loads them all.
 WORKER_SCRIPTS = ("js/day.js", "js/outbox.js", "js/sync.js")
-PAGE_SCRIPTS = (*WORKER_SCRIPTS, "js/day-editor.js", "js/offline.js")
+PAGE_SCRIPTS = (*WORKER_SCRIPTS, "js/day-editor.js", "js/draft.js", "js/offline.js")
 # Static files every page may need, kept by the service worker in a versioned cache; the charts
 # script and plotly's stylesheet too when `make install` has made vendor/ (never committed).
 PRECACHED_STATIC = (

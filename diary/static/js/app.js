@@ -109,12 +109,20 @@
   }
 
   /* Quick controls save at once; once the day form has unsaved answers they join the form
-     instead, so nothing typed is lost. */
+     instead, so nothing typed is lost, and their words say so ([data-with-changes]). */
   function quickControls() {
-    var dirty = form.hasAttribute("data-unsaved"); // a form sent back after an error or conflict
+    var dirty = false;
     var note = document.querySelector("[data-quick-note]");
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
+    function changed() {
+      if (dirty) return;
+      dirty = true;
+      document.querySelectorAll("[data-with-changes]").forEach(function (hint) {
+        hint.textContent = hint.getAttribute("data-with-changes");
+      });
+    }
+    if (form.hasAttribute("data-unsaved")) changed(); // a form sent back after an error or conflict
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
     document.querySelectorAll("form[data-quick]").forEach(function (quick) {
       quick.addEventListener("submit", function (event) {
         var kind = quick.dataset.quick;
@@ -129,10 +137,11 @@
           return;
         }
         field.value = button.value;
+        field.dispatchEvent(new Event("change", { bubbles: true })); // the draft keeps it too
         Array.prototype.forEach.call(quick.elements, function (b) {
           if (b.hasAttribute("aria-pressed")) b.setAttribute("aria-pressed", b === button ? "true" : "false");
         });
-        if (note) note.textContent = "Noted. It will be saved with the rest of the day when you tap Save.";
+        if (note) note.textContent = "Noted, not saved yet: tap Save to keep it with your other changes.";
       });
     });
   }
@@ -197,6 +206,68 @@
     });
     code.insertAdjacentElement("afterend", copy);
   }
+
+  /* Time zone (register and account): a search box over the places, and this device's own zone,
+     chosen at once on the register page ([data-detect]) and offered on the account page. */
+  function timeZoneField(select) {
+    var all = Array.prototype.map.call(select.options, function (o) { return { zone: o.value, place: o.text }; });
+    var device = "";
+    try { device = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { device = ""; }
+    var deviceLine = select.parentNode.querySelector("[data-timezone-device]");
+    var placeOf = function (zone) {
+      var known = all.filter(function (c) { return c.zone === zone; })[0];
+      return known ? known.place : zone.split("/").pop().replace(/_/g, " ") + " (" + zone + ")";
+    };
+    if (device && !all.some(function (c) { return c.zone === device; })) {
+      all.push({ zone: device, place: placeOf(device) });
+      select.add(new Option(placeOf(device), device));
+    }
+    var search = document.createElement("input");
+    search.type = "search";
+    search.id = "timezone-search";
+    search.autocomplete = "off";
+    search.setAttribute("aria-controls", select.id);
+    var label = document.createElement("label");
+    label.htmlFor = search.id;
+    label.className = "hint";
+    label.textContent = "Find your city or country";
+    select.parentNode.insertBefore(label, select);
+    select.parentNode.insertBefore(search, select);
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase();
+      var chosen = select.value;
+      var shown = all.filter(function (c) {
+        return !words || (c.place + " " + c.zone.replace(/_/g, " ")).toLowerCase().indexOf(words) !== -1;
+      });
+      if (!shown.length) {
+        deviceLine.textContent = "No place matches \u201c" + search.value.trim() + "\u201d. Try a city near you, or your country.";
+        return;
+      }
+      select.replaceChildren.apply(select, shown.map(function (c) { return new Option(c.place, c.zone); }));
+      var stays = shown.some(function (c) { return c.zone === chosen; });
+      select.value = stays ? chosen : shown[0].zone;
+      deviceLine.textContent = (shown.length === 1 ? "1 place matches" : shown.length + " places match") +
+        ". Chosen: " + placeOf(select.value) + ".";
+    });
+    if (!device) return;
+    if (select.hasAttribute("data-detect")) {
+      select.value = device;
+      deviceLine.textContent = "Set from this device: " + placeOf(device) + ".";
+    } else if (select.value !== device) {
+      var use = document.createElement("button");
+      use.type = "button";
+      use.className = "link";
+      use.textContent = "Use " + placeOf(device);
+      use.addEventListener("click", function () {
+        search.value = "";
+        select.replaceChildren.apply(select, all.map(function (c) { return new Option(c.place, c.zone); }));
+        select.value = device;
+        deviceLine.textContent = "Chosen: " + placeOf(device) + ". Tap Save to keep it.";
+      });
+      deviceLine.append("This device is set to a different time zone. ", use);
+    }
+  }
+  document.querySelectorAll("select[data-timezone]").forEach(timeZoneField);
 
   /* After a failed save, take the reader to the list of what needs another look. */
   var summary = document.getElementById("error-summary");

@@ -47,6 +47,13 @@
     return dayForm.querySelector("input[name=version]");
   }
 
+  /** The kind of each medicine of the list the form offers, by its name in lower case. */
+  function catalogue() {
+    const kinds = {};
+    document.querySelectorAll("#catalogue option").forEach((o) => { kinds[o.value.toLowerCase()] = o.dataset.class; });
+    return kinds;
+  }
+
   function element(tag, attrs, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
@@ -231,7 +238,7 @@
     if (notes) notes.value = day.notes || "";
     showRedFlags(day.red_flags || [], false);
     versionField().value = version ? String(version) : "";
-    showQuestion(day.headaches.length === 0, answer === false);
+    showQuestion(day.headaches.length === 0 && answer !== true, answer === false);
     const checked = dayForm.querySelector("input[name=headache_today]:checked") || dayForm.querySelector("input[name=headache_today]");
     if (checked) checked.dispatchEvent(new Event("change", { bubbles: true }));
   }
@@ -354,7 +361,7 @@
   }
 
   DiaryOffline.editor = {
-    dayForm, clearForm, isShell, localIsoDate, dayLabel, shownDate, todayOfPage, versionField, element,
+    dayForm, clearForm, isShell, localIsoDate, dayLabel, shownDate, todayOfPage, versionField, catalogue, element,
     setChecked, dayToForm, showRedFlags, showQuestion, pressQuickButtons, setUpShell, setDayStatus,
     waitingStatus, showCleared, UNANSWERED,
   };

@@ -21,7 +21,7 @@
   const DiaryOffline = global.DiaryOffline;
   const { formToDay, formProblems, answerOf, outbox, moveEntry, meta, listeners } = DiaryOffline;
   const {
-    dayForm, clearForm, isShell, localIsoDate, dayLabel, shownDate, todayOfPage, versionField, element,
+    dayForm, clearForm, isShell, localIsoDate, dayLabel, shownDate, todayOfPage, versionField, catalogue, element,
     setChecked, dayToForm, showRedFlags, showQuestion, pressQuickButtons, setUpShell, setDayStatus,
     waitingStatus, showCleared, UNANSWERED,
   } = DiaryOffline.editor;
@@ -47,12 +47,6 @@
   async function mayHaveOutbox() {
     if (view.leaving || !global.indexedDB) return false;
     return !!(currentUser || isKeptPage) || DiaryOffline.databaseExists();
-  }
-
-  function catalogue() {
-    const kinds = {};
-    document.querySelectorAll("#catalogue option").forEach((o) => { kinds[o.value.toLowerCase()] = o.dataset.class; });
-    return kinds;
   }
 
   function pageToken() {
@@ -93,6 +87,7 @@
     if (day === null) showCleared(baseVersion);
     setDayStatus("waiting", waitingStatus(entry));
     if (day) showQuestion(day.headaches.length === 0, answerOf(day) === false);
+    await DiaryOffline.draft.saved(); // what the form shows is kept as a save now, not a draft
     if (!offline()) DiaryOffline.syncAll({ force: true, pageToken: pageToken() });
   }
 
@@ -111,6 +106,9 @@
     try {
       // Never held up for long: without the outbox the save still goes, as it always did.
       kept = await within(3000, DiaryOffline.enqueue(shownDate(), day, versionField().value || null, currentUser, "sending"));
+      // The day (or its clear) is kept until answered: its draft goes. A quick control's form
+      // sends one change only, so a draft (if any) stays.
+      if (form === dayForm || form === clearForm) await within(1000, DiaryOffline.draft.saved());
     } catch { /* no IndexedDB here (private mode, full): nothing kept */ }
     view.keeping = false;
     // submit() fires no submit event (no second confirmation, no second round here) and sends no
@@ -389,12 +387,14 @@
     await settle(answered);
     if (dayForm) {
       const entry = await outbox.get(shownDate()).catch(() => null);
-      if (entry && entry.state !== "sending") {
+      const filled = !!entry && entry.state !== "sending";
+      if (filled) {
         if (entry.day === null) showCleared(entry.baseVersion);
         else if (entry.merge && !isShell) showRedFlags(entry.day.red_flags, true); // the rest is the server's, shown
         else dayToForm(entry.day, entry.baseVersion);
         setDayStatus("waiting", waitingStatus(entry));
       }
+      await DiaryOffline.draft.start(currentUser || (await meta.get("user")) || "", filled);
       dayForm.addEventListener("submit", onDaySubmit);
       document.querySelectorAll("form[data-quick]").forEach((f) => f.addEventListener("submit", onQuickSubmit));
       if (clearForm) clearForm.addEventListener("submit", onClearSubmit);

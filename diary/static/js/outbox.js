@@ -131,6 +131,7 @@
       store.get(key).onsuccess = (e) => done(e.target.result === undefined ? null : e.target.result);
     }),
     set: (key, value) => inStore(META, "readwrite", (store) => { store.put(value, key); }),
+    remove: (key) => inStore(META, "readwrite", (store) => { store.delete(key); }),
   };
 
   async function databaseExists() {
