@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import available_timezones
 
 import pytest
 from sqlalchemy import func, select
 
+from diary import timezones
 from diary.extensions import db
 from diary.models import User
 
@@ -163,7 +165,7 @@ def test_account_settings_change_the_name_and_time_zone(client, patient):
     response = post_form(client, "/account", display_name="Sam", timezone="Europe/Dublin")
     assert response.status_code == 302
     page = client.get("/account").text
-    assert 'value="Sam"' in page and "<option selected>Europe/Dublin</option>" in page
+    assert 'value="Sam"' in page and '<option value="Europe/Dublin" selected>Dublin, Ireland</option>' in page
 
 
 def test_account_settings_refuse_an_unknown_time_zone_next_to_the_field(client, patient):
@@ -173,6 +175,57 @@ def test_account_settings_refuse_an_unknown_time_zone_next_to_the_field(client, 
     message = "Choose a time zone from the list, such as Europe/London."
     assert field_error(response.text, "timezone") == message
     assert 'value="Sam"' in response.text
+    assert "Mars/Olympus</option>" not in response.text  # not offered back
+
+
+def time_zone_options(html: str) -> list[tuple[str, str]]:
+    select = re.search(r'<select id="timezone".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select)
+
+
+@pytest.mark.parametrize("path", ["/register", "/account"])
+def test_the_time_zone_is_a_short_list_of_places_by_name(client, patient, path):
+    if path == "/account":
+        log_in(client, patient.email, PASSWORD)
+    options = time_zone_options(client.get(path).text)
+    places = [place for _, place in options]
+    assert 100 <= len(options) <= 200 and places == sorted(places, key=str.casefold)
+    assert ("Europe/London", "London, United Kingdom") in options
+    assert ("America/Chicago", "Chicago, United States (Central)") in options
+    assert not {"Etc/GMT+1", "W-SU", "Factory"} & {zone for zone, _ in options}
+    assert all("/" not in place for place in places)
+
+
+def test_every_place_follows_a_real_zone_and_each_is_listed_once():
+    zones = [zone for zone, _ in timezones.PLACES]
+    places = [place for _, place in timezones.PLACES]
+    assert set(zones) <= available_timezones()
+    assert len(set(zones)) == len(zones) and len(set(places)) == len(places)
+
+
+def test_the_register_page_asks_the_browser_for_its_zone(client):
+    assert "data-detect" in client.get("/register").text
+
+
+def test_a_zone_not_in_the_list_is_still_offered_to_its_patient(client, patient):
+    log_in(client, patient.email, PASSWORD)
+    assert post_form(client, "/account", display_name="Sam", timezone="America/Boise").status_code == 302
+    page = client.get("/account").text
+    assert '<option value="America/Boise" selected>America/Boise</option>' in page
+    assert "data-detect" not in page  # the account page offers the device's zone, never sets it
+
+
+def test_register_keeps_the_zone_chosen_when_it_sends_the_form_back(client):
+    response = post_form(client, "/register", **registration(password="password1", timezone="Asia/Tokyo"))
+    assert response.status_code == 422
+    assert '<option value="Asia/Tokyo" selected>Tokyo, Japan</option>' in response.text
+    assert "data-detect" not in response.text  # what the patient chose stays chosen
+
+
+def test_registering_with_a_place_stores_its_zone(client):
+    assert post_form(client, "/register", **registration(timezone="America/Chicago")).status_code == 302
+    stored = db.session.scalar(select(User.timezone).where(User.email == "jo@example.test"))
+    assert stored == "America/Chicago"
 
 
 def test_the_home_page_sends_each_user_to_their_start(client, patient):

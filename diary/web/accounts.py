@@ -4,15 +4,15 @@ erasure."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import ValidationError
 
-from .. import operations
+from .. import operations, timezones
 from ..access import rule
 from ..errors import Conflict, InvalidInput
+from ..models import DEFAULT_TIMEZONE
 from ..ratelimits import login_limits, mark_login_failed, registration_limit
 from ..schemas import (
     PasswordChangeSchema,
@@ -23,8 +23,12 @@ from ..schemas import (
 )
 from . import bp
 
-TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
 ERASED_KEY = "erased"
+
+
+def _timezone_context() -> dict:
+    """What the time zone field needs: the places to offer, and the zone chosen by default."""
+    return {"timezone_choices": timezones.choices, "default_timezone": DEFAULT_TIMEZONE}
 
 
 def _home_for(user) -> str:
@@ -70,7 +74,7 @@ def login():
 @registration_limit
 def register():
     if request.method == "GET":
-        return render_template("register.html", form={}, errors={}, timezones=TIMEZONES)
+        return render_template("register.html", form={}, errors={}, **_timezone_context())
     try:
         data = RegisterSchema().load({k: request.form.get(k, "") for k in
                                       ("email", "password", "display_name", "timezone")})
@@ -88,7 +92,7 @@ def register():
         flash("Welcome! Your diary is ready. Log today in a couple of taps.")
         return redirect(url_for("web.today"))
     return render_template("register.html", form=request.form, errors=errors,
-                           timezones=TIMEZONES), 422
+                           **_timezone_context()), 422
 
 
 @bp.post("/logout")
@@ -116,13 +120,13 @@ def account():
             operations.update_profile(current_user, changes)
             flash("Saved.")
             return redirect(url_for("web.account"))
-    return render_template("account.html", form=form, errors=errors, timezones=TIMEZONES), (
+    return render_template("account.html", form=form, errors=errors, **_timezone_context()), (
         422 if errors else 200)
 
 
 def _account_page(*, password_errors=None, erase_errors=None, status: int = 200):
     form = {"display_name": current_user.display_name, "timezone": current_user.timezone}
-    return render_template("account.html", form=form, errors={}, timezones=TIMEZONES,
+    return render_template("account.html", form=form, errors={}, **_timezone_context(),
                            password_errors=password_errors or {},
                            erase_errors=erase_errors or {}), status
 

@@ -1,0 +1,166 @@
+"""The time zones offered on the register and account pages: real places, not raw zone names.
+
+A short list of cities a patient may live in or near, each with the IANA zone its clock follows.
+Any valid zone is still accepted (the schemas check against the whole database): the pages add
+the patient's own zone, or the browser's, when it is not in this list.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+# (zone, place): one place per zone, the one most people would look for.
+PLACES: tuple[tuple[str, str], ...] = (
+    # Europe
+    ("Europe/London", "London, United Kingdom"),
+    ("Europe/Dublin", "Dublin, Ireland"),
+    ("Europe/Lisbon", "Lisbon, Portugal"),
+    ("Atlantic/Azores", "Azores, Portugal"),
+    ("Atlantic/Canary", "Canary Islands, Spain"),
+    ("Europe/Madrid", "Madrid, Spain"),
+    ("Europe/Paris", "Paris, France"),
+    ("Europe/Brussels", "Brussels, Belgium"),
+    ("Europe/Amsterdam", "Amsterdam, Netherlands"),
+    ("Europe/Luxembourg", "Luxembourg"),
+    ("Europe/Berlin", "Berlin, Germany"),
+    ("Europe/Zurich", "Zurich, Switzerland"),
+    ("Europe/Rome", "Rome, Italy"),
+    ("Europe/Malta", "Valletta, Malta"),
+    ("Europe/Vienna", "Vienna, Austria"),
+    ("Europe/Prague", "Prague, Czechia"),
+    ("Europe/Warsaw", "Warsaw, Poland"),
+    ("Europe/Budapest", "Budapest, Hungary"),
+    ("Europe/Belgrade", "Belgrade, Serbia"),
+    ("Europe/Zagreb", "Zagreb, Croatia"),
+    ("Europe/Copenhagen", "Copenhagen, Denmark"),
+    ("Europe/Oslo", "Oslo, Norway"),
+    ("Europe/Stockholm", "Stockholm, Sweden"),
+    ("Europe/Helsinki", "Helsinki, Finland"),
+    ("Europe/Tallinn", "Tallinn, Estonia"),
+    ("Europe/Riga", "Riga, Latvia"),
+    ("Europe/Vilnius", "Vilnius, Lithuania"),
+    ("Europe/Athens", "Athens, Greece"),
+    ("Asia/Nicosia", "Nicosia, Cyprus"),
+    ("Europe/Bucharest", "Bucharest, Romania"),
+    ("Europe/Sofia", "Sofia, Bulgaria"),
+    ("Europe/Kyiv", "Kyiv, Ukraine"),
+    ("Europe/Chisinau", "Chisinau, Moldova"),
+    ("Europe/Istanbul", "Istanbul, Turkey"),
+    ("Europe/Minsk", "Minsk, Belarus"),
+    ("Europe/Moscow", "Moscow, Russia"),
+    ("Atlantic/Reykjavik", "Reykjavik, Iceland"),
+    # Africa
+    ("Africa/Casablanca", "Casablanca, Morocco"),
+    ("Africa/Algiers", "Algiers, Algeria"),
+    ("Africa/Tunis", "Tunis, Tunisia"),
+    ("Africa/Cairo", "Cairo, Egypt"),
+    ("Africa/Lagos", "Lagos, Nigeria"),
+    ("Africa/Accra", "Accra, Ghana"),
+    ("Africa/Dakar", "Dakar, Senegal"),
+    ("Africa/Kinshasa", "Kinshasa, DR Congo"),
+    ("Africa/Khartoum", "Khartoum, Sudan"),
+    ("Africa/Addis_Ababa", "Addis Ababa, Ethiopia"),
+    ("Africa/Nairobi", "Nairobi, Kenya"),
+    ("Africa/Johannesburg", "Johannesburg, South Africa"),
+    ("Indian/Mauritius", "Port Louis, Mauritius"),
+    ("Atlantic/Cape_Verde", "Praia, Cape Verde"),
+    # Asia
+    ("Asia/Jerusalem", "Jerusalem, Israel"),
+    ("Asia/Beirut", "Beirut, Lebanon"),
+    ("Asia/Amman", "Amman, Jordan"),
+    ("Asia/Baghdad", "Baghdad, Iraq"),
+    ("Asia/Riyadh", "Riyadh, Saudi Arabia"),
+    ("Asia/Qatar", "Doha, Qatar"),
+    ("Asia/Dubai", "Dubai, United Arab Emirates"),
+    ("Asia/Tehran", "Tehran, Iran"),
+    ("Asia/Baku", "Baku, Azerbaijan"),
+    ("Asia/Tbilisi", "Tbilisi, Georgia"),
+    ("Asia/Yerevan", "Yerevan, Armenia"),
+    ("Asia/Kabul", "Kabul, Afghanistan"),
+    ("Asia/Karachi", "Karachi, Pakistan"),
+    ("Asia/Tashkent", "Tashkent, Uzbekistan"),
+    ("Asia/Almaty", "Almaty, Kazakhstan"),
+    ("Asia/Kolkata", "Delhi, India"),
+    ("Asia/Colombo", "Colombo, Sri Lanka"),
+    ("Indian/Maldives", "Malé, Maldives"),
+    ("Asia/Kathmandu", "Kathmandu, Nepal"),
+    ("Asia/Dhaka", "Dhaka, Bangladesh"),
+    ("Asia/Yangon", "Yangon, Myanmar"),
+    ("Asia/Bangkok", "Bangkok, Thailand"),
+    ("Asia/Ho_Chi_Minh", "Ho Chi Minh City, Vietnam"),
+    ("Asia/Jakarta", "Jakarta, Indonesia"),
+    ("Asia/Kuala_Lumpur", "Kuala Lumpur, Malaysia"),
+    ("Asia/Singapore", "Singapore"),
+    ("Asia/Manila", "Manila, Philippines"),
+    ("Asia/Hong_Kong", "Hong Kong"),
+    ("Asia/Shanghai", "Beijing, China"),
+    ("Asia/Taipei", "Taipei, Taiwan"),
+    ("Asia/Seoul", "Seoul, South Korea"),
+    ("Asia/Tokyo", "Tokyo, Japan"),
+    ("Asia/Vladivostok", "Vladivostok, Russia"),
+    # Oceania and the Pacific
+    ("Australia/Perth", "Perth, Australia"),
+    ("Australia/Darwin", "Darwin, Australia"),
+    ("Australia/Adelaide", "Adelaide, Australia"),
+    ("Australia/Brisbane", "Brisbane, Australia"),
+    ("Australia/Sydney", "Sydney, Australia"),
+    ("Australia/Melbourne", "Melbourne, Australia"),
+    ("Australia/Hobart", "Hobart, Australia"),
+    ("Pacific/Port_Moresby", "Port Moresby, Papua New Guinea"),
+    ("Pacific/Guam", "Hagåtña, Guam"),
+    ("Pacific/Noumea", "Nouméa, New Caledonia"),
+    ("Pacific/Auckland", "Auckland, New Zealand"),
+    ("Pacific/Fiji", "Suva, Fiji"),
+    ("Pacific/Tongatapu", "Nukuʻalofa, Tonga"),
+    ("Pacific/Apia", "Apia, Samoa"),
+    ("Pacific/Honolulu", "Honolulu, Hawaii, United States"),
+    # The Americas
+    ("America/Anchorage", "Anchorage, Alaska, United States"),
+    ("America/Los_Angeles", "Los Angeles, United States (Pacific)"),
+    ("America/Vancouver", "Vancouver, Canada"),
+    ("America/Tijuana", "Tijuana, Mexico"),
+    ("America/Phoenix", "Phoenix, Arizona, United States"),
+    ("America/Denver", "Denver, United States (Mountain)"),
+    ("America/Edmonton", "Edmonton, Canada"),
+    ("America/Regina", "Regina, Saskatchewan, Canada"),
+    ("America/Chicago", "Chicago, United States (Central)"),
+    ("America/Winnipeg", "Winnipeg, Canada"),
+    ("America/Mexico_City", "Mexico City, Mexico"),
+    ("America/Guatemala", "Guatemala City, Guatemala"),
+    ("America/Costa_Rica", "San José, Costa Rica"),
+    ("America/New_York", "New York, United States (Eastern)"),
+    ("America/Toronto", "Toronto, Canada"),
+    ("America/Havana", "Havana, Cuba"),
+    ("America/Jamaica", "Kingston, Jamaica"),
+    ("America/Panama", "Panama City, Panama"),
+    ("America/Bogota", "Bogotá, Colombia"),
+    ("America/Guayaquil", "Quito, Ecuador"),
+    ("America/Lima", "Lima, Peru"),
+    ("America/Caracas", "Caracas, Venezuela"),
+    ("America/Santo_Domingo", "Santo Domingo, Dominican Republic"),
+    ("America/Puerto_Rico", "San Juan, Puerto Rico"),
+    ("America/Halifax", "Halifax, Canada"),
+    ("America/La_Paz", "La Paz, Bolivia"),
+    ("America/Manaus", "Manaus, Brazil"),
+    ("America/Santiago", "Santiago, Chile"),
+    ("America/Asuncion", "Asunción, Paraguay"),
+    ("America/St_Johns", "St. John's, Newfoundland, Canada"),
+    ("America/Sao_Paulo", "São Paulo, Brazil"),
+    ("America/Argentina/Buenos_Aires", "Buenos Aires, Argentina"),
+    ("America/Montevideo", "Montevideo, Uruguay"),
+    ("America/Nuuk", "Nuuk, Greenland"),
+    ("UTC", "UTC (no daylight saving)"),
+)
+
+_LABELS = dict(PLACES)
+
+
+def label_of(zone: str) -> str:
+    """The place a zone is shown as; a zone not in the list, as its own name made readable."""
+    return _LABELS.get(zone) or zone.replace("_", " ")
+
+
+def choices(*also: str | None) -> list[tuple[str, str]]:
+    """(zone, place) to offer, by place; `also` adds zones the list lacks (the patient's own)."""
+    extra = {zone for zone in also if zone and zone not in _LABELS and zone in available_timezones()}
+    return sorted([*PLACES, *((zone, label_of(zone)) for zone in extra)], key=lambda c: c[1].casefold())
