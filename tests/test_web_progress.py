@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from diary import clinical, queries
 from diary.extensions import db
@@ -157,7 +158,8 @@ def test_before_the_first_session_the_summary_counts_the_last_28_days_and_the_da
     assert "You logged 14 of the 28 days" in headline
 
 
-def test_the_tiles_give_the_last_28_days_as_the_engine_counts_them(me, patient):
+def test_the_tiles_give_the_last_28_days_as_the_engine_counts_them_without_painkillers(me, patient):
+    """Painkiller days have one window, the last 30 days (their own section), not these 28."""
     today = clock.today(patient)
     log_days(patient, {today - timedelta(days=k): {"peak": (k % 9) + 1 if k % 2 else 0,
                                                    "meds": [PAINKILLER] if k % 4 == 1 else []}
@@ -166,8 +168,8 @@ def test_the_tiles_give_the_last_28_days_as_the_engine_counts_them(me, patient):
     tiles = words(section(me.get("/progress").text, "recent-title"))
     assert f"{figures.headache_days} headache days" in tiles
     assert f"{figures.moderate_severe_days} moderate or severe" in tiles
-    assert f"{figures.acute_medication_days} days with painkillers" in tiles
-    assert f"{figures.days_logged} of 28 days logged" in tiles
+    assert f"You logged {figures.days_logged} of the 28 days." in tiles
+    assert "painkiller" not in tiles
 
 
 def overuse_diary(status: str, today: date) -> dict[date, dict]:
@@ -187,24 +189,29 @@ def overuse_diary(status: str, today: date) -> dict[date, dict]:
 
 
 @pytest.mark.parametrize("status", ["approaching", "overuse", "ichd3_pattern"])
-def test_the_kind_medication_note_shows_the_engines_words(me, patient, status):
+def test_painkillers_in_the_last_30_days_show_the_count_and_the_engines_kind_words(me, patient, status):
     today = clock.today(patient)
     log_days(patient, overuse_diary(status, today))
     overuse = clinical.medication_overuse_status(engine_facts(patient)[0], today)
     assert overuse.status == status
-    note = words(section(me.get("/progress").text, "med-note-title"))
-    assert "About your painkillers" in note
-    assert overuse.message in note
+    note = section(me.get("/progress").text, "painkillers-title")
+    assert 'class="med-note ' in note
+    acute = overuse.rolling_30.medication_days.acute
+    assert "Painkillers in the last 30 days" in words(note)
+    assert f"{acute} painkiller days of 30" in words(note)
+    assert overuse.message in words(note)
     if status == "ichd3_pattern":
-        assert "Only a clinician can diagnose" in note and "GP or therapist" in note
+        assert "Only a clinician can diagnose" in words(note) and "GP or therapist" in words(note)
 
 
-def test_there_is_no_medication_note_when_the_status_is_none(me, patient):
+def test_painkillers_within_the_advice_are_counted_without_a_warning_tint(me, patient):
     today = clock.today(patient)
     log_days(patient, overuse_diary("none", today))
-    assert clinical.medication_overuse_status(engine_facts(patient)[0], today).status == "none"
-    page = me.get("/progress").text
-    assert "med-note-title" not in page and "About your painkillers" not in page
+    overuse = clinical.medication_overuse_status(engine_facts(patient)[0], today)
+    assert overuse.status == "none"
+    note = section(me.get("/progress").text, "painkillers-title")
+    assert 'class="card painkillers"' in note and "med-note" not in note
+    assert "2 painkiller days of 30" in words(note) and overuse.message in words(note)
 
 
 def test_the_progress_page_offers_the_patients_four_charts_without_loading_plotly_up_front(me):
@@ -263,7 +270,8 @@ def test_since_the_last_session_and_before_it_match_the_follow_up_summary(
     page = desk.get(page_of(shared.id))
     assert page.status_code == 200
     card = section(page.text, "since-title")
-    assert f"Last session {(today - timedelta(days=10)).strftime('%a %-d %b %Y')} , 10 days ago." in words(card)
+    last = format_date(today - timedelta(days=10), "EEE d MMM y", locale="en_GB")
+    assert f"Last session {last} , 10 days ago." in words(card)
     rows = table_rows(card)
     assert rows["Days logged"] == [f"{before.days_logged} of 9", f"{since.days_logged} of 9"]
     assert rows["Per 28 days needs half the days logged"] == [
