@@ -32,6 +32,10 @@ ME = "me"
 READING = frozenset({"GET", "HEAD"})
 ACKNOWLEDGE = "acknowledge"  # a therapist has seen a day's red flags (queries.red_flag_days)
 LIST_READ = "figures in their patient list"  # in the patient's words: "Sam read your figures in ..."
+# A therapist's page about one patient, in the log's words: the charts it draws are fetched one
+# by one, and are part of the page view (`rule(..., part_of_page=True)`), not events of their own.
+PATIENT_PAGE = "diary: days, treatment sessions, figures and charts"
+PAGE_VIEW = timedelta(minutes=30)  # how long after a page view its charts are part of it
 
 RULES = {
     "anyone": "no login needed",
@@ -50,7 +54,7 @@ PATIENT_RULES = frozenset({"therapist_page", "patient_or_linked_therapist", "lin
 
 
 def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str | None = None,
-         lists_patients: bool = False) -> Callable:
+         lists_patients: bool = False, part_of_page: bool = False) -> Callable:
     """Declare and enforce a route's access rule.
 
     For a URL that names a patient (`<pid>`):
@@ -62,6 +66,9 @@ def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str
 
     `lists_patients`: the route shows a therapist figures of every patient who shares with them
     (the triage list); each of those patients' logs gets a read, once a day.
+
+    `part_of_page`: a read a page makes after it loads (a chart): within PAGE_VIEW of the
+    therapist's PATIENT_PAGE read of the same patient, that page view's event covers it.
     """
     if name not in RULES:
         raise ValueError(f"unknown access rule {name!r}")
@@ -81,7 +88,7 @@ def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str
             if name in ("therapist_page", "therapist") and not actor.is_therapist:
                 raise NotFound() if name == "therapist_page" else Forbidden("Only a therapist can do this.")
             if "pid" in kwargs:
-                kwargs.update(_resolve(actor, kwargs, what, action))
+                kwargs.update(_resolve(actor, kwargs, what, action, part_of_page))
             if lists_patients:
                 _log_list_read(actor)
             return view(*args, **kwargs)
@@ -94,12 +101,12 @@ def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str
     return decorator
 
 
-def _resolve(actor: User, kwargs: dict, what, action: str | None) -> dict:
+def _resolve(actor: User, kwargs: dict, what, action: str | None, part_of_page: bool = False) -> dict:
     """The patient (and session) a URL names, when `actor` may have them; otherwise 403 or 404."""
     pid, sid = kwargs.pop("pid"), kwargs.pop("sid", None)
     subject = what(**kwargs) if callable(what) else (what or "diary").format(**kwargs)
     if request.method in READING:
-        patient = _readable(actor, pid, subject)
+        patient = _readable(actor, pid, subject, part_of_page)
         return {"patient": patient} if sid is None else {
             "patient": patient, "session": _session(actor, patient, sid, "read")}
     if action is None:
@@ -179,10 +186,11 @@ def _refuse(actor: User, patient_id: uuid.UUID | None, action: str, what: str):
     raise NotFound()
 
 
-def _readable(actor: User, pid: str, what: str) -> User:
+def _readable(actor: User, pid: str, what: str, part_of_page: bool = False) -> User:
     """The patient `pid` names, when `actor` may read their diary; otherwise 404.
 
-    A therapist's read is logged and committed before any of the data is returned.
+    A therapist's read is logged and committed before any of the data is returned, unless it is
+    part of a page view that was (`part_of_page`).
     """
     patient_id = _patient_id(actor, pid)
     if patient_id is not None and actor.is_patient and patient_id == actor.id:
@@ -190,10 +198,20 @@ def _readable(actor: User, pid: str, what: str) -> User:
     if patient_id is not None and actor.is_therapist:
         patient = _linked_patient(actor, patient_id)
         if patient is not None:
-            log_access(actor, patient.id, "read", what, allowed=True)
-            db.session.commit()
+            if not (part_of_page and _page_viewed(actor, patient)):
+                log_access(actor, patient.id, "read", what, allowed=True)
+                db.session.commit()
             return patient
     return _refuse(actor, patient_id, "read", what)
+
+
+def _page_viewed(therapist: User, patient: User) -> bool:
+    """Whether the therapist's PATIENT_PAGE read of the patient is within PAGE_VIEW."""
+    return db.session.scalar(
+        select(AccessEvent.id).where(
+            AccessEvent.patient_id == patient.id, AccessEvent.actor_id == therapist.id,
+            AccessEvent.action == "read", AccessEvent.what == PATIENT_PAGE, AccessEvent.allowed,
+            AccessEvent.at >= utcnow() - PAGE_VIEW).limit(1)) is not None
 
 
 def _writable(actor: User, pid: str, action: str, what: str) -> User:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from diary.access import LIST_READ
+from diary.access import LIST_READ, PATIENT_PAGE
 from diary.extensions import db
 from diary.models import AccessEvent, DayRecord, LoginSession, TherapistLink, User
 
@@ -85,7 +85,7 @@ def test_sharing_from_code_to_revocation_in_two_browsers(app, users):
     assert page.status_code == 200
     assert [(e.actor_id, e.action, e.what, e.allowed) for e in events(patient)] == [
         (therapist.id, "read", LIST_READ, True),
-        (therapist.id, "read", "diary days and treatment sessions", True)]
+        (therapist.id, "read", PATIENT_PAGE, True)]
     assert f'id="day-{yesterday.isoformat()}"' in page.text
 
     # ... and records a session through the form.
@@ -114,8 +114,8 @@ def test_sharing_from_code_to_revocation_in_two_browsers(app, users):
     # ... and reads in plain words who did what, newest first.
     log = text_of(phone.get("/sharing/access-log").text)
     added_words = f"Sam Patel added your treatment session of {yesterday.strftime('%a %-d %b %Y')}"
-    assert added_words in log and "Sam Patel read your diary days and treatment sessions" in log
-    assert log.index(added_words) < log.index("Sam Patel read your diary days and treatment sessions")
+    assert added_words in log and f"Sam Patel read your {PATIENT_PAGE}" in log
+    assert log.index(added_words) < log.index(f"Sam Patel read your {PATIENT_PAGE}")
 
     # The patient stops sharing; the therapist's very next request is refused.
     [link_id] = re.findall(r'action="/sharing/links/([0-9a-f-]+)/revoke"', phone.get("/sharing").text)

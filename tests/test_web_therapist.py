@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from diary.access import PATIENT_PAGE
 from diary.extensions import db
 from diary.models import ShareCode, TherapistLink, TreatmentSession
 from diary.operations import create_share_code, record_session
@@ -202,7 +203,7 @@ def test_opening_a_patient_page_writes_one_read_event(shared, therapist, desk):
     desk.get(f"/therapist/patients/{shared.id}")
     [event] = events(shared)
     assert (event.actor_id, event.action, event.what, event.allowed) == (
-        therapist.id, "read", "diary days and treatment sessions", True)
+        therapist.id, "read", PATIENT_PAGE, True)
 
 
 def test_an_unlinked_therapist_gets_404_and_the_attempt_is_logged(app, patient, users):

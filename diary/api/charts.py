@@ -58,7 +58,7 @@ def _register(name: str) -> None:
     bp.add_url_rule(
         f"/patients/<pid>/charts/{name}",
         endpoint=view.__name__,
-        view_func=rule("patient_or_linked_therapist", f"chart {name}")(view),
+        view_func=rule("patient_or_linked_therapist", f"chart {name}", part_of_page=True)(view),
         methods=["GET"],
     )
 

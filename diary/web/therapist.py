@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from .. import operations, queries, redflags
 from .. import vocabulary as vocab
-from ..access import ACKNOWLEDGE, red_flag_subject, rule
+from ..access import ACKNOWLEDGE, PATIENT_PAGE, red_flag_subject, rule
 from ..errors import InvalidInput
 from ..models import TreatmentSession, User
 from ..ratelimits import mark_code_failed, share_code_limits
@@ -74,7 +74,7 @@ def add_patient():
 
 
 @bp.get("/therapist/patients/<pid>")
-@rule("therapist_page", "diary days and treatment sessions")
+@rule("therapist_page", PATIENT_PAGE)
 def therapist_patient(patient: User):
     today = patient.today()
     shown = _month(patient, request.args.get("month"))
