@@ -133,7 +133,11 @@ def draw_every_chart(page) -> list[str]:
     ids = page.eval_on_selector_all(".chart[data-chart-url]", "nodes => nodes.map(n => n.id)")
     for chart_id in ids:
         page.locator(f"#{chart_id}").scroll_into_view_if_needed()
-        page.wait_for_selector(f"#{chart_id}[data-chart-state=drawn]")
+        page.wait_for_selector(f"#{chart_id}[data-chart-state=drawn]", timeout=30_000)
+    # Fonts loaded and two frames drawn: a responsive chart may lay itself out again once the
+    # page has settled (a scroll bar, a font), and text is measured after that.
+    page.evaluate("""() => document.fonts.ready.then(() => new Promise(
+        (done) => requestAnimationFrame(() => requestAnimationFrame(done))))""")
     return ids
 
 
