@@ -14,7 +14,7 @@ from .conftest import log_in, offline_ready, shot, tap_save
 pytestmark = pytest.mark.browser
 BACKENDS = ("sqlite", "postgresql")
 BACK = "[data-draft-back]"
-KEPT = "Not saved yet. Kept on this phone until you tap Save."
+KEPT = "Not saved yet, kept on this phone."
 
 
 def open_today(context, patient):
@@ -172,3 +172,17 @@ def test_a_quick_control_on_a_changed_day_says_it_waits_for_save_and_keeps_it(ph
     page.locator(".flash").get_by_text("Saved today.").wait_for()
     day = live_server.days(patient)[live_server.today(patient).isoformat()]
     assert day["soreness"] == 4 and [h["intensity"] for h in day["headaches"]] == [3]
+
+
+def test_a_warning_sign_added_since_the_draft_stays_ticked(phone, live_server, patient):
+    page = open_today(phone(), patient)
+    page.fill("#notes", "Tingling later")
+    page.locator("[data-draft-state]").get_by_text(KEPT).wait_for()
+    page.goto("/red-flags/arm_symptoms_after_needling")
+    page.get_by_role("button", name="Add this to today's diary").click()
+    page.locator(".flash").get_by_text("Added to today's diary.").wait_for()
+    page.goto("/today")
+    offline_ready(page)
+    page.locator(BACK).wait_for()
+    assert page.input_value("#notes") == "Tingling later"
+    assert page.locator("#red_flags-arm_symptoms_after_needling").is_checked()

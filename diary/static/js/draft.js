@@ -15,7 +15,7 @@
   const { dayForm, shownDate, versionField, dayToForm, catalogue } = DiaryOffline.editor;
   const backNote = document.querySelector("[data-draft-back]");
   const stateLine = document.querySelector("[data-draft-state]");
-  const KEPT = "Not saved yet. Kept on this phone until you tap Save.";
+  const KEPT = "Not saved yet, kept on this phone.";
   const state = {
     date: null,
     user: "",
@@ -100,7 +100,9 @@
     state.baseline = unsaved ? null : contentKey(filled ? formDay() : pageDay());
     const draft = await meta.get(keyOf(state.date)).catch(() => null);
     if (draft && draft.user === user && !unsaved && contentKey(draft.day) !== state.baseline) {
-      dayToForm(draft.day, draft.baseVersion);
+      // A warning sign the day holds now (added from an advice page since) stays ticked.
+      const flags = new Set([...(draft.day.red_flags || []), ...(formDay().red_flags || [])]);
+      dayToForm({ ...draft.day, red_flags: Array.from(flags) }, draft.baseVersion);
       state.kept = true;
       if (backNote) backNote.hidden = false;
     } else if (draft) {
