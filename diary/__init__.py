@@ -188,6 +188,7 @@ def register_template_constants(app: Flask) -> None:
         prolonged_soreness_from=effects.PROLONGED_SORENESS,
         prolonged_days=(effects.PROLONGED_FROM_DAY, effects.PROLONGED_TO_DAY),
         rolling_days=overuse.ROLLING_DAYS,
+        approaching_acute_days=overuse.APPROACHING_ACUTE_DAYS,
         enough_diary_days=overuse.ENOUGH_RECORDS,
         ichd3_months=clinical.ICHD3_MONTHS,
         ichd3_headache_days=overuse.ICHD3_HEADACHE_DAYS,

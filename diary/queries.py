@@ -84,26 +84,33 @@ def month_calendar(patient: User, year: int, month: int) -> list[list[CalendarDa
     last = date(year, month, calendar.monthrange(year, month)[1])
     records = {r.date: r for r in list_days(patient, first, last)}
     today = patient.today()
-    weeks: list[list[CalendarDay | None]] = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        row: list[CalendarDay | None] = []
-        for day in week:
-            if day.month != month:
-                row.append(None)
-                continue
-            record = records.get(day)
-            row.append(CalendarDay(
-                date=day,
-                recorded=record is not None,
-                had_headache=record.had_headache if record else None,
-                peak_intensity=max((h.intensity for h in record.headaches), default=0) if record else 0,
-                headache_count=len(record.headaches) if record else 0,
-                medication_count=len(record.medications) if record else 0,
-                soreness=record.soreness if record else None,
-                future=day > today,
-            ))
-        weeks.append(row)
-    return weeks
+    return [[_calendar_day(day, records.get(day), today) if day.month == month else None
+             for day in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)]
+
+
+def last_weeks_calendar(patient: User, weeks: int) -> list[list[CalendarDay]]:
+    """The last `weeks` weeks (Monday first), the last one holding the patient's today: unlike a
+    month, they always hold yesterday and the days before it, whatever the date."""
+    today = patient.today()
+    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    days = [first + timedelta(days=n) for n in range(7 * weeks)]
+    records = {r.date: r for r in list_days(patient, first, min(days[-1], today))}
+    return [[_calendar_day(day, records.get(day), today) for day in days[w:w + 7]]
+            for w in range(0, len(days), 7)]
+
+
+def _calendar_day(day: date, record: DayRecord | None, today: date) -> CalendarDay:
+    return CalendarDay(
+        date=day,
+        recorded=record is not None,
+        had_headache=record.had_headache if record else None,
+        peak_intensity=max((h.intensity for h in record.headaches), default=0) if record else 0,
+        headache_count=len(record.headaches) if record else 0,
+        medication_count=len(record.medications) if record else 0,
+        soreness=record.soreness if record else None,
+        future=day > today,
+    )
 
 
 def patient_links(patient: User) -> list[TherapistLink]:

@@ -4,6 +4,7 @@ diary, and the treatment session form, used as a browser without JavaScript woul
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,12 +13,14 @@ from sqlalchemy import func, select, update
 from diary.access import PATIENT_PAGE
 from diary.extensions import db
 from diary.models import ShareCode, TherapistLink, TreatmentSession
+from diary.clinical import overuse
 from diary.operations import create_share_code, record_session
 from diary import vocabulary as vocab
 
 from . import clock
 from .factories import link, make_day, session_body
 from .test_web_diary import csrf_token, field_error, fill, form_fields
+from .test_web_progress import section, table_rows, words
 from .test_web_sharing import browser, events, text_of
 
 WRONG_CODE = "This code did not work. It may be mistyped, already used, or more than 72 hours old."
@@ -238,6 +241,85 @@ def test_the_patient_page_moves_by_month_but_not_past_this_month(shared, desk):
     assert this_month.strftime("%B") in page and "Next month" not in page
     previous = (this_month - timedelta(days=1)).replace(day=1)
     assert f"month={previous.strftime('%Y-%m')}" in page
+
+
+@pytest.fixture
+def first_of_month():
+    """The clock stopped at noon on the 1st of the current month: yesterday is in the month
+    before. Name it first among a test's fixtures."""
+    with clock.stopped_at(clock.today().replace(day=1)) as instant:
+        yield instant
+
+
+def test_on_the_first_of_a_month_the_calendar_still_shows_yesterday(first_of_month, shared, desk):
+    today = clock.today(shared)
+    yesterday = today - timedelta(days=1)
+    assert today.day == 1 and yesterday.month != today.month
+    make_day(shared, yesterday, headaches=[{"intensity": 6}])
+    calendar = section(desk.get(f"/therapist/patients/{shared.id}").text, "calendar-title")
+    assert "Last 5 weeks" in words(calendar)
+    assert f'href="#day-{yesterday.isoformat()}"' in calendar  # yesterday, linked to its row
+    assert f"{yesterday.strftime('%A %-d %B')}: moderate headache, 6 out of 10" in words(calendar)
+    # The five weeks end with this week and hold the last 28 days.
+    days = re.findall(r'href="#day-([0-9-]+)"', calendar)
+    assert days[0] == (today - timedelta(days=27)).isoformat() and days[-1] == today.isoformat()
+
+
+def test_the_last_weeks_lead_to_the_months_before_and_back(first_of_month, shared, desk):
+    today = clock.today(shared)
+    page = desk.get(f"/therapist/patients/{shared.id}").text
+    last_month = (today - timedelta(days=1)).replace(day=1)
+    first_shown = today - timedelta(days=today.weekday() + 28)
+    earlier = (first_shown - timedelta(days=1)).replace(day=1)
+    assert f"?month={earlier.strftime('%Y-%m')}" in page and "Next month" not in page
+    this_month = desk.get(f"/therapist/patients/{shared.id}?month={today.strftime('%Y-%m')}").text
+    assert f'<h3>{today.strftime("%B")} <small>{today.year}</small></h3>' in this_month
+    assert 'aria-label="The last 5 weeks"' in this_month
+    before = desk.get(f"/therapist/patients/{shared.id}?month={last_month.strftime('%Y-%m')}").text
+    assert f"Next month, {today.strftime('%B %Y')}" in before
+
+
+def test_a_day_row_says_where_the_headache_was_its_type_side_and_symptoms(mid_month, shared, desk):
+    today = clock.today(shared)
+    make_day(shared, today - timedelta(days=1), headaches=[{
+        "intensity": 6, "type": "unsure", "side": "left", "locations": ["back_of_head", "neck"],
+        "symptoms": ["nausea", "light_sensitivity"], "neck_provoked": True, "duration_minutes": 90}])
+    make_day(shared, today - timedelta(days=2), headaches=[
+        {"intensity": 4, "type": "tension", "locations": ["temples"], "side": "both"},
+        {"intensity": 7, "type": "migraine", "side": "right", "duration_minutes": 180}])
+    page = desk.get(f"/therapist/patients/{shared.id}").text
+    row = words(page.split(f'id="day-{(today - timedelta(days=1)).isoformat()}"')[1].split("</tr>")[0])
+    assert "Worst 6 out of 10 Type not sure, 1 h 30 min" in row
+    assert "Back of head, neck (left)" in row
+    assert "Nausea, light hurts; neck-provoked" in row
+    row = words(page.split(f'id="day-{(today - timedelta(days=2)).isoformat()}"')[1].split("</tr>")[0])
+    assert "Worst 7 out of 10 2 headaches: Tension-type 4/10 Temples (both sides)" in row
+    assert "Migraine 7/10 , 3 h Right side" in row  # (text_of puts a space at each tag)
+
+
+def test_an_approaching_limit_says_how_many_acute_medication_days_make_it(shared, desk):
+    today = clock.today(shared)
+    for n in range(overuse.APPROACHING_ACUTE_DAYS):
+        make_day(shared, today - timedelta(days=2 * n), headaches=[{"intensity": 5}],
+                 medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+    card = words(section(desk.get(f"/therapist/patients/{shared.id}").text, "overuse-title"))
+    assert "Approaching the limit" in card
+    days = overuse.APPROACHING_ACUTE_DAYS
+    assert f"Acute medication on {days} of the last 30 days; the warning starts at {days}." in card
+    assert "Reasons No limit reached in the last 30 days, but close to it." in card
+    assert "None in the last" not in card
+
+
+def test_means_and_rates_have_one_decimal_place_whole_or_not(shared, therapist, desk):
+    today = clock.today(shared)
+    session_day = today - timedelta(days=8)
+    for n in range(1, 8):  # peaks of 5 before the session; 4 and 5 in turn after it
+        make_day(shared, session_day - timedelta(days=n), headaches=[{"intensity": 5}])
+        make_day(shared, session_day + timedelta(days=n), headaches=[{"intensity": 4 + n % 2}])
+    record_session(therapist, shared, session_body(date=session_day, next_review_on=None))
+    rows = table_rows(section(desk.get(f"/therapist/patients/{shared.id}").text, "since-title"))
+    assert rows["Mean peak intensity"] == ["5.0", "▼ 4.6"]
+    assert rows["Per 28 days needs half the days logged"] == ["28.0", "28.0"]
 
 
 # -- The session form --------------------------------------------------------------------------------

@@ -33,6 +33,11 @@ OVERUSE_WORDS = {
 }
 
 
+# The patient page's calendar opens on the last five weeks: they always hold yesterday and the
+# last 28 days (a month does not, on its first days).
+CALENDAR_WEEKS = 5
+
+
 def _month(patient, value: str | None) -> date:
     """The month asked for (`YYYY-MM`), never after the patient's current month."""
     this_month = patient.today().replace(day=1)
@@ -77,20 +82,31 @@ def add_patient():
 @rule("therapist_page", PATIENT_PAGE)
 def therapist_patient(patient: User):
     today = patient.today()
-    shown = _month(patient, request.args.get("month"))
-    next_month = (shown + timedelta(days=32)).replace(day=1)
     first_recent = today - timedelta(days=RECENT_DAYS - 1)
     return render_template(
-        "therapist_patient.html", patient=patient, today=today, month=shown,
-        weeks=queries.month_calendar(patient, shown.year, shown.month),
-        previous_month=(shown - timedelta(days=1)).replace(day=1),
-        next_month=next_month if next_month <= today.replace(day=1) else None,
+        "therapist_patient.html", patient=patient, today=today,
+        **_calendar(patient, today, request.args.get("month")), calendar_weeks=CALENDAR_WEEKS,
         recent={r.date: r for r in queries.list_days(patient, first_recent, today)},
         recent_dates=[today - timedelta(days=n) for n in range(RECENT_DAYS)],
         sessions=queries.list_sessions(patient), vocab=vocab,
         overuse_words=OVERUSE_WORDS, picture=queries.patient_picture(patient),
         red_flag_days=queries.red_flag_days(patient),
     )
+
+
+def _calendar(patient, today: date, month: str | None) -> dict:
+    """The calendar's weeks: the last five, or the month asked for; and the months around them
+    (`month` None for the last weeks, `next_month` None at the present)."""
+    if not month:
+        weeks = queries.last_weeks_calendar(patient, CALENDAR_WEEKS)
+        before = weeks[0][0].date - timedelta(days=1)
+        return {"weeks": weeks, "month": None, "previous_month": before.replace(day=1),
+                "next_month": None}
+    shown = _month(patient, month)
+    next_month = (shown + timedelta(days=32)).replace(day=1)
+    return {"weeks": queries.month_calendar(patient, shown.year, shown.month), "month": shown,
+            "previous_month": (shown - timedelta(days=1)).replace(day=1),
+            "next_month": next_month if next_month <= today.replace(day=1) else None}
 
 
 @bp.post("/therapist/patients/<pid>/red-flags/<day:day>/acknowledge")
