@@ -105,26 +105,31 @@ def _weekly(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict,
     free: list[int | None] = [None] * weeks
     thin: list[int | None] = [None] * weeks
     missing: list[float | None] = [None] * weeks
+    logged, headache, peak = [0] * weeks, [0] * weeks, [0] * weeks
+    for day in index.between(first, last):
+        if day.logged:
+            w = (day.date - start).days // 7
+            logged[w] += 1
+            if day.headache_count:
+                headache[w] += 1
+                peak[w] = max(peak[w], day.peak_intensity)
     words: list[str] = []
     for w in range(weeks):
         monday = start + timedelta(days=7 * w)
         week_first, week_last = max(monday, first), min(monday + timedelta(days=6), last)
         length = (week_last - week_first).days + 1
-        logged = [d for d in index.between(week_first, week_last) if d.logged]
-        headache = [d for d in logged if d.headache_count]
-        peak = max((d.peak_intensity for d in headache), default=0)
-        if not logged:
+        if not logged[w]:
             missing[w] = MISSING_BAND
-        elif 2 * len(logged) < length:
-            thin[w] = peak
-        elif headache:
-            worst[w] = peak
+        elif 2 * logged[w] < length:
+            thin[w] = peak[w]
+        elif headache[w]:
+            worst[w] = peak[w]
         else:
             free[w] = 0
         words.append(f"Week of {day_text(week_first)}: "
-                     + (f"worst pain {peak}, {len(headache)} headache days, " if headache
-                        else "no headache, " if logged else "")
-                     + f"{len(logged)} of {length} days logged")
+                     + (f"worst pain {peak[w]}, {headache[w]} headache days, " if headache[w]
+                        else "no headache, " if logged[w] else "")
+                     + f"{logged[w]} of {length} days logged")
     few = sum(v is not None for v in thin)
     none = sum(v is not None for v in missing)
     week = {"x0": start.isoformat(), "dx": 7 * DAY_MS, "xperiod": 7 * DAY_MS,
