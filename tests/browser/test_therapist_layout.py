@@ -1,5 +1,6 @@
 """The therapist's list fits a tablet (issue 11 item 12): at 1024 x 768 and at 1280 x 800 the
 triage table is no wider than its box, nothing scrolls sideways, and "Next review" is in view.
+axe-core finds nothing serious on the list and on a patient's page at those sizes.
 
 The list is the demo's (a three-month overuse, an approaching limit, soreness not settling, too
 few days logged) plus the widest row we know of: a long name with a red flag, an overdue review
@@ -20,6 +21,7 @@ from diary.operations import record_session
 from .. import clock
 from ..factories import UserFactory, link, make_day, session_body
 from .conftest import Account, log_in, shot
+from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -82,4 +84,20 @@ def test_the_patient_list_fits_the_screen_with_next_review_in_view(browser, live
         box = cell.bounding_box()
         assert box["x"] + box["width"] <= width
     shot(page, f"triage-{width}x{height}")
+    context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_therapist_pages_have_no_serious_accessibility_violations(
+        browser, live_server, therapist, axe_source, screen):
+    width, height = SCREENS[screen]
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height},
+                                  locale="en-GB", timezone_id="Europe/London", bypass_csp=True)
+    page = context.new_page()
+    log_in(page, therapist, then="/therapist")
+    assert violations(page, axe_source) == []
+    page.get_by_role("link", name=LONG_NAME).click()
+    page.get_by_role("heading", name="Last 5 weeks").wait_for()
+    assert violations(page, axe_source) == []
+    shot(page, f"patient-{width}x{height}")
     context.close()
