@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from diary import vocabulary as vocab
 from diary.access import PATIENT_PAGE
+from diary.clinical import overuse
 from diary.extensions import db
 from diary.models import ShareCode, TherapistLink, TreatmentSession
-from diary.clinical import overuse
 from diary.operations import create_share_code, record_session
-from diary import vocabulary as vocab
 
 from . import clock
 from .factories import link, make_day, session_body

@@ -53,7 +53,8 @@ def therapist(live_server) -> Account:
 def box_of_the_list(page) -> dict:
     return page.evaluate("""() => {
       const table = document.querySelector('table.triage'), box = table.parentElement;
-      const review = [...table.querySelectorAll('thead th')].find(th => th.textContent.includes('Next review'));
+      const review = [...table.querySelectorAll('thead th')]
+        .find(th => th.textContent.includes('Next review'));
       const edge = review.getBoundingClientRect();
       return {table: table.getBoundingClientRect().width, box: box.clientWidth,
               boxScroll: box.scrollWidth, page: document.documentElement.scrollWidth,
