@@ -17,7 +17,7 @@
   const stateLine = document.querySelector("[data-draft-state]");
   const KEPT = "Not saved yet, kept on this phone.";
   const state = {
-    date: null,
+    date: dayForm ? shownDate() : null,
     user: "",
     baseline: null, // the content the page opened with (null: unsaved from the start)
     kept: false, // a draft of this date is kept
@@ -94,7 +94,6 @@
       `filled`: the outbox filled the form with a day waiting here, the day the page shows. */
   async function start(user, filled) {
     if (!dayForm) return;
-    state.date = shownDate();
     state.user = user;
     const unsaved = dayForm.hasAttribute("data-unsaved"); // sent back by the server, not saved
     state.baseline = unsaved ? null : contentKey(filled ? formDay() : pageDay());

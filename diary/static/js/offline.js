@@ -385,16 +385,16 @@
     // got no answer, like the one the worker sends back here with #offline-save.
     const answered = Array.from(document.querySelectorAll('meta[name="diary-save-answered"]'), (m) => m.content);
     await settle(answered);
+    let filled = false; // the outbox filled the form with a day waiting here
     if (dayForm) {
       const entry = await outbox.get(shownDate()).catch(() => null);
-      const filled = !!entry && entry.state !== "sending";
+      filled = !!entry && entry.state !== "sending";
       if (filled) {
         if (entry.day === null) showCleared(entry.baseVersion);
         else if (entry.merge && !isShell) showRedFlags(entry.day.red_flags, true); // the rest is the server's, shown
         else dayToForm(entry.day, entry.baseVersion);
         setDayStatus("waiting", waitingStatus(entry));
       }
-      await DiaryOffline.draft.start(currentUser || (await meta.get("user")) || "", filled);
       dayForm.addEventListener("submit", onDaySubmit);
       document.querySelectorAll("form[data-quick]").forEach((f) => f.addEventListener("submit", onQuickSubmit));
       if (clearForm) clearForm.addEventListener("submit", onClearSubmit);
@@ -404,6 +404,8 @@
       if (offlineSaved) await addFlagOnPhone(); // its request got no answer: the worker sent it back
     }
     render();
+    // Unsaved changes back in the form before the sync can answer for this day (its new version).
+    if (dayForm) await DiaryOffline.draft.start(currentUser || (await meta.get("user")) || "", filled);
     sync(true);
   }
 
