@@ -157,6 +157,7 @@ class TriageRow:
     baseline_days_logged: int | None = None
     red_flag_on: date | None = None  # the latest day of the last 7 with a red flag
     red_flags: tuple[str, ...] = ()  # the codes reported in those 7 days, most urgent first
+    acute_days_30: int = 0  # acute medication days of the rolling 30 (why a limit is near)
 
 
 def triage(actor: User) -> list[TriageRow]:
@@ -214,7 +215,8 @@ def triage(actor: User) -> list[TriageRow]:
                                figures.days_logged_28, figures.headache_days_28,
                                figures.medication_overuse_status, figures.prolonged_soreness,
                                figures.change_pct, counted[-1].date if counted else None,
-                               *change.get(p.id, (None, None, None))[1:], flag_on, flags)))
+                               *change.get(p.id, (None, None, None))[1:], flag_on, flags,
+                               acute_days_30=rolling.acute)))
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 

@@ -78,6 +78,7 @@ def test_home_lists_each_patient_with_their_figures_in_words(app, users, therapi
     assert today.strftime("%a %-d %b") in row
     assert "12 12" in row  # days logged and headache days of 28
     assert "! Approaching the limit" in row  # words and a symbol, not colour alone
+    assert "Acute medication on 12 of 30 days" in row  # why it is approaching
     assert "No session yet" in row and "No comparison yet" in row and "Not set" in row
 
 
