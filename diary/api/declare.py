@@ -61,6 +61,9 @@ class Api(flask_smorest.Api):
     def _register_error_handlers(self) -> None:
         """None: diary/errors.py answers every error, API and pages alike."""
 
+    def _register_pagination_header(self) -> None:
+        """None: no route pages its answer (it would add an unused PaginationMetadata schema)."""
+
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:
             if status >= 400:
