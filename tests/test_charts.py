@@ -339,12 +339,13 @@ def test_intensity_over_more_than_13_weeks_is_drawn_by_week_saying_how_many_days
     # A thinly logged week is hollow and grey, never a headache-free week; an empty one is hatched.
     assert thin["y"][:4] == [None, None, 2, None] and thin["marker"]["symbol"] == "circle-open"
     assert missing["y"][3] is not None and missing["marker"]["pattern"]["shape"]
-    assert worst["customdata"][:4] == [
-        "Week of 1 Jun 2026: worst pain 8, 7 headache days, 7 of 7 days logged",
-        "Week of 8 Jun 2026: no headache, 6 of 7 days logged",
-        "Week of 15 Jun 2026: worst pain 2, 2 headache days, 2 of 7 days logged",
-        "Week of 22 Jun 2026: 0 of 7 days logged"]
-    assert worst["customdata"][-1].endswith("0 of 6 days logged")  # Monday to today
+    # Each week's hover label says how many of its days were logged.
+    assert worst["customdata"][0] == "Week of 1 Jun 2026: worst pain 8, 7 headache days, 7 of 7 days logged"
+    assert free["customdata"][1] == "Week of 8 Jun 2026: no headache, 6 of 7 days logged"
+    assert thin["customdata"][2] == "Week of 15 Jun 2026: worst pain 2, 2 headache days, 2 of 7 days logged"
+    assert missing["customdata"][3] == "Week of 22 Jun 2026: 0 of 7 days logged"
+    assert missing["customdata"][-1].endswith("0 of 6 days logged")  # Monday to today
+    assert worst["customdata"][1:4] == [None] * 3  # no words where a series has no mark
     assert "Drawn by week (26 weeks)" in figure["layout"]["meta"]["summary"]
 
 

@@ -133,19 +133,25 @@ def _weekly(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict,
     few = sum(v is not None for v in thin)
     none = sum(v is not None for v in missing)
     week = {"x0": start.isoformat(), "dx": 7 * DAY_MS, "xperiod": 7 * DAY_MS,
-            "xperiod0": start.isoformat(), "xperiodalignment": "middle", "customdata": words,
+            "xperiod0": start.isoformat(), "xperiodalignment": "middle",
             "hovertemplate": "%{customdata}<extra></extra>"}
+
+    def weeks_of(values: list) -> dict:
+        """A weekly series, each week's words in its hover label (null weeks have none)."""
+        return {**week, "y": values,
+                "customdata": [text if v is not None else None for v, text in zip(values, words)]}
+
     data = [
-        {"type": "bar", "name": "Not logged", **week, "y": missing, "base": -0.6,
+        {"type": "bar", "name": "Not logged", **weeks_of(missing), "base": -0.6,
          "width": 7 * DAY_MS, "marker": hatched()},
-        {"type": "scatter", "mode": "lines+markers", "name": "Worst pain of the week", **week,
-         "y": worst, "connectgaps": False, "line": {"color": HEADACHE, "width": 1.5},
+        {"type": "scatter", "mode": "lines+markers", "name": "Worst pain of the week",
+         **weeks_of(worst), "connectgaps": False, "line": {"color": HEADACHE, "width": 1.5},
          "marker": {"color": HEADACHE, "size": 7}},
-        {"type": "scatter", "mode": "markers", "name": "No headache (week logged)", **week,
-         "y": free, "marker": {"color": FREE, "size": 8, "symbol": "circle"}},
-        {"type": "scatter", "mode": "markers", "name": "Under half the week logged", **week,
-         "y": thin, "marker": {"color": MISSING, "size": 8, "symbol": "circle-open",
-                               "line": {"width": 2}}},
+        {"type": "scatter", "mode": "markers", "name": "No headache (week logged)",
+         **weeks_of(free), "marker": {"color": FREE, "size": 8, "symbol": "circle"}},
+        {"type": "scatter", "mode": "markers", "name": "Under half the week logged",
+         **weeks_of(thin), "marker": {"color": MISSING, "size": 8, "symbol": "circle-open",
+                                      "line": {"width": 2}}},
     ]
     by_week = (f"Drawn by week ({weeks} weeks): {few} with under half their days logged, "
                f"{none} with nothing logged. ")
