@@ -19,10 +19,11 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import request
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from .extensions import db
@@ -118,8 +119,10 @@ def _resolve(actor: User, kwargs: dict, what, action: str | None, part_of_page: 
 
 def _log_list_read(therapist: User) -> None:
     """A read of LIST_READ in the log of each patient the therapist's list shows, unless there is
-    one already on the patient's today: the list shows their figures, not a diary day."""
-    patients = db.session.scalars(select(User).join(TherapistLink, TherapistLink.patient_id == User.id)
+    one already on the patient's today: the list shows their figures, not a diary day. Three
+    statements at most, however long the list."""
+    patients = db.session.execute(select(User.id, User.timezone)
+                                  .join(TherapistLink, TherapistLink.patient_id == User.id)
                                   .where(TherapistLink.therapist_id == therapist.id)).all()
     if not patients:
         return
@@ -129,10 +132,16 @@ def _log_list_read(therapist: User) -> None:
         .where(AccessEvent.actor_id == therapist.id, AccessEvent.action == "read",
                AccessEvent.what == LIST_READ, AccessEvent.at >= now - timedelta(days=2))
         .group_by(AccessEvent.patient_id)).all())
-    unlogged = [p for p in patients if p.id not in latest or p.today(latest[p.id]) != p.today(now)]
-    for patient in unlogged:
-        log_access(therapist, patient.id, "read", LIST_READ, allowed=True)
+
+    def day(at, zone):
+        return at.astimezone(ZoneInfo(zone)).date()
+
+    unlogged = [pid for pid, zone in patients if pid not in latest or day(latest[pid], zone) != day(now, zone)]
     if unlogged:
+        db.session.execute(insert(AccessEvent), [
+            {"patient_id": pid, "actor_id": therapist.id, "actor_name": therapist.display_name,
+             "actor_email": therapist.email, "action": "read", "what": LIST_READ, "allowed": True,
+             "at": now} for pid in unlogged])
         db.session.commit()
 
 
