@@ -8,7 +8,8 @@ MedicationSchema from it; the write path (operations/days.py) writes these colum
 fingerprints these fields; web/forms.py reads and fills the day form with these carriers.
 
 Written by hand and tested against it: the models and their migration (tests/test_dayshape.py),
-and the offline mapping in static/js/offline.js (tests/browser/test_mapping.py).
+the offline mapping in static/js/day.js (tests/browser/test_mapping.py), and the input on
+the day page (templates/day.html). docs/changing.md lists the files a new field touches.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from . import redflags
 from . import vocabulary as vocab
 from .fieldtypes import Bool, HourMinute, Int, Trimmed, WordList, one_of
 
-# How the day form carries a field (static/js/offline.js has the same kinds):
+# How the day form carries a field (static/js/day.js has the same kinds):
 #   number   a text box or a choice of numbers; blank is left out, anything else not a whole
 #            number is passed on as text for the schema to refuse
 #   text     a text box, a time or a choice with a blank option; blank is left out
