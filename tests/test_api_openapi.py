@@ -350,3 +350,68 @@ def test_registration_has_no_role_to_choose(spec):
 )
 def test_ranges_document_their_parameters(spec, path, names):
     assert query_names(spec["paths"][path]["get"]) == names
+
+
+# -- Every answer the server can give is documented (issue 10, finding 9) ----------------------
+
+
+def test_every_operation_documents_the_errors_its_rule_and_method_can_answer(app, spec):
+    forbidding = {"patient", "therapist", "linked_therapist", "session_author"}
+    for rule in api_rules(app):
+        name = app.view_functions[rule.endpoint].access_rule
+        for method in rule.methods - IGNORED_METHODS:
+            path = CONVERTER.sub(r"{\1}", rule.rule)
+            operation = spec["paths"][path][method.lower()]
+            documented = set(operation["responses"])
+            expected = set()
+            if method.lower() in CHANGES:
+                expected.add("400")  # the CSRF token
+            if "requestBody" in operation:
+                expected |= {"413", "415", "422"}
+            if query_names(operation):
+                expected.add("422")
+            if name != "anyone":
+                expected.add("401")
+            if name in forbidding:
+                expected.add("403")
+            if rule.arguments:
+                expected.add("404")
+            assert expected <= documented, (method, path, expected - documented)
+
+
+def test_a_patient_gets_the_documented_403_on_a_therapists_route(as_user, patient, spec):
+    assert "403" in spec["paths"]["/api/v1/patients"]["get"]["responses"]
+    response = as_user(patient).get("/api/v1/patients")
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_day_that_is_not_on_the_calendar_is_a_documented_404(as_user, patient, spec):
+    assert "404" in spec["paths"]["/api/v1/patients/{pid}/days/{day}"]["get"]["responses"]
+    response = as_user(patient).get("/api/v1/patients/me/days/2026-02-30")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_session_address_is_a_uuid_so_the_effects_are_not_a_session(as_user, patient, spec):
+    sid = spec["paths"]["/api/v1/patients/{pid}/sessions/{sid}"]["parameters"]
+    assert [p["schema"] for p in sid if p["name"] == "sid"] == [{"type": "string", "format": "uuid"}]
+    client = as_user(patient)
+    options = client.request("OPTIONS", "/api/v1/patients/me/sessions/effects")
+    assert set(options.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert client.get("/api/v1/patients/me/sessions/effects").status_code == 200
+
+
+@pytest.mark.parametrize(("path", "first", "last"), [
+    ("/api/v1/patients/{pid}/days", "2026-03-02", "2026-03-01"),
+    ("/api/v1/patients/{pid}/months", "2026-03", "2026-02"),
+])
+def test_a_range_documents_that_from_comes_first_and_a_reversed_one_is_a_422(
+    as_user, patient, spec, path, first, last
+):
+    parameters = {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
+    assert "on or before `to`" in parameters["from"]["description"]
+    assert "on or after `from`" in parameters["to"]["description"]
+    response = as_user(patient).get(path.format(pid="me"), query_string={"from": first, "to": last})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"from": ["`from` is after `to`."]}

@@ -7,7 +7,9 @@ decorators (docs/api.md "How the API is declared").
 - `Api` leaves errors to diary/errors.py (flask-smorest would answer every HTTPException of the
   app, pages included, in its own JSON) and documents them as problem+json.
 - `AccessPlugin` writes each route's access rule (diary/access.py) into the document: who may
-  call it, the login cookie it needs, its 401, and the X-CSRFToken header of a change.
+  call it, the login cookie it needs, the X-CSRFToken header of a change, and every error the
+  rule and the method can answer (`statuses`).
+- `<uuid_text:name>` in a URL is a UUID (else the rule does not match), kept as text.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, current_app
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import UUIDConverter
 
 from ..access import RULES
 from ..errors import InvalidInput
@@ -29,6 +32,38 @@ from .helpers import json_body
 
 CHANGES = frozenset({"post", "put", "patch", "delete"})
 COOKIE = "login_cookie"
+# The rules under which a logged-in user of the wrong kind gets 403 (diary/access.py): the
+# other role, or a patient changing a session, or another therapist's session.
+FORBIDDING_RULES = frozenset({"patient", "therapist", "linked_therapist", "session_author"})
+
+
+class UuidText(UUIDConverter):
+    """`<uuid_text:sid>`: matches a UUID only, so `/sessions/effects` is not a session; the
+    view gets the text (diary/access.py parses it)."""
+
+    def to_python(self, value: str) -> str:
+        return value
+
+
+def statuses(rule_name: str, method: str, operation: dict, path_parameters: bool) -> list[int]:
+    """The errors the server can answer to an operation, whatever its view does besides:
+    400 (a missing CSRF token, a body that does not parse), 413 and 415 for a body, 401 unless
+    anyone may call it, 403 where the rule refuses a kind of user, 404 when the address names
+    something (a patient, a session, a day that is not on the calendar), 422 for any input."""
+    found = []
+    if method in CHANGES:
+        found.append(400)
+    if "requestBody" in operation:
+        found += [413, 415]
+    if rule_name != "anyone":
+        found.append(401)
+    if rule_name in FORBIDDING_RULES:
+        found.append(403)
+    if path_parameters:
+        found.append(404)
+    if "requestBody" in operation or any(p["in"] == "query" for p in operation.get("parameters", [])):
+        found.append(422)
+    return found
 
 
 class Parser(FlaskParser):
@@ -101,8 +136,9 @@ class AccessPlugin(BasePlugin):
         for method, operation in operations.items():
             operation["description"] = f"Who: {RULES[name]}."
             operation["security"] = [] if name == "anyone" else [{COOKIE: []}]
-            if name != "anyone":
-                operation.setdefault("responses", {})["401"] = "UNAUTHORIZED"
+            responses = operation.setdefault("responses", {})
+            for status in statuses(name, method, operation, bool(rule.arguments)):
+                responses.setdefault(str(status), http.HTTPStatus(status).name)
             if method in CHANGES:
                 operation.setdefault("parameters", []).append(
                     {
@@ -134,9 +170,11 @@ def init_api(app: Flask, blueprint: Blueprint) -> Api:
             "extra_plugins": [AccessPlugin(app)],
         },
     )
+    app.url_map.converters["uuid_text"] = UuidText
     api.register_converter(
         app.url_map.converters["day"], lambda converter: {"type": "string", "format": "date"}
     )
+    api.register_converter(UuidText, lambda converter: {"type": "string", "format": "uuid"})
     api.register_blueprint(blueprint)
     return api
 

@@ -31,7 +31,7 @@ def list_sessions(patient: User):
     return {"sessions": queries.list_sessions(patient)}
 
 
-@bp.patch("/patients/<pid>/sessions/<sid>")
+@bp.patch("/patients/<pid>/sessions/<uuid_text:sid>")
 @rule("session_author", "treatment session", action="update")
 @bp.arguments(SessionBodySchema(partial=True))
 @bp.response(200, SessionSchema)
@@ -41,7 +41,7 @@ def update_session(changes: dict, patient: User, session: TreatmentSession):
     return operations.update_session(current_user, session, changes)
 
 
-@bp.delete("/patients/<pid>/sessions/<sid>")
+@bp.delete("/patients/<pid>/sessions/<uuid_text:sid>")
 @rule("session_author", "treatment session", action="delete")
 @bp.response(204)
 @bp.problems(403, 404)

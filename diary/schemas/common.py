@@ -120,18 +120,19 @@ class Unit:
 
     name: Literal["day", "month"]
 
-    def field(self, **kwargs) -> fields.Field:
+    def field(self, rule: str, **kwargs) -> fields.Field:
+        """A `from` or `to` field; `rule` adds how it stands to the other one (422 otherwise)."""
         if self.name == "day":
             return DayField(
                 load_default=None,
-                metadata={"description": f"YYYY-MM-DD, {EARLIEST.isoformat()} to {LATEST.isoformat()}"},
+                metadata={"description": f"YYYY-MM-DD, {EARLIEST.isoformat()} to {LATEST.isoformat()}; {rule}"},
                 **kwargs,
             )
         return MonthField(
             load_default=None,
             metadata={
                 "pattern": _MONTH.pattern,
-                "description": f"YYYY-MM, {Month.of(EARLIEST).label} to {Month.of(LATEST).label}",
+                "description": f"YYYY-MM, {Month.of(EARLIEST).label} to {Month.of(LATEST).label}; {rule}",
             },
             **kwargs,
         )
@@ -202,7 +203,10 @@ def range_query(
             "UNIT": unit,
             "MAX_SPAN": max_span,
             "DEFAULT_SPAN": default_span,
-            "from_": unit.field(data_key="from"),
-            "to": unit.field(),
+            "from_": unit.field("on or before `to` (422 otherwise)", data_key="from"),
+            "to": unit.field(
+                f"on or after `from`, and at most {max_span:,} {unit.name}s from it, both counted "
+                "(422 otherwise)"
+            ),
         },
     )
