@@ -31,8 +31,9 @@ SYMPTOMS = {
     "neck_stiffness": "Stiff neck",
     "sudden": "Came on suddenly, worst within a minute",
 }
-# Each drug class of the rules (clinical.ALL_CLASSES, in order) has two labels and no other:
-# DRUG_CLASSES for the patient's form, DRUG_CLASS_NAMES for figures, charts and summaries.
+# Each drug class of the rules (clinical.ALL_CLASSES, in order) has three labels and no other:
+# DRUG_CLASSES for the patient's form, DRUG_CLASS_PLAIN_NAMES for the patient's charts, and
+# DRUG_CLASS_NAMES for the therapist's figures, charts and summaries (docs/words.md).
 DRUG_CLASSES = {
     "non_opioid_analgesic": "Simple painkiller (paracetamol, ibuprofen, aspirin, naproxen...)",
     "triptan": "Triptan",
@@ -48,6 +49,15 @@ DRUG_CLASS_NAMES = {
     "ergot": "Ergots",
     "opioid": "Opioids",
     "combination_analgesic": "Combination painkillers",
+    "other_acute": "Other migraine medicines",
+    "other": "Other medicines",
+}
+DRUG_CLASS_PLAIN_NAMES = {
+    "non_opioid_analgesic": "Simple painkillers",
+    "triptan": "Triptans",
+    "ergot": "Ergotamine",
+    "opioid": "Opioids",
+    "combination_analgesic": "Mixed painkillers (co-codamol...)",
     "other_acute": "Other migraine medicines",
     "other": "Other medicines",
 }

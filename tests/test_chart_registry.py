@@ -19,6 +19,8 @@ from diary.charts.style import SERIES
 from diary.clinical import DayFacts, SessionFacts
 from diary.clinical.effects import MAX_WINDOW, MIN_WINDOW
 
+from .test_plain_words import WRONG_PLURALS, chart_words, clinical_words_in
+
 TODAY = date(2026, 11, 28)
 API_MD = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
@@ -120,16 +122,43 @@ RANGES = {  # (from, to, window): each chart's default, a long range, a short on
 }
 
 
-@pytest.mark.parametrize("name", charts.NAMES)
-@pytest.mark.parametrize("data", DIARIES)
-@pytest.mark.parametrize("span", RANGES)
-def test_every_figure_is_valid_for_plotly(name, data, span):
+def figure_of(name: str, data: str, span: str, audience: str) -> dict:
     days, sessions = DIARIES[data]
     first, last, window = RANGES[span]
     chart = CHARTS[name]
     first, last = chart.resolve_range(TODAY, first, last)
     loaded = chart.days_to_load(first, last, sessions, TODAY, window)
     shown = [d for d in days if loaded and loaded[0] <= d.date <= loaded[1]]
-    figure = chart.build(shown, sessions, TODAY, first, last, window)
+    return chart.build(shown, sessions, TODAY, first, last, window, audience=audience)
+
+
+@pytest.mark.parametrize("audience", charts.AUDIENCES)
+@pytest.mark.parametrize("name", charts.NAMES)
+@pytest.mark.parametrize("data", DIARIES)
+@pytest.mark.parametrize("span", RANGES)
+def test_every_figure_is_valid_for_plotly(name, data, span, audience):
+    figure = figure_of(name, data, span, audience)
     go.Figure(figure)  # raises ValueError on a property plotly does not know or a bad value
     assert figure["layout"]["meta"]["chart"] == name
+
+
+@pytest.mark.parametrize("name", charts.NAMES)
+@pytest.mark.parametrize("data", DIARIES)
+def test_the_patients_figures_use_plain_words_and_right_plurals(name, data):
+    """docs/words.md: every chart the patient can read, over every diary and range."""
+    found = set()
+    for span in RANGES:
+        text = chart_words(figure_of(name, data, span, charts.PATIENT))
+        found.update(clinical_words_in(text) + WRONG_PLURALS.findall(text))
+    assert found == set()
+
+
+def test_the_therapists_figures_keep_the_clinical_words():
+    text = chart_words(figure_of("medication", "five years", "default", charts.THERAPIST))
+    assert {"acute", "ichd", "non-opioid"} <= set(clinical_words_in(text))
+    assert WRONG_PLURALS.findall(text) == []
+
+
+def test_an_unknown_audience_is_refused():
+    with pytest.raises(ValueError, match="audience"):
+        charts.build("monthly", [], [], TODAY, audience="public")

@@ -167,7 +167,7 @@ def test_medication_marks_months_without_records_apart_from_months_without_medic
     figure = charts.build("medication", days, [], TODAY, date(2026, 9, 1), date(2026, 10, 1))
     acute, missing = trace(figure, "Acute medication days"), trace(figure, "Days not logged")
     assert acute["y"] == [0, None]  # October has no record: no acute count is drawn at all
-    assert missing["customdata"] == [None, 31] and missing["text"] == ["", "31"]
+    assert missing["customdata"] == [None, "31 days not logged"] and missing["text"] == ["", "31"]
     assert missing["marker"]["symbol"] == "circle-open"
     # In a row of their own above the bars, never inside one.
     assert missing["y"] == [None, 0.5] and missing["yaxis"] == "y2"
@@ -368,9 +368,12 @@ def test_every_decimal_in_a_figure_has_one_place():
                 if key in WORDS:
                     for text in value if isinstance(value, list) else [value]:
                         assert not re.search(r"\d\.\d{2}", str(text)), (name, key, text)
-    summary = charts.build("intensity", [fact(TODAY, peak=5), fact(TODAY - timedelta(days=1), peak=6)],
-                           [], TODAY, RECENT)["layout"]["meta"]["summary"]
+    two_days = [fact(TODAY, peak=5), fact(TODAY - timedelta(days=1), peak=6)]
+    summary = charts.build("intensity", two_days, [], TODAY, RECENT,
+                           audience=charts.PATIENT)["layout"]["meta"]["summary"]
     assert "average worst pain 5.5," in summary
+    summary = charts.build("intensity", two_days, [], TODAY, RECENT)["layout"]["meta"]["summary"]
+    assert "mean peak 5.5," in summary
 
 
 @pytest.mark.parametrize(("dates", "labels"), [
@@ -502,7 +505,7 @@ def test_the_chart_shows_what_was_logged(diary, as_user):
     today = clock.today(diary)
     recent = (today - timedelta(days=30)).isoformat()
     figure = as_user(diary).get(chart_url(diary, "intensity", f"?from={recent}")).get_json()
-    assert value_on(trace(figure, "Peak intensity"), today - timedelta(days=3)) == 6
+    assert value_on(trace(figure, "Worst pain"), today - timedelta(days=3)) == 6  # plain words
     assert value_on(trace(figure, "No headache"), today - timedelta(days=2)) == 0
     assert value_on(trace(figure, "Not logged"), today - timedelta(days=1)) is not None
     assert trace(figure, "Treatment session")["x"] == [(today - timedelta(days=2)).isoformat()]
@@ -512,7 +515,7 @@ def test_a_default_range_starts_on_the_diarys_first_day(diary, as_user):
     today = clock.today(diary)
     figure = as_user(diary).get(chart_url(diary, "intensity")).get_json()
     assert figure["layout"]["meta"]["from"] == (today - timedelta(days=3)).isoformat()
-    assert value_on(trace(figure, "Peak intensity"), today - timedelta(days=3)) == 6  # day by day
+    assert value_on(trace(figure, "Worst pain"), today - timedelta(days=3)) == 6  # day by day
     monthly = as_user(diary).get(chart_url(diary, "monthly")).get_json()
     assert monthly["layout"]["meta"]["from"] == (today - timedelta(days=3)).replace(day=1).isoformat()
     asked = (today - timedelta(days=60)).isoformat()
@@ -537,6 +540,7 @@ def test_the_diarys_first_day_is_its_first_record_or_session_up_to_today(patient
 def test_a_linked_therapist_gets_the_chart_and_the_read_is_logged(diary, therapist, as_user):
     response = as_user(therapist).get(chart_url(diary, "calendar"))
     assert response.status_code == 200
+    assert "Acute medication" in {t["name"] for t in response.get_json()["data"]}  # clinical words
     events = as_user(diary).get("/api/v1/patients/me/access-log").get_json()["events"]
     assert any("chart calendar" in str(e) for e in events)
 

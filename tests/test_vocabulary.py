@@ -7,6 +7,7 @@ import pytest
 
 from diary import clinical, redflags, vocabulary
 from diary.charts import medication, style
+from diary.charts.words import AUDIENCES, PATIENT, THERAPIST, WORDS
 from diary.clinical import effects, overuse, progress
 from diary.clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
 
@@ -19,24 +20,27 @@ def test_drug_class_labels_name_exactly_the_clinical_classes():
     assert tuple(vocabulary.DRUG_CLASSES) == clinical.ALL_CLASSES
 
 
-@pytest.mark.parametrize("labels", [vocabulary.DRUG_CLASSES, vocabulary.DRUG_CLASS_NAMES],
-                         ids=["form label", "short name"])
+@pytest.mark.parametrize("labels", [vocabulary.DRUG_CLASSES, vocabulary.DRUG_CLASS_NAMES,
+                                    vocabulary.DRUG_CLASS_PLAIN_NAMES],
+                         ids=["form label", "short name", "plain name"])
 def test_every_drug_class_has_exactly_one_label_of_each_kind(labels):
     assert tuple(labels) == clinical.ALL_CLASSES
     assert len(set(labels.values())) == len(labels)
 
 
-def test_the_chart_legend_uses_the_short_names():
-    assert {c: name for c, (name, _, _) in style.CLASS_STYLE.items()} == {
-        c: vocabulary.DRUG_CLASS_NAMES[c] for c in clinical.ACUTE_CLASSES}
+def test_the_charts_name_classes_with_the_short_names_of_their_reader():
+    assert WORDS[THERAPIST].class_names is vocabulary.DRUG_CLASS_NAMES
+    assert WORDS[PATIENT].class_names is vocabulary.DRUG_CLASS_PLAIN_NAMES
 
 
-@pytest.mark.parametrize("reasons", [vocabulary.OVERUSE_REASONS, medication.REASON_WORDS],
-                         ids=["pages", "chart"])
-def test_overuse_reasons_name_each_class_with_its_limit(reasons):
+@pytest.mark.parametrize(("reasons", "names"), [
+    (vocabulary.OVERUSE_REASONS, vocabulary.DRUG_CLASS_NAMES),
+    *(({r: WORDS[a].reason(r) for r in [*CLASS_DAY_LIMITS, "multiple_classes"]},
+       WORDS[a].class_names) for a in AUDIENCES)], ids=["pages", *(f"{a}'s chart" for a in AUDIENCES)])
+def test_overuse_reasons_name_each_class_with_its_limit(reasons, names):
     assert set(reasons) == {*CLASS_DAY_LIMITS, "multiple_classes"}
     for drug_class, limit in CLASS_DAY_LIMITS.items():
-        assert reasons[drug_class].startswith(f"{vocabulary.DRUG_CLASS_NAMES[drug_class].lower()} on {limit}")
+        assert reasons[drug_class].startswith(f"{names[drug_class].lower()} on {limit}")
     assert f" {MULTIPLE_CLASSES_ACUTE_DAYS}" in reasons["multiple_classes"]
 
 
@@ -50,7 +54,6 @@ def test_the_catalogue_names_only_known_classes():
 
 def test_charts_style_and_explain_every_acute_class():
     assert set(style.CLASS_STYLE) == set(clinical.ACUTE_CLASSES)
-    assert set(medication.REASON_WORDS) == {*CLASS_DAY_LIMITS, "multiple_classes"}
     assert medication.ICHD3_LIMITS == (10, 15)
 
 

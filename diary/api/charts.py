@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import orjson
 from flask import current_app
+from flask_login import current_user
 
 from .. import charts, queries
 from ..access import rule
@@ -43,7 +44,9 @@ def chart(name: str, params: dict, patient: User):
     sessions = queries.session_facts(patient) if entry.reads_sessions else []
     span = entry.days_to_load(first, last, sessions, today, window)
     facts = queries.day_facts(patient, *span) if span else []
-    figure = entry.build(facts, sessions, today, first, last, window)
+    # The patient reads plain words, a therapist the clinical ones (docs/words.md).
+    audience = charts.PATIENT if current_user.is_patient else charts.THERAPIST
+    figure = entry.build(facts, sessions, today, first, last, window, audience=audience)
     return current_app.response_class(orjson.dumps(figure), mimetype="application/json")
 
 

@@ -11,6 +11,8 @@ CHARTS is the one place that names the charts: for each, its title, what it show
 The API, the pages' tests and the benchmark read it; nothing else branches on a chart's name.
 
 What every figure keeps (style.py holds the shared look):
+- Words by reader: the patient reads plain English, a therapist the clinical words
+  (words.WORDS, docs/words.md); `build`'s `audience` chooses, the API from who asks.
 - `layout.title.text` names the chart; `layout.meta` is
   `{"chart": name, "summary": "...", "from": "YYYY-MM-DD" or null, "to": ...}`, where `summary`
   is a short plain-text account of the chart for screen readers (static/js/charts.js shows it
@@ -34,7 +36,7 @@ What every figure keeps (style.py holds the shared look):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..clinical import DayFacts, SessionFacts
@@ -42,6 +44,7 @@ from ..clinical.effects import DEFAULT_WINDOW
 from . import calendar, intensity, medication, monthly, sessions, soreness
 from .ranges import MAX_DAYS, ChartInput, Days, Months, RangeError, Sessions
 from .style import SERIES
+from .words import AUDIENCES, PATIENT, THERAPIST, WORDS
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Chart:
     range: Days | Months | Sessions
     draw: Callable[[Chart, ChartInput], dict]
     reads_sessions: bool = True  # needs the patient's treatment sessions
+    plain_title: str | None = None  # the title the patient reads, when not `title`
 
     def resolve_range(self, today: date, first: date | None = None, last: date | None = None,
                       start: date | None = None) -> tuple[date | None, date | None]:
@@ -69,10 +73,16 @@ class Chart:
 
     def build(self, days: Iterable[DayFacts], sessions: Sequence[SessionFacts], today: date,
               first: date | None = None, last: date | None = None,
-              window: int = DEFAULT_WINDOW, start: date | None = None) -> dict:
-        """The figure from the days `days_to_load` named (the range as resolve_range gives it)."""
+              window: int = DEFAULT_WINDOW, start: date | None = None,
+              audience: str = THERAPIST) -> dict:
+        """The figure from the days `days_to_load` named (the range as resolve_range gives it),
+        in the words of its reader, the patient or a therapist (words.AUDIENCES)."""
+        if audience not in WORDS:
+            raise ValueError(f"unknown audience {audience!r}")
         first, last = self.resolve_range(today, first, last, start)
-        return self.draw(self, ChartInput(list(days), list(sessions), today, first, last, window))
+        chart = replace(self, title=self.plain_title) if audience == PATIENT and self.plain_title else self
+        return self.draw(chart, ChartInput(list(days), list(sessions), today, first, last, window,
+                                           audience))
 
 
 CHARTS = {chart.name: chart for chart in (
@@ -84,7 +94,8 @@ CHARTS = {chart.name: chart for chart in (
           "headache days, moderate/severe days and days logged per month",
           Months(months=12), monthly.draw, reads_sessions=False),
     Chart("medication", "Acute medication days by month", medication.ABOUT,
-          Months(months=12), medication.draw, reads_sessions=False),
+          Months(months=12), medication.draw, reads_sessions=False,
+          plain_title="Painkiller days by month"),
     Chart("sessions", "Headache days around sessions",
           "headache days before and after each treatment session",
           Sessions(latest=12), sessions.draw),
@@ -100,9 +111,11 @@ NAMES = tuple(CHARTS)
 
 def build(name: str, days: Iterable[DayFacts], sessions: Sequence[SessionFacts], today: date,
           first: date | None = None, last: date | None = None,
-          window: int = DEFAULT_WINDOW, start: date | None = None) -> dict:
+          window: int = DEFAULT_WINDOW, start: date | None = None,
+          audience: str = THERAPIST) -> dict:
     """The figure of chart `name` (Chart.build); KeyError for a name not in CHARTS."""
-    return CHARTS[name].build(days, sessions, today, first, last, window, start)
+    return CHARTS[name].build(days, sessions, today, first, last, window, start, audience)
 
 
-__all__ = ["CHARTS", "MAX_DAYS", "NAMES", "Chart", "ChartInput", "RangeError", "build"]
+__all__ = ["AUDIENCES", "CHARTS", "MAX_DAYS", "NAMES", "PATIENT", "THERAPIST", "Chart",
+           "ChartInput", "RangeError", "build"]

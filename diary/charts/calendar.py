@@ -24,7 +24,7 @@ from .style import (
     WEEKDAYS,
     layout,
 )
-from .words import sessions_text, span_text
+from .words import plural_text, sessions_text, span_text
 
 if TYPE_CHECKING:
     from . import Chart
@@ -69,11 +69,12 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         data.append({"type": "scatter", "mode": "markers", "name": name, **weekly, "y": rows[key],
                      "marker": {**marker, "size": size},
                      "hovertemplate": f"{DAY_HOVER}: {words}<extra></extra>"})
-    data.append({"type": "scatter", "mode": "markers", "name": "Acute medication", **weekly,
+    mark = given.words.medication_mark
+    data.append({"type": "scatter", "mode": "markers", "name": mark, **weekly,
                  "y": medicated,
                  "marker": {"symbol": "circle", "color": PAPER, "size": max(3, size // 2),
                             "line": {"color": TEXT, "width": 1}},
-                 "hovertemplate": f"{DAY_HOVER}: acute medication<extra></extra>"})
+                 "hovertemplate": f"{DAY_HOVER}: {mark.lower()}<extra></extra>"})
     treated = sorted({s.date for s in given.sessions if start <= s.date <= last})
     if treated:
         data.append({"type": "scatter", "mode": "markers", "name": "Treatment session",
@@ -86,17 +87,18 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     figures = clinical.period_figures(index, first, last)
     shown = (last - first).days + 1
     severe = sum(1 for d in index.between(first, last) if d.peak_intensity >= clinical.SEVERE_PEAK)
-    summary = (f"One square a day, {span_text(first, last)}: {figures.days_logged} of {shown} "
-               f"days logged, {shown - figures.days_logged} not logged. {figures.headache_days} "
-               f"headache days ({figures.headache_days - figures.moderate_severe_days} mild, "
+    summary = (f"One square a day, {span_text(first, last)}: {figures.days_logged} of "
+               f"{plural_text(shown, 'day')} logged, {shown - figures.days_logged} not logged. "
+               f"{plural_text(figures.headache_days, 'headache day')} "
+               f"({figures.headache_days - figures.moderate_severe_days} mild, "
                f"{figures.moderate_severe_days - severe} moderate, {severe} severe), "
-               f"{figures.days_logged - figures.headache_days} days without headache, "
-               f"{figures.acute_medication_days} acute medication days. "
+               f"{plural_text(figures.days_logged - figures.headache_days, 'day')} without headache, "
+               f"{given.words.medication_count(figures.acute_medication_days)}. "
                + sessions_text([d for d in treated if d >= first]))
     last_monday = last - timedelta(days=last.weekday())
     result = layout(
         chart, summary, first, last,
-        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {shown} days logged",
+        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {plural_text(shown, 'day')} logged",
         height=330,
         xaxis={"type": "date", "range": [start.isoformat(),
                                          (last_monday + timedelta(days=7)).isoformat()],

@@ -21,7 +21,7 @@ from .style import (
     session_markers,
     week_axis,
 )
-from .words import day_text, mean_text, sessions_text, span_text
+from .words import Words, day_text, mean_text, plural_text, sessions_text, span_text
 
 if TYPE_CHECKING:
     from . import Chart
@@ -40,31 +40,34 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     count = (last - first).days + 1
     marked = sorted(s.date for s in given.sessions if first <= s.date <= last)
     weekly = count > WEEKLY_AFTER
+    words = given.words
     data, xaxis, by_week = (_weekly(index, first, last) if weekly
-                            else _daily(index, first, last))
+                            else _daily(index, first, last, words))
     shapes = []
     if marked:
         data.append(session_markers(marked, SESSION_ROW))
         if not weekly and len(marked) <= SESSION_LINES_UP_TO:
             shapes = [session_line(d) for d in marked]
     figures = clinical.period_figures(index, first, last)
-    summary = (f"{span_text(first, last)}: {figures.days_logged} of {count} days logged, "
-               f"{count - figures.days_logged} not logged. {figures.headache_days} headache days"
-               f"{mean_text(figures.mean_peak_intensity)}, "
+    summary = (f"{span_text(first, last)}: {figures.days_logged} of {plural_text(count, 'day')} "
+               f"logged, {count - figures.days_logged} not logged. "
+               f"{plural_text(figures.headache_days, 'headache day')}"
+               f"{mean_text(figures.mean_peak_intensity, words)}, "
                f"{figures.moderate_severe_days} of them moderate or severe "
-               f"(peak {clinical.MODERATE_SEVERE_PEAK} or more); "
-               f"{figures.days_logged - figures.headache_days} logged days without headache. "
+               f"({words.peak} {clinical.MODERATE_SEVERE_PEAK} or more); "
+               f"{plural_text(figures.days_logged - figures.headache_days, 'logged day')} "
+               "without headache. "
                + by_week + sessions_text(marked))
     return {"data": data, "layout": layout(
         chart, summary, first, last,
-        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {count} days logged",
+        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {plural_text(count, 'day')} logged",
         height=340, xaxis=xaxis,
         yaxis={"range": [-0.6, 11.2], "tickvals": [0, 2, 4, 6, 8, 10],
-               "title": {"text": "Worst pain (0-10)" if weekly else "Peak intensity (0-10)"}},
+               "title": {"text": f"{'Worst pain' if weekly else words.peak_name} (0-10)"}},
         bargap=0, shapes=shapes)}
 
 
-def _daily(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict, str]:
+def _daily(index: DayIndex, first: date, last: date, words: Words) -> tuple[list[dict], dict, str]:
     """The peak, a green dot at 0, or a grey band, one a day."""
     count = (last - first).days + 1
     peak: list[int | None] = [None] * count
@@ -83,10 +86,10 @@ def _daily(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict, 
         {"type": "bar", "name": "Not logged", "x0": start, "dx": DAY_MS, "y": missing,
          "base": -0.6, "width": DAY_MS, "marker": hatched(), "hovertemplate":
          f"{DAY_HOVER}: not logged<extra></extra>"},
-        {"type": "scatter", "mode": "lines+markers", "name": "Peak intensity", "x0": start,
+        {"type": "scatter", "mode": "lines+markers", "name": words.peak_name, "x0": start,
          "dx": DAY_MS, "y": peak, "connectgaps": False, "line": {"color": HEADACHE, "width": 1.5},
          "marker": {"color": HEADACHE, "size": 4},
-         "hovertemplate": f"{DAY_HOVER}: peak %{{y}}<extra></extra>"},
+         "hovertemplate": f"{DAY_HOVER}: {words.peak} %{{y}}<extra></extra>"},
         {"type": "scatter", "mode": "markers", "name": "No headache (logged)", "x0": start,
          "dx": DAY_MS, "y": free, "marker": {"color": FREE, "size": 7, "symbol": "circle"},
          "hovertemplate": f"{DAY_HOVER}: no headache<extra></extra>"},
@@ -127,9 +130,9 @@ def _weekly(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict,
         else:
             free[w] = 0
         words.append(f"Week of {day_text(week_first)}: "
-                     + (f"worst pain {peak[w]}, {headache[w]} headache days, " if headache[w]
-                        else "no headache, " if logged[w] else "")
-                     + f"{logged[w]} of {length} days logged")
+                     + (f"worst pain {peak[w]}, {plural_text(headache[w], 'headache day')}, "
+                        if headache[w] else "no headache, " if logged[w] else "")
+                     + f"{logged[w]} of {plural_text(length, 'day')} logged")
     few = sum(v is not None for v in thin)
     none = sum(v is not None for v in missing)
     week = {"x0": start.isoformat(), "dx": 7 * DAY_MS, "xperiod": 7 * DAY_MS,

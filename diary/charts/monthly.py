@@ -18,7 +18,7 @@ from .style import (
     month_axis,
     month_trace_axis,
 )
-from .words import month_text, span_text
+from .words import month_text, plural_text, span_text
 
 if TYPE_CHECKING:
     from . import Chart
@@ -59,22 +59,24 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     # Most and fewest only among months with something logged: a month with nothing logged had
     # no known headache days, not the fewest.
     ranked = [row for row, _ in counted if row.days_logged]
-    summary = (f"{span_text(first, last)}: {total_logged} of {total_days} days logged, "
-               f"{total_days - total_logged} not logged. {sum(r.headache_days for r in rows)} "
-               f"headache days, {sum(moderate_severe)} of them moderate or severe.")
+    summary = (f"{span_text(first, last)}: {total_logged} of {plural_text(total_days, 'day')} "
+               f"logged, {total_days - total_logged} not logged. "
+               f"{plural_text(sum(r.headache_days for r in rows), 'headache day')}, "
+               f"{sum(moderate_severe)} of them moderate or severe.")
     if len(ranked) > 1:
         most = max(ranked, key=lambda row: row.headache_days)
         fewest = min(ranked, key=lambda row: row.headache_days)
         summary += (f" Most in {month_text(most.month)} ({most.headache_days} of "
-                    f"{most.days_logged} logged days), fewest in {month_text(fewest.month)} "
+                    f"{plural_text(most.days_logged, 'logged day')}), fewest in {month_text(fewest.month)} "
                     f"({fewest.headache_days} of {fewest.days_logged}).")
     if counted:
         latest, days_so_far = counted[-1]
-        summary += (f" {month_text(latest.month)}: {latest.headache_days} headache days, "
-                    f"{latest.days_logged} of {days_so_far} days logged.")
+        summary += (f" {month_text(latest.month)}: "
+                    f"{plural_text(latest.headache_days, 'headache day')}, "
+                    f"{latest.days_logged} of {plural_text(days_so_far, 'day')} logged.")
     return {"data": data, "layout": layout(
         chart, summary, first, last,
-        subtitle=f"{span_text(first, last)} · {total_logged} of {total_days} days logged",
+        subtitle=f"{span_text(first, last)} · {total_logged} of {plural_text(total_days, 'day')} logged",
         height=340, barmode="stack", bargap=0.25, hovermode="x unified",
         xaxis=month_axis(first, last), yaxis={"range": [0, 31.5], "tickvals": [0, 10, 20, 30],
                                               "title": {"text": "Days"}})}

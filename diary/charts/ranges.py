@@ -21,6 +21,7 @@ from .. import clinical
 from ..clinical import DayFacts, MonthRow, SessionEffect, SessionFacts
 from ..clinical.effects import MAX_WINDOW, MIN_WINDOW
 from ..clinical.periods import Month
+from .words import THERAPIST, WORDS, Words
 
 MAX_DAYS = 2000  # the longest range a chart draws (5 years of diary is 1,827 days)
 ONE_DAY = timedelta(days=1)
@@ -44,6 +45,12 @@ class ChartInput:
     first: date | None
     last: date | None
     window: int
+    audience: str = THERAPIST  # who reads the chart (words.AUDIENCES)
+
+    @property
+    def words(self) -> Words:
+        """The words of the chart's reader."""
+        return WORDS[self.audience]
 
     @property
     def time_range(self) -> tuple[date, date]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .ranges import elapsed_between
 from .style import FREE, HEADACHE, hatched, layout
-from .words import mean_text, session_labels, sessions_shown_text
+from .words import mean_text, plural_text, session_labels, sessions_shown_text
 
 if TYPE_CHECKING:
     from . import Chart
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def draw(chart: Chart, given: ChartInput) -> dict:
     """A pair of stacked bars a session: its `window` days before (pre) and after (post)."""
-    today, window = given.today, given.window
+    today, window, words = given.today, given.window, given.words
     effects, total = chart.range.effects(given)
     effects = sorted(effects, key=lambda e: e.date)
     labels = session_labels([e.date for e in effects], today)
@@ -33,33 +33,35 @@ def draw(chart: Chart, given: ChartInput) -> dict:
             headache.append(side.headache_days)
             free.append(side.days_logged - side.headache_days)
             missing.append(max(0, span - side.days_logged))
-            details.append(f"{label} {name}: {side.headache_days} headache days of "
-                           f"{side.days_logged} logged ({span} days)"
-                           f"{mean_text(side.mean_peak_intensity)}, "
-                           f"{side.acute_medication_days} acute medication days")
+            details.append(f"{label} {name}: {plural_text(side.headache_days, 'headache day')} of "
+                           f"{side.days_logged} logged ({plural_text(span, 'day')})"
+                           f"{mean_text(side.mean_peak_intensity, words)}, "
+                           f"{words.medication_count(side.acute_medication_days)}")
     x = [outer, inner]
     data = [
         {"type": "bar", "name": "Headache days", "x": x, "y": headache, "customdata": details,
          "marker": {"color": HEADACHE, "line": {"width": 0}},
          "hovertemplate": "%{customdata}<extra></extra>"},
         {"type": "bar", "name": "No headache (logged)", "x": x, "y": free,
+         "customdata": [plural_text(n, "day") for n in free],
          "marker": {"color": FREE, "line": {"width": 0}},
-         "hovertemplate": "%{y} days without headache<extra></extra>"},
+         "hovertemplate": "%{customdata} without headache<extra></extra>"},
         {"type": "bar", "name": "Not logged", "x": x, "y": missing, "marker": hatched(),
-         "hovertemplate": "%{y} days not logged<extra></extra>"},
+         "customdata": [plural_text(n, "day") for n in missing],
+         "hovertemplate": "%{customdata} not logged<extra></extra>"},
     ]
     first = effects[0].date if effects else None
     last = effects[-1].date if effects else None
     about = sessions_shown_text(len(effects), total)
-    summary = (f"Headache days in the {window} days before and after each session, {about}"
+    summary = (f"Headache days in the {plural_text(window, 'day')} before and after each session, {about}"
                + (": " + "; ".join(f"{label}, {e.before.headache_days} before and "
-                                   f"{e.after.headache_days} after ({e.before.days_logged} and "
-                                   f"{e.after.days_logged} days logged)"
+                                   f"{e.after.headache_days} after (days logged: {e.before.days_logged} "
+                                   f"and {e.after.days_logged})"
                                    for e, label in zip(effects, labels)) + "."
                   if effects else ". No treatment session yet."))
     return {"data": data, "layout": layout(
         chart, summary, first, last,
-        subtitle=f"{window} days before (pre) and after (post) · {about}", height=360,
+        subtitle=f"{plural_text(window, 'day')} before (pre) and after (post) · {about}", height=360,
         barmode="stack", bargap=0.2,
         # Level labels for up to 6 sessions; past that plotly.js picks the angle (its default,
         # "auto", which Python plotly's validator refuses to be written out).

@@ -34,13 +34,13 @@ SEVERE = "#a11f24"
 HEADACHE = "#0072b2"  # blue: headache days and intensity, where severity is not split
 SESSION = TEXT  # sessions are drawn in ink: dashed lines, triangles, frames
 PAPER = "#ffffff"  # static/js/charts.js swaps TEXT, PAPER and GRID for the page's colours
-CLASS_STYLE = {  # acute class -> (legend name, colour, hatching)
-    "non_opioid_analgesic": ("Non-opioid painkillers", "#56b4e9", ""),
-    "triptan": ("Triptans", "#e69f00", "/"),
-    "ergot": ("Ergots", "#cc79a7", "x"),
-    "opioid": ("Opioids", "#d55e00", "."),
-    "combination_analgesic": ("Combination painkillers", "#0072b2", "\\"),
-    "other_acute": ("Other migraine medicines", "#009e73", "-"),
+CLASS_STYLE = {  # acute class -> (colour, hatching); its legend name is the reader's (words.py)
+    "non_opioid_analgesic": ("#56b4e9", ""),
+    "triptan": ("#e69f00", "/"),
+    "ergot": ("#cc79a7", "x"),
+    "opioid": ("#d55e00", "."),
+    "combination_analgesic": ("#0072b2", "\\"),
+    "other_acute": ("#009e73", "-"),
 }
 SERIES = (  # one per session on the soreness chart: colour and marker shape differ together
     ("#0072b2", "circle"), ("#e69f00", "square"), ("#009e73", "diamond"),

@@ -1,9 +1,67 @@
-"""The words of the charts' summaries and labels: dates, spans and sessions in plain text."""
+"""The words of the charts' summaries and labels: dates, spans, counts and sessions in plain
+text, and the words that differ by reader (the patient reads plain English, the therapist the
+clinical words; docs/words.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+
+from ..clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
+from ..vocabulary import DRUG_CLASS_NAMES, DRUG_CLASS_PLAIN_NAMES
+
+PATIENT, THERAPIST = "patient", "therapist"
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words of one reader's charts, where the patient's and the therapist's differ."""
+
+    medication_days: str  # a day with any acute medicine, plural: "acute medication days"
+    medication_day: str  # the same, singular
+    medication_mark: str  # the calendar's legend name of such a day
+    peak: str  # the worst pain of a day, lower case: "peak"
+    peak_name: str  # its legend name and axis title
+    mean: str  # the mean of the peaks, before the number
+    class_names: Mapping[str, str]  # drug class -> plural name
+    several_classes: str  # more than one acute class on a day
+    a_limit: str  # one of the medication-overuse limits, lower case
+    over_limit: str  # hover: before the reasons a month is over a limit
+    other_classes: str  # the classes with the lower limit
+
+    def medication_count(self, number: int) -> str:
+        """"1 painkiller day", "3 painkiller days"."""
+        return plural_text(number, self.medication_day, self.medication_days)
+
+    def reason(self, reason: str) -> str:
+        """Why a month is over a limit, short: "triptans on 10+ days"."""
+        if reason == "multiple_classes":
+            return f"{self.several_classes} on {MULTIPLE_CLASSES_ACUTE_DAYS}+ days"
+        return f"{self.class_names[reason].lower()} on {CLASS_DAY_LIMITS[reason]}+ days"
+
+
+WORDS = {
+    THERAPIST: Words(
+        medication_days="acute medication days", medication_day="acute medication day",
+        medication_mark="Acute medication", peak="peak", peak_name="Peak intensity",
+        mean="mean peak", class_names=DRUG_CLASS_NAMES, several_classes="several classes",
+        a_limit="an ICHD-3 medication-overuse limit", over_limit="overuse",
+        other_classes="triptans and other classes"),
+    PATIENT: Words(
+        medication_days="painkiller days", medication_day="painkiller day",
+        medication_mark="Painkiller day", peak="worst pain", peak_name="Worst pain",
+        mean="average worst pain", class_names=DRUG_CLASS_PLAIN_NAMES,
+        several_classes="more than one kind", a_limit="a limit doctors check for",
+        over_limit="over a limit doctors check for",
+        other_classes="migraine medicines and other kinds"),
+}
+AUDIENCES = tuple(WORDS)
+
+
+def plural_text(number: int, singular: str, plural: str | None = None) -> str:
+    """"1 day", "0 days", "2 headache days" (English only: the charts are not translated yet)."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def day_text(day: date) -> str:
@@ -31,9 +89,9 @@ def number_text(value: float) -> str:
     return f"{value:.1f}"
 
 
-def mean_text(mean: float | None) -> str:
-    """", average worst pain 4.5", or nothing without a mean."""
-    return f", average worst pain {number_text(mean)}" if mean is not None else ""
+def mean_text(mean: float | None, words: Words = WORDS[THERAPIST]) -> str:
+    """", mean peak 4.5" (", average worst pain 4.5" for the patient), or nothing without a mean."""
+    return f", {words.mean} {number_text(mean)}" if mean is not None else ""
 
 
 def sessions_text(dates: Sequence[date]) -> str:
@@ -49,7 +107,7 @@ def sessions_shown_text(shown: int, total: int | None) -> str:
     """"the last 6 of 20 sessions", or "3 sessions" when every session in range is shown."""
     if total and total > shown:
         return f"the last {shown} of {total} sessions"
-    return f"{shown} session{'s' if shown != 1 else ''}"
+    return plural_text(shown, "session")
 
 
 def session_labels(dates: Sequence[date], today: date) -> list[str]:

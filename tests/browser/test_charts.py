@@ -162,7 +162,7 @@ def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(phone, live_se
     assert {chart_id: d["overlaps"] for chart_id, d in drawn.items() if d["overlaps"]} == {}
     # A calendar day is a mark a finger and an eye can find: 8 px or more across on six months.
     days = page.evaluate("""() => document.querySelector('#chart-calendar .js-plotly-plot').data
-        .filter((t) => !['Acute medication', 'Treatment session'].includes(t.name))
+        .filter((t) => !['Acute medication', 'Painkiller day', 'Treatment session'].includes(t.name))
         .map((t) => t.marker.size)""")
     assert len(days) == 5 and min(days) >= 8, days
     shot(page, f"charts-{who}-long-diary")
