@@ -36,6 +36,8 @@ LIST_READ = "figures in their patient list"  # in the patient's words: "Sam read
 # A therapist's page about one patient, in the log's words: the charts it draws are fetched one
 # by one, and are part of the page view (`rule(..., part_of_page=True)`), not events of their own.
 PATIENT_PAGE = "diary: days, treatment sessions, figures and charts"
+SUMMARY_PAGE = "pre-follow-up summary: figures and charts"  # the printable summary draws two
+PAGE_VIEWS = (PATIENT_PAGE, SUMMARY_PAGE)  # the page views whose charts are part of them
 PAGE_VIEW = timedelta(minutes=30)  # how long after a page view its charts are part of it
 
 RULES = {
@@ -69,7 +71,8 @@ def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str
     (the triage list); each of those patients' logs gets a read, once a day.
 
     `part_of_page`: a read a page makes after it loads (a chart): within PAGE_VIEW of the
-    therapist's PATIENT_PAGE read of the same patient, that page view's event covers it.
+    therapist's PATIENT_PAGE or SUMMARY_PAGE read of the same patient, that page view's event
+    covers it.
     """
     if name not in RULES:
         raise ValueError(f"unknown access rule {name!r}")
@@ -215,11 +218,11 @@ def _readable(actor: User, pid: str, what: str, part_of_page: bool = False) -> U
 
 
 def _page_viewed(therapist: User, patient: User) -> bool:
-    """Whether the therapist's PATIENT_PAGE read of the patient is within PAGE_VIEW."""
+    """Whether the therapist read a page of the patient (PAGE_VIEWS) within PAGE_VIEW."""
     return db.session.scalar(
         select(AccessEvent.id).where(
             AccessEvent.patient_id == patient.id, AccessEvent.actor_id == therapist.id,
-            AccessEvent.action == "read", AccessEvent.what == PATIENT_PAGE, AccessEvent.allowed,
+            AccessEvent.action == "read", AccessEvent.what.in_(PAGE_VIEWS), AccessEvent.allowed,
             AccessEvent.at >= utcnow() - PAGE_VIEW).limit(1)) is not None
 
 

@@ -215,7 +215,7 @@ def test_access_is_decided_by_the_rule_alone(app):
               and getattr(app.view_functions[r.endpoint], "access_rule", None) not in PATIENT_RULES]
     assert naming == [], f"routes naming a patient without a per-patient rule: {naming}"
     # the rule itself, and the words of the rules and of the access log
-    allowed = {"rule", "RULES", "ACKNOWLEDGE", "PATIENT_PAGE", "red_flag_subject"}
+    allowed = {"rule", "RULES", "ACKNOWLEDGE", "PATIENT_PAGE", "SUMMARY_PAGE", "red_flag_subject"}
     reaching = []
     for path in sorted(Path("diary/web").glob("*.py")) + sorted(Path("diary/api").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):

@@ -1,5 +1,5 @@
-"""One access event per page view (issue 11 item 15): the charts a therapist's patient page draws
-are fetched one by one, and the page view's event says it showed them."""
+"""One access event per page view (issue 11 item 15): the charts a therapist's patient page (or
+the printed summary) draws are fetched one by one, and the page view's event says it showed them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from diary import charts
-from diary.access import PAGE_VIEW, PATIENT_PAGE
+from diary.access import PAGE_VIEW, PATIENT_PAGE, SUMMARY_PAGE
 from diary.extensions import db
 from diary.models import AccessEvent
 
@@ -40,6 +40,14 @@ def test_a_patient_page_and_its_charts_are_one_event(shared, therapist, as_user)
     for url in chart_urls(shared):
         assert desk.get(url).status_code == 200
     assert reads(shared) == [PATIENT_PAGE]
+
+
+def test_the_printed_summary_and_its_charts_are_one_event(shared, therapist, as_user):
+    desk = as_user(therapist)
+    assert desk.get(f"/therapist/patients/{shared.id}/summary").status_code == 200
+    for name in ("sessions", "medication"):
+        assert desk.get(f"/api/v1/patients/{shared.id}/charts/{name}").status_code == 200
+    assert reads(shared) == [SUMMARY_PAGE]
 
 
 def test_a_chart_read_without_the_page_is_an_event_of_its_own(shared, therapist, as_user):

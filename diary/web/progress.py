@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from .. import queries
 from .. import vocabulary as vocab
-from ..access import rule
+from ..access import SUMMARY_PAGE, rule
 from ..models import User
 from . import bp
 from .therapist import OVERUSE_WORDS
@@ -24,7 +24,7 @@ def progress():
 
 
 @bp.get("/therapist/patients/<pid>/summary")
-@rule("therapist_page", "pre-follow-up summary")
+@rule("therapist_page", SUMMARY_PAGE)
 def therapist_summary(patient: User):
     return render_template("followup_summary.html", patient=patient, vocab=vocab,
                            overuse_words=OVERUSE_WORDS,

@@ -17,7 +17,11 @@
    library on this script's tag instead: data-plotly-src and data-plotly-css. The library is
    then loaded (stylesheet first) only when a chart nears the screen. Either way the figures (a
    few KiB each) are fetched at once, so every summary is on the page for screen readers from
-   the start, scrolled to or not. */
+   the start, scrolled to or not.
+
+   A chart with data-chart-size="WxH" (CSS px; the printed summary) is drawn at once, at that
+   fixed size and in the figure's own light colours, so that it is on the paper however the
+   page is printed: plotly draws SVG, and the PDF keeps it as vectors. */
 (function () {
   "use strict";
 
@@ -118,6 +122,12 @@
     return figure;
   }
 
+  /* The fixed size a chart asks for, {width, height}, or null for a responsive chart. */
+  function fixedSize(element) {
+    var size = /^(\d+)x(\d+)$/.exec(element.getAttribute("data-chart-size") || "");
+    return size ? { width: Number(size[1]), height: Number(size[2]) } : null;
+  }
+
   function hasPlotly() {
     return Boolean(window.Plotly && typeof window.Plotly.newPlot === "function");
   }
@@ -206,8 +216,18 @@
     if (element.getAttribute("data-chart-state") !== "ready") return;
     element.setAttribute("data-chart-state", "drawing");
     var figure = element.chartFigure;
+    var size = fixedSize(element);
     plotly()
       .then(function (Plotly) {
+        if (size) {  /* for paper: its own colours, its own size, the legend beside the plot */
+          figure.layout.width = size.width;
+          figure.layout.height = size.height;
+          figure.layout.legend = Object.assign({}, figure.layout.legend, {
+            orientation: "v", xref: "paper", x: 1.02, xanchor: "left",
+            yref: "paper", y: 1, yanchor: "top" });
+          return Plotly.newPlot(element.chartPlot, figure.data, figure.layout,
+                                { responsive: false, displayModeBar: false, staticPlot: true });
+        }
         fittedCells(themed(figure, element), element);
         return Plotly.newPlot(element.chartPlot, figure.data, fitted(figure.layout, element), CONFIG);
       })
@@ -238,6 +258,8 @@
       return;
     }
     charts.forEach(prepare);
+    charts.filter(fixedSize).forEach(render);
+    charts = charts.filter(function (element) { return !fixedSize(element); });
     if (!("IntersectionObserver" in window)) {
       charts.forEach(render);
       return;
