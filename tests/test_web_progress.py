@@ -403,6 +403,22 @@ def test_the_therapist_page_links_the_printable_summary_and_draws_six_charts(sha
     assert not [src for src in scripts(page) if "plotly" in src]
 
 
+def test_the_therapist_page_keeps_long_tables_to_the_newest_rows_until_asked_for_all(shared, therapist, desk):
+    today = clock.today(shared)
+    for n in range(10):  # ten sessions 28 days apart: ten rows of effects, ten periods
+        add_session(therapist, shared, today - timedelta(days=28 * n + 1))
+    page = desk.get(f"/therapist/patients/{shared.id}").text
+    periods, effects = section(page, "periods-title"), section(page, "effects-title")
+    assert len(table_rows(periods)) == 1 + 6 and len(table_rows(effects)) == 6  # baseline + newest
+    assert f'href="/therapist/patients/{shared.id}?rows=all#effects-title">Show all 10 sessions</a>' in effects
+    assert f'href="/therapist/patients/{shared.id}?rows=all#periods-title">Show all 10 periods</a>' in periods
+    everything = desk.get(f"/therapist/patients/{shared.id}?rows=all").text
+    assert len(table_rows(section(everything, "effects-title"))) == 10
+    assert "Show all" not in section(everything, "periods-title")
+    summary = desk.get(f"/therapist/patients/{shared.id}/summary").text  # the paper has them all
+    assert len(table_rows(section(summary, "effects-title"))) == 10 and "Show all" not in summary
+
+
 def test_the_printable_summary_carries_the_a4_print_stylesheet(shared, desk):
     page = desk.get(f"/therapist/patients/{shared.id}/summary").text
     assert re.search(r'<link rel="stylesheet" href="/static/css/print\.css\?v=\w+" media="print">', page)
