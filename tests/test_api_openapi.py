@@ -164,10 +164,29 @@ def test_every_api_route_and_method_is_described(app, spec):
     assert not missing, f"routes missing from openapi.json: {missing}"
 
 
+def served_at_my_address(routes) -> set[tuple[str, str]]:
+    """What a `{pid}` route serves at the patient's own address when that address is a path of
+    its own (`/patients/me/days/{day}`): the document lists it there too."""
+    paths = {path for _, path in routes}
+    return {(method, path.replace("{pid}", "me")) for method, path in routes
+            if "{pid}" in path and path.replace("{pid}", "me") in paths}
+
+
 def test_nothing_is_described_that_the_app_does_not_serve(app, spec):
     served = set(api_routes(app))
+    served |= served_at_my_address(served)
     described = {(method, path) for method, path, _ in operations(spec)}
     assert described == served, described ^ served
+
+
+def test_the_patients_own_day_lists_every_method_its_address_answers(as_user, patient, spec):
+    """/patients/me/days/{day} and /patients/{pid}/days/{day} both match .../me/days/...; each
+    path lists every method that address answers (its Allow header)."""
+    client = as_user(patient)
+    allow = client.request("OPTIONS", "/api/v1/patients/me/days/2026-03-01").headers["Allow"]
+    documented = set(spec["paths"]["/api/v1/patients/me/days/{day}"]) - {"parameters"}
+    assert {m.lower() for m in allow.split(", ")} - {"head", "options"} == documented
+    assert client.get("/api/v1/patients/me/days/2026-03-01").status_code == 404  # served (no record)
 
 
 def test_who_may_call_each_route_is_its_access_rule(app, spec):
@@ -415,3 +434,23 @@ def test_a_range_documents_that_from_comes_first_and_a_reversed_one_is_a_422(
     response = as_user(patient).get(path.format(pid="me"), query_string={"from": first, "to": last})
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"from": ["`from` is after `to`."]}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("PATCH", "/api/v1/me", {"display_name": "Sam"}),
+    ("PUT", "/api/v1/patients/me/days/2026-03-01", {}),
+    ("POST", "/api/v1/auth/logout", None),
+])
+def test_a_change_without_a_login_is_a_401_whatever_its_csrf_token(api, method, path, body):
+    """Log in first: a 401, not the 400 of a CSRF token that belongs to no login."""
+    for headers in ({}, {"X-CSRFToken": "not-a-token"}):
+        response = api.request(method, path, json=body, headers=headers, csrf=False)
+        assert response.status_code == 401, (headers, response.get_json())
+        assert response.mimetype == "application/problem+json"
+
+
+def test_login_and_registration_still_check_the_csrf_token(api):
+    response = api.request("POST", "/api/v1/auth/login", json={"email": "a@b.test", "password": "x"},
+                           csrf=False)
+    assert response.status_code == 400
+    assert response.get_json()["title"] == "Missing or invalid CSRF token"

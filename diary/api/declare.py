@@ -21,7 +21,8 @@ import flask_smorest
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from flask_login import current_user
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import UUIDConverter
 
@@ -157,6 +158,23 @@ def schema_name(schema) -> str:
     return name + "Patch" if getattr(schema, "partial", False) else name
 
 
+def _login_before_csrf():
+    """401 for a change to the API by someone not logged in, when its route needs a login: the
+    caller must log in first, whatever its CSRF token (which would otherwise answer 400)."""
+    if request.blueprint != "api" or request.method.lower() not in CHANGES or request.endpoint is None:
+        return None
+    view = current_app.view_functions[request.endpoint]
+    if getattr(view, "access_rule", "anyone") != "anyone" and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+def _check_login_before_csrf(app: Flask) -> None:
+    hooks = app.before_request_funcs.setdefault(None, [])
+    (csrf,) = [i for i, hook in enumerate(hooks) if hook.__name__ == "csrf_protect"]  # flask-wtf's
+    hooks.insert(csrf, _login_before_csrf)
+
+
 def init_api(app: Flask, blueprint: Blueprint) -> Api:
     """Register the blueprint's routes and their OpenAPI description."""
     api = Api(
@@ -176,9 +194,24 @@ def init_api(app: Flask, blueprint: Blueprint) -> Api:
     )
     api.register_converter(UuidText, lambda converter: {"type": "string", "format": "uuid"})
     api.register_blueprint(blueprint)
+    _check_login_before_csrf(app)
     return api
 
 
 def current_spec() -> dict:
-    """The OpenAPI document of the running app."""
-    return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    """The OpenAPI document of the running app, where an address of the patient's own
+    (`/patients/me/days/{day}`) also lists what its `{pid}` form serves there (GET): both
+    paths match the same address, so each lists every method that address answers."""
+    spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    paths = spec["paths"]
+    for path, item in list(paths.items()):
+        mine = paths.get(path.replace("{pid}", "me"))
+        if "{pid}" not in path or mine is None:
+            continue
+        for method, operation in item.items():
+            if method != "parameters" and method not in mine:
+                mine[method] = {
+                    **operation,
+                    "parameters": [p for p in operation.get("parameters", []) if p["name"] != "pid"],
+                }
+    return spec

@@ -125,7 +125,9 @@ class Unit:
         if self.name == "day":
             return DayField(
                 load_default=None,
-                metadata={"description": f"YYYY-MM-DD, {EARLIEST.isoformat()} to {LATEST.isoformat()}; {rule}"},
+                metadata={
+                    "description": f"YYYY-MM-DD, {EARLIEST.isoformat()} to {LATEST.isoformat()}; {rule}"
+                },
                 **kwargs,
             )
         return MonthField(
