@@ -51,9 +51,9 @@ def server(app):
 
 
 @pytest.fixture
-def diary(users, patient, therapist):
+def diary(patient, therapist):
     """A patient with a few days and a session by a therapist they share with; the address
-    values each actor's run pins (`pid`, `sid`)."""
+    values each actor's run pins (`pid`, `sid`, `day`: one with a record)."""
     today = clock.today(patient)
     for back in range(1, 6):
         make_day(patient, today - timedelta(days=back),
@@ -64,7 +64,8 @@ def diary(users, patient, therapist):
                                date=today - timedelta(days=3), techniques=["dry_needling"])
     db.session.add(session)
     db.session.commit()
-    return {"patient": str(patient.id), "sid": str(session.id)}
+    return {"patient": str(patient.id), "sid": str(session.id),
+            "day": (today - timedelta(days=1)).isoformat()}
 
 
 def login(base: str, user=None) -> dict[str, str]:
@@ -128,6 +129,6 @@ def run_schemathesis(base: str, headers: dict[str, str], pins: dict[str, str], t
 def test_the_api_answers_as_its_document_says(server, diary, patient, therapist, actor, tmp_path):
     user = {"anonymous": None, "patient": patient, "therapist": therapist}[actor]
     # The patient's id rather than `me`: /patients/me/days/{day} is a path of its own.
-    pins = {"pid": diary["patient"], "sid": diary["sid"]}
+    pins = {"pid": diary["patient"], "sid": diary["sid"], "day": diary["day"]}
     report = run_schemathesis(server, login(server, user), pins, tmp_path)
     assert not report, report
