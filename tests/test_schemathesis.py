@@ -23,6 +23,10 @@ from diary.models import TreatmentSession
 from . import clock
 from .factories import PASSWORD, link, make_day
 
+# About a minute and a half for the six runs; about the API's contract, not dates, so
+# `make test-dates` leaves it out (it keeps the test's clock all the same: no real_clock).
+pytestmark = pytest.mark.slow
+
 SPEC = "/api/v1/openapi.json"
 MAX_EXAMPLES = 5
 SEED = 20261201
