@@ -124,3 +124,12 @@ MUSCLES = {
     "other": "Other",
 }
 MUSCLE_SIDES = {"left": "Left", "right": "Right", "both": "Both"}
+OTHER_MUSCLE = "other"  # a muscle not in MUSCLES: the therapist writes its name
+MUSCLE_NAME_MAX = 60
+
+
+def muscle_label(item: dict) -> str:
+    """A treated muscle's name as pages show it: the vocabulary's, or an other muscle's own."""
+    if item.get("muscle") == OTHER_MUSCLE and item.get("name"):
+        return item["name"]
+    return MUSCLES.get(item.get("muscle", ""), item.get("muscle", ""))

@@ -69,6 +69,30 @@ def test_invalid_session_is_refused_and_nothing_is_stored(patient, linked_therap
     assert therapist.get(sessions_url(patient)).get_json()["sessions"] == []
 
 
+def test_an_other_muscle_is_stored_with_its_name(patient, linked_therapist, as_user):
+    body = session_body(date=yesterday(patient), next_review_on=None, muscles=[
+        {"muscle": "other", "side": "left", "name": "  Rhomboids "}, {"muscle": "masseter", "side": "both"}])
+    created = as_user(linked_therapist).post(sessions_url(patient), json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["muscles"] == [
+        {"muscle": "other", "side": "left", "name": "Rhomboids"}, {"muscle": "masseter", "side": "both"}]
+
+
+@pytest.mark.parametrize(("muscle", "message"), [
+    ({"muscle": "other", "side": "left"}, "Give the name of the other muscle."),
+    ({"muscle": "other", "side": "left", "name": " "}, "Give the name of the other muscle."),
+    ({"muscle": "other", "side": "left", "name": "x" * 61}, "Name the muscle in at most 60 characters."),
+    ({"muscle": "masseter", "side": "left", "name": "Jaw"}, 'Only the "Other" muscle takes a name.'),
+])
+def test_only_an_other_muscle_is_named_and_it_must_be(patient, linked_therapist, as_user, muscle, message):
+    therapist = as_user(linked_therapist)
+    body = session_body(date=yesterday(patient), next_review_on=None, muscles=[muscle])
+    response = therapist.post(sessions_url(patient), json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"muscles.0.name": [message]}
+    assert therapist.get(sessions_url(patient)).get_json()["sessions"] == []
+
+
 def test_session_dates_follow_the_patients_calendar(patient, linked_therapist, as_user):
     therapist = as_user(linked_therapist)
     today = clock.today(patient)
@@ -93,7 +117,8 @@ def test_only_the_author_corrects_or_deletes_a_session(patient, linked_therapist
     other = as_user(colleague)
     assert other.patch(url, json={"notes": "mine now"}).status_code == 403
     assert other.delete(url).status_code == 403
-    assert as_user(patient).patch(f"/api/v1/patients/me/sessions/{sid}", json={"notes": "x"}).status_code == 403
+    mine = as_user(patient).patch(f"/api/v1/patients/me/sessions/{sid}", json={"notes": "x"})
+    assert mine.status_code == 403
     corrected = author.patch(url, json={"notes": "Corrected", "techniques": ["education"]})
     assert corrected.status_code == 200, corrected.get_json()
     assert corrected.get_json()["notes"] == "Corrected"
@@ -144,8 +169,8 @@ def test_a_correction_with_half_a_muscle_is_refused_with_a_message(patient, link
 
 def test_a_malformed_correction_from_an_unlinked_therapist_is_a_logged_404(patient, linked_therapist,
                                                                           users, as_user):
-    from diary.models import AccessEvent
     from diary.extensions import db
+    from diary.models import AccessEvent
 
     sid = as_user(linked_therapist).post(sessions_url(patient), json=session_body(
         date=yesterday(patient), next_review_on=None)).get_json()["id"]

@@ -261,8 +261,9 @@ def test_on_the_first_of_a_month_the_calendar_still_shows_yesterday(first_of_mon
     assert "Last 5 weeks" in words(calendar)
     assert f'href="#day-{yesterday.isoformat()}"' in calendar  # yesterday, linked to its row
     assert f"{yesterday.strftime('%A %-d %B')}: moderate headache, 6 out of 10" in words(calendar)
-    # The five weeks end with this week and hold the last 28 days.
-    days = re.findall(r'href="#day-([0-9-]+)"', calendar)
+    # The five weeks end with this week and hold the last 28 days (the older ones link to the
+    # whole days table, ?rows=all).
+    days = re.findall(r'href="[^"#]*#day-([0-9-]+)"', calendar)
     assert days[0] == (today - timedelta(days=27)).isoformat() and days[-1] == today.isoformat()
 
 
@@ -374,6 +375,43 @@ def test_form_errors_are_shown_next_to_their_field_and_keep_what_was_typed(
     assert kept["date"] == sent["date"]
     assert sessions_of(shared) == []
     assert [e.action for e in events(shared) if e.action != "read"] == []  # nothing was written
+
+
+def other_name_field(fields) -> str:
+    """The form name of the "Other" muscle's name, e.g. muscles__7__name (for `fill`)."""
+    return muscle_field(fields, vocab.OTHER_MUSCLE).replace("__side", "__name")
+
+
+def test_an_other_muscle_is_named_on_the_form_and_shown_by_its_name(app, shared, therapist, desk):
+    fields = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/new").text, "session-form")
+    sent = fill(fields, techniques=["education"], **{
+        muscle_field(fields, "other"): "right", other_name_field(fields): "  Rhomboids  "})
+    assert desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=sent).status_code == 302
+    [session] = sessions_of(shared)
+    assert session.muscles == [{"muscle": "other", "side": "right", "name": "Rhomboids"}]
+    for reader, page in ((desk, f"/therapist/patients/{shared.id}"),
+                         (desk, f"/therapist/patients/{shared.id}/summary"),
+                         (browser(app, shared), "/sessions")):
+        assert "Rhomboids" in text_of(reader.get(page).text), page
+    edit = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/{session.id}/edit").text,
+                       "session-form")
+    assert edit[other_name_field(edit).replace("__", ".")] == "Rhomboids"
+
+
+@pytest.mark.parametrize(("side", "name", "field", "message"), [
+    ("left", "", "name", "Give the name of the other muscle."),
+    ("", "Rhomboids", "side", "Choose a side from the list."),  # a typed name is never dropped
+])
+def test_an_other_muscle_needs_its_name_and_its_side(shared, desk, side, name, field, message):
+    fields = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/new").text, "session-form")
+    sent = fill(fields, techniques=["education"], **{
+        muscle_field(fields, "other"): side, other_name_field(fields): name})
+    response = desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=sent)
+    assert response.status_code == 422
+    key = muscle_field(fields, "other").replace("__", ".").replace(".side", f".{field}")
+    assert html.unescape(field_error(response.text, key)) == message
+    assert form_fields(response.text, "session-form")[other_name_field(fields).replace("__", ".")] == name
+    assert sessions_of(shared) == []
 
 
 def test_a_session_can_be_corrected_from_its_prefilled_form(shared, desk):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .. import vocabulary as vocab
 from ..fieldtypes import WordList
@@ -11,8 +11,21 @@ from .common import StrictSchema
 
 
 class MuscleSchema(StrictSchema):
+    """A muscle treated and its side; an `other` muscle is named in `name`, and only it."""
+
     muscle = fields.String(required=True, validate=_one_of(vocab.MUSCLES, "muscle"))
     side = fields.String(required=True, validate=_one_of(vocab.MUSCLE_SIDES, "side"))
+    name = fields.String(validate=validate.Length(
+        max=vocab.MUSCLE_NAME_MAX, error=f"Name the muscle in at most {vocab.MUSCLE_NAME_MAX} characters."))
+
+    @validates_schema
+    def _only_other_is_named(self, data, **kwargs):
+        if "name" in data:
+            data["name"] = data["name"].strip()
+        if data.get("muscle") == vocab.OTHER_MUSCLE and not data.get("name"):
+            raise ValidationError("Give the name of the other muscle.", "name")
+        if data.get("muscle") not in (None, vocab.OTHER_MUSCLE) and "name" in data:
+            raise ValidationError("Only the \"Other\" muscle takes a name.", "name")
 
 
 class Whole(fields.Nested):
@@ -51,7 +64,7 @@ class SessionBodySchema(StrictSchema):
     @post_load
     def _unique_muscles(self, data, **kwargs):
         if "muscles" in data:
-            seen = {(m["muscle"], m["side"]): m for m in data["muscles"]}
+            seen = {(m["muscle"], m["side"], m.get("name")): m for m in data["muscles"]}
             data["muscles"] = list(seen.values())
         return data
 

@@ -227,10 +227,12 @@ def load_quick_form(form: MultiDict) -> tuple[str, dict[str, Any]]:
 
 # -- Treatment sessions --------------------------------------------------------------------------
 # The session form has one row per muscle of the vocabulary, in its order: `muscles.3.muscle` (a
-# hidden field naming it) and `muscles.3.side` (left, right, both, or empty for "not treated").
-# Rows left empty are dropped, so the API's [{muscle, side}] holds the treated muscles only.
+# hidden field naming it) and `muscles.3.side` (left, right, both, or empty for "not treated");
+# the "Other" row has `muscles.7.name` too. Rows left empty are dropped, so the API's
+# [{muscle, side, name}] holds the treated muscles only; a named other muscle without a side is
+# kept, so that the schema asks for its side instead of losing the name.
 
-_MUSCLE_ITEM = re.compile(r"^muscles\.(\d{1,2})\.(muscle|side)$")
+_MUSCLE_ITEM = re.compile(r"^muscles\.(\d{1,2})\.(muscle|side|name)$")
 
 
 def _muscle_rows(form: MultiDict) -> list[int]:
@@ -250,9 +252,11 @@ def session_from_form(form: MultiDict) -> tuple[dict[str, Any], dict[str, dict[i
         session["date"] = date
     for i in _muscle_rows(form):
         side = form.get(f"muscles.{i}.side") or ""
-        if side:
+        muscle = form.get(f"muscles.{i}.muscle") or ""
+        name = (form.get(f"muscles.{i}.name") or "").strip() if muscle == vocab.OTHER_MUSCLE else ""
+        if side or name:
             rows["muscles"][len(session["muscles"])] = i
-            session["muscles"].append({"muscle": form.get(f"muscles.{i}.muscle") or "", "side": side})
+            session["muscles"].append({"muscle": muscle, "side": side, **({"name": name} if name else {})})
     return session, rows
 
 
@@ -279,9 +283,13 @@ def session_to_form(session: Any | None = None, **defaults: str) -> MultiDict:
         form["next_review_on"] = session.next_review_on.isoformat() if session.next_review_on else ""
         for item in session.muscles:
             sides.setdefault(item["muscle"], set()).add(item["side"])
+    # The form has one "Other" row: it shows the first other muscle's name.
+    other = next((item["name"] for item in session.muscles if item.get("name")), "") if session else ""
     for i, muscle in enumerate(vocab.MUSCLES):
         form[f"muscles.{i}.muscle"] = muscle
         chosen = sides.get(muscle, set())
         if chosen:
             form[f"muscles.{i}.side"] = chosen.pop() if len(chosen) == 1 else "both"
+        if muscle == vocab.OTHER_MUSCLE and other:
+            form[f"muscles.{i}.name"] = other
     return form
