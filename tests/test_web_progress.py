@@ -412,8 +412,13 @@ def test_the_therapist_page_keeps_long_tables_to_the_newest_rows_until_asked_for
     assert len(table_rows(periods)) == 1 + 6 and len(table_rows(effects)) == 6  # baseline + newest
     assert f'href="/therapist/patients/{shared.id}?rows=all#effects-title">Show all 10 sessions</a>' in effects
     assert f'href="/therapist/patients/{shared.id}?rows=all#periods-title">Show all 10 periods</a>' in periods
+    days = section(page, "days-title")  # the last 14 days; an older calendar day links to all 28
+    assert len(table_rows(days)) == 14 and f'?rows=all#days-title">Show all 28 days</a>' in days
+    older = (today - timedelta(days=20)).isoformat()
+    assert f'href="/therapist/patients/{shared.id}?rows=all#day-{older}"' in page
     everything = desk.get(f"/therapist/patients/{shared.id}?rows=all").text
     assert len(table_rows(section(everything, "effects-title"))) == 10
+    assert len(table_rows(section(everything, "days-title"))) == 28 and f'href="#day-{older}"' in everything
     assert "Show all" not in section(everything, "periods-title")
     summary = desk.get(f"/therapist/patients/{shared.id}/summary").text  # the paper has them all
     assert len(table_rows(section(summary, "effects-title"))) == 10 and "Show all" not in summary
