@@ -419,6 +419,9 @@ def test_the_therapist_page_keeps_long_tables_to_the_newest_rows_until_asked_for
     everything = desk.get(f"/therapist/patients/{shared.id}?rows=all").text
     assert len(table_rows(section(everything, "effects-title"))) == 10
     assert len(table_rows(section(everything, "days-title"))) == 28 and f'href="#day-{older}"' in everything
+    # the sessions: the newest 3, then a link to them all
+    assert f'?rows=all#sessions">Show all 10 sessions</a>' in page and "<details" not in section(page, "sessions-title")
+    assert '<details class="earlier" open>' in section(everything, "sessions-title")
     assert "Show all" not in section(everything, "periods-title")
     summary = desk.get(f"/therapist/patients/{shared.id}/summary").text  # the paper has them all
     assert len(table_rows(section(summary, "effects-title"))) == 10 and "Show all" not in summary
