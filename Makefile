@@ -211,7 +211,7 @@ lint-py: $(STAMP)
 	$(BIN)/ruff format --check $(PY_SOURCES)
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/ruff check --fix --exit-zero --quiet $(PY_SOURCES)
 	$(BIN)/ruff format $(PY_SOURCES)
 
 # ESLint over the browser code (eslint.config.js), pinned by package-lock.json's devDependencies.

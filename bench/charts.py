@@ -62,12 +62,17 @@ GZIP_BUDGET = 10 * 1024
 
 # -- Data ---------------------------------------------------------------------------------------
 
+
 def make_app(database_url: str):
-    return create_app({
-        "DIARY_ENV": "development", "SECRET_KEY": uuid.uuid4().hex,
-        "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_ENABLED": False,
-    })
+    return create_app(
+        {
+            "DIARY_ENV": "development",
+            "SECRET_KEY": uuid.uuid4().hex,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 def five_years(app, rng: random.Random):
@@ -76,11 +81,16 @@ def five_years(app, rng: random.Random):
         from flask_migrate import upgrade
 
         upgrade()
-        patient = operations.create_user("bench-patient@example.test", PASSWORD, "Bench patient",
-                                         role="patient", timezone="Europe/London")
-        therapist = operations.create_user("bench-therapist@example.test", PASSWORD,
-                                           "Bench therapist", role="therapist",
-                                           timezone="Europe/London")
+        patient = operations.create_user(
+            "bench-patient@example.test", PASSWORD, "Bench patient", role="patient", timezone="Europe/London"
+        )
+        therapist = operations.create_user(
+            "bench-therapist@example.test",
+            PASSWORD,
+            "Bench therapist",
+            role="therapist",
+            timezone="Europe/London",
+        )
         code, _ = operations.create_share_code(patient)
         operations.link_therapist(therapist, code)
         today = patient.today()
@@ -91,25 +101,52 @@ def five_years(app, rng: random.Random):
             headaches, medications = [], []
             if rng.random() < 0.55:
                 for position in range(rng.choice((1, 1, 1, 2))):
-                    headaches.append(Headache(position=position, intensity=rng.randint(1, 10),
-                                              type="tension", locations=["neck"], symptoms=[],
-                                              duration_minutes=120))
+                    headaches.append(
+                        Headache(
+                            position=position,
+                            intensity=rng.randint(1, 10),
+                            type="tension",
+                            locations=["neck"],
+                            symptoms=[],
+                            duration_minutes=120,
+                        )
+                    )
                 if rng.random() < 0.6:
-                    medications.append(MedicationIntake(
-                        position=0, name="Ibuprofen 400 mg", drug_class=rng.choice(
-                            ["non_opioid_analgesic"] * 4 + ["triptan", "combination_analgesic"]),
-                        doses=rng.choice((1, 2))))
-            records.append(DayRecord(patient_id=patient.id, date=day, version=1,
-                                     had_headache=bool(headaches),
-                                     soreness=rng.choice((None, 0, 1, 2, 3, 5)),
-                                     exercises_done=rng.choice((True, False, None)),
-                                     triggers=["stress"], notes=None, headaches=headaches,
-                                     medications=medications))
+                    medications.append(
+                        MedicationIntake(
+                            position=0,
+                            name="Ibuprofen 400 mg",
+                            drug_class=rng.choice(
+                                ["non_opioid_analgesic"] * 4 + ["triptan", "combination_analgesic"]
+                            ),
+                            doses=rng.choice((1, 2)),
+                        )
+                    )
+            records.append(
+                DayRecord(
+                    patient_id=patient.id,
+                    date=day,
+                    version=1,
+                    had_headache=bool(headaches),
+                    soreness=rng.choice((None, 0, 1, 2, 3, 5)),
+                    exercises_done=rng.choice((True, False, None)),
+                    triggers=["stress"],
+                    notes=None,
+                    headaches=headaches,
+                    medications=medications,
+                )
+            )
         db.session.add_all(records)
         for offset in range(10, YEARS_DAYS, 21):
-            db.session.add(TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
-                                            date=today - timedelta(days=offset),
-                                            techniques=["dry_needling"], muscles=[]))
+            db.session.add(
+                TreatmentSession(
+                    patient_id=patient.id,
+                    therapist_id=therapist.id,
+                    date=today - timedelta(days=offset),
+                    techniques=["dry_needling"],
+                    muscles=[],
+                )
+            )
         db.session.commit()
         inserted = time.perf_counter() - started
         return patient.id, patient.email, therapist.email, inserted
@@ -117,13 +154,18 @@ def five_years(app, rng: random.Random):
 
 # -- Measurements -------------------------------------------------------------------------------
 
+
 def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def stats(values: list[float]) -> dict:
-    return {"n": len(values), "median_ms": round(statistics.median(values), 3),
-            "p95_ms": round(percentile(values, 95), 3), "max_ms": round(max(values), 3)}
+    return {
+        "n": len(values),
+        "median_ms": round(statistics.median(values), 3),
+        "p95_ms": round(percentile(values, 95), 3),
+        "max_ms": round(max(values), 3),
+    }
 
 
 def timed(function: Callable, runs: int, warmup: int) -> tuple[list[float], object]:
@@ -141,8 +183,9 @@ def timed(function: Callable, runs: int, warmup: int) -> tuple[list[float], obje
 def logged_in_client(app, email: str):
     client = app.test_client()
     token = client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        "/api/v1/auth/login", json={"email": email, "password": PASSWORD}, headers={"X-CSRFToken": token}
+    )
     if response.status_code != 200:
         raise SystemExit(f"login answered {response.status_code}: {response.get_data(as_text=True)}")
     return client
@@ -193,8 +236,10 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
     if args.gc_freeze:  # what a worker does when wsgi.py freezes the objects of start-up
         gc.collect()
         gc.freeze()
-    clients = {"therapist": logged_in_client(app, therapist_email),
-               "patient": logged_in_client(app, patient_email)}
+    clients = {
+        "therapist": logged_in_client(app, therapist_email),
+        "patient": logged_in_client(app, patient_email),
+    }
     results = []
     with app.app_context():
         from diary.models import User
@@ -202,8 +247,10 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
         patient = db.session.get(User, pid)
         today = patient.today()
         engine = db.engine
-    header = (f"{'chart':<11}{'range':<9}{'who':<10}{'median':>8}{'p95':>8}  {'db':>6}{'sql':>7}"
-              f"{'build':>7}{'json':>7}  {'json/sql':>8}{'stmts':>6}{'raw KiB':>9}{'gz KiB':>8}")
+    header = (
+        f"{'chart':<11}{'range':<9}{'who':<10}{'median':>8}{'p95':>8}  {'db':>6}{'sql':>7}"
+        f"{'build':>7}{'json':>7}  {'json/sql':>8}{'stmts':>6}{'raw KiB':>9}{'gz KiB':>8}"
+    )
     print(header)
     print("-" * len(header))
     for name, label, query in cases(today):
@@ -228,8 +275,8 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
 
             sql_times, ((first, last), sessions, facts) = timed(sql, args.runs, args.warmup)
             build_times, figure = timed(
-                lambda: chart.build(facts, sessions, today, first, last),
-                args.runs, args.warmup)
+                lambda: chart.build(facts, sessions, today, first, last), args.runs, args.warmup
+            )
             json_times, body = timed(lambda: orjson.dumps(figure), args.runs, args.warmup)
             db.session.remove()
         row["sql"] = stats(sql_times)
@@ -239,6 +286,7 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
         row["bytes"] = len(body)
         row["gzip_bytes"] = len(gzip.compress(body))
         for who, client in clients.items():
+
             def request():
                 response = client.get(url, headers={"Accept-Encoding": "br, gzip"})
                 if response.status_code != 200:
@@ -255,17 +303,22 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
                     times.append((time.perf_counter() - started) * 1000)
                 db_times.append(clock.total * 1000)
                 statements = clock.statements
-            row[who] = {**stats(times), "db_median_ms": round(statistics.median(db_times), 3),
-                        "statements": statements,
-                        "encoding": response.headers.get("Content-Encoding"),
-                        "transferred_bytes": len(response.get_data())}
+            row[who] = {
+                **stats(times),
+                "db_median_ms": round(statistics.median(db_times), 3),
+                "statements": statements,
+                "encoding": response.headers.get("Content-Encoding"),
+                "transferred_bytes": len(response.get_data()),
+            }
             ratio = row["serialise"]["median_ms"] / row["sql"]["median_ms"]
             row["serialise_over_sql"] = round(ratio, 4)
-            print(f"{name:<11}{label:<9}{who:<10}{row[who]['median_ms']:>8.1f}"
-                  f"{row[who]['p95_ms']:>8.1f}  {row[who]['db_median_ms']:>6.1f}"
-                  f"{row['sql']['median_ms']:>7.1f}{row['build']['median_ms']:>7.2f}"
-                  f"{row['serialise']['median_ms']:>7.3f}  {ratio:>8.3f}{statements:>6}"
-                  f"{row['bytes'] / 1024:>9.1f}{row['gzip_bytes'] / 1024:>8.1f}")
+            print(
+                f"{name:<11}{label:<9}{who:<10}{row[who]['median_ms']:>8.1f}"
+                f"{row[who]['p95_ms']:>8.1f}  {row[who]['db_median_ms']:>6.1f}"
+                f"{row['sql']['median_ms']:>7.1f}{row['build']['median_ms']:>7.2f}"
+                f"{row['serialise']['median_ms']:>7.3f}  {ratio:>8.3f}{statements:>6}"
+                f"{row['bytes'] / 1024:>9.1f}{row['gzip_bytes'] / 1024:>8.1f}"
+            )
         results.append(row)
     with app.app_context():
         db.session.remove()
@@ -275,38 +328,58 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
     worst = max(max(r["therapist"]["p95_ms"], r["patient"]["p95_ms"]) for r in results)
     worst_ratio = max(r["serialise_over_sql"] for r in results)
     largest = max(r["gzip_bytes"] for r in results)
-    print(f"\n{backend}: worst p95 {worst:.1f} ms (budget {P95_BUDGET_MS:.0f} ms: "
-          f"{'within' if worst <= P95_BUDGET_MS else 'OVER'}); serialise/SQL at most "
-          f"{worst_ratio:.3f} (budget {SERIALISE_BUDGET}: "
-          f"{'within' if worst_ratio <= SERIALISE_BUDGET else 'OVER'}); largest figure "
-          f"{largest / 1024:.1f} KiB gzipped (budget 10 KiB: "
-          f"{'within' if largest <= GZIP_BUDGET else 'OVER'})")
-    return {"backend": backend, "inserted_seconds": round(inserted, 2), "charts": results,
-            "worst_p95_ms": worst, "worst_serialise_over_sql": worst_ratio,
-            "largest_gzip_bytes": largest}
+    print(
+        f"\n{backend}: worst p95 {worst:.1f} ms (budget {P95_BUDGET_MS:.0f} ms: "
+        f"{'within' if worst <= P95_BUDGET_MS else 'OVER'}); serialise/SQL at most "
+        f"{worst_ratio:.3f} (budget {SERIALISE_BUDGET}: "
+        f"{'within' if worst_ratio <= SERIALISE_BUDGET else 'OVER'}); largest figure "
+        f"{largest / 1024:.1f} KiB gzipped (budget 10 KiB: "
+        f"{'within' if largest <= GZIP_BUDGET else 'OVER'})"
+    )
+    return {
+        "backend": backend,
+        "inserted_seconds": round(inserted, 2),
+        "charts": results,
+        "worst_p95_ms": worst,
+        "worst_serialise_over_sql": worst_ratio,
+        "largest_gzip_bytes": largest,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--runs", type=int, default=200, help="measured requests per case")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20261128)
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() the objects made at start-up, as a worker would if "
-                             "wsgi.py did so: full collections then skip them (see the report)")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() the objects made at start-up, as a worker would if "
+        "wsgi.py did so: full collections then skip them (see the report)",
+    )
     args = parser.parse_args()
-    print(f"Charts bench: Python {platform.python_version()}, {os.cpu_count()} cores, "
-          f"{args.runs} runs per case after {args.warmup} warm-up; times in ms; "
-          f"gc.freeze() after start-up: {'yes' if args.gc_freeze else 'no'}.")
-    print("columns: median/p95 of the whole request (test client, br/gzip accepted); db = inside "
-          "cursor.execute; sql = the query functions (statements + rows to facts); build = "
-          "Chart.build (clinical rules + dict); json = orjson.dumps; stmts = SQL statements a "
-          "request (therapist: + access-log write)")
-    results = {"when": datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
-               "gc_freeze": args.gc_freeze, "backends": []}
+    print(
+        f"Charts bench: Python {platform.python_version()}, {os.cpu_count()} cores, "
+        f"{args.runs} runs per case after {args.warmup} warm-up; times in ms; "
+        f"gc.freeze() after start-up: {'yes' if args.gc_freeze else 'no'}."
+    )
+    print(
+        "columns: median/p95 of the whole request (test client, br/gzip accepted); db = inside "
+        "cursor.execute; sql = the query functions (statements + rows to facts); build = "
+        "Chart.build (clinical rules + dict); json = orjson.dumps; stmts = SQL statements a "
+        "request (therapist: + access-log write)"
+    )
+    results = {
+        "when": datetime.now().isoformat(timespec="seconds"),
+        "runs": args.runs,
+        "gc_freeze": args.gc_freeze,
+        "backends": [],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends.split(","):
             with fresh_database(backend, args.postgres_url, Path(tmp), name="bench-charts") as url:

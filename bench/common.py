@@ -21,8 +21,11 @@ def fresh_database(backend: str, postgres_url: str, workdir: Path, name: str = "
     with psycopg.connect(postgres_url, autocommit=True, connect_timeout=5) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
     try:
-        yield make_url(postgres_url).set(drivername="postgresql+psycopg", database=database) \
+        yield (
+            make_url(postgres_url)
+            .set(drivername="postgresql+psycopg", database=database)
             .render_as_string(hide_password=False)
+        )
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -2,9 +2,10 @@
 patients, on SQLite and on PostgreSQL. Prints figures against docs/performance.md; never pass/fail.
 
 1. GET months (the default 12 and all 61 months), medication-overuse, progress,
-   sessions/effects and follow-up-summary for a patient with a record for every day of five years and a session every
-   three weeks (the data of bench/charts.py), through the Flask test client (server time, in
-   process), as the linked therapist (whose reads also write the access log) and as the patient.
+   sessions/effects and follow-up-summary for a patient with a record for every day of five
+   years and a session every three weeks (the data of bench/charts.py), through the Flask test
+   client (server time, in process), as the linked therapist (whose reads also write the access
+   log) and as the patient.
 2. The windowed figures (medication-overuse, follow-up-summary, and the last 28 days as
    queries.patient_picture reads them) for a patient with 5 years of diary against one with 6
    months of the same kind, requests interleaved in one run; the ratio of medians and of p95s
@@ -66,6 +67,7 @@ def measure_figures(app, pid, clients, args) -> None:
     with app.app_context():
         engine = db.engine
         from diary.models import User
+
         today = db.session.get(User, pid).today()
     for label, path in figure_cases(today):
         for reader, client in clients.items():
@@ -81,8 +83,10 @@ def measure_figures(app, pid, clients, args) -> None:
                 request()
             figures = stats(times)
             verdict = "within budget" if figures["p95_ms"] <= FIGURES_P95_BUDGET_MS else "OVER BUDGET"
-            print(f"  {label:20} as {reader:9} median {figures['median_ms']:6.1f} ms  "
-                  f"p95 {figures['p95_ms']:6.1f} ms  {clock.statements} statements  ({verdict})")
+            print(
+                f"  {label:20} as {reader:9} median {figures['median_ms']:6.1f} ms  "
+                f"p95 {figures['p95_ms']:6.1f} ms  {clock.statements} statements  ({verdict})"
+            )
 
 
 def diary_of(app, email: str, days: int, rng: random.Random):
@@ -90,33 +94,70 @@ def diary_of(app, email: str, days: int, rng: random.Random):
     a session every three weeks; their id."""
     with app.app_context():
         patient = operations.create_user(email, PASSWORD, f"Windowed {days}")
-        therapist = operations.create_user(f"therapist-{email}", PASSWORD, "Windowed therapist",
-                                           role="therapist")
+        therapist = operations.create_user(
+            f"therapist-{email}", PASSWORD, "Windowed therapist", role="therapist"
+        )
         today = patient.today()
         connection = db.session.connection()
         headaches, medications = [], []
         for offset in range(days):
-            day_id = connection.execute(insert(DayRecord.__table__).values(
-                patient_id=patient.id, date=today - timedelta(days=offset), version=1,
-                triggers=[], had_headache=False, soreness=rng.choice((None, 0, 1, 2, 3, 5)))
-                .returning(DayRecord.__table__.c.id)).scalar_one()
+            day_id = connection.execute(
+                insert(DayRecord.__table__)
+                .values(
+                    patient_id=patient.id,
+                    date=today - timedelta(days=offset),
+                    version=1,
+                    triggers=[],
+                    had_headache=False,
+                    soreness=rng.choice((None, 0, 1, 2, 3, 5)),
+                )
+                .returning(DayRecord.__table__.c.id)
+            ).scalar_one()
             if rng.random() < 0.55:
-                connection.execute(DayRecord.__table__.update().where(DayRecord.__table__.c.id == day_id)
-                                   .values(had_headache=True))
-                headaches.append({"day_id": day_id, "position": 0, "intensity": rng.randint(1, 10),
-                                  "type": "tension", "locations": [], "symptoms": []})
+                connection.execute(
+                    DayRecord.__table__.update()
+                    .where(DayRecord.__table__.c.id == day_id)
+                    .values(had_headache=True)
+                )
+                headaches.append(
+                    {
+                        "day_id": day_id,
+                        "position": 0,
+                        "intensity": rng.randint(1, 10),
+                        "type": "tension",
+                        "locations": [],
+                        "symptoms": [],
+                    }
+                )
                 if rng.random() < 0.6:
-                    medications.append({"day_id": day_id, "position": 0, "name": "Ibuprofen 400 mg",
-                                        "drug_class": rng.choice(["non_opioid_analgesic"] * 4
-                                                                 + ["triptan", "combination_analgesic"]),
-                                        "doses": 1})
+                    medications.append(
+                        {
+                            "day_id": day_id,
+                            "position": 0,
+                            "name": "Ibuprofen 400 mg",
+                            "drug_class": rng.choice(
+                                ["non_opioid_analgesic"] * 4 + ["triptan", "combination_analgesic"]
+                            ),
+                            "doses": 1,
+                        }
+                    )
         connection.execute(insert(Headache.__table__), headaches)
         if medications:
             connection.execute(insert(MedicationIntake.__table__), medications)
-        connection.execute(insert(TreatmentSession.__table__), [
-            {"id": uuid.uuid4(), "patient_id": patient.id, "therapist_id": therapist.id,
-             "date": today - timedelta(days=offset), "techniques": ["dry_needling"], "muscles": []}
-            for offset in range(10, days, 21)])
+        connection.execute(
+            insert(TreatmentSession.__table__),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "patient_id": patient.id,
+                    "therapist_id": therapist.id,
+                    "date": today - timedelta(days=offset),
+                    "techniques": ["dry_needling"],
+                    "muscles": [],
+                }
+                for offset in range(10, days, 21)
+            ],
+        )
         db.session.commit()
         return patient.id
 
@@ -126,10 +167,14 @@ def measure_windowed(app, args, rng) -> None:
     from diary import clinical, queries
     from diary.models import User
 
-    pids = {label: diary_of(app, f"windowed-{days}@example.test", days, rng)
-            for label, days in WINDOWED_DIARIES.items()}
-    clients = {label: logged_in_client(app, f"windowed-{days}@example.test")
-               for label, days in WINDOWED_DIARIES.items()}
+    pids = {
+        label: diary_of(app, f"windowed-{days}@example.test", days, rng)
+        for label, days in WINDOWED_DIARIES.items()
+    }
+    clients = {
+        label: logged_in_client(app, f"windowed-{days}@example.test")
+        for label, days in WINDOWED_DIARIES.items()
+    }
 
     def last_28_days(label):
         with app.app_context():
@@ -143,11 +188,14 @@ def measure_windowed(app, args, rng) -> None:
             response = clients[label].get(f"/api/v1/patients/me/{path}")
             assert response.status_code == 200, (path, response.status_code)
             return response
+
         return read
 
-    for name, read in (("medication-overuse", endpoint("medication-overuse")),
-                       ("follow-up-summary", endpoint("follow-up-summary")),
-                       ("last 28 days", last_28_days)):
+    for name, read in (
+        ("medication-overuse", endpoint("medication-overuse")),
+        ("follow-up-summary", endpoint("follow-up-summary")),
+        ("last 28 days", last_28_days),
+    ):
         times: dict = {label: [] for label in WINDOWED_DIARIES}
         for _ in range(args.warmup):
             for label in WINDOWED_DIARIES:
@@ -160,17 +208,18 @@ def measure_windowed(app, args, rng) -> None:
         long, short = (stats(times[label]) for label in WINDOWED_DIARIES)
         median_ratio, p95_ratio = long["median_ms"] / short["median_ms"], long["p95_ms"] / short["p95_ms"]
         verdict = "within budget" if median_ratio <= WINDOWED_RATIO_BUDGET else "OVER BUDGET"
-        print(f"  {name:20} 5 years median {long['median_ms']:6.2f} ms p95 {long['p95_ms']:6.2f} ms;"
-              f" 6 months median {short['median_ms']:6.2f} ms p95 {short['p95_ms']:6.2f} ms;"
-              f" ratio {median_ratio:.2f}x (p95 {p95_ratio:.2f}x, budget {WINDOWED_RATIO_BUDGET}x: {verdict})")
+        print(
+            f"  {name:20} 5 years median {long['median_ms']:6.2f} ms p95 {long['p95_ms']:6.2f} ms;"
+            f" 6 months median {short['median_ms']:6.2f} ms p95 {short['p95_ms']:6.2f} ms;"
+            f" ratio {median_ratio:.2f}x (p95 {p95_ratio:.2f}x, budget {WINDOWED_RATIO_BUDGET}x: {verdict})"
+        )
 
 
 def many_patients(app, therapist_email: str, rng: random.Random) -> float:
     """200 patients with six months of diary each, linked to a new therapist; seconds taken."""
     started = time.perf_counter()
     with app.app_context():
-        therapist = operations.create_user(therapist_email, PASSWORD, "Triage therapist",
-                                           role="therapist")
+        therapist = operations.create_user(therapist_email, PASSWORD, "Triage therapist", role="therapist")
         days, headaches, medications, sessions = [], [], [], []
         for n in range(TRIAGE_PATIENTS):
             patient = operations.create_user(f"triage{n}@example.test", PASSWORD, f"Patient {n:03d}")
@@ -180,25 +229,55 @@ def many_patients(app, therapist_email: str, rng: random.Random) -> float:
             for offset in range(TRIAGE_DAYS):
                 if rng.random() < 0.1:
                     continue
-                days.append({"patient_id": patient.id, "date": today - timedelta(days=offset),
-                             "version": 1, "triggers": [], "soreness": rng.choice((None, 0, 2, 5)),
-                             "headache": rng.random() < chance})
+                days.append(
+                    {
+                        "patient_id": patient.id,
+                        "date": today - timedelta(days=offset),
+                        "version": 1,
+                        "triggers": [],
+                        "soreness": rng.choice((None, 0, 2, 5)),
+                        "headache": rng.random() < chance,
+                    }
+                )
             for offset in (150, 100, 50, 10):
-                sessions.append({"id": uuid.uuid4(), "patient_id": patient.id,
-                                 "therapist_id": therapist.id, "date": today - timedelta(days=offset),
-                                 "techniques": ["dry_needling"], "muscles": [],
-                                 "next_review_on": today + timedelta(days=rng.randint(1, 20))})
+                sessions.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "patient_id": patient.id,
+                        "therapist_id": therapist.id,
+                        "date": today - timedelta(days=offset),
+                        "techniques": ["dry_needling"],
+                        "muscles": [],
+                        "next_review_on": today + timedelta(days=rng.randint(1, 20)),
+                    }
+                )
         connection = db.session.connection()
         for row in days:
             headache = row.pop("headache")
-            day_id = connection.execute(insert(DayRecord.__table__).values(**row)
-                                        .returning(DayRecord.__table__.c.id)).scalar_one()
+            day_id = connection.execute(
+                insert(DayRecord.__table__).values(**row).returning(DayRecord.__table__.c.id)
+            ).scalar_one()
             if headache:
-                headaches.append({"day_id": day_id, "position": 0, "intensity": rng.randint(2, 9),
-                                  "type": "tension", "locations": [], "symptoms": []})
+                headaches.append(
+                    {
+                        "day_id": day_id,
+                        "position": 0,
+                        "intensity": rng.randint(2, 9),
+                        "type": "tension",
+                        "locations": [],
+                        "symptoms": [],
+                    }
+                )
                 if rng.random() < 0.7:
-                    medications.append({"day_id": day_id, "position": 0, "name": "Paracetamol 500 mg",
-                                        "drug_class": "non_opioid_analgesic", "doses": 1})
+                    medications.append(
+                        {
+                            "day_id": day_id,
+                            "position": 0,
+                            "name": "Paracetamol 500 mg",
+                            "drug_class": "non_opioid_analgesic",
+                            "doses": 1,
+                        }
+                    )
         connection.execute(insert(Headache.__table__), headaches)
         connection.execute(insert(MedicationIntake.__table__), medications)
         connection.execute(insert(TreatmentSession.__table__), sessions)
@@ -224,26 +303,36 @@ def measure_triage(app, args, rng) -> None:
         request()
     figures = stats(times)
     verdict = "within budget" if figures["p95_ms"] <= TRIAGE_P95_BUDGET_MS else "OVER BUDGET"
-    print(f"  triage list, {TRIAGE_PATIENTS} patients: median {figures['median_ms']:.1f} ms  "
-          f"p95 {figures['p95_ms']:.1f} ms (budget {TRIAGE_P95_BUDGET_MS:.0f} ms: {verdict}); "
-          f"{clock.statements} SQL statements")
+    print(
+        f"  triage list, {TRIAGE_PATIENTS} patients: median {figures['median_ms']:.1f} ms  "
+        f"p95 {figures['p95_ms']:.1f} ms (budget {TRIAGE_P95_BUDGET_MS:.0f} ms: {verdict}); "
+        f"{clock.statements} SQL statements"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--only", choices=("all", "windowed"), default="all",
-                        help="'windowed': only the windowed figures, 5 years against 6 months")
+    parser.add_argument(
+        "--only",
+        choices=("all", "windowed"),
+        default="all",
+        help="'windowed': only the windowed figures, 5 years against 6 months",
+    )
     args = parser.parse_args()
     print(f"bench/figures.py  load average {os.getloadavg()[0]:.2f} (a busy machine skews every figure)")
     for backend in args.backends.split(","):
-        with tempfile.TemporaryDirectory() as tmp, \
-                fresh_database(backend, args.postgres_url, Path(tmp), name="bench-figures") as url:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            fresh_database(backend, args.postgres_url, Path(tmp), name="bench-figures") as url,
+        ):
             rng = random.Random(args.seed)
             app = make_app(url)
             if args.only == "windowed":
@@ -260,8 +349,10 @@ def main() -> None:
             gc.collect()
             gc.freeze()  # as wsgi.py does after start-up
             print(f"\n== {backend}: five years of one patient inserted in {inserted:.1f} s")
-            clients = {"therapist": logged_in_client(app, therapist_email),
-                       "patient": logged_in_client(app, patient_email)}
+            clients = {
+                "therapist": logged_in_client(app, therapist_email),
+                "patient": logged_in_client(app, patient_email),
+            }
             measure_figures(app, pid, clients, args)
             print("  windowed figures, 5 years against 6 months of diary:")
             measure_windowed(app, args, rng)

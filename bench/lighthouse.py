@@ -41,8 +41,11 @@ def session_cookie(base: str, email: str, password: str) -> tuple[str, requests.
     client = requests.Session()
     page = client.get(f"{base}/login", timeout=10).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    answer = client.post(f"{base}/login", timeout=10, data={
-        "csrf_token": token, "email": email, "password": password, "next": ""})
+    answer = client.post(
+        f"{base}/login",
+        timeout=10,
+        data={"csrf_token": token, "email": email, "password": password, "next": ""},
+    )
     answer.raise_for_status()
     return "; ".join(f"{c.name}={c.value}" for c in client.cookies), client
 
@@ -56,14 +59,26 @@ def first_patient_url(base: str, client: requests.Session) -> str:
 def lighthouse(url: str, cookie: str, preset: str) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "report.json"
-        command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
-                   "--only-categories=performance,accessibility",
-                   "--chrome-flags=--headless=new --no-sandbox",
-                   "--extra-headers", json.dumps({"Cookie": cookie})]
+        command = [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            "--only-categories=performance,accessibility",
+            "--chrome-flags=--headless=new --no-sandbox",
+            "--extra-headers",
+            json.dumps({"Cookie": cookie}),
+        ]
         if preset == "desktop":
             command.append("--preset=desktop")
-        subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROME},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            command,
+            check=True,
+            env={**os.environ, "CHROME_PATH": CHROME},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return json.loads(out.read_text())
 
 
@@ -75,11 +90,15 @@ def main() -> None:
     base = args.base.rstrip("/")
     patient, _ = session_cookie(base, *PATIENT)
     therapist, desk = session_cookie(base, *THERAPIST)
-    pages = [("Today", f"{base}/today", patient, "mobile"),
-             ("Progress", f"{base}/progress", patient, "mobile"),
-             ("Therapist list", f"{base}/therapist", therapist, "desktop"),
-             ("Patient page", first_patient_url(base, desk), therapist, "desktop")]
-    print(f"lighthouse 12.2.3, median of {args.runs} runs; perf / a11y, then TBT ms, LCP ms, CLS, DOM elements")
+    pages = [
+        ("Today", f"{base}/today", patient, "mobile"),
+        ("Progress", f"{base}/progress", patient, "mobile"),
+        ("Therapist list", f"{base}/therapist", therapist, "desktop"),
+        ("Patient page", first_patient_url(base, desk), therapist, "desktop"),
+    ]
+    print(
+        f"lighthouse 12.2.3, median of {args.runs} runs; perf / a11y, then TBT ms, LCP ms, CLS, DOM elements"
+    )
     for name, url, cookie, preset in pages:
         reports = [lighthouse(url, cookie, preset) for _ in range(args.runs)]
 
@@ -89,8 +108,10 @@ def main() -> None:
         perf = median(lambda r: r["categories"]["performance"]["score"] * 100)
         a11y = median(lambda r: r["categories"]["accessibility"]["score"] * 100)
         tbt, lcp, cls, dom = (median(lambda r, m=m: r["audits"][m]["numericValue"]) for m in METRICS)
-        print(f"{name:15} {preset:7} perf {perf:3.0f}  a11y {a11y:3.0f}   "
-              f"TBT {tbt:5.0f}  LCP {lcp:5.0f}  CLS {cls:.3f}  DOM {dom:5.0f}")
+        print(
+            f"{name:15} {preset:7} perf {perf:3.0f}  a11y {a11y:3.0f}   "
+            f"TBT {tbt:5.0f}  LCP {lcp:5.0f}  CLS {cls:.3f}  DOM {dom:5.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ ACCESS_LINE = re.compile(r"^bench (\w+) (\d{3}) (\d+) (\S+)$")
 
 # -- HTTP client ------------------------------------------------------------------------------
 
+
 class Client:
     """One phone: a keep-alive connection (reopened when the server closes it), its cookies
     and its CSRF token. Sync gunicorn workers close after each response, so each request
@@ -100,12 +101,16 @@ class Client:
     def register_patient(self, label: str) -> None:
         """A new patient account, logged in, with a CSRF token for its session."""
         self.fetch_csrf()
-        status, data = self.request("POST", "/api/v1/auth/register", {
-            "email": f"bench-{label}-{uuid.uuid4().hex[:8]}@example.test",
-            "password": secrets.token_urlsafe(18),
-            "display_name": f"Bench patient {label}",
-            "timezone": TIMEZONE,
-        })
+        status, data = self.request(
+            "POST",
+            "/api/v1/auth/register",
+            {
+                "email": f"bench-{label}-{uuid.uuid4().hex[:8]}@example.test",
+                "password": secrets.token_urlsafe(18),
+                "display_name": f"Bench patient {label}",
+                "timezone": TIMEZONE,
+            },
+        )
         if status != 201:
             raise SystemExit(f"register answered {status}: {data[:300]!r}")
         self.fetch_csrf()  # registering starts a new session, with a new token
@@ -116,24 +121,42 @@ class Client:
 
 # -- What a patient sends ---------------------------------------------------------------------
 
+
 def day_body(rng: random.Random, n: int) -> dict:
     """A typical day: usually a headache and a painkiller, sometimes a clear day.
     `n` makes each body differ, so a replaced day is a real write."""
-    body: dict = {"headaches": [], "medications": [], "had_headache": False,
-                  "soreness": rng.choice([None, 0, 1, 2, 3]),
-                  "exercises_done": rng.choice([True, False, None]),
-                  "triggers": rng.sample(["stress", "poor_sleep", "screen_time", "posture"], 2),
-                  "notes": f"Bench day {n}: sore after yesterday's session"}
+    body: dict = {
+        "headaches": [],
+        "medications": [],
+        "had_headache": False,
+        "soreness": rng.choice([None, 0, 1, 2, 3]),
+        "exercises_done": rng.choice([True, False, None]),
+        "triggers": rng.sample(["stress", "poor_sleep", "screen_time", "posture"], 2),
+        "notes": f"Bench day {n}: sore after yesterday's session",
+    }
     if rng.random() < 0.6:
         body["had_headache"] = True
-        body["headaches"].append({
-            "start": "08:30", "duration_minutes": rng.choice([60, 120, 180]),
-            "intensity": rng.randint(3, 8), "type": "tension", "side": "both",
-            "locations": ["back_of_head", "neck"], "symptoms": ["light_sensitivity"],
-            "neck_provoked": True})
-        body["medications"].append({
-            "name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic",
-            "doses": rng.choice([1, 2]), "time": "09:00", "relief": "partial"})
+        body["headaches"].append(
+            {
+                "start": "08:30",
+                "duration_minutes": rng.choice([60, 120, 180]),
+                "intensity": rng.randint(3, 8),
+                "type": "tension",
+                "side": "both",
+                "locations": ["back_of_head", "neck"],
+                "symptoms": ["light_sensitivity"],
+                "neck_provoked": True,
+            }
+        )
+        body["medications"].append(
+            {
+                "name": "Ibuprofen 400 mg",
+                "drug_class": "non_opioid_analgesic",
+                "doses": rng.choice([1, 2]),
+                "time": "09:00",
+                "relief": "partial",
+            }
+        )
     return body
 
 
@@ -161,18 +184,27 @@ def put_day(client: Client, day: date, body: dict) -> int:
 
 # -- Databases and servers --------------------------------------------------------------------
 
+
 def server_environment(database_url: str) -> dict[str, str]:
     """Production settings, as deployed (README.md), on this database."""
     env = {k: v for k, v in os.environ.items() if k not in ("PORT", "WEB_CONCURRENCY")}
-    env.update(DIARY_ENV="production", SECRET_KEY=secrets.token_hex(32),
-               DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
+    env.update(
+        DIARY_ENV="production",
+        SECRET_KEY=secrets.token_hex(32),
+        DATABASE_URL=database_url,
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
 def migrate(database_url: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                            cwd=ROOT, env=server_environment(database_url),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=server_environment(database_url),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise SystemExit(f"flask db upgrade failed:\n{result.stdout}\n{result.stderr}")
 
@@ -230,18 +262,37 @@ def gunicorn(database_url: str, workers: int, workdir: Path) -> Iterator[Server]
     port = free_port()
     access_log = workdir / f"access-{port}.log"
     error_log = workdir / f"error-{port}.log"
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-               "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--access-logformat", ACCESS_LOG_FORMAT, "--no-control-socket", "wsgi:app"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
+        "--no-control-socket",
+        "wsgi:app",
+    ]
     with open(access_log, "wb") as out, open(error_log, "wb") as err:
-        process = subprocess.Popen(command, cwd=ROOT, env=server_environment(database_url),
-                                   stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=server_environment(database_url),
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with {process.returncode}:\n"
-                                 + error_log.read_text()[-3000:])
+                raise SystemExit(
+                    f"gunicorn exited with {process.returncode}:\n" + error_log.read_text()[-3000:]
+                )
             try:
                 probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 probe.request("GET", "/api/v1/health")
@@ -251,8 +302,9 @@ def gunicorn(database_url: str, workers: int, workdir: Path) -> Iterator[Server]
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not answer /api/v1/health within 60 s:\n"
-                                 + error_log.read_text()[-3000:])
+                raise SystemExit(
+                    "gunicorn did not answer /api/v1/health within 60 s:\n" + error_log.read_text()[-3000:]
+                )
             time.sleep(0.1)
         yield Server(port, access_log, process)
     finally:
@@ -266,13 +318,18 @@ def gunicorn(database_url: str, workers: int, workdir: Path) -> Iterator[Server]
 
 # -- Measurements -----------------------------------------------------------------------------
 
+
 def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def summary(values: list[float]) -> dict:
-    return {"n": len(values), "median_ms": round(statistics.median(values), 2),
-            "p95_ms": round(percentile(values, 95), 2), "max_ms": round(max(values), 2)}
+    return {
+        "n": len(values),
+        "median_ms": round(statistics.median(values), 2),
+        "p95_ms": round(percentile(values, 95), 2),
+        "max_ms": round(max(values), 2),
+    }
 
 
 def measure_latency(server: Server, args, rng: random.Random) -> dict:
@@ -303,25 +360,32 @@ def measure_latency(server: Server, args, rng: random.Random) -> dict:
             rows, start = server.access_lines(start)
             server_ms += [ms for method, _status, ms in rows if method == "PUT"]
             time.sleep(0.05)
-        rounds.append({"client": summary(client_ms),
-                       "server": summary(server_ms) if len(server_ms) >= 20 else None,
-                       "inserts": statuses[201], "replaces": statuses[200],
-                       "worker_cpu_ms_per_request": None if cpu_before is None or cpu_after is None
-                       else round((cpu_after - cpu_before) * 1000 / args.requests, 2),
-                       "client_ms": client_ms, "server_ms": server_ms})
+        rounds.append(
+            {
+                "client": summary(client_ms),
+                "server": summary(server_ms) if len(server_ms) >= 20 else None,
+                "inserts": statuses[201],
+                "replaces": statuses[200],
+                "worker_cpu_ms_per_request": None
+                if cpu_before is None or cpu_after is None
+                else round((cpu_after - cpu_before) * 1000 / args.requests, 2),
+                "client_ms": client_ms,
+                "server_ms": server_ms,
+            }
+        )
     client.close()
     return {"rounds": rounds}
 
 
-def run_threads(server: Server, threads: int, seconds: float,
-                setup: Callable[[Client, int], Callable[[Client], None]]) -> dict:
+def run_threads(
+    server: Server, threads: int, seconds: float, setup: Callable[[Client, int], Callable[[Client], None]]
+) -> dict:
     """`threads` clients, each prepared by `setup` (untimed), then each doing its request in a
     loop for `seconds`; requests per second over all of them."""
     counts = [0] * threads
     failures: list[BaseException] = []
     started = [0.0]
-    barrier = threading.Barrier(threads + 1,
-                                action=lambda: started.__setitem__(0, time.perf_counter()))
+    barrier = threading.Barrier(threads + 1, action=lambda: started.__setitem__(0, time.perf_counter()))
 
     def work(index: int) -> None:
         client = Client(server.port)
@@ -360,10 +424,18 @@ def run_threads(server: Server, threads: int, seconds: float,
     server_cpu_after = server.worker_cpu_seconds()
     if failures:
         raise SystemExit(f"a client thread failed: {failures[0]!r}")
-    server_cpu = (None if server_cpu_before is None or server_cpu_after is None
-                  else server_cpu_after - server_cpu_before)
-    return {"requests": sum(counts), "seconds": elapsed, "per_second": sum(counts) / elapsed,
-            "client_cpu_share": client_cpu / elapsed, "server_cpu": server_cpu}
+    server_cpu = (
+        None
+        if server_cpu_before is None or server_cpu_after is None
+        else server_cpu_after - server_cpu_before
+    )
+    return {
+        "requests": sum(counts),
+        "seconds": elapsed,
+        "per_second": sum(counts) / elapsed,
+        "client_cpu_share": client_cpu / elapsed,
+        "server_cpu": server_cpu,
+    }
 
 
 def measure_throughput(server: Server, args, rng: random.Random) -> dict:
@@ -375,14 +447,18 @@ def measure_throughput(server: Server, args, rng: random.Random) -> dict:
             status, data = c.request("GET", "/api/v1/health")
             if status != 200:
                 raise RuntimeError(f"health answered {status}: {data[:200]!r}")
+
         return step
 
     def put_setup(client: Client, index: int):
         # Each thread is one patient; its cookies carry over from round to round.
         if index not in patients:
             client.register_patient(f"throughput-{index}")
-            patients[index] = (client, date_plan(random.Random(rng.random()), args.replace_share),
-                               random.Random(index))
+            patients[index] = (
+                client,
+                date_plan(random.Random(rng.random()), args.replace_share),
+                random.Random(index),
+            )
         else:
             client.cookies, client.csrf = patients[index][0].cookies, patients[index][0].csrf
         _, dates, own_rng = patients[index]
@@ -391,6 +467,7 @@ def measure_throughput(server: Server, args, rng: random.Random) -> dict:
         def step(c: Client) -> None:
             counter[0] += 1
             put_day(c, next(dates), day_body(own_rng, counter[0]))
+
         return step
 
     health, put = [], []
@@ -402,61 +479,82 @@ def measure_throughput(server: Server, args, rng: random.Random) -> dict:
         requests = sum(r["requests"] for r in rounds)
         seconds = sum(r["seconds"] for r in rounds)
         cpu = [r["server_cpu"] for r in rounds]
-        return {"requests": requests, "per_second": requests / seconds,
-                "client_cpu_share":
-                    sum(r["client_cpu_share"] * r["seconds"] for r in rounds) / seconds,
-                "rounds_per_second": [round(r["per_second"], 1) for r in rounds],
-                "worker_cpu_ms_per_request": None if None in cpu else sum(cpu) * 1000 / requests}
+        return {
+            "requests": requests,
+            "per_second": requests / seconds,
+            "client_cpu_share": sum(r["client_cpu_share"] * r["seconds"] for r in rounds) / seconds,
+            "rounds_per_second": [round(r["per_second"], 1) for r in rounds],
+            "worker_cpu_ms_per_request": None if None in cpu else sum(cpu) * 1000 / requests,
+        }
 
     health_total, put_total = total(health), total(put)
     cpu_ratio = None
     if health_total["worker_cpu_ms_per_request"] and put_total["worker_cpu_ms_per_request"]:
-        cpu_ratio = (health_total["worker_cpu_ms_per_request"]
-                     / put_total["worker_cpu_ms_per_request"])
-    return {"health": health_total, "put": put_total,
-            "ratio": put_total["per_second"] / health_total["per_second"],
-            "worker_cpu_ratio": cpu_ratio}
+        cpu_ratio = health_total["worker_cpu_ms_per_request"] / put_total["worker_cpu_ms_per_request"]
+    return {
+        "health": health_total,
+        "put": put_total,
+        "ratio": put_total["per_second"] / health_total["per_second"],
+        "worker_cpu_ratio": cpu_ratio,
+    }
 
 
 # -- Report -----------------------------------------------------------------------------------
+
 
 def report_latency(backend: str, result: dict) -> dict:
     rounds = result["rounds"]
     print(f"  {backend}:")
     for index, r in enumerate(rounds, 1):
         server = r["server"]
-        server_text = (f"server median {server['median_ms']:6.2f} ms  p95 {server['p95_ms']:6.2f} ms"
-                       if server else "server (no access log lines)")
+        server_text = (
+            f"server median {server['median_ms']:6.2f} ms  p95 {server['p95_ms']:6.2f} ms"
+            if server
+            else "server (no access log lines)"
+        )
         cpu = r["worker_cpu_ms_per_request"]
-        print(f"    round {index}: {server_text}   client median {r['client']['median_ms']:6.2f} ms"
-              f"  p95 {r['client']['p95_ms']:6.2f} ms   worker CPU "
-              f"{'n/a' if cpu is None else f'{cpu:.2f} ms'}/request"
-              f"   ({r['inserts']} new, {r['replaces']} replaced)")
+        print(
+            f"    round {index}: {server_text}   client median {r['client']['median_ms']:6.2f} ms"
+            f"  p95 {r['client']['p95_ms']:6.2f} ms   worker CPU "
+            f"{'n/a' if cpu is None else f'{cpu:.2f} ms'}/request"
+            f"   ({r['inserts']} new, {r['replaces']} replaced)"
+        )
     all_server = [ms for r in rounds for ms in r["server_ms"]]
     all_client = [ms for r in rounds for ms in r["client_ms"]]
-    pooled = {"server": summary(all_server) if len(all_server) >= 20 else None,
-              "client": summary(all_client)}
+    pooled = {"server": summary(all_server) if len(all_server) >= 20 else None, "client": summary(all_client)}
     measured = pooled["server"] or pooled["client"]
     budget = P95_BUDGET_MS[backend]
     verdict = "within budget" if measured["p95_ms"] <= budget else "OVER BUDGET"
-    print(f"    all {len(all_client)}: server median {measured['median_ms']:.2f} ms, "
-          f"p95 {measured['p95_ms']:.2f} ms (budget p95 <= {budget:.0f} ms: {verdict}); "
-          f"client median {pooled['client']['median_ms']:.2f} ms, p95 {pooled['client']['p95_ms']:.2f} ms")
-    return {"pooled": pooled, "budget_p95_ms": budget, "verdict": verdict,
-            "rounds": [{k: v for k, v in r.items() if not k.endswith("_ms")} for r in rounds]}
+    print(
+        f"    all {len(all_client)}: server median {measured['median_ms']:.2f} ms, "
+        f"p95 {measured['p95_ms']:.2f} ms (budget p95 <= {budget:.0f} ms: {verdict}); "
+        f"client median {pooled['client']['median_ms']:.2f} ms, p95 {pooled['client']['p95_ms']:.2f} ms"
+    )
+    return {
+        "pooled": pooled,
+        "budget_p95_ms": budget,
+        "verdict": verdict,
+        "rounds": [{k: v for k, v in r.items() if not k.endswith("_ms")} for r in rounds],
+    }
 
 
 def report_throughput(backend: str, result: dict) -> dict:
     health, put, ratio = result["health"], result["put"], result["ratio"]
-    print(f"  {backend}: health {health['per_second']:7.0f} req/s {health['rounds_per_second']}, "
-          f"PUT {put['per_second']:6.0f} req/s {put['rounds_per_second']}  "
-          f"ratio {ratio:.2f} (for information: no longer a budget)")
-    print(f"    client threads used {health['client_cpu_share']:.0%} of a core during health, "
-          f"{put['client_cpu_share']:.0%} during PUT (same machine as the server)")
+    print(
+        f"  {backend}: health {health['per_second']:7.0f} req/s {health['rounds_per_second']}, "
+        f"PUT {put['per_second']:6.0f} req/s {put['rounds_per_second']}  "
+        f"ratio {ratio:.2f} (for information: no longer a budget)"
+    )
+    print(
+        f"    client threads used {health['client_cpu_share']:.0%} of a core during health, "
+        f"{put['client_cpu_share']:.0%} during PUT (same machine as the server)"
+    )
     if result["worker_cpu_ratio"]:
-        print(f"    gunicorn worker CPU per request: health {health['worker_cpu_ms_per_request']:.2f} ms, "
-              f"PUT {put['worker_cpu_ms_per_request']:.2f} ms; their ratio {result['worker_cpu_ratio']:.2f} "
-              f"is the throughput ratio a CPU-bound, otherwise idle server would show")
+        print(
+            f"    gunicorn worker CPU per request: health {health['worker_cpu_ms_per_request']:.2f} ms, "
+            f"PUT {put['worker_cpu_ms_per_request']:.2f} ms; their ratio {result['worker_cpu_ratio']:.2f} "
+            f"is the throughput ratio a CPU-bound, otherwise idle server would show"
+        )
     return result
 
 
@@ -467,23 +565,32 @@ def load_average() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        help="server on which a throw-away database is created")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="server on which a throw-away database is created",
+    )
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--requests", type=int, default=500, help="measured PUTs per round")
     parser.add_argument("--rounds", type=int, default=3, help="latency rounds")
-    parser.add_argument("--replace-share", type=float, default=0.15,
-                        help="share of PUTs that replace a day already sent")
+    parser.add_argument(
+        "--replace-share", type=float, default=0.15, help="share of PUTs that replace a day already sent"
+    )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    parser.add_argument("--workers", type=int, default=max(2, cores or 1),
-                        help="gunicorn workers for throughput (default: cores, at least 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(2, cores or 1),
+        help="gunicorn workers for throughput (default: cores, at least 2)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="client threads for throughput")
-    parser.add_argument("--seconds", type=float, default=4.0,
-                        help="length of each throughput round")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each throughput round")
     parser.add_argument("--throughput-rounds", type=int, default=2)
-    parser.add_argument("--throughput", action="store_true",
-                        help="also measure throughput against /api/v1/health (retired budget; information only)")
+    parser.add_argument(
+        "--throughput",
+        action="store_true",
+        help="also measure throughput against /api/v1/health (retired budget; information only)",
+    )
     parser.add_argument("--seed", type=int, default=20261128)
     args = parser.parse_args()
     if not (1 <= args.threads <= 16 and 0 < args.seconds <= 60 and args.requests >= 20):
@@ -491,13 +598,21 @@ def main() -> int:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
 
     import gunicorn as gunicorn_package
-    print(f"bench/put_day.py  {datetime.now().isoformat(timespec='seconds')}  "
-          f"Python {platform.python_version()}, gunicorn {gunicorn_package.__version__}, "
-          f"{cores} cores, DIARY_ENV=production, rate limits in "
-          f"{'Redis' if os.environ.get('REDIS_URL') else 'memory'}")
+
+    print(
+        f"bench/put_day.py  {datetime.now().isoformat(timespec='seconds')}  "
+        f"Python {platform.python_version()}, gunicorn {gunicorn_package.__version__}, "
+        f"{cores} cores, DIARY_ENV=production, rate limits in "
+        f"{'Redis' if os.environ.get('REDIS_URL') else 'memory'}"
+    )
     print(f"load average before: {load_average()} (a busy machine skews every figure below)")
-    results: dict = {"args": vars(args), "cores": cores, "load_average_before": load_average(),
-                     "latency": {}, "throughput": {}}
+    results: dict = {
+        "args": vars(args),
+        "cores": cores,
+        "load_average_before": load_average(),
+        "latency": {},
+        "throughput": {},
+    }
     with tempfile.TemporaryDirectory(prefix="diary-bench-") as tmp:
         workdir = Path(tmp)
         for backend in backends:
@@ -506,15 +621,19 @@ def main() -> int:
             with fresh_database(backend, args.postgres_url, backend_dir) as url:
                 migrate(url)
                 rng = random.Random(args.seed)
-                print(f"\nPUT /api/v1/patients/me/days/{{date}}, one client, gunicorn 1 sync worker, "
-                      f"{args.rounds} x {args.requests} requests after {args.warmup} warm-up")
+                print(
+                    f"\nPUT /api/v1/patients/me/days/{{date}}, one client, gunicorn 1 sync worker, "
+                    f"{args.rounds} x {args.requests} requests after {args.warmup} warm-up"
+                )
                 with gunicorn(url, 1, backend_dir) as server:
                     latency = measure_latency(server, args, rng)
                 results["latency"][backend] = report_latency(backend, latency)
                 if not args.throughput:
                     continue
-                print(f"\nThroughput, gunicorn {args.workers} sync workers, {args.threads} client "
-                      f"threads, {args.throughput_rounds} x {args.seconds:g} s per side, alternating")
+                print(
+                    f"\nThroughput, gunicorn {args.workers} sync workers, {args.threads} client "
+                    f"threads, {args.throughput_rounds} x {args.seconds:g} s per side, alternating"
+                )
                 with gunicorn(url, args.workers, backend_dir) as server:
                     throughput = measure_throughput(server, args, rng)
                 results["throughput"][backend] = report_throughput(backend, throughput)

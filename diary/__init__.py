@@ -72,14 +72,20 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     init_auth(app)
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
-    babel.init_app(app, default_locale="en_GB", default_timezone=DEFAULT_TIMEZONE,
-                   timezone_selector=_user_timezone)
+    babel.init_app(
+        app, default_locale="en_GB", default_timezone=DEFAULT_TIMEZONE, timezone_selector=_user_timezone
+    )
 
 
 def _user_timezone() -> str | None:
@@ -106,20 +112,22 @@ def register_errors(app: Flask) -> None:
     register_error_handlers(app)
 
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "manifest-src 'self'",
-    "worker-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def register_headers(app: Flask) -> None:
@@ -180,8 +188,10 @@ def register_template_constants(app: Flask) -> None:
         min_logged_days=clinical.MIN_LOGGED_DAYS,
         min_baseline_per_28=progress.MIN_BASELINE_PER_28,
         # A period's responder flags (API names) and the fall in headache days each stands for.
-        responder_pcts={"responder_50": -progress.RESPONDER_50_PCT,
-                        "responder_30": -progress.RESPONDER_30_PCT},
+        responder_pcts={
+            "responder_50": -progress.RESPONDER_50_PCT,
+            "responder_30": -progress.RESPONDER_30_PCT,
+        },
         effects_window_days=effects.DEFAULT_WINDOW,
         effects_window_weeks=effects.DEFAULT_WINDOW // 7,
         settled_soreness=effects.RESOLVED_SORENESS,

@@ -52,12 +52,19 @@ RULES = {
     "session_author": "the therapist who wrote the session, while still linked",
 }
 # The rules that may name a patient in their URL.
-PATIENT_RULES = frozenset({"therapist_page", "patient_or_linked_therapist", "linked_therapist",
-                           "session_author"})
+PATIENT_RULES = frozenset(
+    {"therapist_page", "patient_or_linked_therapist", "linked_therapist", "session_author"}
+)
 
 
-def rule(name: str, what: str | Callable[..., str] | None = None, *, action: str | None = None,
-         lists_patients: bool = False, part_of_page: bool = False) -> Callable:
+def rule(
+    name: str,
+    what: str | Callable[..., str] | None = None,
+    *,
+    action: str | None = None,
+    lists_patients: bool = False,
+    part_of_page: bool = False,
+) -> Callable:
     """Declare and enforce a route's access rule.
 
     For a URL that names a patient (`<pid>`):
@@ -111,40 +118,69 @@ def _resolve(actor: User, kwargs: dict, what, action: str | None, part_of_page: 
     subject = what(**kwargs) if callable(what) else (what or "diary").format(**kwargs)
     if request.method in READING:
         patient = _readable(actor, pid, subject, part_of_page)
-        return {"patient": patient} if sid is None else {
-            "patient": patient, "session": _session(actor, patient, sid, "read")}
+        return (
+            {"patient": patient}
+            if sid is None
+            else {"patient": patient, "session": _session(actor, patient, sid, "read")}
+        )
     if action is None:
         raise RuntimeError(f"{request.endpoint}: a change needs the rule's `action`")
     patient = _writable(actor, pid, action, subject)
-    return {"patient": patient} if sid is None else {
-        "patient": patient, "session": _session(actor, patient, sid, action)}
+    return (
+        {"patient": patient}
+        if sid is None
+        else {"patient": patient, "session": _session(actor, patient, sid, action)}
+    )
 
 
 def _log_list_read(therapist: User) -> None:
     """A read of LIST_READ in the log of each patient the therapist's list shows, unless there is
     one already on the patient's today: the list shows their figures, not a diary day. Three
     statements at most, however long the list."""
-    patients = db.session.execute(select(User.id, User.timezone)
-                                  .join(TherapistLink, TherapistLink.patient_id == User.id)
-                                  .where(TherapistLink.therapist_id == therapist.id)).all()
+    patients = db.session.execute(
+        select(User.id, User.timezone)
+        .join(TherapistLink, TherapistLink.patient_id == User.id)
+        .where(TherapistLink.therapist_id == therapist.id)
+    ).all()
     if not patients:
         return
     now = utcnow()
-    latest = dict(db.session.execute(
-        select(AccessEvent.patient_id, func.max(AccessEvent.at))
-        .where(AccessEvent.actor_id == therapist.id, AccessEvent.action == "read",
-               AccessEvent.what == LIST_READ, AccessEvent.at >= now - timedelta(days=2))
-        .group_by(AccessEvent.patient_id)).all())
+    latest = dict(
+        db.session.execute(
+            select(AccessEvent.patient_id, func.max(AccessEvent.at))
+            .where(
+                AccessEvent.actor_id == therapist.id,
+                AccessEvent.action == "read",
+                AccessEvent.what == LIST_READ,
+                AccessEvent.at >= now - timedelta(days=2),
+            )
+            .group_by(AccessEvent.patient_id)
+        ).all()
+    )
 
     def day(at, zone):
         return at.astimezone(ZoneInfo(zone)).date()
 
-    unlogged = [pid for pid, zone in patients if pid not in latest or day(latest[pid], zone) != day(now, zone)]
+    unlogged = [
+        pid for pid, zone in patients if pid not in latest or day(latest[pid], zone) != day(now, zone)
+    ]
     if unlogged:
-        db.session.execute(insert(AccessEvent), [
-            {"patient_id": pid, "actor_id": therapist.id, "actor_name": therapist.display_name,
-             "actor_email": therapist.email, "action": "read", "what": LIST_READ, "allowed": True,
-             "at": now} for pid in unlogged])
+        db.session.execute(
+            insert(AccessEvent),
+            [
+                {
+                    "patient_id": pid,
+                    "actor_id": therapist.id,
+                    "actor_name": therapist.display_name,
+                    "actor_email": therapist.email,
+                    "action": "read",
+                    "what": LIST_READ,
+                    "allowed": True,
+                    "at": now,
+                }
+                for pid in unlogged
+            ],
+        )
         db.session.commit()
 
 
@@ -167,10 +203,17 @@ def _linked_patient(therapist: User, patient_id: uuid.UUID) -> User | None:
 
 def log_access(actor: User, patient_id: uuid.UUID, action: str, what: str, allowed: bool) -> None:
     """Add one access event to the current transaction (committed with the work it records)."""
-    db.session.add(AccessEvent(
-        patient_id=patient_id, actor_id=actor.id, actor_name=actor.display_name,
-        actor_email=actor.email, action=action, what=what[:120], allowed=allowed,
-    ))
+    db.session.add(
+        AccessEvent(
+            patient_id=patient_id,
+            actor_id=actor.id,
+            actor_name=actor.display_name,
+            actor_email=actor.email,
+            action=action,
+            what=what[:120],
+            allowed=allowed,
+        )
+    )
 
 
 def log_change(actor: User, patient: User, action: str, what: str) -> None:
@@ -219,11 +262,21 @@ def _readable(actor: User, pid: str, what: str, part_of_page: bool = False) -> U
 
 def _page_viewed(therapist: User, patient: User) -> bool:
     """Whether the therapist read a page of the patient (PAGE_VIEWS) within PAGE_VIEW."""
-    return db.session.scalar(
-        select(AccessEvent.id).where(
-            AccessEvent.patient_id == patient.id, AccessEvent.actor_id == therapist.id,
-            AccessEvent.action == "read", AccessEvent.what.in_(PAGE_VIEWS), AccessEvent.allowed,
-            AccessEvent.at >= utcnow() - PAGE_VIEW).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(AccessEvent.id)
+            .where(
+                AccessEvent.patient_id == patient.id,
+                AccessEvent.actor_id == therapist.id,
+                AccessEvent.action == "read",
+                AccessEvent.what.in_(PAGE_VIEWS),
+                AccessEvent.allowed,
+                AccessEvent.at >= utcnow() - PAGE_VIEW,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _writable(actor: User, pid: str, action: str, what: str) -> User:
@@ -249,8 +302,11 @@ def _session(actor: User, patient: User, sid: str, action: str) -> TreatmentSess
         session_id = uuid.UUID(sid)
     except ValueError:
         raise NotFound() from None
-    session = db.session.scalar(select(TreatmentSession).where(
-        TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id))
+    session = db.session.scalar(
+        select(TreatmentSession).where(
+            TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id
+        )
+    )
     if session is None:
         raise NotFound()
     if session.therapist_id != actor.id:

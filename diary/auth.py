@@ -45,12 +45,16 @@ def _device_signer() -> URLSafeTimedSerializer:
 def _device_cookie() -> dict | None:
     """The request's device cookie when it is ours, unexpired and well formed, else None."""
     try:
-        data = _device_signer().loads(request.cookies.get(DEVICE_COOKIE, ""),
-                                      max_age=DEVICE_LIFETIME.total_seconds())
+        data = _device_signer().loads(
+            request.cookies.get(DEVICE_COOKIE, ""), max_age=DEVICE_LIFETIME.total_seconds()
+        )
     except BadSignature:  # also an expired or missing cookie
         return None
-    if not (isinstance(data, dict) and isinstance(data.get("device"), str)
-            and isinstance(data.get("accounts"), list)):
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("device"), str)
+        and isinstance(data.get("accounts"), list)
+    ):
         return None
     return data
 
@@ -80,16 +84,24 @@ def _send_device_cookie(device: str, accounts: list[str]) -> None:
 
     @after_this_request
     def set_device_cookie(response):
-        response.set_cookie(DEVICE_COOKIE, value, max_age=int(DEVICE_LIFETIME.total_seconds()),
-                            httponly=True, samesite="Lax",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            DEVICE_COOKIE,
+            value,
+            max_age=int(DEVICE_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
         return response
 
 
 # Every request behind a login runs this: the user and when the login began, in one statement
 # built once (one entity to load, not a login session with its user joined).
-_USER_OF_LOGIN = select(User, LoginSession.created_at).join(LoginSession, LoginSession.user_id == User.id) \
+_USER_OF_LOGIN = (
+    select(User, LoginSession.created_at)
+    .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.token_hash == bindparam("token_hash"))
+)
 
 
 def _load_user(user_id: str):

@@ -17,8 +17,9 @@ users = AppGroup("users", help="Manage accounts (therapists are made here).")
 @click.option("--email", required=True, help="Login email (case does not matter).")
 @click.option("--name", "display_name", required=True, help="Name shown to patients.")
 @click.option("--role", type=click.Choice(ROLES), default="therapist", show_default=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Asked for when left out.")
+@click.option(
+    "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when left out."
+)
 @click.option("--timezone", default="Europe/London", show_default=True)
 def create_user(email: str, display_name: str, role: str, password: str, timezone: str) -> None:
     """Create an account, for example a therapist's."""

@@ -52,7 +52,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
     # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if database_url.startswith(prefix):
-            database_url = "postgresql+psycopg://" + database_url[len(prefix):]
+            database_url = "postgresql+psycopg://" + database_url[len(prefix) :]
 
     redis_url = overrides.get("REDIS_URL", os.environ.get("REDIS_URL") or None)
 
@@ -92,8 +92,13 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "COMPRESS_MIMETYPES": [
-            "text/html", "text/css", "application/javascript", "text/javascript",
-            "application/json", "application/problem+json", "image/svg+xml",
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+            "application/problem+json",
+            "image/svg+xml",
             "application/manifest+json",
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],

@@ -19,9 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, validate
 from marshmallow import fields as ma
-from marshmallow import validate
 
 from . import redflags
 from . import vocabulary as vocab
@@ -80,8 +79,11 @@ class Items:
 
     def schema_field(self, item_schema) -> ma.Field:
         """The marshmallow list of `item_schema` (built from `fields`) for DaySchema."""
-        return ma.List(ma.Nested(item_schema), load_default=list,
-                       validate=validate.Length(max=self.max_items, error=self.too_many))
+        return ma.List(
+            ma.Nested(item_schema),
+            load_default=list,
+            validate=validate.Length(max=self.max_items, error=self.too_many),
+        )
 
 
 def _trigger_word(value: str) -> None:
@@ -93,40 +95,82 @@ def _range(low: int, high: int, error: str) -> validate.Range:
     return validate.Range(low, high, error=error)
 
 
-HEADACHE = Items("headaches", (
-    Field("start", lambda **kw: HourMinute(allow_none=True, **kw), "text"),
-    Field("duration_minutes", lambda **kw: Int(
-        allow_none=True, validate=_range(1, 4320, "Duration is 1 to 4,320 minutes (3 days)."), **kw),
-        "number"),
-    Field("intensity", lambda: Int(
-        required=True, validate=_range(1, 10, "Intensity is a number from 1 to 10."),
-        error_messages={"required": "Say how bad the headache was, from 1 to 10."}),
-        "number", required=True),
-    Field("type", lambda **kw: ma.String(validate=one_of(vocab.HEADACHE_TYPES, "type"), **kw),
-          "choice", default="unsure"),
-    Field("side", lambda **kw: ma.String(allow_none=True, validate=one_of(vocab.SIDES, "side"), **kw),
-          "text"),
-    Field("locations", lambda **kw: WordList(vocab.LOCATIONS, "place", **kw), "words", default=list),
-    Field("symptoms", lambda **kw: WordList(vocab.SYMPTOMS, "symptom", **kw), "words", default=list),
-    Field("neck_provoked", lambda **kw: Bool(allow_none=True, **kw), "yes_no"),
-), max_items=12, too_many="At most 12 headaches in a day.")
+HEADACHE = Items(
+    "headaches",
+    (
+        Field("start", lambda **kw: HourMinute(allow_none=True, **kw), "text"),
+        Field(
+            "duration_minutes",
+            lambda **kw: Int(
+                allow_none=True, validate=_range(1, 4320, "Duration is 1 to 4,320 minutes (3 days)."), **kw
+            ),
+            "number",
+        ),
+        Field(
+            "intensity",
+            lambda: Int(
+                required=True,
+                validate=_range(1, 10, "Intensity is a number from 1 to 10."),
+                error_messages={"required": "Say how bad the headache was, from 1 to 10."},
+            ),
+            "number",
+            required=True,
+        ),
+        Field(
+            "type",
+            lambda **kw: ma.String(validate=one_of(vocab.HEADACHE_TYPES, "type"), **kw),
+            "choice",
+            default="unsure",
+        ),
+        Field(
+            "side",
+            lambda **kw: ma.String(allow_none=True, validate=one_of(vocab.SIDES, "side"), **kw),
+            "text",
+        ),
+        Field("locations", lambda **kw: WordList(vocab.LOCATIONS, "place", **kw), "words", default=list),
+        Field("symptoms", lambda **kw: WordList(vocab.SYMPTOMS, "symptom", **kw), "words", default=list),
+        Field("neck_provoked", lambda **kw: Bool(allow_none=True, **kw), "yes_no"),
+    ),
+    max_items=12,
+    too_many="At most 12 headaches in a day.",
+)
 
-MEDICATION = Items("medications", (
-    Field("name", lambda: Trimmed(
-        required=True,
-        validate=validate.Length(1, 80, error="Give the medication's name (1 to 80 characters)."),
-        error_messages={"required": "Give the medication's name."}),
-        "name", required=True),
-    Field("drug_class", lambda: ma.String(
-        required=True, validate=one_of(vocab.DRUG_CLASSES, "kind"),
-        error_messages={"required": "Say what kind of medication it is."}),
-        "text", required=True),
-    Field("doses", lambda **kw: Int(validate=_range(1, 20, "Doses are 1 to 20."), **kw),
-          "number", default=1),
-    Field("time", lambda **kw: HourMinute(allow_none=True, **kw), "text"),
-    Field("relief", lambda **kw: ma.String(allow_none=True, validate=one_of(vocab.RELIEF, "relief"), **kw),
-          "text"),
-), max_items=20, too_many="At most 20 medications in a day.")
+MEDICATION = Items(
+    "medications",
+    (
+        Field(
+            "name",
+            lambda: Trimmed(
+                required=True,
+                validate=validate.Length(1, 80, error="Give the medication's name (1 to 80 characters)."),
+                error_messages={"required": "Give the medication's name."},
+            ),
+            "name",
+            required=True,
+        ),
+        Field(
+            "drug_class",
+            lambda: ma.String(
+                required=True,
+                validate=one_of(vocab.DRUG_CLASSES, "kind"),
+                error_messages={"required": "Say what kind of medication it is."},
+            ),
+            "text",
+            required=True,
+        ),
+        Field(
+            "doses", lambda **kw: Int(validate=_range(1, 20, "Doses are 1 to 20."), **kw), "number", default=1
+        ),
+        Field("time", lambda **kw: HourMinute(allow_none=True, **kw), "text"),
+        Field(
+            "relief",
+            lambda **kw: ma.String(allow_none=True, validate=one_of(vocab.RELIEF, "relief"), **kw),
+            "text",
+        ),
+    ),
+    max_items=20,
+    too_many="At most 20 medications in a day.",
+)
 
 ITEMS = (HEADACHE, MEDICATION)
 
@@ -134,17 +178,32 @@ ITEMS = (HEADACHE, MEDICATION)
 DAY = (
     # docs/clinical-rules.md section 1: true (with at least one headache), false (a confirmed
     # headache-free day) or null (not answered). The form asks it as "headache_today".
-    Field("had_headache", lambda: Bool(allow_none=True), "yes_no", derived=True,
-          form_name="headache_today"),
-    Field("soreness", lambda **kw: Int(allow_none=True, validate=_range(0, 10, "Soreness is 0 to 10."), **kw),
-          "number"),
+    Field("had_headache", lambda: Bool(allow_none=True), "yes_no", derived=True, form_name="headache_today"),
+    Field(
+        "soreness",
+        lambda **kw: Int(allow_none=True, validate=_range(0, 10, "Soreness is 0 to 10."), **kw),
+        "number",
+    ),
     Field("exercises_done", lambda **kw: Bool(allow_none=True, **kw), "yes_no"),
-    Field("triggers", lambda **kw: ma.List(
-        ma.String(validate=_trigger_word), validate=validate.Length(max=20, error="At most 20 triggers."), **kw),
-        "triggers", default=list),
-    Field("notes", lambda **kw: ma.String(
-        allow_none=True, validate=validate.Length(max=2000, error="Notes are at most 2,000 characters."), **kw),
-        "text"),
+    Field(
+        "triggers",
+        lambda **kw: ma.List(
+            ma.String(validate=_trigger_word),
+            validate=validate.Length(max=20, error="At most 20 triggers."),
+            **kw,
+        ),
+        "triggers",
+        default=list,
+    ),
+    Field(
+        "notes",
+        lambda **kw: ma.String(
+            allow_none=True,
+            validate=validate.Length(max=2000, error="Notes are at most 2,000 characters."),
+            **kw,
+        ),
+        "text",
+    ),
     # Warning signs the patient reported (diary/redflags.py, docs/red-flags.md).
     Field("red_flags", lambda **kw: WordList(redflags.CODES, "warning sign", **kw), "words", default=list),
 )
@@ -187,7 +246,8 @@ def content(day: Any) -> dict[str, Any]:
     for items in ITEMS:
         plain[items.name] = [
             {name: (item[name] if isinstance(item, dict) else getattr(item, name)) for name in items.names}
-            for item in get(items.name)]
+            for item in get(items.name)
+        ]
     return plain
 
 
@@ -240,5 +300,7 @@ def write_form(field: Field, form, key: str, value: Any) -> None:
 
 def form_kinds() -> dict[str, list[list[str]]]:
     """[API name, form name, kind] of every field, by part: what offline.js's FORM_FIELDS holds."""
-    return {"day": [[f.name, f.in_form, f.form] for f in DAY],
-            **{items.name: [[f.name, f.in_form, f.form] for f in items.fields] for items in ITEMS}}
+    return {
+        "day": [[f.name, f.in_form, f.form] for f in DAY],
+        **{items.name: [[f.name, f.in_form, f.form] for f in items.fields] for items in ITEMS},
+    }

@@ -79,32 +79,60 @@ def _soreness(days_after_session: int | None, sore_session: bool, rng: random.Ra
     return [None, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0][days_after_session]
 
 
-def _day(rng: random.Random, patient: User, day: date, plan: Plan, soreness: int | None,
-         exercises: bool | None) -> DayRecord | None:
+def _day(
+    rng: random.Random, patient: User, day: date, plan: Plan, soreness: int | None, exercises: bool | None
+) -> DayRecord | None:
     if rng.random() < plan.forgotten and not plan.certain:
         return None  # a forgotten day stays missing
-    record = DayRecord(patient_id=patient.id, date=day, triggers=[], red_flags=[], notes=None,
-                       headaches=[], medications=[], soreness=soreness, exercises_done=exercises)
+    record = DayRecord(
+        patient_id=patient.id,
+        date=day,
+        triggers=[],
+        red_flags=[],
+        notes=None,
+        headaches=[],
+        medications=[],
+        soreness=soreness,
+        exercises_done=exercises,
+    )
     if plan.certain or rng.random() < plan.headache:
-        record.headaches.append(Headache(
-            position=0, intensity=rng.choice([3, 4, 4, 5, 5, 6, 6, 7, 8]),
-            type=rng.choice(["tension"] * 4 + ["migraine"]), side="both",
-            locations=rng.sample(["back_of_head", "neck", "temples", "forehead"], 2),
-            symptoms=["neck_stiffness"] if rng.random() < 0.5 else [],
-            duration_minutes=rng.choice([60, 120, 180, 240]), neck_provoked=rng.random() < 0.6))
+        record.headaches.append(
+            Headache(
+                position=0,
+                intensity=rng.choice([3, 4, 4, 5, 5, 6, 6, 7, 8]),
+                type=rng.choice(["tension"] * 4 + ["migraine"]),
+                side="both",
+                locations=rng.sample(["back_of_head", "neck", "temples", "forehead"], 2),
+                symptoms=["neck_stiffness"] if rng.random() < 0.5 else [],
+                duration_minutes=rng.choice([60, 120, 180, 240]),
+                neck_provoked=rng.random() < 0.6,
+            )
+        )
         if rng.random() < plan.painkiller:
             name, drug_class = COMBINATION if rng.random() < plan.combination else rng.choice(PAINKILLERS)
-            record.medications.append(MedicationIntake(
-                position=0, name=name, drug_class=drug_class, doses=rng.choice([1, 2]),
-                relief=rng.choice(["partial", "partial", "pain_free", "none"])))
+            record.medications.append(
+                MedicationIntake(
+                    position=0,
+                    name=name,
+                    drug_class=drug_class,
+                    doses=rng.choice([1, 2]),
+                    relief=rng.choice(["partial", "partial", "pain_free", "none"]),
+                )
+            )
         if rng.random() < 0.4:
             record.triggers = rng.sample(["stress", "poor_sleep", "screen_time", "posture"], 1)
     record.had_headache = bool(record.headaches)
     return record
 
 
-def _diary(rng: random.Random, patient: User, session_days: tuple[int, ...], sore_session: int | None,
-           plan_of=_plan, unanswered: tuple[int, ...] = ()) -> None:
+def _diary(
+    rng: random.Random,
+    patient: User,
+    session_days: tuple[int, ...],
+    sore_session: int | None,
+    plan_of=_plan,
+    unanswered: tuple[int, ...] = (),
+) -> None:
     today = patient.today()
     for days_ago in range(DEMO_DAYS, 0, -1):
         since = [s - days_ago for s in session_days if s >= days_ago]
@@ -112,12 +140,22 @@ def _diary(rng: random.Random, patient: User, session_days: tuple[int, ...], sor
         soreness = _soreness(after, after is not None and days_ago + after == sore_session, rng)
         exercises = (rng.random() < 0.75) if session_days and days_ago < max(session_days) else None
         if unanswered and days_ago in unanswered:
-            record = DayRecord(patient_id=patient.id, date=today - timedelta(days=days_ago),
-                               triggers=[], red_flags=[], notes=None, headaches=[], medications=[],
-                               soreness=soreness, exercises_done=True, had_headache=None)
+            record = DayRecord(
+                patient_id=patient.id,
+                date=today - timedelta(days=days_ago),
+                triggers=[],
+                red_flags=[],
+                notes=None,
+                headaches=[],
+                medications=[],
+                soreness=soreness,
+                exercises_done=True,
+                had_headache=None,
+            )
         else:
-            record = _day(rng, patient, today - timedelta(days=days_ago), plan_of(days_ago),
-                          soreness, exercises)
+            record = _day(
+                rng, patient, today - timedelta(days=days_ago), plan_of(days_ago), soreness, exercises
+            )
         if record is not None:
             # Every field is set above (no column default left to fill), so this is the stored content's.
             record.content_hash = content_digest(record)
@@ -127,14 +165,21 @@ def _diary(rng: random.Random, patient: User, session_days: tuple[int, ...], sor
 def _sessions(patient: User, therapist: User, session_days: tuple[int, ...]) -> None:
     today = patient.today()
     for days_ago in session_days:
-        db.session.add(TreatmentSession(
-            patient_id=patient.id, therapist_id=therapist.id, date=today - timedelta(days=days_ago),
-            techniques=["dry_needling", "soft_tissue_work", "exercise_prescription"],
-            muscles=[{"muscle": "upper_trapezius", "side": "both"},
-                     {"muscle": "suboccipitals", "side": "both"},
-                     {"muscle": "sternocleidomastoid", "side": "left" if days_ago % 28 else "right"}],
-            notes="Local twitch responses; chin tucks and upper-trapezius stretch reviewed.",
-            next_review_on=today - timedelta(days=days_ago) + timedelta(days=14)))
+        db.session.add(
+            TreatmentSession(
+                patient_id=patient.id,
+                therapist_id=therapist.id,
+                date=today - timedelta(days=days_ago),
+                techniques=["dry_needling", "soft_tissue_work", "exercise_prescription"],
+                muscles=[
+                    {"muscle": "upper_trapezius", "side": "both"},
+                    {"muscle": "suboccipitals", "side": "both"},
+                    {"muscle": "sternocleidomastoid", "side": "left" if days_ago % 28 else "right"},
+                ],
+                notes="Local twitch responses; chin tucks and upper-trapezius stretch reviewed.",
+                next_review_on=today - timedelta(days=days_ago) + timedelta(days=14),
+            )
+        )
 
 
 def _account(email: str, password: str, name: str, role: str = "patient") -> User:
@@ -147,8 +192,9 @@ def load_demo_data(seed: int = 7) -> bool:
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         return False
     patient = _account(email, password, name)
-    therapist = db.session.scalar(select(User).where(User.email == DEMO_THERAPIST[0])) \
-        or _account(*DEMO_THERAPIST, role="therapist")
+    therapist = db.session.scalar(select(User).where(User.email == DEMO_THERAPIST[0])) or _account(
+        *DEMO_THERAPIST, role="therapist"
+    )
     rng = random.Random(seed)
     _diary(rng, patient, SESSION_DAYS_AGO, SORE_SESSION_DAYS_AGO, unanswered=UNANSWERED_DAYS_AGO)
     _sessions(patient, therapist, SESSION_DAYS_AGO)

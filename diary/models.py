@@ -92,9 +92,7 @@ class LoginSession(db.Model):
     __tablename__ = "login_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
@@ -153,9 +151,7 @@ class Headache(db.Model):
     __table_args__ = (CheckConstraint("intensity BETWEEN 1 AND 10", name="intensity_range"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day_id: Mapped[int] = mapped_column(
-        ForeignKey("day_records.id", ondelete="CASCADE"), index=True
-    )
+    day_id: Mapped[int] = mapped_column(ForeignKey("day_records.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(SmallInteger)
     start: Mapped[time | None] = mapped_column(Time)
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
@@ -173,9 +169,7 @@ class MedicationIntake(db.Model):
     __tablename__ = "medication_intakes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day_id: Mapped[int] = mapped_column(
-        ForeignKey("day_records.id", ondelete="CASCADE"), index=True
-    )
+    day_id: Mapped[int] = mapped_column(ForeignKey("day_records.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(SmallInteger)
     name: Mapped[str] = mapped_column(String(80))
     drug_class: Mapped[str] = mapped_column(String(32))
@@ -190,9 +184,7 @@ class ShareCode(db.Model):
     __tablename__ = "share_codes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -203,17 +195,11 @@ class TherapistLink(db.Model):
     """A patient shares their diary with a therapist until the patient revokes it."""
 
     __tablename__ = "therapist_links"
-    __table_args__ = (
-        UniqueConstraint("patient_id", "therapist_id", name="uq_therapist_links_pair"),
-    )
+    __table_args__ = (UniqueConstraint("patient_id", "therapist_id", name="uq_therapist_links_pair"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    therapist_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     patient: Mapped[User] = relationship(foreign_keys=[patient_id])
@@ -224,9 +210,7 @@ class TreatmentSession(db.Model):
     """A treatment session a therapist recorded for a patient (docs/clinical-rules.md section 6)."""
 
     __tablename__ = "treatment_sessions"
-    __table_args__ = (
-        Index("ix_treatment_sessions_patient_date", "patient_id", "date"),
-    )
+    __table_args__ = (Index("ix_treatment_sessions_patient_date", "patient_id", "date"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -254,9 +238,7 @@ class AccessEvent(db.Model):
     __tablename__ = "access_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(80))
     actor_email: Mapped[str] = mapped_column(String(254))

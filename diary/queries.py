@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from . import clinical, redflags
 from .access import ACKNOWLEDGE, red_flag_subject
-from .extensions import db
 from .clinical.days import DayFacts, SessionFacts
+from .extensions import db
 from .models import (
     AccessEvent,
     DayRecord,
@@ -34,11 +34,13 @@ def get_day(patient: User, day: date) -> DayRecord | None:
 
 def list_days(patient: User, first: date, last: date) -> list[DayRecord]:
     """The patient's day records from `first` to `last` inclusive, by date (three statements)."""
-    return list(db.session.scalars(
-        select(DayRecord)
-        .where(DayRecord.patient_id == patient.id, DayRecord.date.between(first, last))
-        .order_by(DayRecord.date)
-    ))
+    return list(
+        db.session.scalars(
+            select(DayRecord)
+            .where(DayRecord.patient_id == patient.id, DayRecord.date.between(first, last))
+            .order_by(DayRecord.date)
+        )
+    )
 
 
 def remembered_medications(patient: User, limit: int = 8) -> list[tuple[str, str]]:
@@ -84,9 +86,10 @@ def month_calendar(patient: User, year: int, month: int) -> list[list[CalendarDa
     last = date(year, month, calendar.monthrange(year, month)[1])
     records = {r.date: r for r in list_days(patient, first, last)}
     today = patient.today()
-    return [[_calendar_day(day, records.get(day), today) if day.month == month else None
-             for day in week]
-            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)]
+    return [
+        [_calendar_day(day, records.get(day), today) if day.month == month else None for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
 
 
 def last_weeks_calendar(patient: User, weeks: int) -> list[list[CalendarDay]]:
@@ -96,8 +99,10 @@ def last_weeks_calendar(patient: User, weeks: int) -> list[list[CalendarDay]]:
     first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     days = [first + timedelta(days=n) for n in range(7 * weeks)]
     records = {r.date: r for r in list_days(patient, first, min(days[-1], today))}
-    return [[_calendar_day(day, records.get(day), today) for day in days[w:w + 7]]
-            for w in range(0, len(days), 7)]
+    return [
+        [_calendar_day(day, records.get(day), today) for day in days[w : w + 7]]
+        for w in range(0, len(days), 7)
+    ]
 
 
 def _calendar_day(day: date, record: DayRecord | None, today: date) -> CalendarDay:
@@ -115,26 +120,37 @@ def _calendar_day(day: date, record: DayRecord | None, today: date) -> CalendarD
 
 def patient_links(patient: User) -> list[TherapistLink]:
     """The therapists this patient shares with, oldest link first."""
-    return list(db.session.scalars(
-        select(TherapistLink).where(TherapistLink.patient_id == patient.id)
-        .options(joinedload(TherapistLink.therapist)).order_by(TherapistLink.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(TherapistLink)
+            .where(TherapistLink.patient_id == patient.id)
+            .options(joinedload(TherapistLink.therapist))
+            .order_by(TherapistLink.created_at)
+        )
+    )
 
 
 def access_log(patient: User, limit: int = 500) -> list[AccessEvent]:
     """The patient's access events, newest first."""
-    return list(db.session.scalars(
-        select(AccessEvent).where(AccessEvent.patient_id == patient.id)
-        .order_by(AccessEvent.at.desc(), AccessEvent.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(AccessEvent)
+            .where(AccessEvent.patient_id == patient.id)
+            .order_by(AccessEvent.at.desc(), AccessEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def list_sessions(patient: User) -> list[TreatmentSession]:
     """The patient's treatment sessions by date."""
-    return list(db.session.scalars(
-        select(TreatmentSession).where(TreatmentSession.patient_id == patient.id)
-        .order_by(TreatmentSession.date, TreatmentSession.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(TreatmentSession)
+            .where(TreatmentSession.patient_id == patient.id)
+            .order_by(TreatmentSession.date, TreatmentSession.created_at)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -169,24 +185,34 @@ def triage(actor: User) -> list[TriageRow]:
     statements (three more for each other calendar date that is "today" somewhere among the
     patients, at most two).
     """
-    patients = list(db.session.scalars(
-        select(User).join(TherapistLink, TherapistLink.patient_id == User.id)
-        .where(TherapistLink.therapist_id == actor.id)
-    ))
+    patients = list(
+        db.session.scalars(
+            select(User)
+            .join(TherapistLink, TherapistLink.patient_id == User.id)
+            .where(TherapistLink.therapist_id == actor.id)
+        )
+    )
     if not patients:
         return []
     ids = [p.id for p in patients]
     today = {p.id: p.today() for p in patients}
     days = DayRecord.__table__.c
-    last_logged = dict(db.session.execute(
-        select(days.patient_id, func.max(days.date))
-        .where(days.patient_id.in_(ids), days.had_headache.is_not(None)).group_by(days.patient_id)
-    ).all())
+    last_logged = dict(
+        db.session.execute(
+            select(days.patient_id, func.max(days.date))
+            .where(days.patient_id.in_(ids), days.had_headache.is_not(None))
+            .group_by(days.patient_id)
+        ).all()
+    )
     sessions: dict = {p.id: [] for p in patients}
     next_review: dict = {}
     for sid, patient_id, day, review in db.session.execute(
-        select(TreatmentSession.id, TreatmentSession.patient_id, TreatmentSession.date,
-               TreatmentSession.next_review_on)
+        select(
+            TreatmentSession.id,
+            TreatmentSession.patient_id,
+            TreatmentSession.date,
+            TreatmentSession.next_review_on,
+        )
         .where(TreatmentSession.patient_id.in_(ids))
         .order_by(TreatmentSession.date, TreatmentSession.created_at)
     ):
@@ -202,21 +228,39 @@ def triage(actor: User) -> list[TriageRow]:
     for p in patients:
         logged_28, headaches_28, rolling, records_30, months = counts.get(p.id, _NO_COUNTS)
         figures = clinical.TriageFigures(
-            days_logged_28=logged_28, headache_days_28=headaches_28,
+            days_logged_28=logged_28,
+            headache_days_28=headaches_28,
             medication_overuse_status=clinical.overuse_status(rolling, records_30, months),
             prolonged_soreness=clinical.recent_prolonged_soreness(
                 clinical.soreness_facts(soreness.get(p.id, {})),
-                clinical.counted_sessions(sessions[p.id], today[p.id]), today[p.id]),
-            change_pct=change.get(p.id, (None,))[0])
+                clinical.counted_sessions(sessions[p.id], today[p.id]),
+                today[p.id],
+            ),
+            change_pct=change.get(p.id, (None,))[0],
+        )
         counted = clinical.counted_sessions(sessions[p.id], today[p.id])
         flag_on, flags = flagged.get(p.id, (None, ()))
-        rows.append((clinical.attention_key(figures, next_review.get(p.id), p.display_name, flag_on),
-                     TriageRow(p.id, p.display_name, last_logged.get(p.id), next_review.get(p.id),
-                               figures.days_logged_28, figures.headache_days_28,
-                               figures.medication_overuse_status, figures.prolonged_soreness,
-                               figures.change_pct, counted[-1].date if counted else None,
-                               *change.get(p.id, (None, None, None))[1:], flag_on, flags,
-                               acute_days_30=rolling.acute)))
+        rows.append(
+            (
+                clinical.attention_key(figures, next_review.get(p.id), p.display_name, flag_on),
+                TriageRow(
+                    p.id,
+                    p.display_name,
+                    last_logged.get(p.id),
+                    next_review.get(p.id),
+                    figures.days_logged_28,
+                    figures.headache_days_28,
+                    figures.medication_overuse_status,
+                    figures.prolonged_soreness,
+                    figures.change_pct,
+                    counted[-1].date if counted else None,
+                    *change.get(p.id, (None, None, None))[1:],
+                    flag_on,
+                    flags,
+                    acute_days_30=rolling.acute,
+                ),
+            )
+        )
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
@@ -242,24 +286,38 @@ def _window_counts(ids: list, today: date) -> dict:
         return func.sum(case((condition, 1), else_=0))
 
     headache_day = days.had_headache.is_(True)
-    logged = {pid: (n28, h28, r30, list(month_headaches)) for pid, n28, h28, r30, *month_headaches in
-              db.session.execute(
-        select(days.patient_id, count_where(and_(within(last_28), days.had_headache.is_not(None))),
-               count_where(and_(within(last_28), headache_day)), count_where(within(windows[0])),
-               *(count_where(and_(within(w), headache_day)) for w in windows[1:]))
-        .where(scope).group_by(days.patient_id))}
+    logged = {
+        pid: (n28, h28, r30, list(month_headaches))
+        for pid, n28, h28, r30, *month_headaches in db.session.execute(
+            select(
+                days.patient_id,
+                count_where(and_(within(last_28), days.had_headache.is_not(None))),
+                count_where(and_(within(last_28), headache_day)),
+                count_where(within(windows[0])),
+                *(count_where(and_(within(w), headache_day)) for w in windows[1:]),
+            )
+            .where(scope)
+            .group_by(days.patient_id)
+        )
+    }
     by_class: dict = {}
     taken = DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id)
     for pid, drug_class, *per_window in db.session.execute(
-        select(days.patient_id, medications.drug_class,
-               *(func.count(distinct(case((within(w), days.id)))) for w in windows))
-        .select_from(taken).where(scope).group_by(days.patient_id, medications.drug_class)
+        select(
+            days.patient_id,
+            medications.drug_class,
+            *(func.count(distinct(case((within(w), days.id)))) for w in windows),
+        )
+        .select_from(taken)
+        .where(scope)
+        .group_by(days.patient_id, medications.drug_class)
     ):
         for index, count in enumerate(per_window):
             by_class.setdefault((pid, index), {})[drug_class] = count
     for pid, *per_window in db.session.execute(
         select(days.patient_id, *(func.count(distinct(case((within(w), days.id)))) for w in windows))
-        .select_from(taken).where(scope, medications.drug_class.in_(clinical.ACUTE_CLASSES))
+        .select_from(taken)
+        .where(scope, medications.drug_class.in_(clinical.ACUTE_CLASSES))
         .group_by(days.patient_id)
     ):
         for index, count in enumerate(per_window):
@@ -267,14 +325,20 @@ def _window_counts(ids: list, today: date) -> dict:
 
     def classes(pid, index):
         found = by_class.get((pid, index), {})
-        return clinical.MedicationDays(**{name: found.get(name, 0)
-                                          for name in (*clinical.ALL_CLASSES, "acute")})
+        return clinical.MedicationDays(
+            **{name: found.get(name, 0) for name in (*clinical.ALL_CLASSES, "acute")}
+        )
 
     result = {}
     for pid in ids:
         n28, h28, r30, month_headaches = logged.get(pid, (0, 0, 0, [0, 0, 0]))
-        result[pid] = (int(n28 or 0), int(h28 or 0), classes(pid, 0), int(r30 or 0),
-                       [(classes(pid, k + 1), int(month_headaches[k] or 0)) for k in range(3)])
+        result[pid] = (
+            int(n28 or 0),
+            int(h28 or 0),
+            classes(pid, 0),
+            int(r30 or 0),
+            [(classes(pid, k + 1), int(month_headaches[k] or 0)) for k in range(3)],
+        )
     return result
 
 
@@ -285,8 +349,9 @@ def _recent_red_flags(ids: list, today: dict) -> dict:
     first = min(today.values()) - timedelta(days=clinical.RED_FLAG_DAYS - 1)
     found: dict = {}
     for pid, day, codes in db.session.execute(
-        select(days.patient_id, days.date, days.red_flags)
-        .where(days.patient_id.in_(ids), days.date >= first, days.date <= max(today.values()))
+        select(days.patient_id, days.date, days.red_flags).where(
+            days.patient_id.in_(ids), days.date >= first, days.date <= max(today.values())
+        )
     ):
         if codes and today[pid] - timedelta(days=clinical.RED_FLAG_DAYS - 1) <= day <= today[pid]:
             latest, seen = found.get(pid, (day, []))
@@ -299,8 +364,9 @@ def _soreness_scores(ids: list, since: date) -> dict:
     days = DayRecord.__table__.c
     scores: dict = {}
     for pid, day, soreness in db.session.execute(
-        select(days.patient_id, days.date, days.soreness)
-        .where(days.patient_id.in_(ids), days.date >= since, days.soreness.is_not(None))
+        select(days.patient_id, days.date, days.soreness).where(
+            days.patient_id.in_(ids), days.date >= since, days.soreness.is_not(None)
+        )
     ):
         scores.setdefault(pid, {})[day] = soreness
     return scores
@@ -321,18 +387,29 @@ def _latest_change(sessions: dict, today: dict) -> dict:
     days = DayRecord.__table__.c
     counts = {pid: [[0, 0], [0, 0]] for pid in windows}  # [logged, headache] of baseline, period
     for pid, day, had_headache in db.session.execute(
-        select(days.patient_id, days.date, days.had_headache)
-        .where(days.had_headache.is_not(None), or_(*(
-            and_(days.patient_id == pid, days.date.between(first, last))
-            for pid, pair in windows.items() for first, last in pair)))
+        select(days.patient_id, days.date, days.had_headache).where(
+            days.had_headache.is_not(None),
+            or_(
+                *(
+                    and_(days.patient_id == pid, days.date.between(first, last))
+                    for pid, pair in windows.items()
+                    for first, last in pair
+                )
+            ),
+        )
     ):
         for side, (first, last) in enumerate(windows[pid]):
             if first <= day <= last:
                 counts[pid][side][0] += 1
                 counts[pid][side][1] += bool(had_headache)
-    return {pid: (clinical.headache_days_change_pct(period[1], period[0], baseline[1], baseline[0]),
-                  period[0], baseline[0])
-            for pid, (baseline, period) in counts.items()}
+    return {
+        pid: (
+            clinical.headache_days_change_pct(period[1], period[0], baseline[1], baseline[0]),
+            period[0],
+            baseline[0],
+        )
+        for pid, (baseline, period) in counts.items()
+    }
 
 
 def _as_date(value) -> date:
@@ -347,12 +424,17 @@ def _facts(where) -> list[DayFacts]:
     Plain SQL on the session's connection, with dates read as text on SQLite and converted by
     the C date parser: per-row conversions were most of the time of a long diary.
     """
-    days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c,
-                                    MedicationIntake.__table__.c)
+    days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c, MedicationIntake.__table__.c)
     connection = db.session.connection()
     headache_rows = connection.execute(
-        select(days.id, type_coerce(days.date, String), days.soreness, days.had_headache,
-               func.count(headaches.id), func.coalesce(func.max(headaches.intensity), 0))
+        select(
+            days.id,
+            type_coerce(days.date, String),
+            days.soreness,
+            days.had_headache,
+            func.count(headaches.id),
+            func.coalesce(func.max(headaches.intensity), 0),
+        )
         .select_from(DayRecord.__table__.outerjoin(Headache.__table__, headaches.day_id == days.id))
         .where(where)
         .group_by(days.id, days.date, days.soreness, days.had_headache)
@@ -360,20 +442,27 @@ def _facts(where) -> list[DayFacts]:
     ).all()
     classes: dict[int, set[str]] = {}
     for day_id, drug_class in connection.execute(
-        select(days.id, medications.drug_class).distinct()
+        select(days.id, medications.drug_class)
+        .distinct()
         .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
         .where(where)
     ).all():
         classes.setdefault(day_id, set()).add(drug_class)
     none: frozenset[str] = frozenset()
-    return [DayFacts(date=_as_date(day), headache_count=count, peak_intensity=peak,
-                     drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
-                     soreness=soreness, logged=had_headache is not None)
-            for day_id, day, soreness, had_headache, count, peak in headache_rows]
+    return [
+        DayFacts(
+            date=_as_date(day),
+            headache_count=count,
+            peak_intensity=peak,
+            drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
+            soreness=soreness,
+            logged=had_headache is not None,
+        )
+        for day_id, day, soreness, had_headache, count, peak in headache_rows
+    ]
 
 
-def day_facts(patient: User, first: date | None = None,
-              last: date | None = None) -> list[DayFacts]:
+def day_facts(patient: User, first: date | None = None, last: date | None = None) -> list[DayFacts]:
     """The patient's day records up to their today (records dated later count nowhere) as the
     clinical engine reads them, in two statements whatever the length of the diary."""
     days = DayRecord.__table__.c
@@ -404,7 +493,8 @@ def overuse_months_in_a_row(patient: User, index: clinical.DayIndex) -> int:
     if counted < clinical.ICHD3_MONTHS:
         return counted
     return clinical.overuse_months_in_a_row(
-        _class_days_by_month(patient, clinical.Month.of(today).shift(-1).last_day), today)
+        _class_days_by_month(patient, clinical.Month.of(today).shift(-1).last_day), today
+    )
 
 
 def _class_days_by_month(patient: User, last: date) -> dict[clinical.Month, clinical.MedicationDays]:
@@ -417,14 +507,22 @@ def _class_days_by_month(patient: User, last: date) -> dict[clinical.Month, clin
         return func.count(distinct(case((condition, days.id))))
 
     rows = db.session.execute(
-        select(year, month, *(class_days(medications.drug_class == name) for name in clinical.ALL_CLASSES),
-               class_days(medications.drug_class.in_(clinical.ACUTE_CLASSES)))
+        select(
+            year,
+            month,
+            *(class_days(medications.drug_class == name) for name in clinical.ALL_CLASSES),
+            class_days(medications.drug_class.in_(clinical.ACUTE_CLASSES)),
+        )
         .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
         .where(days.patient_id == patient.id, days.date <= last)
-        .group_by(year, month))
-    return {clinical.Month(int(y), int(m)): clinical.MedicationDays(
-                **dict(zip((*clinical.ALL_CLASSES, "acute"), map(int, counts))))
-            for y, m, *counts in rows}
+        .group_by(year, month)
+    )
+    return {
+        clinical.Month(int(y), int(m)): clinical.MedicationDays(
+            **dict(zip((*clinical.ALL_CLASSES, "acute"), map(int, counts)))
+        )
+        for y, m, *counts in rows
+    }
 
 
 def medication_overuse(patient: User) -> clinical.MedicationOveruseStatus:
@@ -445,33 +543,40 @@ def follow_up_summary(patient: User) -> clinical.FollowUpSummary:
 
 def session_facts(patient: User) -> list[SessionFacts]:
     """The patient's treatment sessions as the clinical engine reads them, by date."""
-    return [SessionFacts(id=str(sid), date=day) for sid, day in db.session.execute(
-        select(TreatmentSession.id, TreatmentSession.date)
-        .where(TreatmentSession.patient_id == patient.id)
-        .order_by(TreatmentSession.date, TreatmentSession.created_at)
-    )]
+    return [
+        SessionFacts(id=str(sid), date=day)
+        for sid, day in db.session.execute(
+            select(TreatmentSession.id, TreatmentSession.date)
+            .where(TreatmentSession.patient_id == patient.id)
+            .order_by(TreatmentSession.date, TreatmentSession.created_at)
+        )
+    ]
 
 
 def first_diary_day(patient: User) -> date | None:
     """The day the patient's diary starts: their first day record or first treatment session,
     whichever is earlier, up to their today (one statement); None before either."""
     today = patient.today()
-    first_record = (select(func.min(DayRecord.date))
-                    .where(DayRecord.patient_id == patient.id, DayRecord.date <= today))
-    first_session = (select(func.min(TreatmentSession.date))
-                     .where(TreatmentSession.patient_id == patient.id, TreatmentSession.date <= today))
-    found = db.session.execute(select(first_record.scalar_subquery(),
-                                      first_session.scalar_subquery())).one()
+    first_record = select(func.min(DayRecord.date)).where(
+        DayRecord.patient_id == patient.id, DayRecord.date <= today
+    )
+    first_session = select(func.min(TreatmentSession.date)).where(
+        TreatmentSession.patient_id == patient.id, TreatmentSession.date <= today
+    )
+    found = db.session.execute(select(first_record.scalar_subquery(), first_session.scalar_subquery())).one()
     return min((day for day in found if day is not None), default=None)
 
 
 def session_dates(patient: User, first: date, last: date) -> set[date]:
     """The dates from `first` to `last` on which the patient had a treatment session (one
     statement), to mark them on the month calendar."""
-    return set(db.session.scalars(
-        select(TreatmentSession.date).distinct()
-        .where(TreatmentSession.patient_id == patient.id, TreatmentSession.date.between(first, last))
-    ))
+    return set(
+        db.session.scalars(
+            select(TreatmentSession.date)
+            .distinct()
+            .where(TreatmentSession.patient_id == patient.id, TreatmentSession.date.between(first, last))
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -534,8 +639,7 @@ def patient_picture(patient: User) -> PatientPicture:
         latest_complete=complete[-1] if complete else None,
         current_period=current,
         current_period_days=(today - current.from_date).days + 1 if current else 0,
-        follow_up=clinical.follow_up_summary(index, facts, today,
-                                             overuse_months_in_a_row(patient, index)),
+        follow_up=clinical.follow_up_summary(index, facts, today, overuse_months_in_a_row(patient, index)),
         effects=clinical.session_effects(index, past, today),
     )
 
@@ -555,21 +659,37 @@ def red_flag_days(patient: User) -> list[RedFlagDay]:
     acknowledgement of each (from the access log). Two statements."""
     today = patient.today()
     days = DayRecord.__table__.c
-    rows = [(day, codes) for day, codes in db.session.execute(
-        select(days.date, days.red_flags).where(
-            days.patient_id == patient.id, days.date <= today,
-            days.date >= today - timedelta(days=clinical.RED_FLAG_DAYS - 1))
-        .order_by(days.date.desc())) if codes]
+    rows = [
+        (day, codes)
+        for day, codes in db.session.execute(
+            select(days.date, days.red_flags)
+            .where(
+                days.patient_id == patient.id,
+                days.date <= today,
+                days.date >= today - timedelta(days=clinical.RED_FLAG_DAYS - 1),
+            )
+            .order_by(days.date.desc())
+        )
+        if codes
+    ]
     if not rows:
         return []
     acknowledged: dict = {}
     for what, name, at in db.session.execute(
         select(AccessEvent.what, AccessEvent.actor_name, AccessEvent.at)
-        .where(AccessEvent.patient_id == patient.id, AccessEvent.action == ACKNOWLEDGE,
-               AccessEvent.allowed.is_(True))
+        .where(
+            AccessEvent.patient_id == patient.id,
+            AccessEvent.action == ACKNOWLEDGE,
+            AccessEvent.allowed.is_(True),
+        )
         .order_by(AccessEvent.at)
     ):
         acknowledged.setdefault(what, (name, at))
-    return [RedFlagDay(day, tuple(redflags.BY_CODE[c] for c in redflags.by_urgency(codes)),
-                       *acknowledged.get(red_flag_subject(day), (None, None)))
-            for day, codes in rows]
+    return [
+        RedFlagDay(
+            day,
+            tuple(redflags.BY_CODE[c] for c in redflags.by_urgency(codes)),
+            *acknowledged.get(red_flag_subject(day), (None, None)),
+        )
+        for day, codes in rows
+    ]

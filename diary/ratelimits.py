@@ -36,17 +36,23 @@ def mark_login_failed() -> None:
     g.login_failed = True
 
 
-def _limit(setting: str, scope: str, key_func=None, counts_only: str | None = None,
-           methods: list[str] | None = None):
+def _limit(
+    setting: str, scope: str, key_func=None, counts_only: str | None = None, methods: list[str] | None = None
+):
     """A limit whose value is the setting `setting`; with `counts_only`, only requests that set
     that flag on `g` (failures) use up the allowance; with `methods`, only those methods."""
     return limiter.shared_limit(
-        lambda: current_app.config[setting], scope=scope, key_func=key_func, methods=methods,
-        deduct_when=(lambda response: bool(g.get(counts_only))) if counts_only else None)
+        lambda: current_app.config[setting],
+        scope=scope,
+        key_func=key_func,
+        methods=methods,
+        deduct_when=(lambda response: bool(g.get(counts_only))) if counts_only else None,
+    )
 
 
-login_per_account = _limit("LOGIN_LIMIT_PER_ACCOUNT", "login-account", _account_key, "login_failed",
-                           methods=ATTEMPTS)
+login_per_account = _limit(
+    "LOGIN_LIMIT_PER_ACCOUNT", "login-account", _account_key, "login_failed", methods=ATTEMPTS
+)
 login_per_address = _limit("LOGIN_LIMIT_PER_ADDRESS", "login-address", methods=ATTEMPTS)
 
 
@@ -71,8 +77,7 @@ def mark_code_failed() -> None:
 
 
 code_per_user = _limit("SHARE_CODE_LIMIT_PER_USER", "share-code-user", _user_key, "code_failed")
-code_per_address = _limit("SHARE_CODE_LIMIT_PER_ADDRESS", "share-code-address",
-                          counts_only="code_failed")
+code_per_address = _limit("SHARE_CODE_LIMIT_PER_ADDRESS", "share-code-address", counts_only="code_failed")
 
 
 def share_code_limits(view):

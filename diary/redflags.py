@@ -41,10 +41,16 @@ def _load(path: Path) -> tuple[RedFlag, ...]:
     """The table of flags (redflags.toml), each one's advice after its level's call."""
     calls = {"999": CALL_999, "111": CALL_111}
     rows = tomllib.loads(path.read_text(encoding="utf-8"))["flag"]
-    return tuple(RedFlag(code=row["code"], level=row["level"], applies_to=row["applies_to"],
-                         words=row["words"],
-                         advice=" ".join(filter(None, (calls[row["level"]], row["advice"]))))
-                 for row in rows)
+    return tuple(
+        RedFlag(
+            code=row["code"],
+            level=row["level"],
+            applies_to=row["applies_to"],
+            words=row["words"],
+            advice=" ".join(filter(None, (calls[row["level"]], row["advice"]))),
+        )
+        for row in rows
+    )
 
 
 # Headaches: NICE CG150, section 1.1 (red flags), in the NHS website's public wording. Since a
@@ -64,5 +70,6 @@ def get(code: str) -> RedFlag | None:
 def by_urgency(codes) -> tuple[str, ...]:
     """Known codes, 999 ones first, each once, in the table's order within a level."""
     wanted = set(codes)
-    return tuple(flag.code for level in ("999", "111") for flag in FLAGS
-                 if flag.level == level and flag.code in wanted)
+    return tuple(
+        flag.code for level in ("999", "111") for flag in FLAGS if flag.level == level and flag.code in wanted
+    )

@@ -32,8 +32,9 @@ class NeedlingQuestion:
 
 
 def _answers(record: DayRecord, session: TreatmentSession) -> bool:
-    return (record.updated_at >= session.created_at
-            and (record.had_headache is not None or bool(_NEEDLING_CODES & set(record.red_flags or []))))
+    return record.updated_at >= session.created_at and (
+        record.had_headache is not None or bool(_NEEDLING_CODES & set(record.red_flags or []))
+    )
 
 
 def needling_question(actor: User, patient: User, day: date) -> NeedlingQuestion:
@@ -44,16 +45,23 @@ def needling_question(actor: User, patient: User, day: date) -> NeedlingQuestion
     days = redflags.DAYS_ASKED_AFTER_NEEDLING
     sessions = db.session.scalars(
         select(TreatmentSession)
-        .where(TreatmentSession.patient_id == patient.id,
-               TreatmentSession.date >= day - timedelta(days=days),
-               TreatmentSession.date < day, TreatmentSession.date <= today)
+        .where(
+            TreatmentSession.patient_id == patient.id,
+            TreatmentSession.date >= day - timedelta(days=days),
+            TreatmentSession.date < day,
+            TreatmentSession.date <= today,
+        )
         .order_by(TreatmentSession.date.desc(), TreatmentSession.created_at.desc())
     ).all()
     session = next((s for s in sessions if NEEDLING in (s.techniques or [])), None)
     if session is None:
         return NeedlingQuestion(False)
-    window = db.session.scalars(select(DayRecord).where(
-        DayRecord.patient_id == patient.id,
-        DayRecord.date > session.date, DayRecord.date <= session.date + timedelta(days=days))).all()
+    window = db.session.scalars(
+        select(DayRecord).where(
+            DayRecord.patient_id == patient.id,
+            DayRecord.date > session.date,
+            DayRecord.date <= session.date + timedelta(days=days),
+        )
+    ).all()
     answered = any(_answers(record, session) for record in window)
     return NeedlingQuestion(not answered, session.date)

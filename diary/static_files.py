@@ -32,11 +32,9 @@ def serve_static(app: Flask):
         original = Path(path)
         for encoding, suffix in ENCODINGS:
             copy = original.with_name(original.name + suffix)
-            if (_accepted(encoding) and copy.is_file()
-                    and copy.stat().st_mtime >= original.stat().st_mtime):
+            if _accepted(encoding) and copy.is_file() and copy.stat().st_mtime >= original.stat().st_mtime:
                 mimetype = mimetypes.guess_type(original.name)[0] or "application/octet-stream"
-                response = send_from_directory(folder, filename + suffix, mimetype=mimetype,
-                                               conditional=True)
+                response = send_from_directory(folder, filename + suffix, mimetype=mimetype, conditional=True)
                 response.headers["Content-Encoding"] = encoding
                 response.headers["Vary"] = "Accept-Encoding"
                 return response

@@ -63,14 +63,26 @@ DRUG_CLASS_PLAIN_NAMES = {
 }
 # Why a period is overuse (ICHD-3 8.2), in words built from the limits of the rules.
 OVERUSE_REASONS = {
-    **{drug_class: f"{DRUG_CLASS_NAMES[drug_class].lower()} on {limit} or more days"
-       for drug_class, limit in CLASS_DAY_LIMITS.items()},
+    **{
+        drug_class: f"{DRUG_CLASS_NAMES[drug_class].lower()} on {limit} or more days"
+        for drug_class, limit in CLASS_DAY_LIMITS.items()
+    },
     "multiple_classes": f"several acute classes together on {MULTIPLE_CLASSES_ACUTE_DAYS} or more days",
 }
 RELIEF = {"none": "No relief", "partial": "Some relief", "pain_free": "Pain gone"}
 COMMON_TRIGGERS = (
-    "stress", "poor_sleep", "screen_time", "posture", "missed_meal", "dehydration",
-    "alcohol", "caffeine", "period", "weather", "exercise", "bright_light",
+    "stress",
+    "poor_sleep",
+    "screen_time",
+    "posture",
+    "missed_meal",
+    "dehydration",
+    "alcohol",
+    "caffeine",
+    "period",
+    "weather",
+    "exercise",
+    "bright_light",
 )
 
 # Common UK acute headache medications and their class (docs/clinical-rules.md section 3).

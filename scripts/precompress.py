@@ -23,8 +23,10 @@ def precompress(folder: Path) -> int:
         if path.suffix not in SUFFIXES or not path.is_file() or path.stat().st_size < MIN_SIZE:
             continue
         data = None
-        for suffix, compress in ((".br", lambda d: brotli.compress(d, quality=11)),
-                                 (".gz", lambda d: gzip.compress(d, compresslevel=9, mtime=0))):
+        for suffix, compress in (
+            (".br", lambda d: brotli.compress(d, quality=11)),
+            (".gz", lambda d: gzip.compress(d, compresslevel=9, mtime=0)),
+        ):
             copy = path.with_name(path.name + suffix)
             if copy.exists() and copy.stat().st_mtime >= path.stat().st_mtime:
                 continue

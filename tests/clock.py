@@ -44,8 +44,9 @@ def instant_from_environment(environ=os.environ) -> datetime | None:
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{ENV}={text!r} is not an ISO 8601 instant "
-                         f"(like 2027-01-01T00:30:00+00:00)") from None
+        raise ValueError(
+            f"{ENV}={text!r} is not an ISO 8601 instant (like 2027-01-01T00:30:00+00:00)"
+        ) from None
     if instant.tzinfo is None:
         raise ValueError(f"{ENV}={text!r} has no offset: name an instant, like {instant.isoformat()}+00:00")
     return instant

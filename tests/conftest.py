@@ -13,14 +13,13 @@ import uuid
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from diary import create_app
 from diary.extensions import db
 from diary.models import User
-
-from flask.testing import FlaskClient
 
 from . import clock
 from .factories import ApiClient, UserFactory
@@ -33,8 +32,10 @@ UNTRAVELLED = {
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "real_clock: runs code in another process (a subprocess worker), whose clock "
-                   "DIARY_TEST_NOW does not move; left out of the dated runs")
+        "markers",
+        "real_clock: runs code in another process (a subprocess worker), whose clock "
+        "DIARY_TEST_NOW does not move; left out of the dated runs",
+    )
     # Here, before collection, so that module-level dates in test files see the travelled clock.
     try:
         instant = clock.instant_from_environment()
@@ -51,8 +52,10 @@ def pytest_unconfigure(config):
 def _clock_line() -> str:
     start = clock.instant_from_environment()
     london = start.astimezone(clock.DEFAULT_ZONE)
-    return (f"clock: {clock.ENV}={start.isoformat()} (time-machine, ticking from there; "
-            f"{london:%Y-%m-%d %H:%M %Z} in {clock.DEFAULT_ZONE.key})")
+    return (
+        f"clock: {clock.ENV}={start.isoformat()} (time-machine, ticking from there; "
+        f"{london:%Y-%m-%d %H:%M %Z} in {clock.DEFAULT_ZONE.key})"
+    )
 
 
 def pytest_report_header(config):
@@ -85,10 +88,20 @@ class IsolatedClient(FlaskClient):
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgresql")
-TABLES = ("access_events", "treatment_sessions", "therapist_links", "share_codes", "login_sessions",
-          "medication_intakes", "headaches", "day_records", "users")
+TABLES = (
+    "access_events",
+    "treatment_sessions",
+    "therapist_links",
+    "share_codes",
+    "login_sessions",
+    "medication_intakes",
+    "headaches",
+    "day_records",
+    "users",
+)
 
 
 def _create_postgres_database() -> tuple[str, str]:
@@ -97,8 +110,11 @@ def _create_postgres_database() -> tuple[str, str]:
         with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as error:
-        pytest.exit(f"PostgreSQL is needed for the tests and is not reachable at {POSTGRES_URL}: "
-                    f"{error}. Start it or set TEST_POSTGRES_URL.", returncode=3)
+        pytest.exit(
+            f"PostgreSQL is needed for the tests and is not reachable at {POSTGRES_URL}: "
+            f"{error}. Start it or set TEST_POSTGRES_URL.",
+            returncode=3,
+        )
     url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name)
     return url.render_as_string(hide_password=False), name
 
@@ -112,6 +128,7 @@ def _migrated_app(url: str):
     app = create_app(test_config(url))
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         db.engine.dispose()
     return app
@@ -245,11 +262,13 @@ def therapist(users) -> User:
 @pytest.fixture
 def as_user(new_api):
     """A new JSON client logged in as the given user."""
+
     def login(user: User) -> ApiClient:
         client = new_api()
         client.login(user)
         client.user = user
         return client
+
     return login
 
 

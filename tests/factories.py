@@ -18,11 +18,23 @@ _counter = itertools.count(1)
 class UserFactory:
     """Make accounts through the real operations, each with PASSWORD unless told otherwise."""
 
-    def make(self, role: str = "patient", *, email: str | None = None, name: str | None = None,
-             password: str = PASSWORD, timezone: str = "Europe/London") -> User:
+    def make(
+        self,
+        role: str = "patient",
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        timezone: str = "Europe/London",
+    ) -> User:
         n = next(_counter)
-        user = operations.create_user(email or f"{role}{n}@example.test", password,
-                                      name or f"{role.title()} {n}", role=role, timezone=timezone)
+        user = operations.create_user(
+            email or f"{role}{n}@example.test",
+            password,
+            name or f"{role.title()} {n}",
+            role=role,
+            timezone=timezone,
+        )
         user.plain_password = password
         return user
 
@@ -33,10 +45,17 @@ class UserFactory:
         return self.make("therapist", **kwargs)
 
 
-def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
-             medications: list[dict] | None = None, soreness: int | None = None,
-             exercises_done: bool | None = None, had_headache: bool | None = ...,
-             red_flags: list[str] | None = None) -> DayRecord:
+def make_day(
+    patient: User,
+    day: date,
+    *,
+    headaches: list[dict] | None = None,
+    medications: list[dict] | None = None,
+    soreness: int | None = None,
+    exercises_done: bool | None = None,
+    had_headache: bool | None = ...,
+    red_flags: list[str] | None = None,
+) -> DayRecord:
     """A day record stored directly, for tests that need data rather than the write path.
 
     `had_headache` defaults to what its headaches say, as version 1 read a record (no headaches:
@@ -44,13 +63,21 @@ def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
     if had_headache is ...:
         had_headache = bool(headaches)
     record = DayRecord(
-        patient_id=patient.id, date=day, soreness=soreness, exercises_done=exercises_done,
+        patient_id=patient.id,
+        date=day,
+        soreness=soreness,
+        exercises_done=exercises_done,
         had_headache=had_headache,
-        triggers=[], notes=None, red_flags=list(red_flags or []),
-        headaches=[Headache(position=i, **{"type": "unsure", "locations": [], "symptoms": [], **h})
-                   for i, h in enumerate(headaches or [])],
-        medications=[MedicationIntake(position=i, **{"doses": 1, **m})
-                     for i, m in enumerate(medications or [])],
+        triggers=[],
+        notes=None,
+        red_flags=list(red_flags or []),
+        headaches=[
+            Headache(position=i, **{"type": "unsure", "locations": [], "symptoms": [], **h})
+            for i, h in enumerate(headaches or [])
+        ],
+        medications=[
+            MedicationIntake(position=i, **{"doses": 1, **m}) for i, m in enumerate(medications or [])
+        ],
     )
     record.content_hash = content_digest(record)  # every field is set above, as it is stored
     db.session.add(record)
@@ -61,11 +88,27 @@ def make_day(patient: User, day: date, *, headaches: list[dict] | None = None,
 def day_body(**overrides: Any) -> dict[str, Any]:
     """A valid, typical day record body (one headache, one painkiller)."""
     body = {
-        "headaches": [{"start": "08:30", "duration_minutes": 120, "intensity": 6, "type": "tension",
-                       "side": "both", "locations": ["back_of_head", "neck"],
-                       "symptoms": ["light_sensitivity"], "neck_provoked": True}],
-        "medications": [{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic",
-                         "doses": 2, "time": "09:00", "relief": "partial"}],
+        "headaches": [
+            {
+                "start": "08:30",
+                "duration_minutes": 120,
+                "intensity": 6,
+                "type": "tension",
+                "side": "both",
+                "locations": ["back_of_head", "neck"],
+                "symptoms": ["light_sensitivity"],
+                "neck_provoked": True,
+            }
+        ],
+        "medications": [
+            {
+                "name": "Ibuprofen 400 mg",
+                "drug_class": "non_opioid_analgesic",
+                "doses": 2,
+                "time": "09:00",
+                "relief": "partial",
+            }
+        ],
         "soreness": 3,
         "exercises_done": True,
         "triggers": ["stress", "poor_sleep"],
@@ -87,8 +130,15 @@ class ApiClient:
             self._csrf = self.client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
         return self._csrf
 
-    def request(self, method: str, path: str, json: Any = None, headers: dict | None = None,
-                csrf: bool = True, **kwargs):
+    def request(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        headers: dict | None = None,
+        csrf: bool = True,
+        **kwargs,
+    ):
         headers = dict(headers or {})
         if csrf and method in ("POST", "PUT", "PATCH", "DELETE"):
             headers.setdefault("X-CSRFToken", self.csrf_token())
@@ -110,8 +160,10 @@ class ApiClient:
         return self.request("DELETE", path, json=json, **kw)
 
     def login(self, user: User, password: str | None = None):
-        response = self.post("/api/v1/auth/login", json={
-            "email": user.email, "password": password or getattr(user, "plain_password", PASSWORD)})
+        response = self.post(
+            "/api/v1/auth/login",
+            json={"email": user.email, "password": password or getattr(user, "plain_password", PASSWORD)},
+        )
         assert response.status_code == 200, response.get_json()
         self._csrf = None  # login starts a new session, with a new token
         return response
@@ -127,9 +179,15 @@ def link(patient: User, therapist: User):
 
 def session_body(**overrides: Any) -> dict[str, Any]:
     """A valid treatment session body."""
-    body = {"date": "2026-11-20", "techniques": ["dry_needling", "soft_tissue_work"],
-            "muscles": [{"muscle": "upper_trapezius", "side": "both"},
-                        {"muscle": "suboccipitals", "side": "left"}],
-            "notes": "Good local twitch responses", "next_review_on": "2026-12-04"}
+    body = {
+        "date": "2026-11-20",
+        "techniques": ["dry_needling", "soft_tissue_work"],
+        "muscles": [
+            {"muscle": "upper_trapezius", "side": "both"},
+            {"muscle": "suboccipitals", "side": "left"},
+        ],
+        "notes": "Good local twitch responses",
+        "next_review_on": "2026-12-04",
+    }
     body.update(overrides)
     return body

@@ -16,8 +16,11 @@ from .factories import day_body, link, make_day, session_body
 
 def events(patient) -> list[AccessEvent]:
     db.session.expire_all()
-    return list(db.session.scalars(select(AccessEvent).where(AccessEvent.patient_id == patient.id)
-                                   .order_by(AccessEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AccessEvent).where(AccessEvent.patient_id == patient.id).order_by(AccessEvent.id)
+        )
+    )
 
 
 def test_each_therapist_read_writes_one_event(patient, therapist, as_user):
@@ -53,8 +56,9 @@ def test_session_changes_are_logged_with_the_change(patient, therapist, as_user)
     link(patient, therapist)
     author = as_user(therapist)
     day = (clock.today(patient) - timedelta(days=1)).isoformat()
-    sid = author.post(f"/api/v1/patients/{patient.id}/sessions",
-                      json=session_body(date=day, next_review_on=None)).get_json()["id"]
+    sid = author.post(
+        f"/api/v1/patients/{patient.id}/sessions", json=session_body(date=day, next_review_on=None)
+    ).get_json()["id"]
     author.patch(f"/api/v1/patients/{patient.id}/sessions/{sid}", json={"notes": "x"})
     author.delete(f"/api/v1/patients/{patient.id}/sessions/{sid}")
     assert [e.action for e in events(patient)] == ["create", "update", "delete"]
@@ -63,16 +67,21 @@ def test_session_changes_are_logged_with_the_change(patient, therapist, as_user)
 def test_a_refused_change_leaves_no_allowed_event(patient, therapist, as_user):
     link(patient, therapist)
     author = as_user(therapist)
-    response = author.post(f"/api/v1/patients/{patient.id}/sessions",
-                           json=session_body(date="2026-11-20", techniques=["reiki"]))
+    response = author.post(
+        f"/api/v1/patients/{patient.id}/sessions", json=session_body(date="2026-11-20", techniques=["reiki"])
+    )
     assert response.status_code == 422
     assert events(patient) == []
 
 
 def test_events_hold_no_health_values(patient, therapist, as_user):
     link(patient, therapist)
-    make_day(patient, clock.today(patient), headaches=[{"intensity": 9}],
-             medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}])
+    make_day(
+        patient,
+        clock.today(patient),
+        headaches=[{"intensity": 9}],
+        medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}],
+    )
     reader = as_user(therapist)
     reader.get(f"/api/v1/patients/{patient.id}/days/{clock.today(patient).isoformat()}")
     text = " ".join(f"{e.action} {e.what}" for e in events(patient))
@@ -103,6 +112,7 @@ def test_no_one_else_reads_the_log(patient, therapist, users, as_user):
 
 # -- The therapist's patient list is a read of each patient's figures (issue 10, finding 3) -----
 
+
 def list_reads(patient) -> list[AccessEvent]:
     from diary.access import LIST_READ
 
@@ -120,7 +130,9 @@ def test_the_patient_list_logs_one_read_per_patient_and_day(patient, therapist, 
         assert reader.get(url).status_code == 200
         assert reader.get(url).status_code == 200
     for shown in (patient, other):
-        assert [(e.actor_id, e.action, e.allowed) for e in list_reads(shown)] == [(therapist.id, "read", True)]
+        assert [(e.actor_id, e.action, e.allowed) for e in list_reads(shown)] == [
+            (therapist.id, "read", True)
+        ]
     assert events(stranger) == []
     with clock.stopped_at(today, zone=patient):  # the next day: one more each
         assert as_user(therapist).get(url).status_code == 200

@@ -19,8 +19,14 @@ from diary.operations import create_share_code
 from . import clock
 from .factories import PASSWORD, ApiClient, day_body, link, session_body
 
-ACTORS = ("anonymous", "patient_b", "unlinked_therapist", "revoked_therapist",
-          "linked_therapist", "patient_a")  # A last: some of A's own requests erase or log out
+ACTORS = (
+    "anonymous",
+    "patient_b",
+    "unlinked_therapist",
+    "revoked_therapist",
+    "linked_therapist",
+    "patient_a",
+)  # A last: some of A's own requests erase or log out
 OK = range(200, 400)
 _fresh = itertools.count(1)
 
@@ -51,8 +57,7 @@ def expected(rule: str, actor: str, api: bool, names_patient: bool) -> object:
 @pytest.fixture
 def app(make_app):
     """The app with login limits high enough for the many logins of this walk."""
-    app = make_app(LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
-                   LOGIN_LIMIT_PER_ACCOUNT="100000 per minute")
+    app = make_app(LOGIN_LIMIT_PER_ADDRESS="100000 per minute", LOGIN_LIMIT_PER_ACCOUNT="100000 per minute")
     with app.app_context():
         yield app
 
@@ -75,18 +80,37 @@ def build_world(app, users, backend) -> World:
     a_link = link(a, linked_t)
     revoked = link(a, revoked_t)
     clients = {"anonymous": ApiClient(app.test_client())}
-    for name, user in (("patient_a", a), ("patient_b", b), ("linked_therapist", linked_t),
-                       ("unlinked_therapist", unlinked_t), ("revoked_therapist", revoked_t)):
+    for name, user in (
+        ("patient_a", a),
+        ("patient_b", b),
+        ("linked_therapist", linked_t),
+        ("unlinked_therapist", unlinked_t),
+        ("revoked_therapist", revoked_t),
+    ):
         clients[name] = ApiClient(app.test_client())
         clients[name].login(user)
     day = clock.today(a) - timedelta(days=1)
     body = day_body(notes="ZEBRA-DAY-NOTE", triggers=["zebratrigger"])
-    assert clients["patient_a"].put(f"/api/v1/patients/me/days/{day.isoformat()}", json=body).status_code == 201
-    session = clients["linked_therapist"].post(f"/api/v1/patients/{a.id}/sessions", json=session_body(
-        date=day.isoformat(), notes="ZEBRA-SESSION-NOTE", next_review_on=None)).get_json()
+    assert (
+        clients["patient_a"].put(f"/api/v1/patients/me/days/{day.isoformat()}", json=body).status_code == 201
+    )
+    session = (
+        clients["linked_therapist"]
+        .post(
+            f"/api/v1/patients/{a.id}/sessions",
+            json=session_body(date=day.isoformat(), notes="ZEBRA-SESSION-NOTE", next_review_on=None),
+        )
+        .get_json()
+    )
     assert clients["patient_a"].delete(f"/api/v1/patients/me/links/{revoked.id}").status_code == 204
-    ids = {"pid": str(a.id), "day": day.isoformat(), "sid": session["id"],
-           "link_id": str(a_link.id), "filename": "css/app.css", "code": "sudden_severe"}
+    ids = {
+        "pid": str(a.id),
+        "day": day.isoformat(),
+        "sid": session["id"],
+        "link_id": str(a_link.id),
+        "filename": "css/app.css",
+        "code": "sudden_severe",
+    }
     markers = (a.display_name, a.email, "ZEBRA-DAY-NOTE", "zebratrigger", "ZEBRA-SESSION-NOTE")
     return World(a=a, ids=ids, clients=clients, markers=markers)
 
@@ -110,8 +134,12 @@ def request_body(endpoint: str, world: World):
         "api.create_session": session_body(date=yesterday, next_review_on=None),
         "api.update_session": {"notes": "changed"},
         "web.login": {"email": f"nobody{n}@new.test", "password": "wrong-password-here"},
-        "web.register": {"email": f"someone{n}@new.test", "password": PASSWORD, "display_name": "New",
-                         "timezone": "Europe/London"},
+        "web.register": {
+            "email": f"someone{n}@new.test",
+            "password": PASSWORD,
+            "display_name": "New",
+            "timezone": "Europe/London",
+        },
         "web.save_day": {"headache_today": "no"},
         "web.quick_save": {"action": "soreness", "soreness": "2"},
         "web.account": {"display_name": "Renamed", "timezone": "Europe/London"},
@@ -137,8 +165,12 @@ def call(client: ApiClient, method: str, url: str, endpoint: str, body):
 
 STRICT = {
     "patient_a": {"patient", "patient_page", "patient_or_linked_therapist", "logged_in"},
-    "linked_therapist": {"patient_or_linked_therapist", "linked_therapist", "session_author",
-                         "therapist_page"},
+    "linked_therapist": {
+        "patient_or_linked_therapist",
+        "linked_therapist",
+        "session_author",
+        "therapist_page",
+    },
 }
 
 
@@ -166,8 +198,11 @@ def routes(app):
 
 
 def test_every_route_has_a_declared_access_rule(app):
-    missing = [f"{method} {rule.rule}" for rule, method in routes(app)
-               if getattr(app.view_functions[rule.endpoint], "access_rule", None) not in RULES]
+    missing = [
+        f"{method} {rule.rule}"
+        for rule, method in routes(app)
+        if getattr(app.view_functions[rule.endpoint], "access_rule", None) not in RULES
+    ]
     assert missing == [], f"routes without an access rule: {missing}"
 
 
@@ -182,8 +217,9 @@ def test_every_route_keeps_a_patients_data_from_everyone_else(app, users, backen
         api = url.startswith("/api/")
         for actor in ACTORS:
             want = expected(access_rule, actor, api, names_patient="pid" in rule.arguments)
-            response = call(world.clients[actor], method, url, rule.endpoint,
-                            request_body(rule.endpoint, world))
+            response = call(
+                world.clients[actor], method, url, rule.endpoint, request_body(rule.endpoint, world)
+            )
             cases += 1
             problem = verdict(want, response, access_rule, actor)
             text = response.get_data(as_text=True)
@@ -209,10 +245,12 @@ def test_access_is_decided_by_the_rule_alone(app):
 
     from diary.access import PATIENT_RULES
 
-    naming = [f"{r.rule} [{getattr(app.view_functions[r.endpoint], 'access_rule', None)}]"
-              for r in app.url_map.iter_rules()
-              if "pid" in r.arguments
-              and getattr(app.view_functions[r.endpoint], "access_rule", None) not in PATIENT_RULES]
+    naming = [
+        f"{r.rule} [{getattr(app.view_functions[r.endpoint], 'access_rule', None)}]"
+        for r in app.url_map.iter_rules()
+        if "pid" in r.arguments
+        and getattr(app.view_functions[r.endpoint], "access_rule", None) not in PATIENT_RULES
+    ]
     assert naming == [], f"routes naming a patient without a per-patient rule: {naming}"
     # the rule itself, and the words of the rules and of the access log
     allowed = {"rule", "RULES", "ACKNOWLEDGE", "PATIENT_PAGE", "SUMMARY_PAGE", "red_flag_subject"}
@@ -221,7 +259,10 @@ def test_access_is_decided_by_the_rule_alone(app):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("access"):
                 reaching += [f"{path}: {a.name}" for a in node.names if a.name not in allowed]
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                    and node.value.id == "access":
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "access"
+            ):
                 reaching.append(f"{path}: access.{node.attr}")
     assert reaching == [], f"views deciding access themselves: {reaching}"

@@ -29,8 +29,7 @@ def assert_problem(response, status: int) -> dict:
 
 
 def registration(**overrides) -> dict:
-    return {"email": "jo@example.test", "password": PASSWORD, "display_name": "Jo Bloggs",
-            **overrides}
+    return {"email": "jo@example.test", "password": PASSWORD, "display_name": "Jo Bloggs", **overrides}
 
 
 def stored_user(email: str) -> User | None:
@@ -44,6 +43,7 @@ def user_count() -> int:
 
 
 # -- Register ---------------------------------------------------------------------------------
+
 
 def test_register_makes_a_patient_and_logs_them_in(api):
     response = api.post(REGISTER, json=registration(email="Jo@Example.TEST"))
@@ -70,13 +70,25 @@ def test_register_refuses_a_role_in_the_body(api, role):
     assert user_count() == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("email", "not-an-email"), ("email", ""), ("email", "a" * 250 + "@x.test"), ("email", None),
-    ("display_name", ""), ("display_name", "x" * 81), ("display_name", None),
-    ("timezone", "Mars/Olympus"), ("timezone", "europe/london"), ("timezone", ""),
-    ("password", None), ("password", "p" * 257),
-    ("display_name", "Jo\x00"), ("email", "jo\x00@example.test"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "not-an-email"),
+        ("email", ""),
+        ("email", "a" * 250 + "@x.test"),
+        ("email", None),
+        ("display_name", ""),
+        ("display_name", "x" * 81),
+        ("display_name", None),
+        ("timezone", "Mars/Olympus"),
+        ("timezone", "europe/london"),
+        ("timezone", ""),
+        ("password", None),
+        ("password", "p" * 257),
+        ("display_name", "Jo\x00"),
+        ("email", "jo\x00@example.test"),
+    ],
+)
 def test_register_refuses_a_bad_field(api, field, value):
     problem = assert_problem(api.post(REGISTER, json=registration(**{field: value})), 422)
     assert field in problem["errors"]
@@ -91,18 +103,21 @@ def test_register_needs_each_required_field(api, field):
     assert user_count() == 0
 
 
-@pytest.mark.parametrize("password", [
-    "Xq9#mZ2",               # 7 characters
-    "password123",
-    "qwertyuiop",
-    "Password1!",
-    "12345678910",
-    "aaaaaaaaaaaa",
-    "iloveyou2026",
-    "jobloggs2026",          # the person's own name
-    "jo@example.test",       # the person's own email
-    "headachediary",         # the app's own words
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Xq9#mZ2",  # 7 characters
+        "password123",
+        "qwertyuiop",
+        "Password1!",
+        "12345678910",
+        "aaaaaaaaaaaa",
+        "iloveyou2026",
+        "jobloggs2026",  # the person's own name
+        "jo@example.test",  # the person's own email
+        "headachediary",  # the app's own words
+    ],
+)
 def test_a_short_or_guessable_password_is_refused(api, password):
     problem = assert_problem(api.post(REGISTER, json=registration(password=password)), 422)
     assert list(problem["errors"]) == ["password"]
@@ -110,19 +125,21 @@ def test_a_short_or_guessable_password_is_refused(api, password):
     assert user_count() == 0
 
 
-@pytest.mark.parametrize("password", [
-    "amber-violin-orchard-47",
-    "correct horse battery staple",
-    "my cat naps on the warm green windowsill every afternoon",
-    "Walking-the-dog-at-dawn-is-" + "quiet-" * 30,   # long: only its start is scored
-    "ünïcödé-pässwörd-ñ-ǂ-日本語-κλειδί",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "amber-violin-orchard-47",
+        "correct horse battery staple",
+        "my cat naps on the warm green windowsill every afternoon",
+        "Walking-the-dog-at-dawn-is-" + "quiet-" * 30,  # long: only its start is scored
+        "ünïcödé-pässwörd-ñ-ǂ-日本語-κλειδί",
+    ],
+)
 def test_a_long_passphrase_is_accepted(api, password):
     response = api.post(REGISTER, json=registration(password=password))
     assert response.status_code == 201, response.get_json()
     other = ApiClient(api.client.application.test_client())
-    assert other.post(LOGIN, json={"email": "jo@example.test", "password": password}).status_code \
-        == 200
+    assert other.post(LOGIN, json={"email": "jo@example.test", "password": password}).status_code == 200
 
 
 def test_the_password_is_stored_only_as_an_argon2id_hash(api):
@@ -133,6 +150,7 @@ def test_the_password_is_stored_only_as_an_argon2id_hash(api):
 
 
 # -- Login ------------------------------------------------------------------------------------
+
 
 def test_login_answers_200_with_the_user(api, patient):
     response = api.post(LOGIN, json={"email": patient.email, "password": PASSWORD})
@@ -168,15 +186,27 @@ def test_a_failed_login_does_not_log_in(api, patient):
     assert_problem(api.get("/api/v1/me"), 401)
 
 
-@pytest.mark.parametrize("body", [{"email": "a@b.test"}, {"password": "x"}, {},
-                                  {"email": 5, "password": "x"},
-                                  {"email": "a@b.test", "password": "x", "remember": True}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "a@b.test"},
+        {"password": "x"},
+        {},
+        {"email": 5, "password": "x"},
+        {"email": "a@b.test", "password": "x", "remember": True},
+    ],
+)
 def test_a_login_body_of_the_wrong_shape_is_a_422(api, body):
     assert_problem(api.post(LOGIN, json=body), 422)
 
 
-@pytest.mark.parametrize("body", [{"email": "jo\x00@example.test", "password": PASSWORD},
-                                  {"email": "jo@example.test", "password": "\ud800"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "jo\x00@example.test", "password": PASSWORD},
+        {"email": "jo@example.test", "password": "\ud800"},
+    ],
+)
 def test_a_login_with_unstorable_characters_is_refused_cleanly(api, body):
     response = api.post(LOGIN, json=body)
     assert response.status_code in (401, 422), response.get_data(as_text=True)
@@ -191,8 +221,7 @@ def test_login_rehashes_when_the_argon2_parameters_change(make_app, users):
     assert "t=1," in old_hash
 
     stronger = make_app(ARGON2_TIME_COST=2)
-    response = ApiClient(stronger.test_client()).post(LOGIN, json={"email": email,
-                                                                   "password": PASSWORD})
+    response = ApiClient(stronger.test_client()).post(LOGIN, json={"email": email, "password": PASSWORD})
     assert response.status_code == 200
     with stronger.app_context():
         new_hash = stored_user(email).password_hash
@@ -213,14 +242,16 @@ def test_a_failed_login_does_not_rehash(make_app, users):
         email = users.patient().email
         old_hash = stored_user(email).password_hash
     stronger = make_app(ARGON2_TIME_COST=2)
-    response = ApiClient(stronger.test_client()).post(LOGIN, json={"email": email,
-                                                                   "password": "not-it-at-all"})
+    response = ApiClient(stronger.test_client()).post(
+        LOGIN, json={"email": email, "password": "not-it-at-all"}
+    )
     assert response.status_code == 401
     with stronger.app_context():
         assert stored_user(email).password_hash == old_hash
 
 
 # -- Logout -----------------------------------------------------------------------------------
+
 
 def test_logout_ends_the_session_even_for_a_replayed_cookie(app, logged_in):
     cookie_name = app.config["SESSION_COOKIE_NAME"]
@@ -258,8 +289,10 @@ def test_a_login_session_ends_after_its_lifetime_even_for_a_replayed_cookie(app,
     with time_machine.travel(start, tick=False):
         api.login(patient)
         value = api.client.get_cookie(cookie_name).value
-    for moment, status in ((start + lifetime - timedelta(minutes=1), 200),
-                           (start + lifetime + timedelta(minutes=1), 401)):
+    for moment, status in (
+        (start + lifetime - timedelta(minutes=1), 200),
+        (start + lifetime + timedelta(minutes=1), 401),
+    ):
         with time_machine.travel(moment, tick=False):
             replay = app.test_client()
             replay.set_cookie(cookie_name, value)
@@ -272,17 +305,23 @@ def test_logout_needs_a_login(api):
 
 # -- The logged-in user -----------------------------------------------------------------------
 
+
 def test_me_describes_the_logged_in_user_and_nothing_more(logged_in, patient):
     response = logged_in.get("/api/v1/me")
     assert response.status_code == 200
-    assert response.get_json() == {"id": str(patient.id), "email": patient.email,
-                                   "display_name": patient.display_name, "role": "patient",
-                                   "timezone": "Europe/London"}
+    assert response.get_json() == {
+        "id": str(patient.id),
+        "email": patient.email,
+        "display_name": patient.display_name,
+        "role": "patient",
+        "timezone": "Europe/London",
+    }
 
 
 def test_patch_me_changes_the_name_and_the_time_zone(logged_in, patient):
-    response = logged_in.patch("/api/v1/me", json={"display_name": "  Jo B  ",
-                                                   "timezone": "America/New_York"})
+    response = logged_in.patch(
+        "/api/v1/me", json={"display_name": "  Jo B  ", "timezone": "America/New_York"}
+    )
     assert response.status_code == 200
     assert response.get_json()["display_name"] == "Jo B"
     assert response.get_json()["timezone"] == "America/New_York"
@@ -295,21 +334,24 @@ def test_patch_me_with_one_field_leaves_the_other(logged_in, patient):
     assert me["timezone"] == "Asia/Tokyo" and me["display_name"] == patient.display_name
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"timezone": "Mars/Olympus"}, "timezone"),
-    ({"timezone": "GMT+1"}, "timezone"),
-    ({"timezone": None}, "timezone"),
-    ({"timezone": 0}, "timezone"),
-    ({"display_name": ""}, "display_name"),
-    ({"display_name": "   "}, "display_name"),
-    ({"display_name": "x" * 81}, "display_name"),
-    ({"display_name": None}, "display_name"),
-    ({"role": "therapist"}, "role"),
-    ({"email": "new@example.test"}, "email"),
-    ({"display_name": "Fine", "timezone": "Nowhere/Else"}, "timezone"),
-    ({"display_name": "Jo\x00"}, "display_name"),
-    ({"display_name": "Jo \udc80"}, "display_name"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": "GMT+1"}, "timezone"),
+        ({"timezone": None}, "timezone"),
+        ({"timezone": 0}, "timezone"),
+        ({"display_name": ""}, "display_name"),
+        ({"display_name": "   "}, "display_name"),
+        ({"display_name": "x" * 81}, "display_name"),
+        ({"display_name": None}, "display_name"),
+        ({"role": "therapist"}, "role"),
+        ({"email": "new@example.test"}, "email"),
+        ({"display_name": "Fine", "timezone": "Nowhere/Else"}, "timezone"),
+        ({"display_name": "Jo\x00"}, "display_name"),
+        ({"display_name": "Jo \udc80"}, "display_name"),
+    ],
+)
 def test_patch_me_refuses_bad_values_and_changes_nothing(logged_in, body, field):
     before = logged_in.get("/api/v1/me").get_json()
     problem = assert_problem(logged_in.patch("/api/v1/me", json=body), 422)

@@ -38,12 +38,14 @@ def clock():
 @pytest.fixture
 def patient_in(users, new_api):
     """A logged-in client for a new patient living in `zone`."""
+
     def make(zone: str):
         patient = users.patient(timezone=zone)
         client = new_api()
         client.login(patient)
         client.patient = patient
         return client
+
     return make
 
 
@@ -55,29 +57,28 @@ def assert_date_refused(response):
 
 # (patient's zone, the UTC instant, the patient's today then)
 TODAYS = [
-    ("Pacific/Kiritimati", "2026-06-15T09:59:59Z", date(2026, 6, 15)),   # 23:59:59 at UTC+14
+    ("Pacific/Kiritimati", "2026-06-15T09:59:59Z", date(2026, 6, 15)),  # 23:59:59 at UTC+14
     ("Pacific/Kiritimati", "2026-06-15T10:00:00Z", date(2026, 6, 16)),
     ("Pacific/Kiritimati", "2026-06-15T12:00:00Z", date(2026, 6, 16)),
-    ("Pacific/Pago_Pago", "2026-06-15T10:59:59Z", date(2026, 6, 14)),    # 23:59:59 at UTC-11
+    ("Pacific/Pago_Pago", "2026-06-15T10:59:59Z", date(2026, 6, 14)),  # 23:59:59 at UTC-11
     ("Pacific/Pago_Pago", "2026-06-15T11:00:00Z", date(2026, 6, 15)),
     ("Pacific/Pago_Pago", "2026-06-15T12:00:00Z", date(2026, 6, 15)),
-    ("Europe/London", "2026-03-28T23:30:00Z", date(2026, 3, 28)),        # GMT
-    ("Europe/London", "2026-03-29T00:30:00Z", date(2026, 3, 29)),        # GMT, clocks go forward at 01:00Z
-    ("Europe/London", "2026-03-29T22:59:59Z", date(2026, 3, 29)),        # 23:59:59 BST
-    ("Europe/London", "2026-03-29T23:30:00Z", date(2026, 3, 30)),        # 00:30 BST on the 30th
-    ("Europe/London", "2026-10-24T23:30:00Z", date(2026, 10, 25)),       # 00:30 BST on the 25th
-    ("Europe/London", "2026-10-25T00:30:00Z", date(2026, 10, 25)),       # 01:30 BST, the first one
-    ("Europe/London", "2026-10-25T01:30:00Z", date(2026, 10, 25)),       # 01:30 GMT, the second one
-    ("Europe/London", "2026-10-25T23:30:00Z", date(2026, 10, 25)),       # 23:30 GMT
+    ("Europe/London", "2026-03-28T23:30:00Z", date(2026, 3, 28)),  # GMT
+    ("Europe/London", "2026-03-29T00:30:00Z", date(2026, 3, 29)),  # GMT, clocks go forward at 01:00Z
+    ("Europe/London", "2026-03-29T22:59:59Z", date(2026, 3, 29)),  # 23:59:59 BST
+    ("Europe/London", "2026-03-29T23:30:00Z", date(2026, 3, 30)),  # 00:30 BST on the 30th
+    ("Europe/London", "2026-10-24T23:30:00Z", date(2026, 10, 25)),  # 00:30 BST on the 25th
+    ("Europe/London", "2026-10-25T00:30:00Z", date(2026, 10, 25)),  # 01:30 BST, the first one
+    ("Europe/London", "2026-10-25T01:30:00Z", date(2026, 10, 25)),  # 01:30 GMT, the second one
+    ("Europe/London", "2026-10-25T23:30:00Z", date(2026, 10, 25)),  # 23:30 GMT
     ("Europe/London", "2026-10-26T00:00:00Z", date(2026, 10, 26)),
-    ("America/St_Johns", "2026-07-01T02:29:00Z", date(2026, 6, 30)),     # UTC-2:30 in summer
-    ("Asia/Kathmandu", "2026-06-30T18:15:00Z", date(2026, 7, 1)),        # UTC+5:45
+    ("America/St_Johns", "2026-07-01T02:29:00Z", date(2026, 6, 30)),  # UTC-2:30 in summer
+    ("Asia/Kathmandu", "2026-06-30T18:15:00Z", date(2026, 7, 1)),  # UTC+5:45
 ]
 
 
 @pytest.mark.parametrize(("zone", "at", "today"), TODAYS, ids=[f"{z}@{a}" for z, a, _ in TODAYS])
-def test_the_patients_today_is_accepted_and_the_next_day_refused(clock, patient_in, zone, at,
-                                                                 today):
+def test_the_patients_today_is_accepted_and_the_next_day_refused(clock, patient_in, zone, at, today):
     clock(at)
     api = patient_in(zone)
     assert api.patient.today() == today
@@ -119,7 +120,7 @@ def test_a_date_far_in_the_future_is_refused(clock, patient_in):
 FIVE_YEARS = [
     ("Europe/London", "2026-06-15T12:00:00Z", date(2021, 6, 15)),
     ("Europe/London", "2026-01-01T00:30:00Z", date(2021, 1, 1)),
-    ("Europe/London", "2028-02-29T12:00:00Z", date(2023, 2, 28)),   # no 29 February in 2023
+    ("Europe/London", "2028-02-29T12:00:00Z", date(2023, 2, 28)),  # no 29 February in 2023
     ("Europe/London", "2029-02-28T12:00:00Z", date(2024, 2, 28)),
     ("Europe/London", "2029-03-01T12:00:00Z", date(2024, 3, 1)),
     ("Pacific/Kiritimati", "2026-06-15T12:00:00Z", date(2021, 6, 16)),
@@ -127,8 +128,7 @@ FIVE_YEARS = [
 ]
 
 
-@pytest.mark.parametrize(("zone", "at", "earliest"), FIVE_YEARS,
-                         ids=[f"{z}@{a}" for z, a, _ in FIVE_YEARS])
+@pytest.mark.parametrize(("zone", "at", "earliest"), FIVE_YEARS, ids=[f"{z}@{a}" for z, a, _ in FIVE_YEARS])
 def test_five_years_back_is_accepted_and_a_day_more_refused(clock, patient_in, zone, at, earliest):
     clock(at)
     api = patient_in(zone)
@@ -155,8 +155,7 @@ def test_a_refused_date_leaves_a_stored_day_as_it_was(clock, patient_in):
     assert api.get(URL.format("2021-06-15")).get_json() == stored.get_json()
 
 
-@pytest.mark.parametrize(("zone", "at", "today"), TODAYS[:6],
-                         ids=[f"{z}@{a}" for z, a, _ in TODAYS[:6]])
+@pytest.mark.parametrize(("zone", "at", "today"), TODAYS[:6], ids=[f"{z}@{a}" for z, a, _ in TODAYS[:6]])
 def test_check_diary_date_follows_the_patients_zone(clock, users, zone, at, today):
     clock(at)
     patient = users.patient(timezone=zone)

@@ -63,12 +63,27 @@ def medication(**fields) -> dict:
 
 
 HEADACHE_TYPES = ["tension", "migraine", "cluster", "sinus", "other", "unsure"]
-LOCATIONS = ["forehead", "temples", "behind_eyes", "top_of_head", "back_of_head", "neck",
-             "shoulders", "jaw", "face"]
-SYMPTOMS = ["nausea", "vomiting", "light_sensitivity", "sound_sensitivity", "aura",
-            "neck_stiffness", "sudden"]
-DRUG_CLASSES = ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic",
-                "other"]
+LOCATIONS = [
+    "forehead",
+    "temples",
+    "behind_eyes",
+    "top_of_head",
+    "back_of_head",
+    "neck",
+    "shoulders",
+    "jaw",
+    "face",
+]
+SYMPTOMS = [
+    "nausea",
+    "vomiting",
+    "light_sensitivity",
+    "sound_sensitivity",
+    "aura",
+    "neck_stiffness",
+    "sudden",
+]
+DRUG_CLASSES = ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other"]
 
 # (field path, value sent, value read back; SAME when it is the value sent)
 GOOD = [
@@ -203,8 +218,8 @@ BAD = [
     ("red_flags", None, "red_flags"),
     ("notes", "n" * 2001, "notes"),
     ("notes", 12, "notes"),
-    ("notes", "before\x00after", "notes"),                  # PostgreSQL cannot store U+0000
-    ("notes", "lone \ud800 surrogate", "notes"),            # not encodable as UTF-8
+    ("notes", "before\x00after", "notes"),  # PostgreSQL cannot store U+0000
+    ("notes", "lone \ud800 surrogate", "notes"),  # not encodable as UTF-8
     ("triggers", ["stress\x00"], "triggers"),
     ("medications.0.name", "Ibuprofen\x00", "medications.0.name"),
     ("headaches.0.type", "tension\x00", "headaches.0.type"),
@@ -240,14 +255,16 @@ def test_doses_default_to_one(logged_in):
 
 
 @pytest.mark.parametrize(("path", "value", "error_path"), BAD, ids=[_case_id(c) for c in BAD])
-def test_a_bad_value_is_a_422_naming_the_field_and_stores_nothing(logged_in, path, value,
-                                                                  error_path):
+def test_a_bad_value_is_a_422_naming_the_field_and_stores_nothing(logged_in, path, value, error_path):
     # A new day stays missing...
     body = assert_problem(logged_in.put(URL.format(DAY), json=body_with(path, value)), 422)
-    assert any(key == error_path or key.startswith(error_path + ".") for key in body["errors"]), \
-        body["errors"]
-    assert all(isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages)
-               for messages in body["errors"].values())
+    assert any(key == error_path or key.startswith(error_path + ".") for key in body["errors"]), body[
+        "errors"
+    ]
+    assert all(
+        isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages)
+        for messages in body["errors"].values()
+    )
     assert logged_in.get(URL.format(DAY)).status_code == 404
 
     # ...and a stored day keeps its content and its version.
@@ -262,11 +279,13 @@ def test_a_bad_value_is_a_422_naming_the_field_and_stores_nothing(logged_in, pat
     assert after.headers["ETag"] == stored.headers["ETag"]
 
 
-@pytest.mark.parametrize("body", [[], [day_body()], "a day", 42, True, None],
-                         ids=["empty-list", "list", "string", "number", "boolean", "null"])
+@pytest.mark.parametrize(
+    "body",
+    [[], [day_body()], "a day", 42, True, None],
+    ids=["empty-list", "list", "string", "number", "boolean", "null"],
+)
 def test_a_body_that_is_not_an_object_is_a_422(logged_in, body):
-    response = logged_in.put(URL.format(DAY), data=json.dumps(body),
-                             content_type="application/json")
+    response = logged_in.put(URL.format(DAY), data=json.dumps(body), content_type="application/json")
     problem = assert_problem(response, 422)
     assert "_schema" in problem["errors"]
     assert logged_in.get(URL.format(DAY)).status_code == 404
@@ -277,8 +296,7 @@ def test_every_broken_rule_is_reported_at_once(logged_in):
     body["headaches"][0]["intensity"] = 0
     body["medications"][0]["doses"] = 0
     problem = assert_problem(logged_in.put(URL.format(DAY), json=body), 422)
-    assert set(problem["errors"]) == {"soreness", "notes", "headaches.0.intensity",
-                                      "medications.0.doses"}
+    assert set(problem["errors"]) == {"soreness", "notes", "headaches.0.intensity", "medications.0.doses"}
 
 
 def test_errors_name_the_index_of_the_broken_item(logged_in):
@@ -303,14 +321,21 @@ ANSWERS = [
     (False, [], False),
     (False, [headache()], "You said you had no headache, but a headache is logged: remove it or answer Yes."),
     (None, [], None),
-    (None, [headache()], "A headache is logged, so the headache question is answered: send true, or leave it out."),
+    (
+        None,
+        [headache()],
+        "A headache is logged, so the headache question is answered: send true, or leave it out.",
+    ),
     (MISSING, [headache()], True),
     (MISSING, [], None),
 ]
 
 
-@pytest.mark.parametrize(("had_headache", "headaches", "outcome"), ANSWERS,
-                         ids=[f"{'missing' if a is MISSING else a}-{len(h)}" for a, h, _ in ANSWERS])
+@pytest.mark.parametrize(
+    ("had_headache", "headaches", "outcome"),
+    ANSWERS,
+    ids=[f"{'missing' if a is MISSING else a}-{len(h)}" for a, h, _ in ANSWERS],
+)
 def test_the_headache_answer_agrees_with_the_headaches(logged_in, had_headache, headaches, outcome):
     body = day_body(headaches=headaches)
     if had_headache is not MISSING:
@@ -339,6 +364,8 @@ def test_answering_the_headache_question_is_a_change_and_sending_it_again_is_not
     answered = logged_in.put(URL.format(DAY), json={**quiet, "had_headache": False})
     assert answered.status_code == 200 and answered.get_json()["version"] == 2
     again = logged_in.put(URL.format(DAY), json={**quiet, "had_headache": False}, headers={"If-Match": '"1"'})
-    assert again.status_code == 200 and again.get_json()["version"] == 2  # a repeat, even under a stale If-Match
+    assert (
+        again.status_code == 200 and again.get_json()["version"] == 2
+    )  # a repeat, even under a stale If-Match
     opened = logged_in.put(URL.format(DAY), json=quiet)
     assert opened.get_json()["had_headache"] is None and opened.get_json()["version"] == 3

@@ -35,11 +35,15 @@ def etag_of(version: int) -> str:
 
 def stored_count(patient, day: str) -> int:
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(DayRecord).where(
-        DayRecord.patient_id == patient.id, DayRecord.date == date.fromisoformat(day)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(DayRecord)
+        .where(DayRecord.patient_id == patient.id, DayRecord.date == date.fromisoformat(day))
+    )
 
 
 # -- ETag, If-Match, 201/200 ------------------------------------------------------------------
+
 
 def test_a_new_day_is_201_with_its_version_as_etag(logged_in):
     response = logged_in.put(URL.format(DAY), json=day_body())
@@ -79,26 +83,58 @@ def test_put_replaces_the_whole_record_not_only_the_fields_sent(logged_in):
 
 
 TWO_HEADACHES = [
-    {"start": "07:05", "duration_minutes": None, "intensity": 4, "type": "tension", "side": None,
-     "locations": ["forehead"], "symptoms": [], "neck_provoked": None},
-    {"start": None, "duration_minutes": 240, "intensity": 9, "type": "migraine", "side": "left",
-     "locations": ["temples", "behind_eyes"], "symptoms": ["nausea", "aura"], "neck_provoked": False},
+    {
+        "start": "07:05",
+        "duration_minutes": None,
+        "intensity": 4,
+        "type": "tension",
+        "side": None,
+        "locations": ["forehead"],
+        "symptoms": [],
+        "neck_provoked": None,
+    },
+    {
+        "start": None,
+        "duration_minutes": 240,
+        "intensity": 9,
+        "type": "migraine",
+        "side": "left",
+        "locations": ["temples", "behind_eyes"],
+        "symptoms": ["nausea", "aura"],
+        "neck_provoked": False,
+    },
 ]
 TWO_MEDICATIONS = [
     {"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 1, "time": None, "relief": None},
-    {"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic", "doses": 2, "time": "23:45",
-     "relief": "pain_free"},
+    {
+        "name": "Paracetamol 500 mg",
+        "drug_class": "non_opioid_analgesic",
+        "doses": 2,
+        "time": "23:45",
+        "relief": "pain_free",
+    },
 ]
 
 
-@pytest.mark.parametrize("before, after", [
-    ({}, {"headaches": TWO_HEADACHES, "medications": TWO_MEDICATIONS}),
-    ({"headaches": TWO_HEADACHES, "medications": TWO_MEDICATIONS}, {"headaches": [], "medications": []}),
-    ({"headaches": TWO_HEADACHES}, {"headaches": TWO_HEADACHES[::-1], "medications": TWO_MEDICATIONS[:1]}),
-    ({"medications": TWO_MEDICATIONS}, {"headaches": TWO_HEADACHES[1:], "medications": TWO_MEDICATIONS[::-1]}),
-], ids=["none to two", "two to none", "reordered", "one table each"])
-def test_every_item_written_reads_back_in_order_and_a_replace_leaves_no_old_item(logged_in, patient,
-                                                                                 before, after):
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ({}, {"headaches": TWO_HEADACHES, "medications": TWO_MEDICATIONS}),
+        ({"headaches": TWO_HEADACHES, "medications": TWO_MEDICATIONS}, {"headaches": [], "medications": []}),
+        (
+            {"headaches": TWO_HEADACHES},
+            {"headaches": TWO_HEADACHES[::-1], "medications": TWO_MEDICATIONS[:1]},
+        ),
+        (
+            {"medications": TWO_MEDICATIONS},
+            {"headaches": TWO_HEADACHES[1:], "medications": TWO_MEDICATIONS[::-1]},
+        ),
+    ],
+    ids=["none to two", "two to none", "reordered", "one table each"],
+)
+def test_every_item_written_reads_back_in_order_and_a_replace_leaves_no_old_item(
+    logged_in, patient, before, after
+):
     first = logged_in.put(URL.format(DAY), json=day_body(**before)).get_json()
     sent = day_body(**after)
     logged_in.put(URL.format(DAY), json=sent)
@@ -113,8 +149,9 @@ def test_every_item_written_reads_back_in_order_and_a_replace_leaves_no_old_item
 
 def test_if_match_naming_the_current_version_replaces(logged_in):
     first = logged_in.put(URL.format(DAY), json=day_body())
-    response = logged_in.put(URL.format(DAY), json=day_body(soreness=1),
-                             headers={"If-Match": first.headers["ETag"]})
+    response = logged_in.put(
+        URL.format(DAY), json=day_body(soreness=1), headers={"If-Match": first.headers["ETag"]}
+    )
     assert response.status_code == 200
     assert response.get_json()["soreness"] == 1
 
@@ -123,8 +160,9 @@ def test_if_match_naming_the_current_version_replaces(logged_in):
 def test_if_match_naming_an_older_version_is_412_with_the_current_record(logged_in, if_match):
     old = logged_in.put(URL.format(DAY), json=day_body()).get_json()
     current = logged_in.put(URL.format(DAY), json=day_body(soreness=5))
-    response = logged_in.put(URL.format(DAY), json=day_body(soreness=9),
-                             headers={"If-Match": if_match.format(v=old["version"])})
+    response = logged_in.put(
+        URL.format(DAY), json=day_body(soreness=9), headers={"If-Match": if_match.format(v=old["version"])}
+    )
     problem = assert_problem(response, 412)
     assert problem["current"] == current.get_json()
     assert response.headers["ETag"] == current.headers["ETag"]
@@ -135,8 +173,9 @@ def test_if_match_naming_an_older_version_is_412_with_the_current_record(logged_
 
 def test_if_match_naming_no_version_is_412(logged_in):
     current = logged_in.put(URL.format(DAY), json=day_body())
-    response = logged_in.put(URL.format(DAY), json=day_body(soreness=9),
-                             headers={"If-Match": '"not-a-version"'})
+    response = logged_in.put(
+        URL.format(DAY), json=day_body(soreness=9), headers={"If-Match": '"not-a-version"'}
+    )
     assert assert_problem(response, 412)["current"] == current.get_json()
     assert logged_in.get(URL.format(DAY)).get_json()["soreness"] == 3
 
@@ -144,8 +183,9 @@ def test_if_match_naming_no_version_is_412(logged_in):
 def test_if_match_on_a_day_that_no_longer_exists_is_412_and_stores_nothing(logged_in):
     old = logged_in.put(URL.format(DAY), json=day_body())
     assert logged_in.delete(URL.format(DAY)).status_code == 204  # deleted on another phone
-    response = logged_in.put(URL.format(DAY), json=day_body(soreness=9),
-                             headers={"If-Match": old.headers["ETag"]})
+    response = logged_in.put(
+        URL.format(DAY), json=day_body(soreness=9), headers={"If-Match": old.headers["ETag"]}
+    )
     assert assert_problem(response, 412)["current"] is None
     assert logged_in.get(URL.format(DAY)).status_code == 404
 
@@ -163,8 +203,9 @@ def test_the_same_body_twice_leaves_one_record_and_the_same_version(logged_in, p
 def test_the_same_body_with_a_stale_if_match_changes_nothing_and_succeeds(logged_in):
     old = logged_in.put(URL.format(DAY), json=day_body())
     current = logged_in.put(URL.format(DAY), json=day_body(soreness=5))
-    replay = logged_in.put(URL.format(DAY), json=day_body(soreness=5),
-                           headers={"If-Match": old.headers["ETag"]})
+    replay = logged_in.put(
+        URL.format(DAY), json=day_body(soreness=5), headers={"If-Match": old.headers["ETag"]}
+    )
     assert replay.status_code == 200
     assert replay.get_json() == current.get_json()
     assert replay.headers["ETag"] == current.headers["ETag"]
@@ -188,6 +229,7 @@ def test_a_change_to_a_nested_field_bumps_the_version(logged_in):
 
 
 # -- DELETE -----------------------------------------------------------------------------------
+
 
 def test_a_deleted_day_is_missing_again(logged_in, patient):
     logged_in.put(URL.format(DAY), json=day_body())
@@ -217,6 +259,7 @@ def test_delete_with_the_current_if_match_deletes(logged_in):
 
 
 # -- Lists ------------------------------------------------------------------------------------
+
 
 def _iso(days_back: int) -> str:
     return (TODAY - timedelta(days=days_back)).isoformat()
@@ -255,18 +298,22 @@ def test_a_list_of_2000_days_is_allowed_and_2001_refused(logged_in):
     assert_problem(too_many, 422)
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    (f"?from={_iso(1)}&to={_iso(5)}", "from"),
-    ("?from=2026-02-30", "from"),
-    ("?to=yesterday", "to"),
-    ("?from=", "from"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        (f"?from={_iso(1)}&to={_iso(5)}", "from"),
+        ("?from=2026-02-30", "from"),
+        ("?to=yesterday", "to"),
+        ("?from=", "from"),
+    ],
+)
 def test_a_bad_list_range_is_a_422(logged_in, query, field):
     problem = assert_problem(logged_in.get(LIST.format("me") + query), 422)
     assert field in problem["errors"]
 
 
 # -- Who sees what ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def patient_a_day(logged_in, patient):
@@ -277,12 +324,14 @@ def patient_a_day(logged_in, patient):
 
 
 def _a_paths(patient) -> list[str]:
-    return [f"/api/v1/patients/{patient.id}/days/{DAY}", f"/api/v1/patients/{patient.id}/days",
-            f"/api/v1/patients/{patient.id}/days?from={DAY}&to={DAY}"]
+    return [
+        f"/api/v1/patients/{patient.id}/days/{DAY}",
+        f"/api/v1/patients/{patient.id}/days",
+        f"/api/v1/patients/{patient.id}/days?from={DAY}&to={DAY}",
+    ]
 
 
-def test_another_patient_gets_404_for_every_day_route_of_patient_a(patient_a_day, patient, users,
-                                                                   as_user):
+def test_another_patient_gets_404_for_every_day_route_of_patient_a(patient_a_day, patient, users, as_user):
     other = as_user(users.patient())
     for path in _a_paths(patient):
         assert_problem(other.get(path), 404)
@@ -301,8 +350,7 @@ def test_another_patients_writes_never_touch_patient_a(patient_a_day, logged_in,
     assert mine.headers["ETag"] == etag_of(patient_a_day["version"])
 
 
-def test_an_unlinked_therapist_gets_404_and_a_linked_one_reads(patient_a_day, patient, users,
-                                                               as_user):
+def test_an_unlinked_therapist_gets_404_and_a_linked_one_reads(patient_a_day, patient, users, as_user):
     stranger = as_user(users.therapist())
     for path in _a_paths(patient):
         assert_problem(stranger.get(path), 404)
@@ -313,16 +361,16 @@ def test_an_unlinked_therapist_gets_404_and_a_linked_one_reads(patient_a_day, pa
     assert [d["date"] for d in linked.get(_a_paths(patient)[2]).get_json()["days"]] == [DAY]
 
 
-@pytest.mark.parametrize("pid", [str(uuid.uuid4()), str(uuid.UUID(int=0)), "123", "not-a-uuid",
-                                 "ME", "me ", "%20", "1" * 200])
+@pytest.mark.parametrize(
+    "pid", [str(uuid.uuid4()), str(uuid.UUID(int=0)), "123", "not-a-uuid", "ME", "me ", "%20", "1" * 200]
+)
 def test_unknown_or_malformed_patient_ids_are_404(logged_in, patient_a_day, users, as_user, pid):
     for client in (logged_in, as_user(users.therapist())):
         assert_problem(client.get(f"/api/v1/patients/{pid}/days/{DAY}"), 404)
         assert_problem(client.get(f"/api/v1/patients/{pid}/days"), 404)
 
 
-def test_a_hidden_patient_and_a_missing_one_get_the_same_404(patient_a_day, patient, users,
-                                                             as_user):
+def test_a_hidden_patient_and_a_missing_one_get_the_same_404(patient_a_day, patient, users, as_user):
     other = as_user(users.patient())
     hidden = other.get(f"/api/v1/patients/{patient.id}/days/{DAY}")
     missing = other.get(f"/api/v1/patients/{uuid.uuid4()}/days/{DAY}")
@@ -332,8 +380,7 @@ def test_a_hidden_patient_and_a_missing_one_get_the_same_404(patient_a_day, pati
 
 # -- Medications ------------------------------------------------------------------------------
 
-ACUTE_CLASSES = {"non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic",
-                 "other_acute"}
+ACUTE_CLASSES = {"non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute"}
 
 # CLINICAL_RULES.md section 3: a catalogue name that starts so has this class.
 CATALOGUE_CLASSES = [
@@ -361,8 +408,7 @@ CATALOGUE_CLASSES = [
     ("rimegepant", "other_acute"),
     ("lasmiditan", "other_acute"),
 ]
-MUST_BE_LISTED = {"paracetamol 500", "ibuprofen", "sumatriptan", "ergotamine", "codeine",
-                  "co-codamol"}
+MUST_BE_LISTED = {"paracetamol 500", "ibuprofen", "sumatriptan", "ergotamine", "codeine", "co-codamol"}
 ACTIVE_INGREDIENTS = ("paracetamol", "aspirin", "ibuprofen", "codeine", "caffeine", "dihydrocodeine")
 
 
@@ -373,8 +419,7 @@ def catalogue(logged_in) -> list[dict]:
     return response.get_json()["medications"]
 
 
-@pytest.mark.parametrize(("prefix", "drug_class"), CATALOGUE_CLASSES,
-                         ids=[p for p, _ in CATALOGUE_CLASSES])
+@pytest.mark.parametrize(("prefix", "drug_class"), CATALOGUE_CLASSES, ids=[p for p, _ in CATALOGUE_CLASSES])
 def test_the_catalogue_gives_each_medication_its_ichd3_class(catalogue, prefix, drug_class):
     matching = [m for m in catalogue if m["name"].lower().startswith(prefix)]
     if prefix in MUST_BE_LISTED:
@@ -412,16 +457,25 @@ def test_my_medications_are_my_own_most_recently_used_first(logged_in, users, as
     entries = [  # (days back, medications), written in this order
         (1, [_medication("Co-codamol 30/500", "combination_analgesic")]),
         (8, [_medication("Ibuprofen 400 mg", "non_opioid_analgesic")]),
-        (3, [_medication("Sumatriptan 50 mg", "triptan"),
-             _medication("Ibuprofen 400 mg", "non_opioid_analgesic")]),
+        (
+            3,
+            [
+                _medication("Sumatriptan 50 mg", "triptan"),
+                _medication("Ibuprofen 400 mg", "non_opioid_analgesic"),
+            ],
+        ),
         (6, [_medication("Propranolol 40 mg", "other")]),
     ]
     for back, medications in entries:
         response = logged_in.put(URL.format(_iso(back)), json=day_body(medications=medications))
         assert response.status_code == 201
     other = as_user(users.patient())
-    assert other.put(URL.format(_iso(1)), json=day_body(
-        medications=[_medication("Tramadol 50 mg", "opioid")])).status_code == 201
+    assert (
+        other.put(
+            URL.format(_iso(1)), json=day_body(medications=[_medication("Tramadol 50 mg", "opioid")])
+        ).status_code
+        == 201
+    )
 
     response = logged_in.get("/api/v1/patients/me/medications")
     assert response.status_code == 200

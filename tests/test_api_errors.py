@@ -37,8 +37,12 @@ def raw_put(api: ApiClient, path: str, data, content_type: str = "application/js
 
 # -- 400 ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", ['{"headaches": [', "", "{'soreness': 3}", "NaN-ish", "\x00"],
-                         ids=["truncated", "empty", "single-quotes", "word", "nul"])
+
+@pytest.mark.parametrize(
+    "data",
+    ['{"headaches": [', "", "{'soreness': 3}", "NaN-ish", "\x00"],
+    ids=["truncated", "empty", "single-quotes", "word", "nul"],
+)
 def test_malformed_json_is_a_400_and_stores_nothing(logged_in, data):
     assert_problem(raw_put(logged_in, URL.format(DAY), data), 400)
     assert logged_in.get(URL.format(DAY)).status_code == 404
@@ -60,17 +64,21 @@ def test_a_missing_csrf_token_is_a_400_and_stores_nothing(logged_in):
 
 # -- 401 ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/api/v1/me"),
-    ("PATCH", "/api/v1/me"),
-    ("POST", "/api/v1/auth/logout"),
-    ("GET", f"/api/v1/patients/me/days/{DAY}"),
-    ("GET", "/api/v1/patients/me/days"),
-    ("PUT", f"/api/v1/patients/me/days/{DAY}"),
-    ("DELETE", f"/api/v1/patients/me/days/{DAY}"),
-    ("GET", "/api/v1/medications/catalogue"),
-    ("GET", "/api/v1/patients/me/medications"),
-])
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/me"),
+        ("PATCH", "/api/v1/me"),
+        ("POST", "/api/v1/auth/logout"),
+        ("GET", f"/api/v1/patients/me/days/{DAY}"),
+        ("GET", "/api/v1/patients/me/days"),
+        ("PUT", f"/api/v1/patients/me/days/{DAY}"),
+        ("DELETE", f"/api/v1/patients/me/days/{DAY}"),
+        ("GET", "/api/v1/medications/catalogue"),
+        ("GET", "/api/v1/patients/me/medications"),
+    ],
+)
 def test_not_logged_in_is_a_401(api, method, path):
     body = day_body() if method == "PUT" else {}
     assert_problem(api.request(method, path, json=body), 401)
@@ -84,6 +92,7 @@ def test_a_401_stores_nothing(api, patient, new_api):
 
 
 # -- 403 ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])
 def test_a_therapist_writing_patients_me_days_is_a_403(api, users, method):
@@ -99,6 +108,7 @@ def test_a_therapist_reading_patients_me_days_is_a_404(api, users):
 
 # -- 404 ------------------------------------------------------------------------------------
 
+
 def test_an_unknown_day_is_a_404(logged_in):
     assert_problem(logged_in.get(URL.format(DAY)), 404)
 
@@ -107,8 +117,20 @@ def test_deleting_an_unknown_day_is_a_404(logged_in):
     assert_problem(logged_in.delete(URL.format(DAY)), 404)
 
 
-@pytest.mark.parametrize("bad_date", ["2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10",
-                                      "2026-2-3", "20261120", "today", "2026-11-20x", "0000-01-01"])
+@pytest.mark.parametrize(
+    "bad_date",
+    [
+        "2026-02-30",
+        "2025-02-29",
+        "2026-13-01",
+        "2026-00-10",
+        "2026-2-3",
+        "20261120",
+        "today",
+        "2026-11-20x",
+        "0000-01-01",
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_a_date_in_the_address_that_is_no_date_is_a_404(logged_in, bad_date, method):
     response = logged_in.request(method, URL.format(bad_date), json=day_body())
@@ -130,12 +152,16 @@ def test_another_patients_day_is_a_404_like_an_unknown_one(logged_in, patient, u
 
 # -- 405 ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("GET", "/api/v1/auth/logout", {"POST"}),
-    ("GET", "/api/v1/auth/login", {"POST"}),
-    ("POST", f"/api/v1/patients/me/days/{DAY}", {"GET", "PUT", "DELETE"}),
-    ("PUT", "/api/v1/medications/catalogue", {"GET"}),
-])
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/api/v1/auth/logout", {"POST"}),
+        ("GET", "/api/v1/auth/login", {"POST"}),
+        ("POST", f"/api/v1/patients/me/days/{DAY}", {"GET", "PUT", "DELETE"}),
+        ("PUT", "/api/v1/medications/catalogue", {"GET"}),
+    ],
+)
 def test_a_method_the_address_does_not_take_is_a_405_with_allow(logged_in, method, path, allowed):
     response = logged_in.request(method, path, json={})
     assert_problem(response, 405)
@@ -144,14 +170,19 @@ def test_a_method_the_address_does_not_take_is_a_405_with_allow(logged_in, metho
 
 # -- 409 ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("second_email", ["jo@example.test", "JO@EXAMPLE.TEST", "Jo@Example.Test",
-                                          "  jo@example.test  "])
+
+@pytest.mark.parametrize(
+    "second_email", ["jo@example.test", "JO@EXAMPLE.TEST", "Jo@Example.Test", "  jo@example.test  "]
+)
 def test_registering_a_taken_email_is_a_409_whatever_its_case(api, new_api, second_email):
-    first = api.post("/api/v1/auth/register", json={
-        "email": "jo@example.test", "password": PASSWORD, "display_name": "Jo"})
+    first = api.post(
+        "/api/v1/auth/register", json={"email": "jo@example.test", "password": PASSWORD, "display_name": "Jo"}
+    )
     assert first.status_code == 201, first.get_json()
-    again = new_api().post("/api/v1/auth/register", json={
-        "email": second_email, "password": "quiet-harbour-lantern-92", "display_name": "Other Jo"})
+    again = new_api().post(
+        "/api/v1/auth/register",
+        json={"email": second_email, "password": "quiet-harbour-lantern-92", "display_name": "Other Jo"},
+    )
     if again.status_code == 422:
         pytest.fail(f"{second_email!r} was refused as invalid rather than taken: {again.get_json()}")
     assert_problem(again, 409)
@@ -161,6 +192,7 @@ def test_registering_a_taken_email_is_a_409_whatever_its_case(api, new_api, seco
 
 # -- 412 ------------------------------------------------------------------------------------
 
+
 def test_a_stale_if_match_is_a_412(logged_in):
     logged_in.put(URL.format(DAY), json=day_body())
     logged_in.put(URL.format(DAY), json=day_body(soreness=5))
@@ -169,6 +201,7 @@ def test_a_stale_if_match_is_a_412(logged_in):
 
 
 # -- 413 ------------------------------------------------------------------------------------
+
 
 def _body_of_size(size: int) -> str:
     skeleton = json.dumps(day_body(notes=""))
@@ -196,8 +229,11 @@ def test_a_large_login_body_is_a_413(api, patient):
 
 # -- 415 ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", "application/xml"])
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"],
+)
 def test_a_body_that_is_not_json_is_a_415_and_stores_nothing(logged_in, content_type):
     response = raw_put(logged_in, URL.format(DAY), json.dumps(day_body()), content_type)
     assert_problem(response, 415)
@@ -205,22 +241,24 @@ def test_a_body_that_is_not_json_is_a_415_and_stores_nothing(logged_in, content_
 
 
 def test_registering_with_a_form_body_is_a_415(api):
-    response = api.post("/api/v1/auth/register", data={
-        "email": "jo@example.test", "password": PASSWORD, "display_name": "Jo"})
+    response = api.post(
+        "/api/v1/auth/register", data={"email": "jo@example.test", "password": PASSWORD, "display_name": "Jo"}
+    )
     assert_problem(response, 415)
     assert db.session.query(User).count() == 0
 
 
 # -- 422 ------------------------------------------------------------------------------------
 
+
 def test_invalid_field_values_are_a_422_with_errors_by_field(logged_in):
     problem = assert_problem(logged_in.put(URL.format(DAY), json=day_body(soreness=11)), 422)
     assert list(problem["errors"]) == ["soreness"]
-    assert problem["errors"]["soreness"] and all(isinstance(m, str)
-                                                 for m in problem["errors"]["soreness"])
+    assert problem["errors"]["soreness"] and all(isinstance(m, str) for m in problem["errors"]["soreness"])
 
 
 # -- 429 ------------------------------------------------------------------------------------
+
 
 def test_too_many_attempts_is_a_429_with_retry_after(make_app, users):
     app = make_app(LOGIN_LIMIT_PER_ADDRESS="2 per minute")
@@ -264,8 +302,15 @@ def test_an_unexpected_api_error_is_a_500_problem_without_a_stack_trace(failing_
     response = failing_app.test_client().get(path)
     assert_problem(response, 500)
     text = response.get_data(as_text=True)
-    for leak in ("internal-detail", "hunter2", "models.py", "RuntimeError", "ZeroDivision",
-                 "Traceback", 'File "'):
+    for leak in (
+        "internal-detail",
+        "hunter2",
+        "models.py",
+        "RuntimeError",
+        "ZeroDivision",
+        "Traceback",
+        'File "',
+    ):
         assert leak not in text
 
 

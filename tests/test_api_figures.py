@@ -18,9 +18,11 @@ from .factories import link, make_day
 def _session(patient, therapist, day):
     from diary import operations
 
-    return operations.record_session(therapist, patient, {
-        "date": day, "techniques": ["dry_needling"], "muscles": [], "notes": None,
-        "next_review_on": None})
+    return operations.record_session(
+        therapist,
+        patient,
+        {"date": day, "techniques": ["dry_needling"], "muscles": [], "notes": None, "next_review_on": None},
+    )
 
 
 @pytest.fixture
@@ -51,7 +53,9 @@ def test_months_are_the_engines_month_rows(diary, therapist, as_user, reader):
     client = as_user(patient if reader == "patient" else therapist)
     today = clock.today(patient)
     first = Month.of(today).shift(-2)
-    response = client.get(f"/api/v1/patients/{patient.id}/months?from={first.label}&to={Month.of(today).label}")
+    response = client.get(
+        f"/api/v1/patients/{patient.id}/months?from={first.label}&to={Month.of(today).label}"
+    )
     assert response.status_code == 200
     months = response.get_json()["months"]
     facts, _ = engine_inputs(patient)
@@ -65,8 +69,15 @@ def test_months_are_the_engines_month_rows(diary, therapist, as_user, reader):
         assert got["medication_days"]["acute"] == want.medication_days.acute
         assert got["overuse_reasons"] == list(want.overuse_reasons)
     assert set(months[0]["medication_days"]) == {
-        "non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute", "other",
-        "acute"}
+        "non_opioid_analgesic",
+        "triptan",
+        "ergot",
+        "opioid",
+        "combination_analgesic",
+        "other_acute",
+        "other",
+        "acute",
+    }
 
 
 def test_months_default_to_the_last_twelve(diary, as_user):
@@ -75,8 +86,9 @@ def test_months_default_to_the_last_twelve(diary, as_user):
     assert len(months) == 12 and months[-1]["month"] == Month.of(clock.today(patient)).label
 
 
-@pytest.mark.parametrize("query", ["from=2026-13", "to=26-01", "from=2026-05&to=2026-01",
-                                   "from=2010-01&to=2026-11"])
+@pytest.mark.parametrize(
+    "query", ["from=2026-13", "to=26-01", "from=2026-05&to=2026-01", "from=2010-01&to=2026-11"]
+)
 def test_bad_month_ranges_are_refused(diary, as_user, query):
     patient, _ = diary
     response = as_user(patient).get(f"/api/v1/patients/me/months?{query}")
@@ -159,10 +171,14 @@ def test_follow_up_summary_is_the_engines(diary, therapist, as_user, reader):
     assert body["last_session"] == {"id": str(sessions[1].id), "date": sessions[1].date.isoformat()}
     assert body["first_session_date"] == sessions[0].date.isoformat()
     since = body["since_last_session"]
-    assert (since["from"], since["to"]) == ((sessions[1].date + timedelta(days=1)).isoformat(),
-                                            (today - timedelta(days=1)).isoformat())
-    assert body["medication_overuse"]["status"] == clinical.medication_overuse_status(
-        engine_inputs(patient)[0], today).status
+    assert (since["from"], since["to"]) == (
+        (sessions[1].date + timedelta(days=1)).isoformat(),
+        (today - timedelta(days=1)).isoformat(),
+    )
+    assert (
+        body["medication_overuse"]["status"]
+        == clinical.medication_overuse_status(engine_inputs(patient)[0], today).status
+    )
 
 
 def test_follow_up_summary_is_404_for_another_patient_and_an_unlinked_therapist(diary, users, as_user):
@@ -183,11 +199,15 @@ def test_a_session_recorded_today_does_not_empty_the_follow_up_summary(diary, th
     # The last session is the latest before today; "since" runs from the day after it to yesterday.
     assert body["last_session"] == {"id": str(sessions[1].id), "date": sessions[1].date.isoformat()}
     since, before = body["since_last_session"], body["before_last_session"]
-    assert (since["from"], since["to"]) == ((today - timedelta(days=11)).isoformat(),
-                                            (today - timedelta(days=1)).isoformat())
+    assert (since["from"], since["to"]) == (
+        (today - timedelta(days=11)).isoformat(),
+        (today - timedelta(days=1)).isoformat(),
+    )
     assert since["complete"] is True and since["days_logged"] > 0
-    assert (before["from"], before["to"]) == ((today - timedelta(days=23)).isoformat(),
-                                              (today - timedelta(days=13)).isoformat())
+    assert (before["from"], before["to"]) == (
+        (today - timedelta(days=23)).isoformat(),
+        (today - timedelta(days=13)).isoformat(),
+    )
 
 
 @pytest.mark.parametrize("window", ["0", "57", "two", "1.5"])
@@ -197,8 +217,9 @@ def test_a_window_outside_1_to_56_days_is_refused(diary, as_user, window):
     assert response.status_code == 422 and "window" in response.get_json()["errors"]
 
 
-@pytest.mark.parametrize("path", ["months", "medication-overuse", "progress", "sessions/effects",
-                                  "follow-up-summary"])
+@pytest.mark.parametrize(
+    "path", ["months", "medication-overuse", "progress", "sessions/effects", "follow-up-summary"]
+)
 def test_figures_run_a_fixed_number_of_statements(patient, therapist, as_user, count_statements, path):
     link(patient, therapist)
     reader = as_user(therapist)
@@ -212,8 +233,12 @@ def test_figures_run_a_fixed_number_of_statements(patient, therapist, as_user, c
 
     def daily_paracetamol(first_days_ago, last_days_ago):
         for days_ago in range(first_days_ago, last_days_ago):
-            make_day(patient, today - timedelta(days=days_ago), headaches=[{"intensity": 4}],
-                     medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+            make_day(
+                patient,
+                today - timedelta(days=days_ago),
+                headaches=[{"intensity": 4}],
+                medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}],
+            )
 
     # Overuse in every month of the overuse window already: the count of overuse months in a
     # row reads further back in both diaries (one statement more than without such a run).
@@ -237,11 +262,18 @@ def test_windowed_figures_are_the_engines_over_the_whole_diary(patient, therapis
         if rng.random() < 0.15:
             continue
         heavy = days_ago < rng.choice((150, 250, 330))  # months of overuse before today
-        meds = [{"name": f"Medicine {n}", "drug_class": rng.choice(classes)}
-                for n in range(rng.choice((1, 2))) if rng.random() < (0.75 if heavy else 0.2)]
-        make_day(patient, today - timedelta(days=days_ago), medications=meds,
-                 headaches=[{"intensity": rng.randint(1, 10)}] if rng.random() < 0.6 else [],
-                 soreness=rng.choice((None, 0, 2, 5)))
+        meds = [
+            {"name": f"Medicine {n}", "drug_class": rng.choice(classes)}
+            for n in range(rng.choice((1, 2)))
+            if rng.random() < (0.75 if heavy else 0.2)
+        ]
+        make_day(
+            patient,
+            today - timedelta(days=days_ago),
+            medications=meds,
+            headaches=[{"intensity": rng.randint(1, 10)}] if rng.random() < 0.6 else [],
+            soreness=rng.choice((None, 0, 2, 5)),
+        )
     for days_ago in (420, 300, 200, 33, 9):
         _session(patient, therapist, today - timedelta(days=days_ago))
     reader = as_user(therapist)

@@ -168,8 +168,11 @@ def served_at_my_address(routes) -> set[tuple[str, str]]:
     """What a `{pid}` route serves at the patient's own address when that address is a path of
     its own (`/patients/me/days/{day}`): the document lists it there too."""
     paths = {path for _, path in routes}
-    return {(method, path.replace("{pid}", "me")) for method, path in routes
-            if "{pid}" in path and path.replace("{pid}", "me") in paths}
+    return {
+        (method, path.replace("{pid}", "me"))
+        for method, path in routes
+        if "{pid}" in path and path.replace("{pid}", "me") in paths
+    }
 
 
 def test_nothing_is_described_that_the_app_does_not_serve(app, spec):
@@ -421,10 +424,13 @@ def test_a_session_address_is_a_uuid_so_the_effects_are_not_a_session(as_user, p
     assert client.get("/api/v1/patients/me/sessions/effects").status_code == 200
 
 
-@pytest.mark.parametrize(("path", "first", "last"), [
-    ("/api/v1/patients/{pid}/days", "2026-03-02", "2026-03-01"),
-    ("/api/v1/patients/{pid}/months", "2026-03", "2026-02"),
-])
+@pytest.mark.parametrize(
+    ("path", "first", "last"),
+    [
+        ("/api/v1/patients/{pid}/days", "2026-03-02", "2026-03-01"),
+        ("/api/v1/patients/{pid}/months", "2026-03", "2026-02"),
+    ],
+)
 def test_a_range_documents_that_from_comes_first_and_a_reversed_one_is_a_422(
     as_user, patient, spec, path, first, last
 ):
@@ -436,11 +442,14 @@ def test_a_range_documents_that_from_comes_first_and_a_reversed_one_is_a_422(
     assert response.get_json()["errors"] == {"from": ["`from` is after `to`."]}
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("PATCH", "/api/v1/me", {"display_name": "Sam"}),
-    ("PUT", "/api/v1/patients/me/days/2026-03-01", {}),
-    ("POST", "/api/v1/auth/logout", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "/api/v1/me", {"display_name": "Sam"}),
+        ("PUT", "/api/v1/patients/me/days/2026-03-01", {}),
+        ("POST", "/api/v1/auth/logout", None),
+    ],
+)
 def test_a_change_without_a_login_is_a_401_whatever_its_csrf_token(api, method, path, body):
     """Log in first: a 401, not the 400 of a CSRF token that belongs to no login."""
     for headers in ({}, {"X-CSRFToken": "not-a-token"}):
@@ -450,7 +459,8 @@ def test_a_change_without_a_login_is_a_401_whatever_its_csrf_token(api, method, 
 
 
 def test_login_and_registration_still_check_the_csrf_token(api):
-    response = api.request("POST", "/api/v1/auth/login", json={"email": "a@b.test", "password": "x"},
-                           csrf=False)
+    response = api.request(
+        "POST", "/api/v1/auth/login", json={"email": "a@b.test", "password": "x"}, csrf=False
+    )
     assert response.status_code == 400
     assert response.get_json()["title"] == "Missing or invalid CSRF token"

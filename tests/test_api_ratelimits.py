@@ -35,8 +35,9 @@ def assert_limited(response) -> None:
 
 
 def attempt(client: ApiClient, email: str, password: str, address: str = "127.0.0.1"):
-    response = client.post(LOGIN, json={"email": email, "password": password},
-                           environ_base={"REMOTE_ADDR": address})
+    response = client.post(
+        LOGIN, json={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
     if response.status_code == 200:
         client._csrf = None  # a login starts a new session, with a new token
     return response
@@ -45,16 +46,18 @@ def attempt(client: ApiClient, email: str, password: str, address: str = "127.0.
 @pytest.fixture
 def limited(make_app, users):
     """An app with small login limits, and two accounts on it: (app, client, email, other)."""
+
     def build(per_account: str = "100 per minute", per_address: str = "100 per minute", **extra):
-        app = make_app(LOGIN_LIMIT_PER_ACCOUNT=per_account, LOGIN_LIMIT_PER_ADDRESS=per_address,
-                       **extra)
+        app = make_app(LOGIN_LIMIT_PER_ACCOUNT=per_account, LOGIN_LIMIT_PER_ADDRESS=per_address, **extra)
         with app.app_context():
             emails = users.patient().email, users.patient().email
         return app, ApiClient(app.test_client()), *emails
+
     return build
 
 
 # -- Per account ------------------------------------------------------------------------------
+
 
 def test_failed_logins_are_limited_per_account_from_any_address(limited):
     app, client, email, other = limited(per_account="3 per minute")
@@ -89,13 +92,15 @@ def test_api_and_html_logins_share_the_account_allowance(limited):
     app, client, email, other = limited(per_account="3 per minute")
     assert attempt(client, email, "wrong-guess").status_code == 401
     assert attempt(client, email, "wrong-guess").status_code == 401
-    page = client.client.post("/login", data={"email": email, "password": "wrong-guess",
-                                              "csrf_token": client.csrf_token()})
+    page = client.client.post(
+        "/login", data={"email": email, "password": "wrong-guess", "csrf_token": client.csrf_token()}
+    )
     assert page.status_code == 401
     assert_limited(attempt(client, email, PASSWORD))
 
 
 # -- Per address ------------------------------------------------------------------------------
+
 
 def test_logins_are_limited_per_address(limited):
     app, client, email, other = limited(per_address="3 per minute")
@@ -123,12 +128,16 @@ def test_viewing_the_login_page_uses_up_no_allowance(limited):
 def test_failures_without_an_email_do_not_close_the_login_page(limited):
     app, client, email, other = limited(per_account="3 per minute")
     for n in range(4):
-        client.client.post("/login", data={"email": "", "password": "x", "csrf_token": client.csrf_token()},
-                           environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+        client.client.post(
+            "/login",
+            data={"email": "", "password": "x", "csrf_token": client.csrf_token()},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+        )
     assert client.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
 
 
 # -- Devices that logged in before (OWASP device cookies) -------------------------------------
+
 
 def log_out(client: ApiClient) -> None:
     assert client.post("/api/v1/auth/logout").status_code == 204
@@ -148,8 +157,9 @@ def test_failures_from_unknown_devices_do_not_lock_out_a_device_that_logged_in_b
 
 def test_the_html_login_trusts_the_device_too(limited):
     app, owner, email, other = limited(per_account="2 per minute")
-    page = owner.client.post("/login", data={"email": email, "password": PASSWORD,
-                                             "csrf_token": owner.csrf_token()})
+    page = owner.client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": owner.csrf_token()}
+    )
     assert page.status_code == 302
     owner._csrf = None
     stranger = ApiClient(app.test_client())
@@ -209,10 +219,18 @@ def test_the_device_cookie_is_httponly_and_names_the_account_without_its_email(l
 
 # -- Registration -----------------------------------------------------------------------------
 
+
 def register(client: ApiClient, email: str, address: str):
-    response = client.post(REGISTER, environ_base={"REMOTE_ADDR": address}, json={
-        "email": email, "password": "copper-meadow-lantern-82", "display_name": "Jo Bloggs",
-        "timezone": "Europe/London"})
+    response = client.post(
+        REGISTER,
+        environ_base={"REMOTE_ADDR": address},
+        json={
+            "email": email,
+            "password": "copper-meadow-lantern-82",
+            "display_name": "Jo Bloggs",
+            "timezone": "Europe/London",
+        },
+    )
     client._csrf = None  # a registration logs in: a new session, with a new token
     return response
 
@@ -222,14 +240,18 @@ def test_registrations_are_limited_per_address_for_the_api_and_the_pages_alike(l
     assert register(client, "new1@example.test", "10.0.0.1").status_code == 201
     assert register(client, "new2@example.test", "10.0.0.1").status_code == 201
     assert_limited(register(client, "new3@example.test", "10.0.0.1"))
-    page = client.client.post("/register", environ_base={"REMOTE_ADDR": "10.0.0.1"},
-                              data={"email": "new4@example.test", "csrf_token": client.csrf_token()})
+    page = client.client.post(
+        "/register",
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        data={"email": "new4@example.test", "csrf_token": client.csrf_token()},
+    )
     assert page.status_code == 429
     assert client.client.get("/register", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
     assert register(client, "new5@example.test", "10.0.0.2").status_code == 201
 
 
 # -- No plain email in a key ------------------------------------------------------------------
+
 
 def test_the_memory_store_keys_hold_no_plain_email(limited):
     app, client, email, other = limited()
@@ -271,8 +293,10 @@ def redis_prefix():
     try:
         connection.ping()
     except redis.exceptions.ConnectionError as error:
-        pytest.fail(f"Redis is needed for the shared-limit test and is not reachable at "
-                    f"{REDIS_URL}: {error}. Start it or set TEST_REDIS_URL.")
+        pytest.fail(
+            f"Redis is needed for the shared-limit test and is not reachable at "
+            f"{REDIS_URL}: {error}. Start it or set TEST_REDIS_URL."
+        )
     prefix = f"diary-test-{uuid.uuid4().hex[:12]}"
     # The Limiter is one object for every app in this process and keeps the first key prefix it
     # was given; start and end without one so this test neither inherits nor leaks a prefix.
@@ -289,7 +313,10 @@ def run_worker(database_url: str, prefix: str, email: str, tries: int) -> list[i
     """Login attempts from another process: a second worker with its own Limiter and memory."""
     result = subprocess.run(
         [sys.executable, "-c", WORKER, database_url, REDIS_URL, prefix, email, str(tries)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "error"},
     )
     assert result.returncode == 0, result.stderr
@@ -298,9 +325,12 @@ def run_worker(database_url: str, prefix: str, email: str, tries: int) -> list[i
 
 @pytest.mark.real_clock  # the worker process is not travelled by DIARY_TEST_NOW
 def test_the_account_limit_holds_across_workers_sharing_redis(limited, database_url, redis_prefix):
-    app, client, email, other = limited(per_account="3 per minute", REDIS_URL=REDIS_URL,
-                                        RATELIMIT_STORAGE_URI=REDIS_URL,
-                                        RATELIMIT_KEY_PREFIX=redis_prefix)
+    app, client, email, other = limited(
+        per_account="3 per minute",
+        REDIS_URL=REDIS_URL,
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=redis_prefix,
+    )
     assert attempt(client, email, "wrong-guess", "10.0.0.1").status_code == 401
     assert attempt(client, email, "wrong-guess", "10.0.0.2").status_code == 401
 
@@ -312,6 +342,7 @@ def test_the_account_limit_holds_across_workers_sharing_redis(limited, database_
     assert attempt(client, other, PASSWORD, "10.0.0.3").status_code == 200
 
     import redis
+
     keys = [key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(match=f"*{redis_prefix}*")]
     assert keys, "the limits were not kept in Redis"
     assert not [key for key in keys if "@" in key or email.split("@")[0] in key], keys

@@ -27,6 +27,7 @@ API_MD = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
 # -- The table ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", charts.NAMES)
 def test_every_chart_has_a_title_a_default_range_and_a_builder(name):
     chart = CHARTS[name]
@@ -57,8 +58,11 @@ def test_an_unknown_chart_name_is_a_key_error():
 
 
 def test_the_api_serves_one_route_per_chart_and_no_other(app):
-    routed = {rule.rule.rsplit("/", 1)[1] for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/v1/patients/<pid>/charts/")}
+    routed = {
+        rule.rule.rsplit("/", 1)[1]
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/patients/<pid>/charts/")
+    }
     assert routed == set(charts.NAMES)
 
 
@@ -78,9 +82,16 @@ def test_api_md_describes_each_chart_as_the_table_does():
 
 # -- Every figure is one plotly accepts ---------------------------------------------------------
 
+
 def fact(on: date, peak: int = 0, classes=(), soreness=None, logged: bool = True) -> DayFacts:
-    return DayFacts(date=on, headache_count=1 if peak else 0, peak_intensity=peak,
-                    drug_classes=frozenset(classes), soreness=soreness, logged=logged)
+    return DayFacts(
+        date=on,
+        headache_count=1 if peak else 0,
+        peak_intensity=peak,
+        drug_classes=frozenset(classes),
+        soreness=soreness,
+        logged=logged,
+    )
 
 
 def diary(days: int, logged: float, session_every: int | None, seed: int = 1):

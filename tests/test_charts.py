@@ -31,10 +31,16 @@ DAY_MS = 86_400_000
 
 # -- Hand-made facts ----------------------------------------------------------------------------
 
+
 def fact(on: date, peak: int = 0, classes=(), soreness=None) -> DayFacts:
     """A logged day: a headache of intensity `peak` (none when 0), medication classes, soreness."""
-    return DayFacts(date=on, headache_count=1 if peak else 0, peak_intensity=peak,
-                    drug_classes=frozenset(classes), soreness=soreness)
+    return DayFacts(
+        date=on,
+        headache_count=1 if peak else 0,
+        peak_intensity=peak,
+        drug_classes=frozenset(classes),
+        soreness=soreness,
+    )
 
 
 def session(on: date, sid: str | None = None) -> SessionFacts:
@@ -50,8 +56,9 @@ def five_years(seed: int = 7) -> tuple[list[DayFacts], list[SessionFacts]]:
         if rng.random() < 0.85:
             peak = rng.randint(1, 10) if rng.random() < 0.5 else 0
             classes = rng.sample(clinical.ALL_CLASSES, rng.randint(0, 2)) if peak else ()
-            days.append(fact(first + timedelta(days=offset), peak, classes,
-                             rng.choice([None, 0, 1, 2, 3, 5, 7])))
+            days.append(
+                fact(first + timedelta(days=offset), peak, classes, rng.choice([None, 0, 1, 2, 3, 5, 7]))
+            )
     sessions = [session(first + timedelta(days=d)) for d in range(30, 5 * 365, 21)]
     return days, sessions
 
@@ -82,8 +89,16 @@ def walk(node):
 
 def every_figure() -> dict[str, dict]:
     """One figure of each chart from a small diary with a free day, a missing day and sessions."""
-    days = [fact(TODAY - timedelta(days=d), peak=(d * 3) % 11, soreness=d % 6,
-                 classes=("triptan",) if d % 4 == 0 else ()) for d in range(1, 120) if d % 9]
+    days = [
+        fact(
+            TODAY - timedelta(days=d),
+            peak=(d * 3) % 11,
+            soreness=d % 6,
+            classes=("triptan",) if d % 4 == 0 else (),
+        )
+        for d in range(1, 120)
+        if d % 9
+    ]
     sessions = [session(TODAY - timedelta(days=40)), session(TODAY - timedelta(days=20))]
     figures = {}
     for name, chart in CHARTS.items():
@@ -94,8 +109,11 @@ def every_figure() -> dict[str, dict]:
 
 # -- Missing days never look like headache-free days --------------------------------------------
 
-FREE_DAY, MISSING_DAY, HEADACHE_DAY = TODAY - timedelta(days=10), TODAY - timedelta(days=9), \
-    TODAY - timedelta(days=8)
+FREE_DAY, MISSING_DAY, HEADACHE_DAY = (
+    TODAY - timedelta(days=10),
+    TODAY - timedelta(days=9),
+    TODAY - timedelta(days=8),
+)
 
 
 RECENT = TODAY - timedelta(days=30)  # a range short enough to be drawn day by day
@@ -125,8 +143,14 @@ def test_calendar_draws_a_missing_day_as_a_hollow_square_and_a_free_day_as_a_fil
 
 
 def test_a_record_that_leaves_the_headache_question_open_is_drawn_as_a_missing_day():
-    unanswered = DayFacts(date=MISSING_DAY, headache_count=0, peak_intensity=0, drug_classes=frozenset(),
-                          soreness=3, logged=False)
+    unanswered = DayFacts(
+        date=MISSING_DAY,
+        headache_count=0,
+        peak_intensity=0,
+        drug_classes=frozenset(),
+        soreness=3,
+        logged=False,
+    )
     days = [fact(FREE_DAY), unanswered, fact(HEADACHE_DAY, peak=7)]
     figure = charts.build("intensity", days, [], TODAY, RECENT)
     free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
@@ -141,16 +165,21 @@ def test_a_record_that_leaves_the_headache_question_open_is_drawn_as_a_missing_d
 def test_calendar_puts_every_day_in_exactly_one_kind():
     days, sessions = five_years()
     figure = charts.build("calendar", days, sessions, TODAY)
-    kinds = [t for t in figure["data"] if t["name"] in
-             ("Not logged", "No headache (logged)", "Mild (1-3)", "Moderate (4-6)", "Severe (7-10)")]
+    kinds = [
+        t
+        for t in figure["data"]
+        if t["name"]
+        in ("Not logged", "No headache (logged)", "Mild (1-3)", "Moderate (4-6)", "Severe (7-10)")
+    ]
     assert len(kinds) == 5
     for position in range(len(kinds[0]["y"])):
         assert sum(t["y"][position] is not None for t in kinds) == 1
 
 
 def test_monthly_stacks_free_and_missing_days_apart():
-    days = [fact(date(2026, 10, d)) for d in range(1, 11)] \
-        + [fact(date(2026, 10, d), peak=p) for d, p in ((11, 2), (12, 5), (13, 9))]
+    days = [fact(date(2026, 10, d)) for d in range(1, 11)] + [
+        fact(date(2026, 10, d), peak=p) for d, p in ((11, 2), (12, 5), (13, 9))
+    ]
     figure = charts.build("monthly", days, [], TODAY, date(2026, 10, 1), date(2026, 11, 1))
     free, missing = trace(figure, "No headache"), trace(figure, "Not logged")
     mild, moderate_severe = trace(figure, "Mild"), trace(figure, "Moderate or severe")
@@ -177,8 +206,9 @@ def test_medication_marks_months_without_records_apart_from_months_without_medic
 
 def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days():
     s = TODAY - timedelta(days=30)
-    days = [fact(s - timedelta(days=d), peak=6 if d <= 4 else 0) for d in range(1, 11)] \
-        + [fact(s + timedelta(days=d)) for d in range(1, 8)]
+    days = [fact(s - timedelta(days=d), peak=6 if d <= 4 else 0) for d in range(1, 11)] + [
+        fact(s + timedelta(days=d)) for d in range(1, 8)
+    ]
     figure = charts.build("sessions", days, [session(s)], TODAY, window=14)
     headache, free, missing = (trace(figure, n) for n in ("Headache days", "No headache", "Not logged"))
     assert headache["x"] == [[f"{s.day} {s:%b}"] * 2, ["pre", "post"]]  # this year: no year
@@ -209,14 +239,16 @@ def test_every_chart_names_missing_days_in_its_legend(name):
 
 # -- Sessions, thresholds, ranges ---------------------------------------------------------------
 
+
 def test_intensity_marks_each_session_in_range_at_its_date():
     dates = [TODAY - timedelta(days=d) for d in (300, 60, 30, 2)]  # the first is out of range
     figure = charts.build("intensity", [], [session(d) for d in dates], TODAY, TODAY - timedelta(days=80))
     marker = trace(figure, "Treatment session")
     assert marker["x"] == [d.isoformat() for d in dates[1:]]
     lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
-    assert [(s["x0"], s["x1"], s["yref"]) for s in lines] == \
-        [(d.isoformat(), d.isoformat(), "paper") for d in dates[1:]]
+    assert [(s["x0"], s["x1"], s["yref"]) for s in lines] == [
+        (d.isoformat(), d.isoformat(), "paper") for d in dates[1:]
+    ]
 
 
 def test_intensity_marks_many_sessions_with_a_row_of_triangles_only():
@@ -264,21 +296,25 @@ def test_calendar_covers_the_last_six_months_in_whole_weeks():
     days = len(figure["data"][0]["y"])
     last_shown = first_shown + timedelta(days=days - 1)
     six_months_ago = date(2026, 5, 28)
-    assert first_shown.weekday() == 0 and six_months_ago - timedelta(days=6) <= first_shown \
-        <= six_months_ago + timedelta(days=1)
+    assert first_shown.weekday() == 0 and six_months_ago - timedelta(
+        days=6
+    ) <= first_shown <= six_months_ago + timedelta(days=1)
     assert last_shown == TODAY  # nothing after today is drawn, not even as missing
     assert figure["layout"]["meta"]["from"] == "2026-05-29" and figure["layout"]["meta"]["to"] == "2026-11-28"
     assert all(t.get("xperiod") == 7 * DAY_MS for t in figure["data"])
 
 
-@pytest.mark.parametrize(("name", "first", "last", "expected"), [
-    ("intensity", None, None, (date(2026, 5, 29), TODAY)),
-    ("calendar", None, None, (date(2026, 5, 29), TODAY)),
-    ("monthly", None, None, (date(2025, 12, 1), TODAY)),
-    ("medication", date(2026, 3, 15), date(2026, 4, 2), (date(2026, 3, 1), date(2026, 4, 2))),
-    ("intensity", date(2026, 11, 1), date(2027, 1, 1), (date(2026, 11, 1), TODAY)),
-    ("sessions", None, None, (None, None)),
-])
+@pytest.mark.parametrize(
+    ("name", "first", "last", "expected"),
+    [
+        ("intensity", None, None, (date(2026, 5, 29), TODAY)),
+        ("calendar", None, None, (date(2026, 5, 29), TODAY)),
+        ("monthly", None, None, (date(2025, 12, 1), TODAY)),
+        ("medication", date(2026, 3, 15), date(2026, 4, 2), (date(2026, 3, 1), date(2026, 4, 2))),
+        ("intensity", date(2026, 11, 1), date(2027, 1, 1), (date(2026, 11, 1), TODAY)),
+        ("sessions", None, None, (None, None)),
+    ],
+)
 def test_ranges_default_to_recent_months_and_never_pass_today(name, first, last, expected):
     assert CHARTS[name].resolve_range(TODAY, first, last) == expected
 
@@ -286,21 +322,24 @@ def test_ranges_default_to_recent_months_and_never_pass_today(name, first, last,
 STARTED = date(2026, 9, 17)  # a diary's first day (record or session), ten weeks before TODAY
 
 
-@pytest.mark.parametrize(("name", "first", "last", "start", "expected"), [
-    # A default range starts on the diary's first day, a month chart in its month ...
-    ("intensity", None, None, STARTED, (STARTED, TODAY)),
-    ("calendar", None, None, STARTED, (STARTED, TODAY)),
-    ("monthly", None, None, STARTED, (date(2026, 9, 1), TODAY)),
-    ("medication", None, None, STARTED, (date(2026, 9, 1), TODAY)),
-    ("intensity", None, date(2026, 10, 31), STARTED, (STARTED, date(2026, 10, 31))),
-    # ... but never earlier than it would without the diary,
-    ("intensity", None, None, date(2020, 1, 1), (date(2026, 5, 29), TODAY)),
-    ("monthly", None, None, date(2020, 1, 1), (date(2025, 12, 1), TODAY)),
-    # and a range asked for is the range drawn; so is the default before the diary began.
-    ("intensity", date(2026, 6, 1), None, STARTED, (date(2026, 6, 1), TODAY)),
-    ("intensity", None, date(2026, 8, 31), STARTED, (date(2026, 3, 1), date(2026, 8, 31))),
-    ("sessions", None, None, STARTED, (None, None)),
-])
+@pytest.mark.parametrize(
+    ("name", "first", "last", "start", "expected"),
+    [
+        # A default range starts on the diary's first day, a month chart in its month ...
+        ("intensity", None, None, STARTED, (STARTED, TODAY)),
+        ("calendar", None, None, STARTED, (STARTED, TODAY)),
+        ("monthly", None, None, STARTED, (date(2026, 9, 1), TODAY)),
+        ("medication", None, None, STARTED, (date(2026, 9, 1), TODAY)),
+        ("intensity", None, date(2026, 10, 31), STARTED, (STARTED, date(2026, 10, 31))),
+        # ... but never earlier than it would without the diary,
+        ("intensity", None, None, date(2020, 1, 1), (date(2026, 5, 29), TODAY)),
+        ("monthly", None, None, date(2020, 1, 1), (date(2025, 12, 1), TODAY)),
+        # and a range asked for is the range drawn; so is the default before the diary began.
+        ("intensity", date(2026, 6, 1), None, STARTED, (date(2026, 6, 1), TODAY)),
+        ("intensity", None, date(2026, 8, 31), STARTED, (date(2026, 3, 1), date(2026, 8, 31))),
+        ("sessions", None, None, STARTED, (None, None)),
+    ],
+)
 def test_a_default_range_starts_no_earlier_than_the_diary(name, first, last, start, expected):
     assert CHARTS[name].resolve_range(TODAY, first, last, start) == expected
 
@@ -313,8 +352,9 @@ def test_a_chart_of_a_new_diary_covers_only_its_days():
 
 
 def test_monthly_never_calls_a_month_with_nothing_logged_the_fewest():
-    days = [fact(date(2026, 10, d), peak=5 if d % 3 else 0) for d in range(1, 29)] \
-        + [fact(date(2026, 11, d), peak=5 if d % 2 else 0) for d in range(1, 29)]
+    days = [fact(date(2026, 10, d), peak=5 if d % 3 else 0) for d in range(1, 29)] + [
+        fact(date(2026, 11, d), peak=5 if d % 2 else 0) for d in range(1, 29)
+    ]
     figure = charts.build("monthly", days, [], TODAY, date(2026, 6, 1))
     summary = figure["layout"]["meta"]["summary"]
     assert "Most in Oct 2026 (19 of 28 logged days), fewest in Nov 2026 (14 of 28)." in summary
@@ -324,6 +364,7 @@ def test_monthly_never_calls_a_month_with_nothing_logged_the_fewest():
 
 # -- Long ranges: by week -----------------------------------------------------------------------
 
+
 def test_intensity_over_more_than_13_weeks_is_drawn_by_week_saying_how_many_days_were_logged():
     monday = date(2026, 6, 1)  # weeks from Monday 1 June; TODAY is a Saturday
     days = [fact(monday + timedelta(days=d), peak=(3, 8)[d % 2]) for d in range(7)]  # week 1
@@ -331,8 +372,10 @@ def test_intensity_over_more_than_13_weeks_is_drawn_by_week_saying_how_many_days
     days += [fact(monday + timedelta(days=14 + d), peak=2) for d in range(2)]  # week 3: 2 days
     # week 4: nothing logged
     figure = charts.build("intensity", days, [], TODAY, monday)
-    worst, free, thin, missing = (trace(figure, n) for n in (
-        "Worst pain of the week", "No headache", "Under half the week logged", "Not logged"))
+    worst, free, thin, missing = (
+        trace(figure, n)
+        for n in ("Worst pain of the week", "No headache", "Under half the week logged", "Not logged")
+    )
     assert worst["x0"] == monday.isoformat() and worst["dx"] == 7 * DAY_MS
     assert worst["y"][:4] == [8, None, None, None]
     assert free["y"][:4] == [None, 0, None, None]
@@ -369,17 +412,21 @@ def test_every_decimal_in_a_figure_has_one_place():
                     for text in value if isinstance(value, list) else [value]:
                         assert not re.search(r"\d\.\d{2}", str(text)), (name, key, text)
     two_days = [fact(TODAY, peak=5), fact(TODAY - timedelta(days=1), peak=6)]
-    summary = charts.build("intensity", two_days, [], TODAY, RECENT,
-                           audience=charts.PATIENT)["layout"]["meta"]["summary"]
+    summary = charts.build("intensity", two_days, [], TODAY, RECENT, audience=charts.PATIENT)["layout"][
+        "meta"
+    ]["summary"]
     assert "average worst pain 5.5," in summary
     summary = charts.build("intensity", two_days, [], TODAY, RECENT)["layout"]["meta"]["summary"]
     assert "mean peak 5.5," in summary
 
 
-@pytest.mark.parametrize(("dates", "labels"), [
-    ([date(2026, 3, 2), date(2026, 11, 20)], ["2 Mar", "20 Nov"]),  # all this year
-    ([date(2025, 12, 29), date(2026, 1, 5)], ["29 Dec 2025", "5 Jan 2026"]),
-])
+@pytest.mark.parametrize(
+    ("dates", "labels"),
+    [
+        ([date(2026, 3, 2), date(2026, 11, 20)], ["2 Mar", "20 Nov"]),  # all this year
+        ([date(2025, 12, 29), date(2026, 1, 5)], ["29 Dec 2025", "5 Jan 2026"]),
+    ],
+)
 def test_session_labels_have_four_digit_years_or_none(dates, labels):
     figure = charts.build("sessions", [], [session(d) for d in dates], TODAY)
     assert trace(figure, "Headache days")["x"][0] == [label for label in labels for _ in "ab"]
@@ -387,11 +434,14 @@ def test_session_labels_have_four_digit_years_or_none(dates, labels):
     assert [t["name"] for t in figure["data"][:2]] == labels
 
 
-@pytest.mark.parametrize(("first", "last", "field"), [
-    (date(2026, 5, 2), date(2026, 5, 1), "from"),
-    (date(2026, 12, 1), None, "from"),
-    (date(2019, 1, 1), None, "from"),
-])
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [
+        (date(2026, 5, 2), date(2026, 5, 1), "from"),
+        (date(2026, 12, 1), None, "from"),
+        (date(2019, 1, 1), None, "from"),
+    ],
+)
 def test_ranges_a_chart_cannot_draw_are_refused(first, last, field):
     with pytest.raises(charts.RangeError) as refused:
         CHARTS["intensity"].resolve_range(TODAY, first, last)
@@ -402,10 +452,12 @@ def test_session_charts_show_the_most_recent_sessions_in_range():
     sessions = [session(TODAY - timedelta(days=10 * k)) for k in range(1, 21)]
     soreness = CHARTS["soreness"]
     shown = soreness.range.shown(sessions, None, None)
-    assert [s.date for s in shown] == sorted(s.date for s in sessions)[-soreness.range.latest:]
+    assert [s.date for s in shown] == sorted(s.date for s in sessions)[-soreness.range.latest :]
     # From 14 days before the first shown session to 14 days after the last, never past today.
-    assert soreness.days_to_load(None, None, sessions, TODAY) == \
-        (shown[0].date - timedelta(days=14), min(shown[-1].date + timedelta(days=14), TODAY))
+    assert soreness.days_to_load(None, None, sessions, TODAY) == (
+        shown[0].date - timedelta(days=14),
+        min(shown[-1].date + timedelta(days=14), TODAY),
+    )
     assert shown[-1].date + timedelta(days=14) > TODAY  # (so the cut at today is tested)
     figure = charts.build("sessions", [], sessions, TODAY)
     assert "the last 12 of 20 sessions" in figure["layout"]["meta"]["summary"]
@@ -418,6 +470,7 @@ def test_a_session_chart_without_sessions_says_so():
 
 
 # -- Every figure: title, summary, readable, small ----------------------------------------------
+
 
 @pytest.mark.parametrize("name", charts.NAMES)
 def test_every_figure_has_a_title_and_a_plain_text_summary(name):
@@ -435,8 +488,11 @@ def test_every_figure_reads_on_a_phone(name):
     layout = every_figure()[name]["layout"]
     assert layout["legend"]["orientation"] == "h" and layout["legend"]["y"] <= 0
     assert layout["autosize"] is True and "width" not in layout
-    sizes = [value["size"] for key, value in walk(every_figure()[name])
-             if key in ("font", "tickfont") and isinstance(value, dict) and "size" in value]
+    sizes = [
+        value["size"]
+        for key, value in walk(every_figure()[name])
+        if key in ("font", "tickfont") and isinstance(value, dict) and "size" in value
+    ]
     assert sizes and min(sizes) >= 12
     assert layout["xaxis"]["fixedrange"] and layout["yaxis"]["fixedrange"]
 
@@ -471,6 +527,7 @@ def test_figures_are_plain_json_data():
 
 # -- The endpoint -------------------------------------------------------------------------------
 
+
 def chart_url(patient, name: str, query: str = "") -> str:
     return f"/api/v1/patients/{patient.id}/charts/{name}{query}"
 
@@ -480,12 +537,23 @@ def diary(patient, therapist):
     """A few days and a session for the patient, who shares with `therapist`."""
     link(patient, therapist)
     today = clock.today(patient)
-    make_day(patient, today - timedelta(days=3), headaches=[{"intensity": 6}],
-             medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}], soreness=2)
+    make_day(
+        patient,
+        today - timedelta(days=3),
+        headaches=[{"intensity": 6}],
+        medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan"}],
+        soreness=2,
+    )
     make_day(patient, today - timedelta(days=2))
-    db.session.add(TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
-                                    date=today - timedelta(days=2), techniques=["dry_needling"],
-                                    muscles=[]))
+    db.session.add(
+        TreatmentSession(
+            patient_id=patient.id,
+            therapist_id=therapist.id,
+            date=today - timedelta(days=2),
+            techniques=["dry_needling"],
+            muscles=[],
+        )
+    )
     db.session.commit()
     return patient
 
@@ -530,9 +598,15 @@ def test_the_diarys_first_day_is_its_first_record_or_session_up_to_today(patient
     assert queries.first_diary_day(patient) is None
     make_day(patient, today - timedelta(days=5))
     assert queries.first_diary_day(patient) == today - timedelta(days=5)
-    db.session.add(TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
-                                    date=today - timedelta(days=9), techniques=["dry_needling"],
-                                    muscles=[]))
+    db.session.add(
+        TreatmentSession(
+            patient_id=patient.id,
+            therapist_id=therapist.id,
+            date=today - timedelta(days=9),
+            techniques=["dry_needling"],
+            muscles=[],
+        )
+    )
     db.session.commit()
     assert queries.first_diary_day(patient) == today - timedelta(days=9)
 
@@ -564,16 +638,19 @@ def test_not_logged_in_is_401(diary, api):
     assert api.get(chart_url(diary, "intensity")).status_code == 401
 
 
-@pytest.mark.parametrize(("name", "query", "field"), [
-    ("intensity", "?from=2026-05-02&to=2026-05-01", "from"),
-    ("intensity", "?from=yesterday", "from"),
-    ("monthly", "?to=2026-02-30", "to"),
-    ("calendar", "?from=2000-01-01&to=2026-01-01", "to"),
-    ("intensity", "?from=2000-01-01", "from"),
-    ("sessions", "?window=0", "window"),
-    ("soreness", "?window=57", "window"),
-    ("soreness", "?window=two", "window"),
-])
+@pytest.mark.parametrize(
+    ("name", "query", "field"),
+    [
+        ("intensity", "?from=2026-05-02&to=2026-05-01", "from"),
+        ("intensity", "?from=yesterday", "from"),
+        ("monthly", "?to=2026-02-30", "to"),
+        ("calendar", "?from=2000-01-01&to=2026-01-01", "to"),
+        ("intensity", "?from=2000-01-01", "from"),
+        ("sessions", "?window=0", "window"),
+        ("soreness", "?window=57", "window"),
+        ("soreness", "?window=two", "window"),
+    ],
+)
 def test_a_bad_range_is_422(diary, as_user, name, query, field):
     response = as_user(diary).get(chart_url(diary, name, query))
     assert response.status_code == 422, response.get_data(as_text=True)
@@ -590,11 +667,16 @@ def test_a_range_in_the_future_is_422(diary, as_user):
 def test_a_range_picks_the_days_shown(diary, as_user):
     today = clock.today(diary)
     first, last = today - timedelta(days=9), today - timedelta(days=1)
-    figure = as_user(diary).get(chart_url(
-        diary, "intensity", f"?from={first.isoformat()}&to={last.isoformat()}")).get_json()
+    figure = (
+        as_user(diary)
+        .get(chart_url(diary, "intensity", f"?from={first.isoformat()}&to={last.isoformat()}"))
+        .get_json()
+    )
     assert figure["data"][0]["x0"] == first.isoformat() and len(figure["data"][0]["y"]) == 9
-    assert (figure["layout"]["meta"]["from"], figure["layout"]["meta"]["to"]) == \
-        (first.isoformat(), last.isoformat())
+    assert (figure["layout"]["meta"]["from"], figure["layout"]["meta"]["to"]) == (
+        first.isoformat(),
+        last.isoformat(),
+    )
 
 
 def test_the_openapi_description_covers_every_chart(api):
@@ -607,24 +689,45 @@ def test_the_openapi_description_covers_every_chart(api):
 
 # -- A fixed number of SQL statements, whatever the length of the diary --------------------------
 
+
 def add_days(patient, count: int, therapist=None) -> None:
     """`count` days before today in one commit, most with a headache and a painkiller; and a
     session every 3 weeks from 5 days ago."""
     today = clock.today(patient)
     for offset in range(1, count + 1):
         headache = offset % 3 != 0
-        db.session.add(DayRecord(
-            patient_id=patient.id, date=today - timedelta(days=offset), soreness=offset % 5,
-            triggers=[], version=1, had_headache=headache,
-            headaches=[Headache(position=0, intensity=1 + offset % 10, type="tension",
-                                locations=[], symptoms=[])] if headache else [],
-            medications=[MedicationIntake(position=0, name="Ibuprofen 400 mg",
-                                          drug_class="non_opioid_analgesic", doses=1)]
-            if headache else []))
+        db.session.add(
+            DayRecord(
+                patient_id=patient.id,
+                date=today - timedelta(days=offset),
+                soreness=offset % 5,
+                triggers=[],
+                version=1,
+                had_headache=headache,
+                headaches=[
+                    Headache(position=0, intensity=1 + offset % 10, type="tension", locations=[], symptoms=[])
+                ]
+                if headache
+                else [],
+                medications=[
+                    MedicationIntake(
+                        position=0, name="Ibuprofen 400 mg", drug_class="non_opioid_analgesic", doses=1
+                    )
+                ]
+                if headache
+                else [],
+            )
+        )
         if offset % 21 == 5:
-            db.session.add(TreatmentSession(patient_id=patient.id, date=today - timedelta(days=offset),
-                                            therapist_id=therapist.id if therapist else None,
-                                            techniques=["dry_needling"], muscles=[]))
+            db.session.add(
+                TreatmentSession(
+                    patient_id=patient.id,
+                    date=today - timedelta(days=offset),
+                    therapist_id=therapist.id if therapist else None,
+                    techniques=["dry_needling"],
+                    muscles=[],
+                )
+            )
     db.session.commit()
 
 
@@ -673,8 +776,9 @@ def test_a_default_range_costs_one_statement_more_whatever_the_diary(patient, us
     counts = {}
     for who in (short, long_):
         first = (clock.today(who) - timedelta(days=600)).isoformat()
-        counts[who.id] = [statements_for(as_user(who), chart_url(who, name, query))
-                          for query in ("", f"?from={first}")]
+        counts[who.id] = [
+            statements_for(as_user(who), chart_url(who, name, query)) for query in ("", f"?from={first}")
+        ]
     assert counts[short.id] == counts[long_.id], counts
     default, asked = counts[short.id]
     assert default == asked + 1, counts
@@ -687,8 +791,11 @@ def test_sql_statements_do_not_grow_with_the_diary_for_a_therapist(patient, ther
     add_days(patient, 10, therapist)
     add_days(other, 500, therapist)
     client = as_user(therapist)
-    counts = [statements_for(client, chart_url(p, name, "?window=28"))
-              for p in (patient, other) for name in ("sessions",)]
+    counts = [
+        statements_for(client, chart_url(p, name, "?window=28"))
+        for p in (patient, other)
+        for name in ("sessions",)
+    ]
     assert counts[0] == counts[1], counts
 
 
@@ -711,30 +818,41 @@ def test_charts_draw_in_chromium_under_the_csp_without_inline_styles(diary, as_u
     chromium = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
     # Never a skip (tests/browser/conftest.py): leave browser tests out with -m "not browser".
     assert os.access(chromium, os.X_OK), f"no Chromium at {chromium} (TEST_CHROMIUM)"
-    assert (VENDOR / "plotly-basic.min.js").exists() and (VENDOR / "plotly.css").exists(), \
+    assert (VENDOR / "plotly-basic.min.js").exists() and (VENDOR / "plotly.css").exists(), (
         "diary/static/vendor/ lacks the chart library: run `npm ci && sh scripts/vendor.sh`"
+    )
     from playwright.sync_api import sync_playwright
 
     from diary import CONTENT_SECURITY_POLICY
 
     client = as_user(diary).client
-    divs = "".join(f'<div class="chart" id="chart-{name}" data-chart-url='
-                   f'"/api/v1/patients/me/charts/{name}"><p>Loading the chart</p></div>'
-                   for name in charts.NAMES)
+    divs = "".join(
+        f'<div class="chart" id="chart-{name}" data-chart-url='
+        f'"/api/v1/patients/me/charts/{name}"><p>Loading the chart</p></div>'
+        for name in charts.NAMES
+    )
     divs += '<div class="chart" id="chart-missing" data-chart-url="/api/v1/patients/me/charts/nope"></div>'
     page_html = CHART_PAGE.format(charts=divs)
 
     def serve(route):
         path = route.request.url.removeprefix("http://diary.test")
         if path == "/charts":
-            route.fulfill(status=200, body=page_html, headers={
-                "Content-Type": "text/html; charset=utf-8",
-                "Content-Security-Policy": CONTENT_SECURITY_POLICY})
+            route.fulfill(
+                status=200,
+                body=page_html,
+                headers={
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                },
+            )
             return
         response = client.get(path)
         try:
-            route.fulfill(status=response.status_code, body=response.get_data(), headers={
-                k: v for k, v in response.headers.items() if k.lower() != "content-length"})
+            route.fulfill(
+                status=response.status_code,
+                body=response.get_data(),
+                headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"},
+            )
         finally:
             response.close()  # a static file stays open until its response is closed
 
@@ -745,8 +863,10 @@ def test_charts_draw_in_chromium_under_the_csp_without_inline_styles(diary, as_u
             problems: list[str] = []
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-            page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                                 "console.error('CSP violation: ' + e.violatedDirective))")
+            page.add_init_script(
+                "document.addEventListener('securitypolicyviolation', e => "
+                "console.error('CSP violation: ' + e.violatedDirective))"
+            )
             page.route("http://diary.test/**", serve)
             page.goto("http://diary.test/charts")
             for name in [*charts.NAMES, "missing"]:
@@ -754,7 +874,10 @@ def test_charts_draw_in_chromium_under_the_csp_without_inline_styles(diary, as_u
                 chart.scroll_into_view_if_needed()
                 page.wait_for_function(
                     "id => ['drawn', 'failed'].includes(document.getElementById(id)"
-                    ".getAttribute('data-chart-state'))", arg=f"chart-{name}", timeout=20_000)
+                    ".getAttribute('data-chart-state'))",
+                    arg=f"chart-{name}",
+                    timeout=20_000,
+                )
             for name in charts.NAMES:
                 chart = page.locator(f"#chart-{name}")
                 assert chart.get_attribute("data-chart-state") == "drawn", name

@@ -38,8 +38,16 @@ def _count(model) -> int:
 
 
 def test_users_create_with_password_option(cli):
-    result = cli("users", "create", "--email", "Sam.Physio@Clinic.example", "--name", "Sam Patel",
-                 "--password", PASSWORD)
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "Sam.Physio@Clinic.example",
+        "--name",
+        "Sam Patel",
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     user = _user("sam.physio@clinic.example")
     assert user is not None and user.display_name == "Sam Patel"
@@ -48,8 +56,15 @@ def test_users_create_with_password_option(cli):
 
 
 def test_users_create_asks_for_the_password_twice(cli):
-    result = cli("users", "create", "--email", "jo@clinic.example", "--name", "Jo Reed",
-                 input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "jo@clinic.example",
+        "--name",
+        "Jo Reed",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Password" in result.output and "Repeat" in result.output
     assert PASSWORD not in result.output  # hidden input is not echoed
@@ -57,20 +72,33 @@ def test_users_create_asks_for_the_password_twice(cli):
 
 
 def test_users_create_prompt_refuses_a_mismatched_confirmation(cli):
-    result = cli("users", "create", "--email", "jo@clinic.example", "--name", "Jo Reed",
-                 input=f"{PASSWORD}\nsomething-else-entirely\n")
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "jo@clinic.example",
+        "--name",
+        "Jo Reed",
+        input=f"{PASSWORD}\nsomething-else-entirely\n",
+    )
     assert result.exit_code != 0
     assert _user("jo@clinic.example") is None
 
 
-@pytest.mark.parametrize("second_email",
-                         ["ann@clinic.example", "ANN@Clinic.Example", " ann@clinic.example "])
+@pytest.mark.parametrize("second_email", ["ann@clinic.example", "ANN@Clinic.Example", " ann@clinic.example "])
 def test_users_create_refuses_an_email_taken_in_any_case(cli, second_email):
-    first = cli("users", "create", "--email", "ann@clinic.example", "--name", "Ann",
-                "--password", PASSWORD)
+    first = cli("users", "create", "--email", "ann@clinic.example", "--name", "Ann", "--password", PASSWORD)
     assert first.exit_code == 0, first.output
-    result = cli("users", "create", "--email", second_email, "--name", "Ann Again",
-                 "--password", "another-strong-passphrase-93")
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        second_email,
+        "--name",
+        "Ann Again",
+        "--password",
+        "another-strong-passphrase-93",
+    )
     assert result.exit_code == 1
     assert "already exists" in result.stderr
     assert _count(User) == 1
@@ -79,8 +107,7 @@ def test_users_create_refuses_an_email_taken_in_any_case(cli, second_email):
 
 @pytest.mark.parametrize("weak", ["password", "12345678", "clinic2024", "ann"])
 def test_users_create_refuses_a_weak_password(cli, weak):
-    result = cli("users", "create", "--email", "ann@clinic.example", "--name", "Ann",
-                 "--password", weak)
+    result = cli("users", "create", "--email", "ann@clinic.example", "--name", "Ann", "--password", weak)
     assert result.exit_code == 1
     assert result.stderr.startswith("password:")
     assert _user("ann@clinic.example") is None
@@ -88,22 +115,41 @@ def test_users_create_refuses_a_weak_password(cli, weak):
 
 @pytest.mark.parametrize("role", ["therapist", "patient"])
 def test_users_create_stores_the_role(cli, role):
-    result = cli("users", "create", "--email", "role@clinic.example", "--name", "Role Test",
-                 "--role", role, "--password", PASSWORD)
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "role@clinic.example",
+        "--name",
+        "Role Test",
+        "--role",
+        role,
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     assert _user("role@clinic.example").role == role
 
 
 def test_users_create_makes_therapists_by_default(cli):
-    result = cli("users", "create", "--email", "t@clinic.example", "--name", "T",
-                 "--password", PASSWORD)
+    result = cli("users", "create", "--email", "t@clinic.example", "--name", "T", "--password", PASSWORD)
     assert result.exit_code == 0, result.output
     assert _user("t@clinic.example").role == "therapist"
 
 
 def test_users_create_refuses_an_unknown_role(cli):
-    result = cli("users", "create", "--email", "x@clinic.example", "--name", "X",
-                 "--role", "admin", "--password", PASSWORD)
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "x@clinic.example",
+        "--name",
+        "X",
+        "--role",
+        "admin",
+        "--password",
+        PASSWORD,
+    )
     assert result.exit_code == 2  # a usage error, from click
     assert _user("x@clinic.example") is None
 
@@ -116,8 +162,11 @@ def test_demo_makes_a_patient_with_six_months_of_diary_and_a_therapist(cli):
         user = operations.authenticate(email, password)
         assert user is not None and user.role == role
     patient = _user(DEMO_LOGINS["patient"][0])
-    dates = list(db.session.scalars(
-        select(DayRecord.date).where(DayRecord.patient_id == patient.id).order_by(DayRecord.date)))
+    dates = list(
+        db.session.scalars(
+            select(DayRecord.date).where(DayRecord.patient_id == patient.id).order_by(DayRecord.date)
+        )
+    )
     today = clock.today(patient)
     assert 0.8 * DEMO_DAYS <= len(dates) <= DEMO_DAYS  # a few days are left missing, as in life
     assert dates[0] >= today - timedelta(days=DEMO_DAYS) and dates[-1] < today
@@ -156,8 +205,11 @@ def test_demo_shows_unanswered_days_a_thin_period_and_a_session_today(cli):
     assert cli("demo").exit_code == 0
     patient = _user(DEMO_LOGINS["patient"][0])
     today = clock.today(patient)
-    unanswered = set(db.session.scalars(select(DayRecord.date).where(
-        DayRecord.patient_id == patient.id, DayRecord.had_headache.is_(None))))
+    unanswered = set(
+        db.session.scalars(
+            select(DayRecord.date).where(DayRecord.patient_id == patient.id, DayRecord.had_headache.is_(None))
+        )
+    )
     assert today - timedelta(days=1) in unanswered and len(unanswered) >= 3
     priya = _user("priya@demo.example")
     picture = queries.patient_picture(priya)
@@ -165,8 +217,14 @@ def test_demo_shows_unanswered_days_a_thin_period_and_a_session_today(cli):
     assert thin is not None and thin.days_logged < clinical.MIN_LOGGED_DAYS
     assert thin.headache_days_per_28 is None and thin.change_pct is None
     morgan = _user("morgan@demo.example")
-    assert db.session.scalar(select(func.count()).select_from(TreatmentSession).where(
-        TreatmentSession.patient_id == morgan.id, TreatmentSession.date == clock.today(morgan))) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(TreatmentSession)
+            .where(TreatmentSession.patient_id == morgan.id, TreatmentSession.date == clock.today(morgan))
+        )
+        == 1
+    )
     summary = queries.patient_picture(morgan).follow_up
     assert summary.last_session.date < clock.today(morgan)
     assert summary.since_last_session.to_date == clock.today(morgan) - timedelta(days=1)

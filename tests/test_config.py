@@ -18,8 +18,9 @@ from diary.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_SOURCE = (ROOT / "diary" / "config.py").read_text()
 # Every variable config.py reads, found in its source so a new one is covered the day it appears.
-ENVIRONMENT_VARIABLES = sorted(set(re.findall(r"""os\.environ\.get\(\s*["']([A-Z0-9_]+)["']""",
-                                              CONFIG_SOURCE)))
+ENVIRONMENT_VARIABLES = sorted(
+    set(re.findall(r"""os\.environ\.get\(\s*["']([A-Z0-9_]+)["']""", CONFIG_SOURCE))
+)
 
 
 @pytest.fixture(autouse=True)
@@ -87,13 +88,18 @@ def test_development_key_is_generated_once_into_the_instance_folder(instance_pat
     _dispose(second)
 
 
-@pytest.mark.parametrize(("given", "used"), [
-    ("postgres://diary:pw@db.internal:5432/diary",
-     "postgresql+psycopg://diary:pw@db.internal:5432/diary"),
-    ("postgresql://diary@127.0.0.1/diary", "postgresql+psycopg://diary@127.0.0.1/diary"),
-    ("postgresql+psycopg://diary@127.0.0.1/diary", "postgresql+psycopg://diary@127.0.0.1/diary"),
-    ("sqlite:////var/lib/diary/diary.db", "sqlite:////var/lib/diary/diary.db"),
-])
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        (
+            "postgres://diary:pw@db.internal:5432/diary",
+            "postgresql+psycopg://diary:pw@db.internal:5432/diary",
+        ),
+        ("postgresql://diary@127.0.0.1/diary", "postgresql+psycopg://diary@127.0.0.1/diary"),
+        ("postgresql+psycopg://diary@127.0.0.1/diary", "postgresql+psycopg://diary@127.0.0.1/diary"),
+        ("sqlite:////var/lib/diary/diary.db", "sqlite:////var/lib/diary/diary.db"),
+    ],
+)
 def test_database_url_goes_through_psycopg_3(instance_path, monkeypatch, given, used):
     monkeypatch.setenv("DATABASE_URL", given)
     app = create_app({"SECRET_KEY": "test"})
@@ -108,8 +114,9 @@ def test_database_defaults_to_sqlite_in_the_instance_folder(instance_path):
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(instance_path, tmp_path):
-    app = create_app({"SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pragmas.db'}"})
+    app = create_app(
+        {"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pragmas.db'}"}
+    )
     with app.app_context():
         pragma = lambda name: db.session.execute(text(f"PRAGMA {name}")).scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"

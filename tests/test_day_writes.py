@@ -77,8 +77,10 @@ def test_phones_racing_to_write_one_new_day_leave_one_whole_record(patient, as_u
 
     url = f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}"
     phones = [as_user(patient) for _ in range(8)]
-    bodies = [day_body(notes=f"phone {n}", headaches=[dict(day_body()["headaches"][0], intensity=n + 1)] * (n % 3))
-              for n in range(len(phones))]
+    bodies = [
+        day_body(notes=f"phone {n}", headaches=[dict(day_body()["headaches"][0], intensity=n + 1)] * (n % 3))
+        for n in range(len(phones))
+    ]
     start = Barrier(len(phones))
 
     def write(n: int):
@@ -89,7 +91,9 @@ def test_phones_racing_to_write_one_new_day_leave_one_whole_record(patient, as_u
         responses = list(pool.map(write, range(len(phones))))
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 1 and set(statuses) <= {200, 201, 409}, statuses
-    assert all(r.headers["Content-Type"] == "application/problem+json" for r in responses if r.status_code == 409)
+    assert all(
+        r.headers["Content-Type"] == "application/problem+json" for r in responses if r.status_code == 409
+    )
     done = {r.get_json()["version"]: r.get_json() for r in responses if r.status_code in (200, 201)}
     assert len(done) == statuses.count(200) + 1  # every successful write made its own version
     stored = phones[0].get(url).get_json()

@@ -18,33 +18,84 @@ from diary.web.forms import day_from_form, day_to_form
 
 # One value of every field that is not its default, as DaySchema loads it.
 EVERY_FIELD = {
-    "had_headache": True, "soreness": 4, "exercises_done": False, "triggers": ["stress", "red wine"],
-    "notes": "All of it", "red_flags": ["sudden_severe", "needle_site_infection"],
-    "headaches": [{"start": time(7, 5), "duration_minutes": 90, "intensity": 7, "type": "migraine",
-                   "side": "left", "locations": ["temples"], "symptoms": ["aura"], "neck_provoked": True}],
-    "medications": [{"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 2,
-                     "time": time(7, 30), "relief": "partial"}],
+    "had_headache": True,
+    "soreness": 4,
+    "exercises_done": False,
+    "triggers": ["stress", "red wine"],
+    "notes": "All of it",
+    "red_flags": ["sudden_severe", "needle_site_infection"],
+    "headaches": [
+        {
+            "start": time(7, 5),
+            "duration_minutes": 90,
+            "intensity": 7,
+            "type": "migraine",
+            "side": "left",
+            "locations": ["temples"],
+            "symptoms": ["aura"],
+            "neck_provoked": True,
+        }
+    ],
+    "medications": [
+        {
+            "name": "Sumatriptan 50 mg",
+            "drug_class": "triptan",
+            "doses": 2,
+            "time": time(7, 30),
+            "relief": "partial",
+        }
+    ],
 }
-OTHER_VALUES = {"had_headache": None, "soreness": 5, "exercises_done": True, "triggers": ["stress"],
-                "notes": "Another", "red_flags": [], "start": time(7, 6), "duration_minutes": 91, "intensity": 8,
-                "type": "tension", "side": "right", "locations": ["neck"], "symptoms": ["nausea"],
-                "neck_provoked": False, "name": "Rizatriptan 10 mg", "drug_class": "other_acute",
-                "doses": 3, "time": None, "relief": "none"}
-COLUMN_TYPES = {"number": (Integer, SmallInteger), "text": (String, Text, Time), "choice": (String,),
-                "name": (String,), "yes_no": (Boolean,), "words": (JSON,), "triggers": (JSON,)}
+OTHER_VALUES = {
+    "had_headache": None,
+    "soreness": 5,
+    "exercises_done": True,
+    "triggers": ["stress"],
+    "notes": "Another",
+    "red_flags": [],
+    "start": time(7, 6),
+    "duration_minutes": 91,
+    "intensity": 8,
+    "type": "tension",
+    "side": "right",
+    "locations": ["neck"],
+    "symptoms": ["nausea"],
+    "neck_provoked": False,
+    "name": "Rizatriptan 10 mg",
+    "drug_class": "other_acute",
+    "doses": 3,
+    "time": None,
+    "relief": "none",
+}
+COLUMN_TYPES = {
+    "number": (Integer, SmallInteger),
+    "text": (String, Text, Time),
+    "choice": (String,),
+    "name": (String,),
+    "yes_no": (Boolean,),
+    "words": (JSON,),
+    "triggers": (JSON,),
+}
 
 
 def test_every_field_of_the_shape_is_covered_by_the_examples():
     assert set(EVERY_FIELD) == set(dayshape.CONTENT_NAMES)
     for items in dayshape.ITEMS:
         assert set(EVERY_FIELD[items.name][0]) == set(items.names)
-    assert set(OTHER_VALUES) == {f.name for f in (*dayshape.DAY, *dayshape.HEADACHE.fields,
-                                                  *dayshape.MEDICATION.fields)}
+    assert set(OTHER_VALUES) == {
+        f.name for f in (*dayshape.DAY, *dayshape.HEADACHE.fields, *dayshape.MEDICATION.fields)
+    }
 
 
-@pytest.mark.parametrize(("model", "fields"), [
-    (DayRecord, dayshape.DAY), (Headache, dayshape.HEADACHE.fields),
-    (MedicationIntake, dayshape.MEDICATION.fields)], ids=["day", "headache", "medication"])
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (DayRecord, dayshape.DAY),
+        (Headache, dayshape.HEADACHE.fields),
+        (MedicationIntake, dayshape.MEDICATION.fields),
+    ],
+    ids=["day", "headache", "medication"],
+)
 def test_each_field_has_its_column_in_the_model(model, fields):
     columns = model.__table__.c
     for field in fields:
@@ -75,7 +126,8 @@ def _changed(path: tuple) -> dict:
 
 
 PATHS = [(f.name,) for f in dayshape.DAY] + [
-    (items.name, 0, name) for items in dayshape.ITEMS for name in items.names]
+    (items.name, 0, name) for items in dayshape.ITEMS for name in items.names
+]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[".".join(map(str, p)) for p in PATHS])

@@ -24,18 +24,23 @@ def rows_referring_to(user_id) -> dict[str, int]:
         for fk in table.foreign_keys:
             if fk.column.table.name == "users":
                 counts[f"{table.name}.{fk.parent.name}"] = db.session.scalar(
-                    select(func.count()).select_from(table).where(fk.parent == user_id))
+                    select(func.count()).select_from(table).where(fk.parent == user_id)
+                )
     counts["users.id"] = db.session.scalar(
-        select(func.count()).select_from(db.metadata.tables["users"])
-        .where(db.metadata.tables["users"].c.id == user_id))
+        select(func.count())
+        .select_from(db.metadata.tables["users"])
+        .where(db.metadata.tables["users"].c.id == user_id)
+    )
     return counts
 
 
 def child_rows_of_days() -> dict[str, int]:
     """Rows of tables below day records (they refer to a patient through their day)."""
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in db.metadata.sorted_tables
-            if any(fk.column.table.name == "day_records" for fk in table.foreign_keys)}
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+        if any(fk.column.table.name == "day_records" for fk in table.foreign_keys)
+    }
 
 
 def test_erasure_removes_every_row_that_refers_to_the_patient(patient, therapist, users, as_user):
@@ -43,21 +48,33 @@ def test_erasure_removes_every_row_that_refers_to_the_patient(patient, therapist
     me = as_user(patient)
     other_login = as_user(patient)
     me.put(f"/api/v1/patients/me/days/{clock.today(patient).isoformat()}", json=day_body())
-    make_day(patient, clock.today(patient) - timedelta(days=1), headaches=[{"intensity": 3}],
-             medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+    make_day(
+        patient,
+        clock.today(patient) - timedelta(days=1),
+        headaches=[{"intensity": 3}],
+        medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}],
+    )
     me.post("/api/v1/patients/me/share-codes")
     author = as_user(therapist)
-    author.post(f"/api/v1/patients/{patient.id}/sessions", json=session_body(
-        date=clock.today(patient).isoformat(), next_review_on=None))
+    author.post(
+        f"/api/v1/patients/{patient.id}/sessions",
+        json=session_body(date=clock.today(patient).isoformat(), next_review_on=None),
+    )
     author.get(f"/api/v1/patients/{patient.id}/days")
     bystander = users.patient()
     make_day(bystander, clock.today(bystander), headaches=[{"intensity": 5}])
     patient_id = patient.id
     before = rows_referring_to(patient_id)
     tables_with_rows = {name for name, count in before.items() if count}
-    assert {"day_records.patient_id", "treatment_sessions.patient_id", "therapist_links.patient_id",
-            "share_codes.patient_id", "access_events.patient_id", "login_sessions.user_id",
-            "users.id"} <= tables_with_rows
+    assert {
+        "day_records.patient_id",
+        "treatment_sessions.patient_id",
+        "therapist_links.patient_id",
+        "share_codes.patient_id",
+        "access_events.patient_id",
+        "login_sessions.user_id",
+        "users.id",
+    } <= tables_with_rows
 
     assert me.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
 
@@ -71,8 +88,9 @@ def test_erasure_removes_every_row_that_refers_to_the_patient(patient, therapist
     assert author.get("/api/v1/patients").get_json()["patients"] == []
 
 
-def test_erased_words_are_gone_from_the_sqlite_files_right_after_erasure(backend, database_url,
-                                                                         users, as_user):
+def test_erased_words_are_gone_from_the_sqlite_files_right_after_erasure(
+    backend, database_url, users, as_user
+):
     if backend != "sqlite":
         pytest.skip("PostgreSQL's files are the server's; its VACUUM reclaims the space")
     email, note = f"erase-{uuid.uuid4().hex}@example.test", f"note-{uuid.uuid4().hex}"
@@ -116,8 +134,9 @@ def test_a_therapist_account_is_not_erased_through_the_api(therapist, as_user):
 def test_changing_the_password_ends_every_other_login(patient, as_user, new_api):
     here, elsewhere = as_user(patient), as_user(patient)
     new_password = "copper-meadow-lantern-92"
-    response = here.put("/api/v1/me/password", json={
-        "current_password": PASSWORD, "new_password": new_password})
+    response = here.put(
+        "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": new_password}
+    )
     assert response.status_code == 204
     assert here.get("/api/v1/me").status_code == 200
     assert elsewhere.get("/api/v1/me").status_code == 401
@@ -129,8 +148,10 @@ def test_changing_the_password_ends_every_other_login(patient, as_user, new_api)
 
 def test_a_password_change_needs_the_current_password_and_a_strong_new_one(patient, as_user):
     me = as_user(patient)
-    wrong = me.put("/api/v1/me/password", json={"current_password": "nope-nope-nope",
-                                                 "new_password": "copper-meadow-lantern-92"})
+    wrong = me.put(
+        "/api/v1/me/password",
+        json={"current_password": "nope-nope-nope", "new_password": "copper-meadow-lantern-92"},
+    )
     assert wrong.status_code == 422 and "current_password" in wrong.get_json()["errors"]
     weak = me.put("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "password1"})
     assert weak.status_code == 422 and "password" in weak.get_json()["errors"]

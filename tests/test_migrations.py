@@ -40,8 +40,11 @@ def empty_database_url(backend, tmp_path):
     except psycopg.OperationalError as error:
         pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
     try:
-        yield make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name) \
+        yield (
+            make_url(POSTGRES_URL)
+            .set(drivername="postgresql+psycopg", database=name)
             .render_as_string(hide_password=False)
+        )
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -50,8 +53,13 @@ def empty_database_url(backend, tmp_path):
 @pytest.fixture
 def migrating_app(empty_database_url):
     """An app on the empty database, inside its app context."""
-    app = create_app({"DIARY_ENV": "testing", "SECRET_KEY": "test-secret-key",
-                      "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    app = create_app(
+        {
+            "DIARY_ENV": "testing",
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
     with app.app_context():
         yield app
         db.session.remove()
@@ -94,7 +102,8 @@ def test_upgrading_an_empty_database_gives_exactly_the_models_schema(migrating_a
     differences = _schema_differences()
     assert not differences, (
         "the models and the migrations differ; make a revision with "
-        f"`flask --app wsgi db migrate -m ...` and review it: {differences}")
+        f"`flask --app wsgi db migrate -m ...` and review it: {differences}"
+    )
 
 
 def test_downgrade_to_base_leaves_no_tables_and_upgrade_works_again(migrating_app):
@@ -128,29 +137,53 @@ def test_the_headache_question_reads_version_1_records_as_version_1_did(migratin
     upgrade(revision="0003")
     patient = uuid.uuid4()
     with db.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO users (id, email, password_hash, display_name, role, timezone, created_at) "
-            "VALUES (:id, 'v1@example.test', 'x', 'Version One', 'patient', 'Europe/London', "
-            "'2026-11-01 10:00:00+00:00')"), {"id": patient.hex if db.engine.dialect.name == "sqlite" else patient})
-        for day_id, day, notes in ((1, "2026-11-01", "a headache"), (2, "2026-11-02", "headache-free"),
-                                   (3, "2026-11-03", "soreness only")):
-            connection.execute(text(
-                "INSERT INTO day_records (id, patient_id, date, soreness, exercises_done, triggers, notes, "
-                "version, content_hash, created_at, updated_at) VALUES (:id, :patient, :day, 2, NULL, '[]', "
-                ":notes, 1, :hash, '2026-11-03 10:00:00+00:00', '2026-11-03 10:00:00+00:00')"),
-                {"id": day_id, "patient": patient.hex if db.engine.dialect.name == "sqlite" else patient,
-                 "day": day, "notes": notes, "hash": "0" * 64})
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, display_name, role, timezone, created_at) "
+                "VALUES (:id, 'v1@example.test', 'x', 'Version One', 'patient', 'Europe/London', "
+                "'2026-11-01 10:00:00+00:00')"
+            ),
+            {"id": patient.hex if db.engine.dialect.name == "sqlite" else patient},
+        )
+        for day_id, day, notes in (
+            (1, "2026-11-01", "a headache"),
+            (2, "2026-11-02", "headache-free"),
+            (3, "2026-11-03", "soreness only"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO day_records (id, patient_id, date, soreness, exercises_done, triggers, "
+                    "notes, version, content_hash, created_at, updated_at) VALUES (:id, :patient, :day, "
+                    "2, NULL, '[]', :notes, 1, :hash, '2026-11-03 10:00:00+00:00', "
+                    "'2026-11-03 10:00:00+00:00')"
+                ),
+                {
+                    "id": day_id,
+                    "patient": patient.hex if db.engine.dialect.name == "sqlite" else patient,
+                    "day": day,
+                    "notes": notes,
+                    "hash": "0" * 64,
+                },
+            )
         for position in (0, 1):
-            connection.execute(text(
-                "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
-                "VALUES (1, :position, 6, 'tension', '[]', '[]')"), {"position": position})
+            connection.execute(
+                text(
+                    "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
+                    "VALUES (1, :position, 6, 'tension', '[]', '[]')"
+                ),
+                {"position": position},
+            )
 
     upgrade(revision="0004")
     with db.engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT notes, had_headache, content_hash FROM day_records ORDER BY date")).all()
+        rows = connection.execute(
+            text("SELECT notes, had_headache, content_hash FROM day_records ORDER BY date")
+        ).all()
     assert [(notes, None if had is None else bool(had), digest) for notes, had, digest in rows] == [
-        ("a headache", True, None), ("headache-free", False, None), ("soreness only", False, None)]
+        ("a headache", True, None),
+        ("headache-free", False, None),
+        ("soreness only", False, None),
+    ]
 
     for revision, column in (("0003", "had_headache"), ("0002", "content_hash")):
         downgrade(revision=revision)
@@ -171,24 +204,33 @@ def test_red_flags_give_existing_records_an_empty_list(migrating_app):
     patient = uuid.uuid4()
     patient_value = patient.hex if db.engine.dialect.name == "sqlite" else patient
     with db.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO users (id, email, password_hash, display_name, role, timezone, created_at) "
-            "VALUES (:id, 'v4@example.test', 'x', 'Before Flags', 'patient', 'Europe/London', "
-            "'2026-11-01 10:00:00+00:00')"), {"id": patient_value})
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, display_name, role, timezone, created_at) "
+                "VALUES (:id, 'v4@example.test', 'x', 'Before Flags', 'patient', 'Europe/London', "
+                "'2026-11-01 10:00:00+00:00')"
+            ),
+            {"id": patient_value},
+        )
         for day_id, day, had in ((1, "2026-11-01", True), (2, "2026-11-02", None)):
-            connection.execute(text(
-                "INSERT INTO day_records (id, patient_id, date, had_headache, soreness, triggers, "
-                "version, content_hash, created_at, updated_at) VALUES (:id, :patient, :day, :had, 2, "
-                "'[]', 1, :hash, '2026-11-03 10:00:00+00:00', '2026-11-03 10:00:00+00:00')"),
-                {"id": day_id, "patient": patient_value, "day": day, "had": had, "hash": "0" * 64})
-        connection.execute(text(
-            "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
-            "VALUES (1, 0, 8, 'migraine', '[]', '[]')"))
+            connection.execute(
+                text(
+                    "INSERT INTO day_records (id, patient_id, date, had_headache, soreness, triggers, "
+                    "version, content_hash, created_at, updated_at) VALUES (:id, :patient, :day, :had, 2, "
+                    "'[]', 1, :hash, '2026-11-03 10:00:00+00:00', '2026-11-03 10:00:00+00:00')"
+                ),
+                {"id": day_id, "patient": patient_value, "day": day, "had": had, "hash": "0" * 64},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO headaches (day_id, position, intensity, type, locations, symptoms) "
+                "VALUES (1, 0, 8, 'migraine', '[]', '[]')"
+            )
+        )
 
     upgrade(revision="0005")
     with db.engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT red_flags, content_hash FROM day_records ORDER BY date")).all()
+        rows = connection.execute(text("SELECT red_flags, content_hash FROM day_records ORDER BY date")).all()
     flags = [value if isinstance(value, list) else json.loads(value) for value, _ in rows]
     assert flags == [[], []]
     assert [digest for _, digest in rows] == [None, None]
@@ -219,40 +261,107 @@ def test_every_content_hash_is_filled_as_the_app_computes_it(migrating_app):
 
     # day_records as these revisions have it (the model's table would add later columns); the
     # item tables have not changed since.
-    days = sa.table("day_records", *(sa.column(name, DayRecord.__table__.c[name].type) for name in (
-        "id", "patient_id", "date", "had_headache", "soreness", "exercises_done", "triggers", "notes",
-        "red_flags", "version", "content_hash", "created_at", "updated_at")))
+    days = sa.table(
+        "day_records",
+        *(
+            sa.column(name, DayRecord.__table__.c[name].type)
+            for name in (
+                "id",
+                "patient_id",
+                "date",
+                "had_headache",
+                "soreness",
+                "exercises_done",
+                "triggers",
+                "notes",
+                "red_flags",
+                "version",
+                "content_hash",
+                "created_at",
+                "updated_at",
+            )
+        ),
+    )
     headaches, medications = Headache.__table__, MedicationIntake.__table__
     patient = uuid.uuid4()
     today, now = clock.today("Europe/London"), clock.now()
     upgrade(revision="0003")
     with db.engine.begin() as connection:
-        connection.execute(insert(User.__table__).values(
-            id=patient, email="hashes@example.test", password_hash=passwords.hash_password(PASSWORD),
-            display_name="Old Hashes", role="patient", timezone="Europe/London",
-            created_at=now))
+        connection.execute(
+            insert(User.__table__).values(
+                id=patient,
+                email="hashes@example.test",
+                password_hash=passwords.hash_password(PASSWORD),
+                display_name="Old Hashes",
+                role="patient",
+                timezone="Europe/London",
+                created_at=now,
+            )
+        )
         # Version 1: no headache question; 2,100 days, so the migration takes more than one chunk.
-        connection.execute(insert(days).values([{
-            "id": n, "patient_id": patient, "date": today - timedelta(days=n), "soreness": n % 11 or None,
-            "exercises_done": (None, True, False)[n % 3], "triggers": ["stress", "poor_sleep"][: n % 3],
-            "notes": "Sore, \u00e9t\u00e9 \U0001f915" if n % 5 == 0 else None, "version": 1,
-            "content_hash": "0" * 64, "created_at": now, "updated_at": now}
-            for n in range(1, 2101)]))
+        connection.execute(
+            insert(days).values(
+                [
+                    {
+                        "id": n,
+                        "patient_id": patient,
+                        "date": today - timedelta(days=n),
+                        "soreness": n % 11 or None,
+                        "exercises_done": (None, True, False)[n % 3],
+                        "triggers": ["stress", "poor_sleep"][: n % 3],
+                        "notes": "Sore, \u00e9t\u00e9 \U0001f915" if n % 5 == 0 else None,
+                        "version": 1,
+                        "content_hash": "0" * 64,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for n in range(1, 2101)
+                ]
+            )
+        )
         for n in (1, 2, 2100):
             for position in (1, 0):  # stored out of order: the hash follows the position
-                connection.execute(insert(headaches).values(
-                    day_id=n, position=position, intensity=4 + position, type="tension",
-                    start=time(8, 5 + position), side="both" if position else None,
-                    locations=["neck", "temples"][position:], symptoms=[], neck_provoked=bool(position)))
-        connection.execute(insert(medications).values(
-            day_id=1, position=0, name="Ibuprofen 400 mg", drug_class="non_opioid_analgesic", doses=2,
-            time=time(9, 0), relief="partial"))
+                connection.execute(
+                    insert(headaches).values(
+                        day_id=n,
+                        position=position,
+                        intensity=4 + position,
+                        type="tension",
+                        start=time(8, 5 + position),
+                        side="both" if position else None,
+                        locations=["neck", "temples"][position:],
+                        symptoms=[],
+                        neck_provoked=bool(position),
+                    )
+                )
+        connection.execute(
+            insert(medications).values(
+                day_id=1,
+                position=0,
+                name="Ibuprofen 400 mg",
+                drug_class="non_opioid_analgesic",
+                doses=2,
+                time=time(9, 0),
+                relief="partial",
+            )
+        )
     upgrade(revision="0005")
     with db.engine.begin() as connection:
         # Version 2: the question left open, and red flags.
-        connection.execute(insert(days).values(
-            id=3000, patient_id=patient, date=today, had_headache=None, soreness=None, triggers=[],
-            red_flags=["getting_worse"], version=1, created_at=now, updated_at=now))
+        connection.execute(
+            insert(days).values(
+                id=3000,
+                patient_id=patient,
+                date=today,
+                had_headache=None,
+                soreness=None,
+                triggers=[],
+                red_flags=["getting_worse"],
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
     upgrade()
     db.session.expire_all()

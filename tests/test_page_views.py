@@ -19,8 +19,13 @@ from .factories import link, make_day
 
 def reads(patient) -> list[str]:
     db.session.expire_all()
-    return list(db.session.scalars(select(AccessEvent.what).where(
-        AccessEvent.patient_id == patient.id, AccessEvent.action == "read").order_by(AccessEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AccessEvent.what)
+            .where(AccessEvent.patient_id == patient.id, AccessEvent.action == "read")
+            .order_by(AccessEvent.id)
+        )
+    )
 
 
 def chart_urls(patient) -> list[str]:

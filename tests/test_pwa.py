@@ -70,7 +70,7 @@ def test_every_page_links_the_manifest_apple_icon_and_offline_script(client):
     scripts = re.findall(r'<script src="/static/(js/[a-z-]+\.js)\?v=[0-9a-f]{12}" defer></script>', head)
     assert scripts == ["js/app.js", *pwa.PAGE_SCRIPTS]  # the offline scripts last, in their order
     assert '<meta name="diary-user" content="">' in head  # nobody logged in
-    assert 'data-offline-status' in page
+    assert "data-offline-status" in page
 
 
 def test_a_logged_in_page_names_its_user_for_the_offline_outbox(logged_in, patient):
@@ -97,8 +97,14 @@ def test_the_service_worker_keeps_only_data_free_pages_and_static_files(client):
     advice = ["/red-flags", *(f"/red-flags/{flag.code}" for flag in redflags.FLAGS)]
     assert sorted(pages) == sorted(["/manifest.webmanifest", "/offline", "/offline/day", *advice])
     static = [url for url in settings["precache"] if url.startswith("/static/")]
-    for name in ("css/app.css", "js/app.js", *pwa.PAGE_SCRIPTS, "images/icon.svg",
-                 "manifest/icons/icon-192.png", "manifest/icons/maskable-512.png"):
+    for name in (
+        "css/app.css",
+        "js/app.js",
+        *pwa.PAGE_SCRIPTS,
+        "images/icon.svg",
+        "manifest/icons/icon-192.png",
+        "manifest/icons/maskable-512.png",
+    ):
         assert any(re.fullmatch(rf"/static/{re.escape(name)}\?v=[0-9a-f]{{12}}", url) for url in static), name
     # The chart library is cached by the first chart page that loads it, never fetched for Today.
     assert not any(url.startswith("/static/vendor/plotly-basic.min.js") for url in static)
@@ -106,7 +112,7 @@ def test_the_service_worker_keeps_only_data_free_pages_and_static_files(client):
         assert fetch(client, url).status_code == 200, url
     # The worker imports the outbox's scripts without DOM, the first ones a page loads, as kept.
     worker = [url.split("?")[0].removeprefix("/static/") for url in settings["offlineScripts"]]
-    assert worker == list(pwa.PAGE_SCRIPTS[:len(worker)]) == ["js/day.js", "js/outbox.js", "js/sync.js"]
+    assert worker == list(pwa.PAGE_SCRIPTS[: len(worker)]) == ["js/day.js", "js/outbox.js", "js/sync.js"]
     assert all(url in static for url in settings["offlineScripts"])
 
 
@@ -125,8 +131,12 @@ def test_a_changed_static_file_makes_a_new_service_worker_version(app, client, t
 
 @pytest.mark.parametrize("path", ["/offline", "/offline/day"])
 def test_the_kept_pages_hold_no_one_s_data_even_when_fetched_logged_in(logged_in, patient, path):
-    make_day(patient, clock.today(patient), headaches=[{"intensity": 9}],
-             medications=[{"name": "Zebrafin 5 mg", "drug_class": "other"}])
+    make_day(
+        patient,
+        clock.today(patient),
+        headaches=[{"intensity": 9}],
+        medications=[{"name": "Zebrafin 5 mg", "drug_class": "other"}],
+    )
     response = logged_in.client.get(path)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -152,7 +162,9 @@ def test_the_offline_page_says_what_still_works(client):
     assert "No connection" in page and 'href="/today"' in page
 
 
-@pytest.mark.parametrize("path", ["/red-flags", "/red-flags/breathless_after_needling", "/red-flags/getting_worse"])
+@pytest.mark.parametrize(
+    "path", ["/red-flags", "/red-flags/breathless_after_needling", "/red-flags/getting_worse"]
+)
 def test_the_advice_pages_as_the_worker_keeps_them_hold_no_one_s_data(client, path):
     """Fetched without cookies, as the service worker does: no token, no user, the patient's
     navigation and the button that adds the sign to today."""
@@ -165,8 +177,13 @@ def test_the_advice_pages_as_the_worker_keeps_them_hold_no_one_s_data(client, pa
 
 
 def test_the_advice_pages_hold_no_health_data_when_fetched_logged_in(logged_in, patient):
-    make_day(patient, clock.today(patient), headaches=[{"intensity": 9}], red_flags=["sudden_severe"],
-             medications=[{"name": "Zebrafin 5 mg", "drug_class": "other"}])
+    make_day(
+        patient,
+        clock.today(patient),
+        headaches=[{"intensity": 9}],
+        red_flags=["sudden_severe"],
+        medications=[{"name": "Zebrafin 5 mg", "drug_class": "other"}],
+    )
     for path in ("/red-flags", "/red-flags/sudden_severe"):
         page = logged_in.client.get(path).get_data(as_text=True)
         assert "Zebrafin" not in page and patient.email not in page

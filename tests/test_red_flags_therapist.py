@@ -41,8 +41,7 @@ def overusing(users, therapist, name="Olive Overuse"):
     return patient
 
 
-def test_a_red_flag_of_the_last_7_days_puts_the_patient_first_with_what_and_when(
-        users, therapist, as_user):
+def test_a_red_flag_of_the_last_7_days_puts_the_patient_first_with_what_and_when(users, therapist, as_user):
     overuse = overusing(users, therapist)
     flagged = users.patient(name="Fred Flagged")
     link(flagged, therapist)
@@ -81,7 +80,8 @@ def test_the_triage_page_says_what_was_reported(users, therapist, desk):
 
 
 def test_the_patient_page_shows_the_flags_above_the_summary_and_records_the_acknowledgement(
-        app, users, therapist, desk):
+    app, users, therapist, desk
+):
     flagged = users.patient(name="Fred Flagged")
     link(flagged, therapist)
     day = clock.today(flagged) - timedelta(days=2)
@@ -93,12 +93,14 @@ def test_the_patient_page_shows_the_flags_above_the_summary_and_records_the_ackn
     assert page.index("Warning signs reported in the last 7 days") < page.index("Since the last session")
     assert redflags.BY_CODE["arm_symptoms_after_needling"].words in text_of(page)
     assert "I have seen this" in page
-    response = desk.post(f"{path}/red-flags/{day.isoformat()}/acknowledge",
-                         data={"csrf_token": csrf_token(page)})
+    response = desk.post(
+        f"{path}/red-flags/{day.isoformat()}/acknowledge", data={"csrf_token": csrf_token(page)}
+    )
     assert response.status_code == 302
     acknowledged = [e for e in events(flagged) if e.action == "acknowledge"]
     assert [(e.what, e.allowed, e.actor_id) for e in acknowledged] == [
-        (f"red flags of {day.isoformat()}", True, therapist.id)]
+        (f"red flags of {day.isoformat()}", True, therapist.id)
+    ]
     after = text_of(desk.get(path).text)
     assert f"Seen by {therapist.display_name}" in after and "I have seen this" not in after
     assert any(e.action == "read" for e in events(flagged))  # the read of the page itself
@@ -108,7 +110,8 @@ def test_the_patient_page_shows_the_flags_above_the_summary_and_records_the_ackn
 
 
 def test_another_patient_and_an_unlinked_therapist_get_404_on_the_acknowledgement(
-        app, users, therapist, patient):
+    app, users, therapist, patient
+):
     link(patient, therapist)
     day = clock.today(patient)
     flag_day(patient, day, "sudden_severe")

@@ -41,8 +41,17 @@ def test_both_kinds_of_flag_have_a_few_of_each_level():
 
 def test_the_words_never_name_a_diagnosis():
     """The flags say what to do, never what it might be."""
-    diagnoses = ("pneumothorax", "stroke", "meningitis", "haemorrhage", "arteritis", "tumour",
-                 "infection", "glaucoma", "sepsis")
+    diagnoses = (
+        "pneumothorax",
+        "stroke",
+        "meningitis",
+        "haemorrhage",
+        "arteritis",
+        "tumour",
+        "infection",
+        "glaucoma",
+        "sepsis",
+    )
     for flag in redflags.FLAGS:
         text = f"{flag.words} {flag.advice}".lower()
         assert not [word for word in diagnoses if word in text], flag.code
@@ -58,12 +67,22 @@ def test_docs_red_flags_names_every_code_and_its_sources():
 
 # -- Over HTTP ------------------------------------------------------------------------------------
 
+
 def test_the_list_gives_every_flag_with_its_level_words_and_advice(logged_in):
     response = logged_in.get("/api/v1/red-flags")
     assert response.status_code == 200
-    assert response.get_json() == {"red_flags": [
-        {"code": f.code, "level": f.level, "applies_to": f.applies_to, "words": f.words,
-         "advice": f.advice} for f in redflags.FLAGS]}
+    assert response.get_json() == {
+        "red_flags": [
+            {
+                "code": f.code,
+                "level": f.level,
+                "applies_to": f.applies_to,
+                "words": f.words,
+                "advice": f.advice,
+            }
+            for f in redflags.FLAGS
+        ]
+    }
 
 
 def test_a_therapist_reads_the_list_too_and_a_stranger_does_not(as_user, therapist, api):
@@ -77,8 +96,10 @@ def test_a_day_keeps_its_red_flags_and_reads_them_back(logged_in):
     put = logged_in.put(URL.format(day), json=body)
     assert put.status_code == 201
     assert put.get_json()["red_flags"] == ["breathless_after_needling", "sudden_severe"]
-    assert logged_in.get(URL.format(day)).get_json()["red_flags"] == ["breathless_after_needling",
-                                                                      "sudden_severe"]
+    assert logged_in.get(URL.format(day)).get_json()["red_flags"] == [
+        "breathless_after_needling",
+        "sudden_severe",
+    ]
     # The flags are content: taking one away is a change, sending the same again is not.
     again = logged_in.put(URL.format(day), json=body)
     assert again.get_json()["version"] == put.get_json()["version"]

@@ -59,16 +59,26 @@ def diary(patient, therapist):
     values each actor's run pins (`pid`, `sid`, `day`: one with a record)."""
     today = clock.today(patient)
     for back in range(1, 6):
-        make_day(patient, today - timedelta(days=back),
-                 headaches=[{"intensity": 3 + back, "type": "tension"}] if back % 2 else [],
-                 soreness=back)
+        make_day(
+            patient,
+            today - timedelta(days=back),
+            headaches=[{"intensity": 3 + back, "type": "tension"}] if back % 2 else [],
+            soreness=back,
+        )
     link(patient, therapist)
-    session = TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
-                               date=today - timedelta(days=3), techniques=["dry_needling"])
+    session = TreatmentSession(
+        patient_id=patient.id,
+        therapist_id=therapist.id,
+        date=today - timedelta(days=3),
+        techniques=["dry_needling"],
+    )
     db.session.add(session)
     db.session.commit()
-    return {"patient": str(patient.id), "sid": str(session.id),
-            "day": (today - timedelta(days=1)).isoformat()}
+    return {
+        "patient": str(patient.id),
+        "sid": str(session.id),
+        "day": (today - timedelta(days=1)).isoformat(),
+    }
 
 
 def login(base: str, user=None) -> dict[str, str]:
@@ -77,8 +87,11 @@ def login(base: str, user=None) -> dict[str, str]:
     http = requests.Session()
     token = http.get(f"{base}/api/v1/auth/csrf").json()["csrf_token"]
     if user is not None:
-        response = http.post(f"{base}/api/v1/auth/login", headers={"X-CSRFToken": token},
-                             json={"email": user.email, "password": PASSWORD})
+        response = http.post(
+            f"{base}/api/v1/auth/login",
+            headers={"X-CSRFToken": token},
+            json={"email": user.email, "password": PASSWORD},
+        )
         assert response.status_code == 200, response.text
         token = http.get(f"{base}/api/v1/auth/csrf").json()["csrf_token"]  # the new session's
     cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
@@ -102,9 +115,13 @@ def config_file(pins: dict[str, str], tmp_path) -> str:
     """schemathesis.toml: the pinned address values, and the 422 CROSS_FIELD_RULES may give."""
     lines = ["[parameters]"] + [f'"path.{name}" = "{value}"' for name, value in pins.items()]
     for pattern in CROSS_FIELD_RULES:
-        lines += ["", "[[operations]]", f"include-name-regex = '^{pattern}$'",
-                  "[operations.checks.positive_data_acceptance]",
-                  f"expected-statuses = {[*ACCEPTED, '422']!r}".replace("'", '"')]
+        lines += [
+            "",
+            "[[operations]]",
+            f"include-name-regex = '^{pattern}$'",
+            "[operations.checks.positive_data_acceptance]",
+            f"expected-statuses = {[*ACCEPTED, '422']!r}".replace("'", '"'),
+        ]
     config = tmp_path / "schemathesis.toml"
     config.write_text("\n".join(lines) + "\n")
     return str(config)
@@ -114,11 +131,26 @@ def run_schemathesis(base: str, headers: dict[str, str], pins: dict[str, str], t
     """Run every check against the served document; the report when anything is found."""
     config = config_file(pins, tmp_path)
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", config, "run", base + SPEC,
-        "--checks", "all", "--max-examples", str(MAX_EXAMPLES),
-        "--generation-deterministic", "--no-shrink",
-        "--generation-with-security-parameters", "false", "--workers", "1",
-        "--phases", "examples,coverage,fuzzing", "--no-color",
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        config,
+        "run",
+        base + SPEC,
+        "--checks",
+        "all",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--generation-deterministic",
+        "--no-shrink",
+        "--generation-with-security-parameters",
+        "false",
+        "--workers",
+        "1",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--no-color",
     ]
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]

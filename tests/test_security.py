@@ -62,6 +62,7 @@ def changing_api_routes(app) -> list[tuple[str, str]]:
 
 # -- CSRF -------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def busy_patient(logged_in, patient):
     """A logged-in patient with a stored day, so that a write or delete would show."""
@@ -71,21 +72,27 @@ def busy_patient(logged_in, patient):
 
 def test_the_route_list_covers_the_known_changing_routes(app):
     routes = set(changing_api_routes(app))
-    for expected in [("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"),
-                     ("POST", "/api/v1/auth/logout"), ("PATCH", "/api/v1/me"),
-                     ("PUT", f"/api/v1/patients/me/days/{DAY}"),
-                     ("DELETE", f"/api/v1/patients/me/days/{DAY}")]:
+    for expected in [
+        ("POST", "/api/v1/auth/register"),
+        ("POST", "/api/v1/auth/login"),
+        ("POST", "/api/v1/auth/logout"),
+        ("PATCH", "/api/v1/me"),
+        ("PUT", f"/api/v1/patients/me/days/{DAY}"),
+        ("DELETE", f"/api/v1/patients/me/days/{DAY}"),
+    ]:
         assert expected in routes
 
 
 @pytest.mark.parametrize("token", [None, "", "not-a-token", "x" * 200])
-def test_every_changing_api_route_refuses_a_request_without_a_valid_csrf_token(
-        app, busy_patient, token):
+def test_every_changing_api_route_refuses_a_request_without_a_valid_csrf_token(app, busy_patient, token):
     before = database_snapshot()
     headers = {} if token is None else {"X-CSRFToken": token}
     for method, path in changing_api_routes(app):
-        body = {"email": "new@example.test", "password": PASSWORD, "display_name": "New",
-                **day_body()} if method != "DELETE" else {"password": PASSWORD}
+        body = (
+            {"email": "new@example.test", "password": PASSWORD, "display_name": "New", **day_body()}
+            if method != "DELETE"
+            else {"password": PASSWORD}
+        )
         response = busy_patient.request(method, path, json=body, headers=headers, csrf=False)
         problem = assert_problem(response, 400)
         assert "csrf" in problem["title"].lower(), (method, path, problem)
@@ -95,11 +102,13 @@ def test_every_changing_api_route_refuses_a_request_without_a_valid_csrf_token(
 
 def test_anonymous_register_and_login_need_the_csrf_token(api, patient):
     before = database_snapshot()
-    register = api.post("/api/v1/auth/register", csrf=False, json={
-        "email": "new@example.test", "password": PASSWORD, "display_name": "New"})
+    register = api.post(
+        "/api/v1/auth/register",
+        csrf=False,
+        json={"email": "new@example.test", "password": PASSWORD, "display_name": "New"},
+    )
     assert_problem(register, 400)
-    login = api.post("/api/v1/auth/login", csrf=False,
-                     json={"email": patient.email, "password": PASSWORD})
+    login = api.post("/api/v1/auth/login", csrf=False, json={"email": patient.email, "password": PASSWORD})
     assert_problem(login, 400)
     assert_problem(api.get("/api/v1/me"), 401)
     assert database_snapshot() == before
@@ -113,23 +122,22 @@ def test_a_token_from_another_session_is_refused(busy_patient, users, new_api):
     path = f"/api/v1/patients/me/days/{DAY}"
     assert_problem(busy_patient.put(path, json=day_body(soreness=9), headers=foreign), 400)
     assert_problem(busy_patient.delete(path, headers=foreign), 400)
-    assert_problem(busy_patient.patch("/api/v1/me", json={"display_name": "X"}, headers=foreign),
-                   400)
+    assert_problem(busy_patient.patch("/api/v1/me", json={"display_name": "X"}, headers=foreign), 400)
     assert database_snapshot() == before
 
 
 def test_an_anonymous_token_is_refused_in_a_logged_in_session(busy_patient, new_api):
     stranger_token = new_api().csrf_token()
-    response = busy_patient.put(f"/api/v1/patients/me/days/{DAY}", json=day_body(soreness=9),
-                                headers={"X-CSRFToken": stranger_token})
+    response = busy_patient.put(
+        f"/api/v1/patients/me/days/{DAY}", json=day_body(soreness=9), headers={"X-CSRFToken": stranger_token}
+    )
     assert_problem(response, 400)
 
 
 def test_a_token_from_before_login_stops_working_at_login(api, patient):
     old_token = api.csrf_token()
     api.login(patient)
-    response = api.put(f"/api/v1/patients/me/days/{DAY}", json=day_body(),
-                       headers={"X-CSRFToken": old_token})
+    response = api.put(f"/api/v1/patients/me/days/{DAY}", json=day_body(), headers={"X-CSRFToken": old_token})
     assert_problem(response, 400)
     assert api.get(f"/api/v1/patients/me/days/{DAY}").status_code == 404
 
@@ -137,8 +145,11 @@ def test_a_token_from_before_login_stops_working_at_login(api, patient):
 def test_a_token_stops_working_after_logout(busy_patient, patient):
     old_token = busy_patient.csrf_token()
     assert busy_patient.post("/api/v1/auth/logout").status_code == 204
-    response = busy_patient.post("/api/v1/auth/login", headers={"X-CSRFToken": old_token},
-                                 json={"email": patient.email, "password": PASSWORD})
+    response = busy_patient.post(
+        "/api/v1/auth/login",
+        headers={"X-CSRFToken": old_token},
+        json={"email": patient.email, "password": PASSWORD},
+    )
     assert_problem(response, 400)
 
 
@@ -149,8 +160,7 @@ def test_the_csrf_token_is_also_on_html_pages(client):
 
 # -- Security headers -------------------------------------------------------------------------
 
-SAFE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin",
-                          "strict-origin-when-cross-origin"}
+SAFE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
 def csp_directives(response) -> dict[str, list[str]]:
@@ -178,34 +188,51 @@ def assert_security_headers(response) -> None:
 
 
 ANONYMOUS_ADDRESSES = [
-    ("GET", "/"), ("GET", "/login"), ("GET", "/register"), ("GET", "/no-such-page"),
-    ("GET", "/static/css/app.css"), ("GET", "/static/js/app.js"), ("GET", "/static/nothing.css"),
-    ("GET", "/api/v1/auth/csrf"), ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/me"),
-    ("GET", "/api/v1/no-such-thing"), ("GET", "/api/v1/auth/logout"),
-    ("POST", "/api/v1/auth/login"), ("GET", "/today"),
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("GET", "/register"),
+    ("GET", "/no-such-page"),
+    ("GET", "/static/css/app.css"),
+    ("GET", "/static/js/app.js"),
+    ("GET", "/static/nothing.css"),
+    ("GET", "/api/v1/auth/csrf"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/no-such-thing"),
+    ("GET", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/login"),
+    ("GET", "/today"),
 ]
 LOGGED_IN_ADDRESSES = [
-    ("GET", "/today"), ("GET", "/calendar"), ("GET", "/account"),
-    ("GET", f"/days/{DAY}"), ("GET", "/days/2026-02-30"),
-    ("GET", "/api/v1/me"), ("GET", f"/api/v1/patients/me/days/{DAY}"),
-    ("GET", "/api/v1/patients/me/days"), ("GET", "/api/v1/patients/me/medications"),
-    ("GET", "/api/v1/medications/catalogue"), ("GET", "/api/v1/patients/me/days/2020-13-01"),
-    ("PUT", f"/api/v1/patients/me/days/{DAY}"), ("PATCH", "/api/v1/me"),
+    ("GET", "/today"),
+    ("GET", "/calendar"),
+    ("GET", "/account"),
+    ("GET", f"/days/{DAY}"),
+    ("GET", "/days/2026-02-30"),
+    ("GET", "/api/v1/me"),
+    ("GET", f"/api/v1/patients/me/days/{DAY}"),
+    ("GET", "/api/v1/patients/me/days"),
+    ("GET", "/api/v1/patients/me/medications"),
+    ("GET", "/api/v1/medications/catalogue"),
+    ("GET", "/api/v1/patients/me/days/2020-13-01"),
+    ("PUT", f"/api/v1/patients/me/days/{DAY}"),
+    ("PATCH", "/api/v1/me"),
 ]
 
 
-@pytest.mark.parametrize(("method", "path"), ANONYMOUS_ADDRESSES,
-                         ids=[f"{m} {p}" for m, p in ANONYMOUS_ADDRESSES])
+@pytest.mark.parametrize(
+    ("method", "path"), ANONYMOUS_ADDRESSES, ids=[f"{m} {p}" for m, p in ANONYMOUS_ADDRESSES]
+)
 def test_every_anonymous_answer_carries_the_security_headers(api, method, path):
     response = api.request(method, path, json={})
     response.close()  # a static file is streamed from an open file
     assert_security_headers(response)
 
 
-@pytest.mark.parametrize(("method", "path"), LOGGED_IN_ADDRESSES,
-                         ids=[f"{m} {p}" for m, p in LOGGED_IN_ADDRESSES])
-def test_every_logged_in_answer_has_the_security_headers_and_is_not_cached(busy_patient, method,
-                                                                           path):
+@pytest.mark.parametrize(
+    ("method", "path"), LOGGED_IN_ADDRESSES, ids=[f"{m} {p}" for m, p in LOGGED_IN_ADDRESSES]
+)
+def test_every_logged_in_answer_has_the_security_headers_and_is_not_cached(busy_patient, method, path):
     body = day_body() if method == "PUT" else {"display_name": "Jo"}
     response = busy_patient.request(method, path, json=body)
     assert response.status_code < 500
@@ -226,8 +253,9 @@ JS_URL = re.compile(r"""(href|src|action)\s*=\s*["']\s*javascript:""", re.IGNORE
 INLINE_STYLE = re.compile(r"<style\b|<[^>]+\sstyle\s*=", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/register", "/today", "/calendar", "/account",
-                                  f"/days/{DAY}", "/no-such-page"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/register", "/today", "/calendar", "/account", f"/days/{DAY}", "/no-such-page"]
+)
 def test_html_pages_need_no_inline_script_or_style_the_policy_would_block(busy_patient, path):
     if path in ("/", "/login", "/register"):
         busy_patient.post("/api/v1/auth/logout")
@@ -239,6 +267,7 @@ def test_html_pages_need_no_inline_script_or_style_the_policy_would_block(busy_p
 
 
 # -- Cookies ----------------------------------------------------------------------------------
+
 
 def session_cookie(response, name: str):
     for header in response.headers.getlist("Set-Cookie"):
@@ -263,9 +292,12 @@ def test_in_production_the_session_cookie_is_also_secure(make_app, users):
     client = app.test_client()
     https = {"base_url": "https://diary.example.test"}
     token = client.get("/api/v1/auth/csrf", **https).get_json()["csrf_token"]
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD},
-                           headers={"X-CSRFToken": token,
-                                    "Referer": "https://diary.example.test/login"}, **https)
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": PASSWORD},
+        headers={"X-CSRFToken": token, "Referer": "https://diary.example.test/login"},
+        **https,
+    )
     assert response.status_code == 200, response.get_json()
     cookie, header = session_cookie(response, app.config["SESSION_COOKIE_NAME"])
     assert cookie["secure"], header
@@ -282,7 +314,10 @@ def test_in_production_a_cross_site_https_referer_is_refused(make_app, users):
     client = app.test_client()
     https = {"base_url": "https://diary.example.test"}
     token = client.get("/api/v1/auth/csrf", **https).get_json()["csrf_token"]
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD},
-                           headers={"X-CSRFToken": token, "Referer": "https://evil.example/"},
-                           **https)
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": PASSWORD},
+        headers={"X-CSRFToken": token, "Referer": "https://evil.example/"},
+        **https,
+    )
     assert_problem(response, 400)

@@ -25,6 +25,7 @@ def therapist_api(new_api, users):
         client.login(therapist)
         client.user = therapist
         return client
+
     return login
 
 
@@ -41,6 +42,7 @@ def test_share_code_is_grouped_without_look_alike_characters_and_lasts_72_hours(
     assert CODE_SHAPE.match(body["code"])
     expires = body["expires_at"]
     from datetime import datetime
+
     remaining = datetime.fromisoformat(expires) - clock.now()
     assert timedelta(hours=71, minutes=59) < remaining <= timedelta(hours=72)
 
@@ -63,7 +65,8 @@ def test_therapist_links_with_a_code_and_sees_the_patient(logged_in, patient, th
     assert [p["id"] for p in listed] == [str(patient.id)]
     links = logged_in.get("/api/v1/patients/me/links").get_json()["links"]
     assert [(link["id"], link["therapist"]["email"]) for link in links] == [
-        (body["link_id"], therapist.user.email)]
+        (body["link_id"], therapist.user.email)
+    ]
     assert links[0]["since"]
 
 
@@ -79,8 +82,11 @@ def test_expired_used_and_unknown_codes_get_the_same_404(logged_in, therapist_ap
     used, expired = make_code(logged_in), make_code(logged_in)
     therapist = therapist_api()
     assert therapist.post("/api/v1/links", json={"code": used}).status_code == 201
-    db.session.execute(update(ShareCode).where(ShareCode.used_at.is_(None))
-                       .values(expires_at=clock.now() - timedelta(seconds=1)))
+    db.session.execute(
+        update(ShareCode)
+        .where(ShareCode.used_at.is_(None))
+        .values(expires_at=clock.now() - timedelta(seconds=1))
+    )
     db.session.commit()
     other = therapist_api()
     answers = [other.post("/api/v1/links", json={"code": c}) for c in (used, expired, "XXXX-XXXX")]
@@ -100,8 +106,7 @@ def test_guessing_codes_is_rate_limited(make_app, users):
     client = ApiClient(app.test_client())
     with app.app_context():
         client.login(users.therapist())
-        statuses = [client.post("/api/v1/links", json={"code": f"AAAA-AAA{i}"}).status_code
-                    for i in range(4)]
+        statuses = [client.post("/api/v1/links", json={"code": f"AAAA-AAA{i}"}).status_code for i in range(4)]
     assert statuses == [404, 404, 404, 429]
 
 

@@ -4,8 +4,10 @@ from .factories import day_body
 
 
 def test_register_log_and_read_a_day(api, backend):
-    response = api.post("/api/v1/auth/register", json={
-        "email": "Jo@Example.test", "password": "amber-violin-orchard-47", "display_name": "Jo"})
+    response = api.post(
+        "/api/v1/auth/register",
+        json={"email": "Jo@Example.test", "password": "amber-violin-orchard-47", "display_name": "Jo"},
+    )
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["email"] == "jo@example.test"
     api._csrf = None

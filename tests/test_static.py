@@ -9,7 +9,6 @@ import shutil
 import brotli
 import pytest
 
-
 # One folder per test process: two runs in one checkout (make test and make test-dates) must not
 # remove each other's file.
 FOLDER = f"test-only-{os.getpid()}"
@@ -39,11 +38,14 @@ def fetch(client, encoding):
     return response, data
 
 
-@pytest.mark.parametrize(("accept", "encoding", "decode"), [
-    ("br, gzip", "br", brotli.decompress),
-    ("gzip", "gzip", gzip.decompress),
-    ("identity", None, lambda data: data),
-])
+@pytest.mark.parametrize(
+    ("accept", "encoding", "decode"),
+    [
+        ("br, gzip", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+        ("identity", None, lambda data: data),
+    ],
+)
 def test_static_files_go_out_precompressed_when_accepted(client, static_file, accept, encoding, decode):
     _, body = static_file
     response, data = fetch(client, accept)

@@ -53,6 +53,7 @@ NETWORK_ERRORS = (OSError, http.client.HTTPException)
 
 # -- The network ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Fate:
     drop_request: bool
@@ -101,8 +102,9 @@ class FaultyProxy:
             await self.server.wait_closed()
             # A connection a phone gave up on may still be waiting for the server: end it, and
             # let every closed transport finish closing before the loop goes.
-            pending = [task for task in self.handlers | asyncio.all_tasks()
-                       if task is not asyncio.current_task()]
+            pending = [
+                task for task in self.handlers | asyncio.all_tasks() if task is not asyncio.current_task()
+            ]
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -121,8 +123,12 @@ class FaultyProxy:
             delay = LONG_HOLD
         elif roll < HOLD_BACK_LONG + HOLD_BACK:
             delay = r.uniform(0, 0.3)
-        return Fate(drop_request=r.random() < DROP_REQUEST, drop_response=r.random() < DROP_RESPONSE,
-                    duplicate=r.random() < DUPLICATE, delay=delay)
+        return Fate(
+            drop_request=r.random() < DROP_REQUEST,
+            drop_response=r.random() < DROP_RESPONSE,
+            duplicate=r.random() < DUPLICATE,
+            delay=delay,
+        )
 
     async def _forward(self, request: bytes) -> bytes:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
@@ -169,8 +175,15 @@ class FaultyProxy:
 
 # -- The phones -------------------------------------------------------------------------------
 
-def http_call(port: int, method: str, path: str, body: bytes | None = None,
-              headers: dict | None = None, timeout: float = 10.0):
+
+def http_call(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = 10.0,
+):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers={"Connection": "close", **(headers or {})})
@@ -187,33 +200,51 @@ def content_key(day: dict) -> str:
 
 LOCATIONS = ["forehead", "temples", "behind_eyes", "top_of_head", "back_of_head", "neck", "shoulders"]
 SYMPTOMS = ["nausea", "vomiting", "light_sensitivity", "sound_sensitivity", "aura", "neck_stiffness"]
-MEDICINES = [("Paracetamol 500 mg", "non_opioid_analgesic"), ("Ibuprofen 400 mg", "non_opioid_analgesic"),
-             ("Sumatriptan 50 mg", "triptan"), ("Co-codamol 30/500", "combination_analgesic")]
+MEDICINES = [
+    ("Paracetamol 500 mg", "non_opioid_analgesic"),
+    ("Ibuprofen 400 mg", "non_opioid_analgesic"),
+    ("Sumatriptan 50 mg", "triptan"),
+    ("Co-codamol 30/500", "combination_analgesic"),
+]
 
 
 def random_day(rng: random.Random, n: int) -> dict:
     """A day as the API dumps it (every field present), so the server's copy can match it exactly."""
-    headaches = [{
-        "start": f"{rng.randrange(24):02d}:{rng.choice([0, 15, 30, 45]):02d}" if rng.random() < 0.6 else None,
-        "duration_minutes": rng.choice([None, 30, 60, 120, 240]),
-        "intensity": rng.randint(1, 10),
-        "type": rng.choice(["tension", "migraine", "unsure"]),
-        "side": rng.choice([None, "left", "right", "both"]),
-        "locations": rng.sample(LOCATIONS, rng.randint(0, 3)),
-        "symptoms": rng.sample(SYMPTOMS, rng.randint(0, 2)),
-        "neck_provoked": rng.choice([None, True, False]),
-    } for _ in range(rng.choice([0, 0, 1, 1, 2]))]
-    medications = [{"name": name, "drug_class": drug_class, "doses": rng.randint(1, 3),
-                    "time": rng.choice([None, "09:00", "18:30"]),
-                    "relief": rng.choice([None, "none", "partial", "pain_free"])}
-                   for name, drug_class in rng.sample(MEDICINES, rng.randint(0, 2))]
-    return {"had_headache": True if headaches else rng.choice([False, None]),
-            "headaches": headaches, "medications": medications,
-            "soreness": rng.choice([None, rng.randint(0, 10)]),
-            "exercises_done": rng.choice([None, True, False]),
-            "triggers": rng.sample(["stress", "poor_sleep", "screen_time", "weather"], rng.randint(0, 2)),
-            "notes": f"Edit {n}: {rng.getrandbits(48):x}",
-            "red_flags": rng.choice([[], [], [], ["getting_worse"], ["needle_site_infection", "sudden_severe"]])}
+    headaches = [
+        {
+            "start": f"{rng.randrange(24):02d}:{rng.choice([0, 15, 30, 45]):02d}"
+            if rng.random() < 0.6
+            else None,
+            "duration_minutes": rng.choice([None, 30, 60, 120, 240]),
+            "intensity": rng.randint(1, 10),
+            "type": rng.choice(["tension", "migraine", "unsure"]),
+            "side": rng.choice([None, "left", "right", "both"]),
+            "locations": rng.sample(LOCATIONS, rng.randint(0, 3)),
+            "symptoms": rng.sample(SYMPTOMS, rng.randint(0, 2)),
+            "neck_provoked": rng.choice([None, True, False]),
+        }
+        for _ in range(rng.choice([0, 0, 1, 1, 2]))
+    ]
+    medications = [
+        {
+            "name": name,
+            "drug_class": drug_class,
+            "doses": rng.randint(1, 3),
+            "time": rng.choice([None, "09:00", "18:30"]),
+            "relief": rng.choice([None, "none", "partial", "pain_free"]),
+        }
+        for name, drug_class in rng.sample(MEDICINES, rng.randint(0, 2))
+    ]
+    return {
+        "had_headache": True if headaches else rng.choice([False, None]),
+        "headaches": headaches,
+        "medications": medications,
+        "soreness": rng.choice([None, rng.randint(0, 10)]),
+        "exercises_done": rng.choice([None, True, False]),
+        "triggers": rng.sample(["stress", "poor_sleep", "screen_time", "weather"], rng.randint(0, 2)),
+        "notes": f"Edit {n}: {rng.getrandbits(48):x}",
+        "red_flags": rng.choice([[], [], [], ["getting_worse"], ["needle_site_infection", "sudden_severe"]]),
+    }
 
 
 @dataclass
@@ -229,15 +260,20 @@ class Entry:
 class Phone:
     """A patient's phone with days logged offline, syncing like the web app's outbox."""
 
-    def __init__(self, number: int, server_port: int, proxy_port: int, email: str, password: str,
-                 days: list[date]):
+    def __init__(
+        self, number: int, server_port: int, proxy_port: int, email: str, password: str, days: list[date]
+    ):
         self.number = number
         self.proxy_port = proxy_port
         self.rng = random.Random(SEED * 1000 + number)
         # Each day: the states the patient saves one after the other (1 to 3, all different).
-        self.plan = {d.isoformat(): [random_day(self.rng, k) for k in range(1 + (self.rng.random() < 0.5)
-                                                                          + (self.rng.random() < 0.2))]
-                     for d in days}
+        self.plan = {
+            d.isoformat(): [
+                random_day(self.rng, k)
+                for k in range(1 + (self.rng.random() < 0.5) + (self.rng.random() < 0.2))
+            ]
+            for d in days
+        }
         self.next_edit = {d: 1 for d in self.plan}
         self.outbox = {d: Entry(states[0], None) for d, states in self.plan.items()}
         self.confirmed: dict[str, tuple[dict, int]] = {}
@@ -257,22 +293,36 @@ class Phone:
         cookie = cookie_of(set_cookie, "")
         token = json.loads(data)["csrf_token"]
         status, set_cookie, data = http_call(
-            port, "POST", "/api/v1/auth/login", json.dumps({"email": email, "password": password}).encode(),
-            {"Content-Type": "application/json", "X-CSRFToken": token, "Cookie": cookie})
+            port,
+            "POST",
+            "/api/v1/auth/login",
+            json.dumps({"email": email, "password": password}).encode(),
+            {"Content-Type": "application/json", "X-CSRFToken": token, "Cookie": cookie},
+        )
         assert status == 200, data
         cookie = cookie_of(set_cookie, cookie)
         status, set_cookie, data = http_call(port, "GET", "/api/v1/auth/csrf", headers={"Cookie": cookie})
         return cookie_of(set_cookie, cookie), json.loads(data)["csrf_token"]
 
     def _put(self, day: str, entry: Entry) -> tuple[int, dict | None]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json",
-                   "X-CSRFToken": self.token, "Cookie": self.cookie}
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "X-CSRFToken": self.token,
+            "Cookie": self.cookie,
+        }
         if entry.base:
             headers["If-Match"] = f'"{entry.base}"'
         else:
             headers["If-None-Match"] = "*"
-        status, _, data = http_call(self.proxy_port, "PUT", f"/api/v1/patients/me/days/{day}",
-                                    json.dumps(entry.content).encode(), headers, timeout=PHONE_TIMEOUT)
+        status, _, data = http_call(
+            self.proxy_port,
+            "PUT",
+            f"/api/v1/patients/me/days/{day}",
+            json.dumps(entry.content).encode(),
+            headers,
+            timeout=PHONE_TIMEOUT,
+        )
         if not data:
             raise http.client.RemoteDisconnected("empty answer")
         return status, json.loads(data)
@@ -312,8 +362,9 @@ class Phone:
             self._confirmed(day, entry, body["version"])
         elif status == 412:
             current = body.get("current")
-            current_content = current and {k: v for k, v in current.items()
-                                           if k not in ("date", "version", "updated_at")}
+            current_content = current and {
+                k: v for k, v in current.items() if k not in ("date", "version", "updated_at")
+            }
             if current and content_key(current_content) == content_key(entry.content):
                 self.stats["412 showing this very content (confirmed)"] += 1
                 self._confirmed(day, entry, current["version"])
@@ -371,13 +422,23 @@ def test_twenty_phones_sync_through_a_lossy_network_and_every_day_lands_exactly_
     proxy = FaultyProxy(port, SEED)
     proxy.start()
     try:
-        phones = [Phone(n, port, proxy.port, email, password,
-                        [today - timedelta(days=11 + k) for k in range(DAYS_PER_PHONE)])
-                  for n, (email, password, today) in enumerate(accounts)]
+        phones = [
+            Phone(
+                n,
+                port,
+                proxy.port,
+                email,
+                password,
+                [today - timedelta(days=11 + k) for k in range(DAYS_PER_PHONE)],
+            )
+            for n, (email, password, today) in enumerate(accounts)
+        ]
         started = time.monotonic()
         deadline = started + TIME_LIMIT
-        threads = [threading.Thread(target=phone.sync, args=(deadline,), name=f"phone-{phone.number}")
-                   for phone in phones]
+        threads = [
+            threading.Thread(target=phone.sync, args=(deadline,), name=f"phone-{phone.number}")
+            for phone in phones
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -389,25 +450,29 @@ def test_twenty_phones_sync_through_a_lossy_network_and_every_day_lands_exactly_
 
     stats = sum((phone.stats for phone in phones), Counter())
     with capsys.disabled():
-        print(f"\nsync under faults ({backend}): {PHONES} phones x {DAYS_PER_PHONE} days, "
-              f"{stats['PUTs']} PUTs in {took:.1f}s; network: {dict(proxy.counts)}; phones: {dict(stats)}")
+        print(
+            f"\nsync under faults ({backend}): {PHONES} phones x {DAYS_PER_PHONE} days, "
+            f"{stats['PUTs']} PUTs in {took:.1f}s; network: {dict(proxy.counts)}; phones: {dict(stats)}"
+        )
     assert not any(phone.outbox for phone in phones), f"not done within {TIME_LIMIT}s"
     assert [f for phone in phones for f in phone.failures] == []
     assert proxy.counts["requests dropped"] and proxy.counts["responses dropped after the server answered"]
     assert proxy.counts["sent twice"] and proxy.counts["held back long"]
 
-    for phone, (email, password, today) in zip(phones, accounts):
+    for phone in phones:
         # Read back directly from the server, not through the proxy.
         first, last = min(phone.plan), max(phone.plan)
-        status, _, data = http_call(port, "GET", f"/api/v1/patients/me/days?from={first}&to={last}",
-                                    headers={"Cookie": phone.cookie})
+        status, _, data = http_call(
+            port, "GET", f"/api/v1/patients/me/days?from={first}&to={last}", headers={"Cookie": phone.cookie}
+        )
         assert status == 200
         stored = {d["date"]: d for d in json.loads(data)["days"]}
         assert sorted(stored) == sorted(phone.plan), f"phone {phone.number}: days lost or added"
         for day, (content, version) in phone.confirmed.items():
             got = stored[day]
-            assert content_key({k: v for k, v in got.items() if k not in ("date", "version", "updated_at")}) \
-                == content_key(content), f"phone {phone.number}, {day}"
+            assert content_key(
+                {k: v for k, v in got.items() if k not in ("date", "version", "updated_at")}
+            ) == content_key(content), f"phone {phone.number}, {day}"
             assert content == phone.plan[day][-1]  # the patient's last word on the day
             assert got["version"] == version
             # Every version is a different content: a repeated write never made one.

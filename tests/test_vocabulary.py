@@ -20,9 +20,11 @@ def test_drug_class_labels_name_exactly_the_clinical_classes():
     assert tuple(vocabulary.DRUG_CLASSES) == clinical.ALL_CLASSES
 
 
-@pytest.mark.parametrize("labels", [vocabulary.DRUG_CLASSES, vocabulary.DRUG_CLASS_NAMES,
-                                    vocabulary.DRUG_CLASS_PLAIN_NAMES],
-                         ids=["form label", "short name", "plain name"])
+@pytest.mark.parametrize(
+    "labels",
+    [vocabulary.DRUG_CLASSES, vocabulary.DRUG_CLASS_NAMES, vocabulary.DRUG_CLASS_PLAIN_NAMES],
+    ids=["form label", "short name", "plain name"],
+)
 def test_every_drug_class_has_exactly_one_label_of_each_kind(labels):
     assert tuple(labels) == clinical.ALL_CLASSES
     assert len(set(labels.values())) == len(labels)
@@ -33,10 +35,17 @@ def test_the_charts_name_classes_with_the_short_names_of_their_reader():
     assert WORDS[PATIENT].class_names is vocabulary.DRUG_CLASS_PLAIN_NAMES
 
 
-@pytest.mark.parametrize(("reasons", "names"), [
-    (vocabulary.OVERUSE_REASONS, vocabulary.DRUG_CLASS_NAMES),
-    *(({r: WORDS[a].reason(r) for r in [*CLASS_DAY_LIMITS, "multiple_classes"]},
-       WORDS[a].class_names) for a in AUDIENCES)], ids=["pages", *(f"{a}'s chart" for a in AUDIENCES)])
+@pytest.mark.parametrize(
+    ("reasons", "names"),
+    [
+        (vocabulary.OVERUSE_REASONS, vocabulary.DRUG_CLASS_NAMES),
+        *(
+            ({r: WORDS[a].reason(r) for r in [*CLASS_DAY_LIMITS, "multiple_classes"]}, WORDS[a].class_names)
+            for a in AUDIENCES
+        ),
+    ],
+    ids=["pages", *(f"{a}'s chart" for a in AUDIENCES)],
+)
 def test_overuse_reasons_name_each_class_with_its_limit(reasons, names):
     assert set(reasons) == {*CLASS_DAY_LIMITS, "multiple_classes"}
     for drug_class, limit in CLASS_DAY_LIMITS.items():
@@ -63,8 +72,10 @@ def test_severity_bands_cover_one_to_ten_exactly_once():
     assert [band for band, _ in clinical.SEVERITY_BANDS] == ["mild", "moderate", "severe"]
 
 
-@pytest.mark.parametrize(("peak", "band"), [(1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"),
-                                            (7, "severe"), (10, "severe")])
+@pytest.mark.parametrize(
+    ("peak", "band"),
+    [(1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe")],
+)
 def test_severity_follows_the_bands(peak, band):
     assert clinical.severity(peak) == band
 
@@ -135,8 +146,11 @@ HAND_WRITTEN = {
 def hand_written_rules(text: str) -> list[str]:
     """Each hand-written rule number in a template, as 'line: what'."""
     text = re.sub(r"\{#.*?#\}", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
-    return [f"{text.count(chr(10), 0, m.start()) + 1}: {what} ({m.group()!r})"
-            for what, pattern in HAND_WRITTEN.items() for m in re.finditer(pattern, text)]
+    return [
+        f"{text.count(chr(10), 0, m.start()) + 1}: {what} ({m.group()!r})"
+        for what, pattern in HAND_WRITTEN.items()
+        for m in re.finditer(pattern, text)
+    ]
 
 
 @pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.html")))
@@ -145,16 +159,37 @@ def test_templates_write_no_rule_number_by_hand(template):
     assert hand_written_rules((TEMPLATES / template).read_text()) == []
 
 
-@pytest.mark.parametrize(("line", "found"), [
-    ("of 28", True), ("per 28 days", True), ("28-day periods", True), ("needs 14 logged", True),
-    ("the last 4 weeks", True), ("in the last 7 days", True), ("of 30 days", True), ("21 of the", True),
-    ("on 15 or more days", True), ("fewer than 4 headache days", True), ("days 4–7", True),
-    ("settled (0–1)", True), ("the last three complete months", True), ("x.days >= 28", True),
-    ("days_logged < 14", True), ("Responder 50% fewer", True), ('data-days="28"', True),
-    ("{'triptan': 'Triptans'}", True),
-    ("headache_days_per_28", False), ("{{ 28 }}", True), ("maxlength=\"2000\"", False),
-    ("(30, '30 minutes')", False), ("out of 10", False), ("{# of 28 #}", False), ("ago > 2", False),
-    ('width="28"', False), ("before.days > 0", False),
-])
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("of 28", True),
+        ("per 28 days", True),
+        ("28-day periods", True),
+        ("needs 14 logged", True),
+        ("the last 4 weeks", True),
+        ("in the last 7 days", True),
+        ("of 30 days", True),
+        ("21 of the", True),
+        ("on 15 or more days", True),
+        ("fewer than 4 headache days", True),
+        ("days 4–7", True),
+        ("settled (0–1)", True),
+        ("the last three complete months", True),
+        ("x.days >= 28", True),
+        ("days_logged < 14", True),
+        ("Responder 50% fewer", True),
+        ('data-days="28"', True),
+        ("{'triptan': 'Triptans'}", True),
+        ("headache_days_per_28", False),
+        ("{{ 28 }}", True),
+        ('maxlength="2000"', False),
+        ("(30, '30 minutes')", False),
+        ("out of 10", False),
+        ("{# of 28 #}", False),
+        ("ago > 2", False),
+        ('width="28"', False),
+        ("before.days > 0", False),
+    ],
+)
 def test_the_hand_written_check_finds_what_it_should(line, found):
     assert bool(hand_written_rules(line)) is found

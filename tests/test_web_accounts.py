@@ -42,8 +42,13 @@ def user_count() -> int:
 
 
 def registration(**overrides) -> dict:
-    return {"display_name": "Jo Bloggs", "email": "jo@example.test", "password": GOOD_PASSWORD,
-            "timezone": "Europe/London", **overrides}
+    return {
+        "display_name": "Jo Bloggs",
+        "email": "jo@example.test",
+        "password": GOOD_PASSWORD,
+        "timezone": "Europe/London",
+        **overrides,
+    }
 
 
 # -- Register ----------------------------------------------------------------------------------
@@ -99,8 +104,11 @@ def test_login_goes_to_the_patient_list_for_a_therapist(client, users):
 
 @pytest.mark.parametrize("who", ["wrong password", "unknown email"])
 def test_login_failure_gives_the_same_message_for_any_wrong_pair(client, patient, who):
-    email, password = ((patient.email, "not-the-password-at-all") if who == "wrong password"
-                       else ("nobody@example.test", PASSWORD))
+    email, password = (
+        (patient.email, "not-the-password-at-all")
+        if who == "wrong password"
+        else ("nobody@example.test", PASSWORD)
+    )
     response = log_in(client, email, password)
     assert response.status_code == 401
     assert f'<p id="_form-error">{SAME_MESSAGE}</p>' in response.text

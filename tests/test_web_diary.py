@@ -102,8 +102,14 @@ def csrf_token(html: str) -> str:
 
 def log_in(client, user) -> None:
     token = csrf_token(client.get("/login").text)
-    response = client.post("/login", data={
-        "email": user.email, "password": getattr(user, "plain_password", PASSWORD), "csrf_token": token})
+    response = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": getattr(user, "plain_password", PASSWORD),
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302, response.text
 
 
@@ -125,8 +131,9 @@ def stored(client, day: date) -> dict | None:
 
 def field_error(html: str, name: str) -> str | None:
     """The message shown next to field `name`, or None."""
-    m = re.search(rf'<p class="field-error" id="{re.escape(name.replace(".", "-"))}-error">(.*?)</p>',
-                  html, re.S)
+    m = re.search(
+        rf'<p class="field-error" id="{re.escape(name.replace(".", "-"))}-error">(.*?)</p>', html, re.S
+    )
     return re.sub(r"<[^>]+>", "", m.group(1)).replace("Error: ", "").strip() if m else None
 
 
@@ -144,11 +151,19 @@ def today(patient) -> date:
 # -- Saving the whole day from the form --------------------------------------------------------
 
 TYPICAL_DAY_FORM = dict(
-    headache_today="yes", headaches__0__start="08:30", headaches__0__duration_minutes="120",
-    headaches__0__intensity="6", headaches__0__type="tension", headaches__0__side="both",
-    headaches__0__locations=["back_of_head", "neck"], headaches__0__symptoms=["light_sensitivity"],
-    headaches__0__neck_provoked="yes", soreness="3", exercises_done="yes",
-    triggers=["stress", "poor_sleep"], notes="Sore after yesterday's session",
+    headache_today="yes",
+    headaches__0__start="08:30",
+    headaches__0__duration_minutes="120",
+    headaches__0__intensity="6",
+    headaches__0__type="tension",
+    headaches__0__side="both",
+    headaches__0__locations=["back_of_head", "neck"],
+    headaches__0__symptoms=["light_sensitivity"],
+    headaches__0__neck_provoked="yes",
+    soreness="3",
+    exercises_done="yes",
+    triggers=["stress", "poor_sleep"],
+    notes="Sore after yesterday's session",
 )
 
 
@@ -157,14 +172,21 @@ def test_saving_a_full_day_from_the_form_stores_what_the_api_stores(patient_clie
     page = patient_client.get(f"/days/{by_form}")
     fields = form_fields(page.text)
     row = medication_row(fields, "Ibuprofen 400 mg")  # offered to a new patient at 0 doses
-    sent = fill(fields, **TYPICAL_DAY_FORM, **{
-        f"medications__{row}__doses": "2", f"medications__{row}__time": "09:00",
-        f"medications__{row}__relief": "partial"})
+    sent = fill(
+        fields,
+        **TYPICAL_DAY_FORM,
+        **{
+            f"medications__{row}__doses": "2",
+            f"medications__{row}__time": "09:00",
+            f"medications__{row}__relief": "partial",
+        },
+    )
 
     response = patient_client.post(f"/days/{by_form}", data=sent)
     assert response.status_code == 302, field_errors_of(response.text)
-    put = patient_client.put(f"/api/v1/patients/me/days/{by_api}", json=day_body(),
-                             headers={"X-CSRFToken": csrf_token(page.text)})
+    put = patient_client.put(
+        f"/api/v1/patients/me/days/{by_api}", json=day_body(), headers={"X-CSRFToken": csrf_token(page.text)}
+    )
     assert put.status_code == 201
 
     assert stored(patient_client, by_form) == stored(patient_client, by_api)
@@ -195,23 +217,39 @@ def test_an_untouched_page_with_no_headache_stores_no_medicine(patient_client, t
     fields = form_fields(patient_client.get("/today").text)
     assert patient_client.post(f"/days/{today}", data=fill(fields, headache_today="no")).status_code == 302
     assert stored(patient_client, today) == {
-        "had_headache": False, "headaches": [], "medications": [], "soreness": None,
-        "exercises_done": None, "triggers": [], "notes": None, "red_flags": []}
+        "had_headache": False,
+        "headaches": [],
+        "medications": [],
+        "soreness": None,
+        "exercises_done": None,
+        "triggers": [],
+        "notes": None,
+        "red_flags": [],
+    }
 
 
 def test_a_medicine_typed_from_the_list_gets_its_kind(patient_client, today):
     fields = form_fields(patient_client.get("/today").text)
     new = max(int(k.split(".")[1]) for k in fields if k.startswith("medications."))
-    sent = fill(fields, headache_today="yes", headaches__0__intensity="7",
-                **{f"medications__{new}__name": "Sumatriptan 50 mg", f"medications__{new}__doses": "1"})
+    sent = fill(
+        fields,
+        headache_today="yes",
+        headaches__0__intensity="7",
+        **{f"medications__{new}__name": "Sumatriptan 50 mg", f"medications__{new}__doses": "1"},
+    )
     assert patient_client.post(f"/days/{today}", data=sent).status_code == 302
     assert stored(patient_client, today)["medications"] == [
-        {"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 1, "time": None, "relief": None}]
+        {"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 1, "time": None, "relief": None}
+    ]
 
 
 def test_a_remembered_medicine_is_offered_again_with_zero_doses(patient_client, patient, today):
-    make_day(patient, today - timedelta(days=3), headaches=[{"intensity": 5}],
-             medications=[{"name": "Naproxen 250 mg", "drug_class": "non_opioid_analgesic"}])
+    make_day(
+        patient,
+        today - timedelta(days=3),
+        headaches=[{"intensity": 5}],
+        medications=[{"name": "Naproxen 250 mg", "drug_class": "non_opioid_analgesic"}],
+    )
     fields = form_fields(patient_client.get("/today").text)
     row = medication_row(fields, "Naproxen 250 mg")
     assert fields[f"medications.{row}.doses"] == "0"
@@ -219,19 +257,37 @@ def test_a_remembered_medicine_is_offered_again_with_zero_doses(patient_client, 
 
 def offered_medicines(html: str) -> list[str]:
     """The names of the medicines listed with a dose counter, in page order."""
-    return [value for key, value in form_fields(html).items(multi=True)
-            if re.fullmatch(r"medications\.\d+\.name", key) and value]
+    return [
+        value
+        for key, value in form_fields(html).items(multi=True)
+        if re.fullmatch(r"medications\.\d+\.name", key) and value
+    ]
 
 
 def test_the_patients_own_medicines_come_first_and_the_common_ones_stay(patient_client, patient, today):
     assert offered_medicines(patient_client.get("/today").text) == [
-        "Paracetamol 500 mg", "Ibuprofen 400 mg", "Co-codamol 8/500"]
-    make_day(patient, today - timedelta(days=2), headaches=[{"intensity": 5}],
-             medications=[{"name": "Naproxen 250 mg", "drug_class": "non_opioid_analgesic"}])
-    make_day(patient, today - timedelta(days=1), headaches=[{"intensity": 5}],
-             medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+        "Paracetamol 500 mg",
+        "Ibuprofen 400 mg",
+        "Co-codamol 8/500",
+    ]
+    make_day(
+        patient,
+        today - timedelta(days=2),
+        headaches=[{"intensity": 5}],
+        medications=[{"name": "Naproxen 250 mg", "drug_class": "non_opioid_analgesic"}],
+    )
+    make_day(
+        patient,
+        today - timedelta(days=1),
+        headaches=[{"intensity": 5}],
+        medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}],
+    )
     assert offered_medicines(patient_client.get("/today").text) == [
-        "Ibuprofen 400 mg", "Naproxen 250 mg", "Paracetamol 500 mg", "Co-codamol 8/500"]
+        "Ibuprofen 400 mg",
+        "Naproxen 250 mg",
+        "Paracetamol 500 mg",
+        "Co-codamol 8/500",
+    ]
 
 
 def test_correcting_a_logged_day_replaces_it(patient_client, patient, today):
@@ -255,8 +311,9 @@ def quick(client, day: date, **data):
 
 def test_today_offers_a_one_tap_no_headache_button(patient_client):
     page = patient_client.get("/today").text
-    form = re.search(r'<form method="post" action="(/days/[\d-]+/quick)" data-quick="no_headache">(.*?)</form>',
-                     page, re.S)
+    form = re.search(
+        r'<form method="post" action="(/days/[\d-]+/quick)" data-quick="no_headache">(.*?)</form>', page, re.S
+    )
     assert form, "the quick button is missing"
     assert re.search(r'<button[^>]*name="action" value="no_headache"[^>]*type="submit"', form.group(2))
 
@@ -273,16 +330,24 @@ def test_the_quick_button_is_not_offered_once_a_headache_is_logged(patient_clien
     assert 'value="no_headache"' not in patient_client.get("/today").text
 
 
-@pytest.mark.parametrize(("data", "changed"), [
-    ({"action": "soreness", "soreness": "4"}, {"soreness": 4}),
-    ({"action": "exercises", "exercises_done": "yes"}, {"exercises_done": True}),
-    ({"action": "exercises", "exercises_done": "no"}, {"exercises_done": False}),
-])
+@pytest.mark.parametrize(
+    ("data", "changed"),
+    [
+        ({"action": "soreness", "soreness": "4"}, {"soreness": 4}),
+        ({"action": "exercises", "exercises_done": "yes"}, {"exercises_done": True}),
+        ({"action": "exercises", "exercises_done": "no"}, {"exercises_done": False}),
+    ],
+)
 def test_quick_soreness_and_exercises_keep_the_rest_of_the_day(patient_client, patient, today, data, changed):
     day = today - timedelta(days=1)
-    make_day(patient, day, headaches=[{"intensity": 6, "locations": ["neck"]}],
-             medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic", "doses": 2}],
-             soreness=1, exercises_done=None)
+    make_day(
+        patient,
+        day,
+        headaches=[{"intensity": 6, "locations": ["neck"]}],
+        medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic", "doses": 2}],
+        soreness=1,
+        exercises_done=None,
+    )
     before = stored(patient_client, day)
     assert quick(patient_client, day, **data).status_code == 302
     assert stored(patient_client, day) == {**before, **changed}
@@ -314,8 +379,9 @@ ANSWERS = [
 
 
 @pytest.mark.parametrize(("answer", "intensity", "had_headache"), ANSWERS)
-def test_the_day_form_stores_the_answer_to_the_headache_question(patient_client, today, answer, intensity,
-                                                                   had_headache):
+def test_the_day_form_stores_the_answer_to_the_headache_question(
+    patient_client, today, answer, intensity, had_headache
+):
     fields = form_fields(patient_client.get("/today").text)
     changes = {"headache_today": answer, "notes": "A note"}
     if intensity:
@@ -324,21 +390,37 @@ def test_the_day_form_stores_the_answer_to_the_headache_question(patient_client,
     assert response.status_code == 302, field_errors_of(response.text)
     day = stored(patient_client, today)
     assert (day["had_headache"], len(day["headaches"]), day["notes"]) == (
-        had_headache, 1 if had_headache else 0, "A note")
+        had_headache,
+        1 if had_headache else 0,
+        "A note",
+    )
 
 
 def test_an_unanswered_day_says_it_is_saved_and_asks_the_question(patient_client, patient, today):
-    make_day(patient, today, soreness=3, had_headache=None,
-             medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic", "doses": 2}])
+    make_day(
+        patient,
+        today,
+        soreness=3,
+        had_headache=None,
+        medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic", "doses": 2}],
+    )
     page = patient_client.get("/today").text
     status = re.search(r'<p class="status (\w+)">\s*(.*?)\s*</p>', page, re.S)
-    assert status.groups() == ("unanswered", "Saved: 2 doses of medicine. "
-                                             "You have not said yet whether you had a headache today.")
+    assert status.groups() == (
+        "unanswered",
+        "Saved: 2 doses of medicine. You have not said yet whether you had a headache today.",
+    )
     assert '<h2 id="question-title">Did you have a headache today?</h2>' in page
-    assert re.search(r'<button class="big" name="action" value="no_headache" type="submit" '
-                     r'aria-pressed="false">No<span class="visually-hidden"> headache today</span>', page)
-    assert re.search(r'<a class="button big" href="/today\?headache=yes#headaches-0-intensity" '
-                     r'aria-label="Yes, I had a headache" data-answer-yes>Yes</a>', page)
+    assert re.search(
+        r'<button class="big" name="action" value="no_headache" type="submit" '
+        r'aria-pressed="false">No<span class="visually-hidden"> headache today</span>',
+        page,
+    )
+    assert re.search(
+        r'<a class="button big" href="/today\?headache=yes#headaches-0-intensity" '
+        r'aria-label="Yes, I had a headache" data-answer-yes>Yes</a>',
+        page,
+    )
     # The form still carries the (open) answer, without asking twice.
     assert re.search(r'<fieldset class="toggle" id="headache_today"\s+hidden>', page)
     assert "headache_today" not in form_fields(page)
@@ -355,7 +437,9 @@ def test_yes_without_javascript_opens_the_intensity_with_yes_chosen(patient_clie
     assert stored(patient_client, day)["had_headache"] is True
 
 
-def test_a_day_said_headache_free_shows_no_pressed_and_keeps_it_on_the_next_save(patient_client, patient, today):
+def test_a_day_said_headache_free_shows_no_pressed_and_keeps_it_on_the_next_save(
+    patient_client, patient, today
+):
     assert quick(patient_client, today, action="no_headache").status_code == 302
     page = patient_client.get("/today").text
     assert 'aria-pressed="true"><span aria-hidden="true">✓ </span>No' in page
@@ -363,20 +447,30 @@ def test_a_day_said_headache_free_shows_no_pressed_and_keeps_it_on_the_next_save
     fields = fill(form_fields(page), notes="Quiet day")
     assert patient_client.post(f"/days/{today}", data=fields).status_code == 302
     assert (stored(patient_client, today)["had_headache"], stored(patient_client, today)["notes"]) == (
-        False, "Quiet day")
+        False,
+        "Quiet day",
+    )
 
 
-@pytest.mark.parametrize("data", [
-    {"action": "soreness", "soreness": "4"},
-    {"action": "exercises", "exercises_done": "yes"},
-    {"action": "exercises", "exercises_done": "no"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "soreness", "soreness": "4"},
+        {"action": "exercises", "exercises_done": "yes"},
+        {"action": "exercises", "exercises_done": "no"},
+    ],
+)
 @pytest.mark.parametrize("stored_before", ["none", "unanswered"])
-def test_quick_controls_on_an_unanswered_day_leave_the_question_open(patient_client, patient, today, data,
-                                                                     stored_before):
+def test_quick_controls_on_an_unanswered_day_leave_the_question_open(
+    patient_client, patient, today, data, stored_before
+):
     if stored_before == "unanswered":
-        make_day(patient, today, had_headache=None,
-                 medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+        make_day(
+            patient,
+            today,
+            had_headache=None,
+            medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}],
+        )
     assert quick(patient_client, today, **data).status_code == 302
     assert stored(patient_client, today)["had_headache"] is None
     assert "You have not said yet whether you had a headache today." in patient_client.get("/today").text
@@ -400,8 +494,11 @@ def test_the_calendar_shows_an_unanswered_day_apart_from_a_headache_free_one(pat
     assert cell(page, first) == ("free", f"{label(first)}: no headache")
     second = first + timedelta(days=1)
     assert cell(page, second) == ("unanswered", f"{label(second)}: saved, headache question not answered")
-    assert re.search(rf'<a href="/days/{second}">\s*<span class="num" aria-hidden="true">{second.day}</span>\s*'
-                     r'<span class="mark" aria-hidden="true">\?</span>', page)
+    assert re.search(
+        rf'<a href="/days/{second}">\s*<span class="num" aria-hidden="true">{second.day}</span>\s*'
+        r'<span class="mark" aria-hidden="true">\?</span>',
+        page,
+    )
     assert "1 of " in page and "1 day saved without saying whether you had a headache." in page
     assert '<span class="swatch unanswered" aria-hidden="true">?</span> Headache not answered' in page
 
@@ -409,15 +506,32 @@ def test_the_calendar_shows_an_unanswered_day_apart_from_a_headache_free_one(pat
 # -- Form errors -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("changes", "field", "message", "kept"), [
-    ({"headache_today": "yes"}, "headaches.0.intensity", "Say how bad the headache was, from 1 to 10.",
-     'value="yes" checked'),
-    ({"headache_today": "yes", "headaches__0__intensity": "5", "headaches__0__start": "25:99"},
-     "headaches.0.start", "Give the time as HH:MM, for example 08:30.", 'value="25:99"'),
-    ({"headache_today": "no", "DOSES": "25"}, "medications.ROW.doses", "Doses are 1 to 20.", 'value="25"'),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message", "kept"),
+    [
+        (
+            {"headache_today": "yes"},
+            "headaches.0.intensity",
+            "Say how bad the headache was, from 1 to 10.",
+            'value="yes" checked',
+        ),
+        (
+            {"headache_today": "yes", "headaches__0__intensity": "5", "headaches__0__start": "25:99"},
+            "headaches.0.start",
+            "Give the time as HH:MM, for example 08:30.",
+            'value="25:99"',
+        ),
+        (
+            {"headache_today": "no", "DOSES": "25"},
+            "medications.ROW.doses",
+            "Doses are 1 to 20.",
+            'value="25"',
+        ),
+    ],
+)
 def test_a_form_error_is_shown_next_to_the_field_keeps_what_was_typed_and_stores_nothing(
-        patient_client, today, changes, field, message, kept):
+    patient_client, today, changes, field, message, kept
+):
     page = patient_client.get("/today").text
     fields = form_fields(page)
     row = medication_row(fields, "Paracetamol 500 mg")
@@ -448,22 +562,25 @@ def test_all_errors_of_a_form_are_shown_at_once(patient_client, today):
 
 def test_a_form_sent_back_with_errors_can_be_corrected_and_saved(patient_client, today):
     fields = form_fields(patient_client.get("/today").text)
-    first = patient_client.post(f"/days/{today}", data=fill(fields, headache_today="yes",
-                                                            headaches__0__locations=["jaw"]))
+    first = patient_client.post(
+        f"/days/{today}", data=fill(fields, headache_today="yes", headaches__0__locations=["jaw"])
+    )
     assert first.status_code == 422
     fields = form_fields(first.text)
     assert fields.getlist("headaches.0.locations") == ["jaw"]
     second = patient_client.post(f"/days/{today}", data=fill(fields, headaches__0__intensity="3"))
     assert second.status_code == 302
     assert [(h["intensity"], h["locations"]) for h in stored(patient_client, today)["headaches"]] == [
-        (3, ["jaw"])]
+        (3, ["jaw"])
+    ]
 
 
 def test_a_stale_version_gives_the_conflict_notice_and_keeps_what_was_typed(patient_client, today):
     day = today - timedelta(days=1)
     token = csrf_token(patient_client.get("/today").text)
     api_put = lambda body: patient_client.put(  # noqa: E731
-        f"/api/v1/patients/me/days/{day}", json=body, headers={"X-CSRFToken": token})
+        f"/api/v1/patients/me/days/{day}", json=body, headers={"X-CSRFToken": token}
+    )
     assert api_put(day_body(notes="first")).status_code == 201
     opened = form_fields(patient_client.get(f"/days/{day}").text)
     assert api_put(day_body(notes="from the other phone")).status_code == 200
@@ -485,10 +602,16 @@ def test_a_form_without_csrf_token_is_refused_and_changes_nothing(patient_client
     fields = form_fields(patient_client.get("/today").text)
     before = stored(patient_client, today)
     fields.pop("csrf_token")
-    assert patient_client.post(f"/days/{today}", data=fill(fields, headache_today="no",
-                                                           soreness="9")).status_code == 400
-    assert patient_client.post(f"/days/{today}/quick", data={"action": "soreness",
-                                                              "soreness": "9"}).status_code == 400
+    assert (
+        patient_client.post(
+            f"/days/{today}", data=fill(fields, headache_today="no", soreness="9")
+        ).status_code
+        == 400
+    )
+    assert (
+        patient_client.post(f"/days/{today}/quick", data={"action": "soreness", "soreness": "9"}).status_code
+        == 400
+    )
     assert patient_client.post(f"/days/{today}/delete").status_code == 400
     assert stored(patient_client, today) == before
 
@@ -511,8 +634,7 @@ def test_a_day_after_today_or_more_than_five_years_back_is_not_found(patient_cli
     assert patient_client.get("/days/2026-02-30").status_code == 404
 
 
-@pytest.mark.parametrize(("days", "says"), [
-    (1, "has not come yet"), (6 * 366, "is too far back")])
+@pytest.mark.parametrize(("days", "says"), [(1, "has not come yet"), (6 * 366, "is too far back")])
 def test_a_day_out_of_the_diary_says_why_and_links_to_today(patient_client, today, days, says):
     day = today + timedelta(days=days) if says == "has not come yet" else today - timedelta(days=days)
     page = patient_client.get(f"/days/{day}")
@@ -524,8 +646,12 @@ def test_a_day_out_of_the_diary_says_why_and_links_to_today(patient_client, toda
 
 def cell(html: str, day: date) -> tuple[str, str] | None:
     """The calendar cell of `day`: its state class and what a screen reader says."""
-    m = re.search(rf'<td class="(\w+)[^"]*">\s*<a href="/days/{day}"[^>]*>.*?'
-                  rf'<span class="visually-hidden">([^<]+)</span>\s*</a>', html, re.S)
+    m = re.search(
+        rf'<td class="(\w+)[^"]*">\s*<a href="/days/{day}"[^>]*>.*?'
+        rf'<span class="visually-hidden">([^<]+)</span>\s*</a>',
+        html,
+        re.S,
+    )
     return (m.group(1), m.group(2)) if m else None
 
 
@@ -535,8 +661,12 @@ def test_the_calendar_shows_logged_days_by_severity_and_missing_days(patient_cli
     make_day(patient, days[0])
     make_day(patient, days[1], headaches=[{"intensity": 2}])
     make_day(patient, days[2], headaches=[{"intensity": 5}, {"intensity": 3}])
-    make_day(patient, days[3], headaches=[{"intensity": 8}],
-             medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+    make_day(
+        patient,
+        days[3],
+        headaches=[{"intensity": 8}],
+        medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}],
+    )
 
     page = patient_client.get(f"/calendar?month={first:%Y-%m}").text
 
@@ -544,7 +674,10 @@ def test_the_calendar_shows_logged_days_by_severity_and_missing_days(patient_cli
     assert cell(page, days[0]) == ("free", f"{label(days[0])}: no headache")
     assert cell(page, days[1]) == ("mild", f"{label(days[1])}: mild headache, 2 out of 10")
     assert cell(page, days[2]) == ("moderate", f"{label(days[2])}: moderate headache, 5 out of 10")
-    assert cell(page, days[3]) == ("severe", f"{label(days[3])}: severe headache, 8 out of 10, medicine taken")
+    assert cell(page, days[3]) == (
+        "severe",
+        f"{label(days[3])}: severe headache, 8 out of 10, medicine taken",
+    )
     assert cell(page, days[4]) == ("missing", f"{label(days[4])}: not logged")
     assert "4 of " in page and "days logged" in page
 
@@ -594,8 +727,10 @@ def test_a_therapist_cannot_post_to_the_patient_pages(client, users):
     token = csrf_token(client.get("/account").text)
     day = clock.today(therapist)
     assert client.post(f"/days/{day}", data={"csrf_token": token, "headache_today": "no"}).status_code == 404
-    assert client.post(f"/days/{day}/quick", data={"csrf_token": token,
-                                                   "action": "no_headache"}).status_code == 404
+    assert (
+        client.post(f"/days/{day}/quick", data={"csrf_token": token, "action": "no_headache"}).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("path", PATIENT_PAGES)
@@ -649,16 +784,23 @@ class Controls(HTMLParser):
             self.in_button = None
 
     def unlabelled(self) -> list[str]:
-        missing = [f"{tag} {a.get('name')}" for tag, a, wrapped in self.controls
-                   if not (wrapped or a.get("id") in self.label_for or a.get("aria-label"))]
+        missing = [
+            f"{tag} {a.get('name')}"
+            for tag, a, wrapped in self.controls
+            if not (wrapped or a.get("id") in self.label_for or a.get("aria-label"))
+        ]
         missing += [str(a) for a, text in self.buttons if not (text.strip() or a.get("aria-label"))]
         return missing
 
 
 @pytest.mark.parametrize("path", ["/today", "/days/{past}", "/calendar", "/account"])
 def test_patient_pages_label_every_control_and_have_no_inline_code(patient_client, patient, today, path):
-    make_day(patient, today - timedelta(days=3), headaches=[{"intensity": 4}],
-             medications=[{"name": "Co-codamol 8/500", "drug_class": "combination_analgesic"}])
+    make_day(
+        patient,
+        today - timedelta(days=3),
+        headaches=[{"intensity": 4}],
+        medications=[{"name": "Co-codamol 8/500", "drug_class": "combination_analgesic"}],
+    )
     page = patient_client.get(path.format(past=today - timedelta(days=3)))
     assert page.status_code == 200
     controls = Controls()
@@ -672,8 +814,16 @@ def test_the_day_editor_works_without_javascript_as_one_form(patient_client):
     page = patient_client.get("/today").text
     fields = form_fields(page)
     # Everything the day needs is in the one form, with the API's field names.
-    for name in ("csrf_token", "version", "soreness", "exercises_done", "headaches.0.type",
-                 "headaches.0.duration_minutes", "notes", "triggers_other"):
+    for name in (
+        "csrf_token",
+        "version",
+        "soreness",
+        "exercises_done",
+        "headaches.0.type",
+        "headaches.0.duration_minutes",
+        "notes",
+        "triggers_other",
+    ):
         assert name in fields, name
     assert re.search(r'<input type="radio" name="headaches\.0\.intensity" value="10"', page)
     assert re.search(r'<input type="radio" name="headache_today" value="yes"', page)
@@ -685,11 +835,14 @@ def test_the_day_editor_works_without_javascript_as_one_form(patient_client):
 ANSWERED = re.compile(r'<meta name="diary-save-answered" content="([^"]*)">')
 
 
-@pytest.mark.parametrize("entry, named", [
-    ("lq3k2x-ab12cd34", "lq3k2x-ab12cd34"),
-    ("", None),
-    ('"><script>', None),  # never echoed: only an id of the shape offline.js makes
-])
+@pytest.mark.parametrize(
+    "entry, named",
+    [
+        ("lq3k2x-ab12cd34", "lq3k2x-ab12cd34"),
+        ("", None),
+        ('"><script>', None),  # never echoed: only an id of the shape offline.js makes
+    ],
+)
 def test_the_page_answering_a_save_names_the_day_and_the_phones_copy(patient_client, today, entry, named):
     fields = form_fields(patient_client.get("/today").text)
     fields.add("outbox_entry", entry)
@@ -719,7 +872,9 @@ def test_the_therapists_table_of_days_says_not_answered_for_an_open_question(app
     page = browser(app, therapist).get(f"/therapist/patients/{patient.id}").text
 
     def row(day):
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split(f'id="day-{day}"')[1].split("</tr>")[0]))
+        return re.sub(
+            r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split(f'id="day-{day}"')[1].split("</tr>")[0])
+        )
 
     assert "Not answered" in row(today) and "✓" not in row(today)
     assert "✓ None" in row(today - timedelta(days=1)) and "Not answered" not in row(today - timedelta(days=1))

@@ -34,21 +34,37 @@ def log_days(patient, days: dict[date, dict]) -> None:
     the headache question open."""
     for day, what in days.items():
         peak = what.get("peak", 0)
-        db.session.add(DayRecord(
-            patient_id=patient.id, date=day, soreness=what.get("soreness"), triggers=[], notes=None,
-            had_headache=bool(peak) if what.get("answered", True) else None,
-            headaches=[Headache(position=0, type="tension", locations=[], symptoms=[], intensity=peak)]
-            if peak else [],
-            medications=[MedicationIntake(position=i, doses=1, **m)
-                         for i, m in enumerate(what.get("meds", []))]))
+        db.session.add(
+            DayRecord(
+                patient_id=patient.id,
+                date=day,
+                soreness=what.get("soreness"),
+                triggers=[],
+                notes=None,
+                had_headache=bool(peak) if what.get("answered", True) else None,
+                headaches=[Headache(position=0, type="tension", locations=[], symptoms=[], intensity=peak)]
+                if peak
+                else [],
+                medications=[
+                    MedicationIntake(position=i, doses=1, **m) for i, m in enumerate(what.get("meds", []))
+                ],
+            )
+        )
     db.session.commit()
 
 
 def add_session(therapist, patient, on: date):
-    return record_session(therapist, patient, {
-        "date": on, "techniques": ["dry_needling"],
-        "muscles": [{"muscle": "upper_trapezius", "side": "both"}],
-        "notes": None, "next_review_on": None})
+    return record_session(
+        therapist,
+        patient,
+        {
+            "date": on,
+            "techniques": ["dry_needling"],
+            "muscles": [{"muscle": "upper_trapezius", "side": "both"}],
+            "notes": None,
+            "next_review_on": None,
+        },
+    )
 
 
 def engine_facts(patient):
@@ -69,7 +85,9 @@ def table_rows(fragment: str) -> dict[str, list[str]]:
     rows = {}
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
         heading = text_of(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1))
-        rows[heading] = [html.unescape(text_of(cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[heading] = [
+            html.unescape(text_of(cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
     return rows
 
 
@@ -127,7 +145,8 @@ def treated_diary(patient, therapist, today: date) -> date:
 
 
 def test_the_summary_sentence_gives_the_latest_period_against_the_baseline_as_the_engine_counts_it(
-        me, patient, therapist):
+    me, patient, therapist
+):
     today = clock.today(patient)
     treated_diary(patient, therapist, today)
     days, sessions = engine_facts(patient)
@@ -143,10 +162,15 @@ def test_the_summary_sentence_gives_the_latest_period_against_the_baseline_as_th
     headline = words(section(page.text, "headline-title"))
     assert "Your latest complete 4 weeks (" in headline
     assert "): 6 headache days in 25 logged days, about 6.7 per 28 days." in headline
-    assert "The 4 weeks before treatment: 12 headache days in 20 logged days, about 16.8 per 28 days." in headline
+    assert (
+        "The 4 weeks before treatment: 12 headache days in 20 logged days, about 16.8 per 28 days."
+        in headline
+    )
     assert "▼ Headache days down 60% compared with the 4 weeks before treatment." in headline
-    assert ("Days you did not log, or where you did not say whether you had a headache, are not "
-            "counted as headache-free.") in headline
+    assert (
+        "Days you did not log, or where you did not say whether you had a headache, are not "
+        "counted as headache-free."
+    ) in headline
 
 
 def test_before_the_first_session_the_summary_counts_the_last_28_days_and_the_days_logged(me, patient):
@@ -162,9 +186,17 @@ def test_before_the_first_session_the_summary_counts_the_last_28_days_and_the_da
 def test_the_tiles_give_the_last_28_days_as_the_engine_counts_them_without_painkillers(me, patient):
     """Painkiller days have one window, the last 30 days (their own section), not these 28."""
     today = clock.today(patient)
-    log_days(patient, {today - timedelta(days=k): {"peak": (k % 9) + 1 if k % 2 else 0,
-                                                   "meds": [PAINKILLER] if k % 4 == 1 else []}
-                       for k in range(35) if k % 5})
+    log_days(
+        patient,
+        {
+            today - timedelta(days=k): {
+                "peak": (k % 9) + 1 if k % 2 else 0,
+                "meds": [PAINKILLER] if k % 4 == 1 else [],
+            }
+            for k in range(35)
+            if k % 5
+        },
+    )
     figures = clinical.period_figures(engine_facts(patient)[0], today - timedelta(days=27), today)
     tiles = words(section(me.get("/progress").text, "recent-title"))
     assert f"{figures.headache_days} headache days" in tiles
@@ -221,8 +253,11 @@ def test_the_progress_page_offers_the_patients_four_charts_without_loading_plotl
         assert f'id="chart-{name}" data-chart-url="/api/v1/patients/me/charts/{name}"' in page
     assert 'id="chart-sessions"' not in page and 'id="chart-soreness"' not in page
     assert not [src for src in scripts(page) if "plotly" in src], "plotly.js must load on demand"
-    assert re.search(r'<script src="/static/js/charts\.js\?v=\w+" data-plotly-src="/static/vendor/'
-                     r'plotly-basic\.min\.js\?v=\w+" data-plotly-css="/static/vendor/plotly\.css\?v=\w+" defer>', page)
+    assert re.search(
+        r'<script src="/static/js/charts\.js\?v=\w+" data-plotly-src="/static/vendor/'
+        r'plotly-basic\.min\.js\?v=\w+" data-plotly-css="/static/vendor/plotly\.css\?v=\w+" defer>',
+        page,
+    )
 
 
 def test_the_patients_navigation_leads_to_progress(me):
@@ -243,22 +278,33 @@ def since_and_before_diary(patient, therapist, today: date) -> date:
     """A session 10 days ago after 12 logged days of headaches and painkillers, and a calmer
     week after it with soreness that settles on day 3."""
     session_day = today - timedelta(days=10)
-    before = {session_day - timedelta(days=k): {"peak": 4 + k % 5, "meds": [PAINKILLER] if k % 2 else [],
-                                               "soreness": 2} for k in range(1, 13)}
-    after = {session_day + timedelta(days=k): {"peak": 3 if k in (2, 6) else 0,
-                                              "soreness": {1: 5, 2: 3, 3: 1}.get(k, 0)}
-             for k in range(1, 9)}
+    before = {
+        session_day - timedelta(days=k): {
+            "peak": 4 + k % 5,
+            "meds": [PAINKILLER] if k % 2 else [],
+            "soreness": 2,
+        }
+        for k in range(1, 13)
+    }
+    after = {
+        session_day + timedelta(days=k): {
+            "peak": 3 if k in (2, 6) else 0,
+            "soreness": {1: 5, 2: 3, 3: 1}.get(k, 0),
+        }
+        for k in range(1, 9)
+    }
     log_days(patient, before | after)
     add_session(therapist, patient, today - timedelta(days=40))
     add_session(therapist, patient, session_day)
     return session_day
 
 
-@pytest.mark.parametrize("page_of", [
-    lambda pid: f"/therapist/patients/{pid}/summary", lambda pid: f"/therapist/patients/{pid}"],
-    ids=["printable summary", "patient page"])
-def test_since_the_last_session_and_before_it_match_the_follow_up_summary(
-        shared, therapist, desk, page_of):
+@pytest.mark.parametrize(
+    "page_of",
+    [lambda pid: f"/therapist/patients/{pid}/summary", lambda pid: f"/therapist/patients/{pid}"],
+    ids=["printable summary", "patient page"],
+)
+def test_since_the_last_session_and_before_it_match_the_follow_up_summary(shared, therapist, desk, page_of):
     today = clock.today(shared)
     since_and_before_diary(shared, therapist, today)
     summary = clinical.follow_up_summary(*engine_facts(shared), today)
@@ -276,13 +322,19 @@ def test_since_the_last_session_and_before_it_match_the_follow_up_summary(
     rows = table_rows(card)
     assert rows["Days logged"] == [f"{before.days_logged} of 9", f"{since.days_logged} of 9"]
     assert rows["Per 28 days needs half the days logged"] == [
-        one_decimal(before.headache_days_per_28), f"▼ {one_decimal(since.headache_days_per_28)}"]
+        one_decimal(before.headache_days_per_28),
+        f"▼ {one_decimal(since.headache_days_per_28)}",
+    ]
     # The direction is shown on headache days per 28, which allow for days not logged.
     assert rows["Headache days"] == [str(before.headache_days), str(since.headache_days)]
-    assert rows["Mean peak intensity"] == [one_decimal(before.mean_peak_intensity),
-                                           f"▼ {one_decimal(since.mean_peak_intensity)}"]
-    assert rows["Painkiller days acute medication"] == [str(before.acute_medication_days),
-                                                         f"▼ {since.acute_medication_days}"]
+    assert rows["Mean peak intensity"] == [
+        one_decimal(before.mean_peak_intensity),
+        f"▼ {one_decimal(since.mean_peak_intensity)}",
+    ]
+    assert rows["Painkiller days acute medication"] == [
+        str(before.acute_medication_days),
+        f"▼ {since.acute_medication_days}",
+    ]
     assert rows["Highest soreness 0–10"] == [fmt(before.max_soreness), fmt(since.max_soreness)]
     assert summary.soreness_resolved_day == 3 and summary.prolonged_soreness is False
     assert "Soreness settled (0–1) on day 3 after the session." in words(card)
@@ -290,7 +342,8 @@ def test_since_the_last_session_and_before_it_match_the_follow_up_summary(
 
 
 def test_the_summary_gives_the_latest_period_against_baseline_with_change_and_responder_flags(
-        shared, therapist, desk):
+    shared, therapist, desk
+):
     today = clock.today(shared)
     treated_diary(shared, therapist, today)
     progress = clinical.treatment_progress(*engine_facts(shared), today)
@@ -307,7 +360,11 @@ def test_the_summary_gives_the_latest_period_against_baseline_with_change_and_re
     assert rows["Responder 30% fewer"] == ["–", "Yes", "Not yet"]
     periods = table_rows(section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "periods-title"))
     assert periods["Baseline"][1:3] == ["20 of 28", "12"]
-    assert periods["1"][1:4] == ["25 of 28", "6", "6.7"] and periods["1"][-3:] == ["▼ 60.0% fewer", "Yes", "Yes"]
+    assert periods["1"][1:4] == ["25 of 28", "6", "6.7"] and periods["1"][-3:] == [
+        "▼ 60.0% fewer",
+        "Yes",
+        "Yes",
+    ]
 
 
 def thin_and_full_diary(patient, therapist, today: date) -> None:
@@ -323,7 +380,8 @@ def thin_and_full_diary(patient, therapist, today: date) -> None:
 
 
 def test_pages_give_the_counts_behind_per_28_and_say_when_too_few_days_are_logged(
-        me, shared, therapist, desk):
+    me, shared, therapist, desk
+):
     today = clock.today(shared)
     thin_and_full_diary(shared, therapist, today)
     progress = clinical.treatment_progress(*engine_facts(shared), today)
@@ -334,7 +392,9 @@ def test_pages_give_the_counts_behind_per_28_and_say_when_too_few_days_are_logge
 
     headline = words(section(me.get("/progress").text, "headline-title"))
     assert "): 3 headache days in 9 logged days: not enough days logged to compare (9 of 28) ." in headline
-    assert "The 4 weeks before treatment: 8 headache days in 27 logged days, about 8.3 per 28 days." in headline
+    assert (
+        "The 4 weeks before treatment: 8 headache days in 27 logged days, about 8.3 per 28 days." in headline
+    )
     assert "Not enough days logged to compare: a fair comparison needs at least 14 of the 28 days" in headline
     assert "Headache days down" not in headline and "Headache days up" not in headline
 
@@ -344,8 +404,10 @@ def test_pages_give_the_counts_behind_per_28_and_say_when_too_few_days_are_logge
     assert rows["Per 28 days needs 14 logged"][:2] == ["8.3", "Too few logged"]
     assert rows["Change per 28 days"][1] == "Not enough days logged to compare (9 of 28)"
     assert rows["Responder 50% fewer"][1] == "Not yet"
-    assert ("Period 1: 3 headache days in 9 logged days: not enough days logged to compare (9 of 28) ; "
-            "baseline: 8 headache days in 27 logged days, about 8.3 per 28 days.") in words(latest)
+    assert (
+        "Period 1: 3 headache days in 9 logged days: not enough days logged to compare (9 of 28) ; "
+        "baseline: 8 headache days in 27 logged days, about 8.3 per 28 days."
+    ) in words(latest)
     periods = table_rows(section(summary, "periods-title"))
     assert periods["Baseline"][1:4] == ["27 of 28", "8", "8.3"]
     assert periods["1"][1:4] == ["9 of 28", "3", "Too few logged"]
@@ -364,12 +426,18 @@ def test_the_summary_gives_the_overuse_status_with_its_reasons(shared, therapist
 
 
 def test_soreness_that_does_not_settle_is_flagged_in_the_summary_and_the_session_effects(
-        shared, therapist, desk):
+    shared, therapist, desk
+):
     today = clock.today(shared)
     session_day = today - timedelta(days=9)
     add_session(therapist, shared, session_day)
-    log_days(shared, {session_day + timedelta(days=k): {"soreness": s}
-                      for k, s in enumerate([6, 6, 5, 5, 5, 4, 3, 2], start=1)})
+    log_days(
+        shared,
+        {
+            session_day + timedelta(days=k): {"soreness": s}
+            for k, s in enumerate([6, 6, 5, 5, 5, 4, 3, 2], start=1)
+        },
+    )
     [effect] = clinical.session_effects(*engine_facts(shared), today)
     assert effect.prolonged_soreness and effect.soreness_resolved_day is None
     page = desk.get(f"/therapist/patients/{shared.id}/summary").text
@@ -379,12 +447,15 @@ def test_soreness_that_does_not_settle_is_flagged_in_the_summary_and_the_session
 
 
 def test_soreness_days_4_to_7_are_too_early_until_they_are_over_or_cut_by_the_next_session(
-        shared, therapist, desk):
+    shared, therapist, desk
+):
     today = clock.today(shared)
     earlier, later = today - timedelta(days=6), today - timedelta(days=2)
     add_session(therapist, shared, earlier)
     add_session(therapist, shared, later)
-    log_days(shared, {earlier + timedelta(days=1): {"soreness": 5}, later + timedelta(days=1): {"soreness": 3}})
+    log_days(
+        shared, {earlier + timedelta(days=1): {"soreness": 5}, later + timedelta(days=1): {"soreness": 3}}
+    )
     effects = {e.date: e for e in clinical.session_effects(*engine_facts(shared), today)}
     # The earlier session's span is cut to S+4 alone (the day before the next session), which is
     # over and holds no score; the later session's days 4-7 are still to come.
@@ -410,17 +481,21 @@ def test_the_therapist_page_keeps_long_tables_to_the_newest_rows_until_asked_for
     page = desk.get(f"/therapist/patients/{shared.id}").text
     periods, effects = section(page, "periods-title"), section(page, "effects-title")
     assert len(table_rows(periods)) == 1 + 6 and len(table_rows(effects)) == 6  # baseline + newest
-    assert f'href="/therapist/patients/{shared.id}?rows=all#effects-title">Show all 10 sessions</a>' in effects
+    assert (
+        f'href="/therapist/patients/{shared.id}?rows=all#effects-title">Show all 10 sessions</a>' in effects
+    )
     assert f'href="/therapist/patients/{shared.id}?rows=all#periods-title">Show all 10 periods</a>' in periods
     days = section(page, "days-title")  # the last 14 days; an older calendar day links to all 28
-    assert len(table_rows(days)) == 14 and f'?rows=all#days-title">Show all 28 days</a>' in days
+    assert len(table_rows(days)) == 14 and '?rows=all#days-title">Show all 28 days</a>' in days
     older = (today - timedelta(days=20)).isoformat()
     assert f'href="/therapist/patients/{shared.id}?rows=all#day-{older}"' in page
     everything = desk.get(f"/therapist/patients/{shared.id}?rows=all").text
     assert len(table_rows(section(everything, "effects-title"))) == 10
     assert len(table_rows(section(everything, "days-title"))) == 28 and f'href="#day-{older}"' in everything
     # the sessions: the newest 3, then a link to them all
-    assert f'?rows=all#sessions">Show all 10 sessions</a>' in page and "<details" not in section(page, "sessions-title")
+    assert '?rows=all#sessions">Show all 10 sessions</a>' in page and "<details" not in section(
+        page, "sessions-title"
+    )
     assert '<details class="earlier" open>' in section(everything, "sessions-title")
     assert "Show all" not in section(everything, "periods-title")
     summary = section(desk.get(f"/therapist/patients/{shared.id}/summary").text, "effects-title")
@@ -441,7 +516,11 @@ def test_a_therapists_read_of_the_summary_is_written_to_the_access_log(shared, t
     assert desk.get(f"/therapist/patients/{shared.id}/summary").status_code == 200
     [event] = events(shared)
     assert (event.actor_id, event.action, event.what, event.allowed) == (
-        therapist.id, "read", SUMMARY_PAGE, True)
+        therapist.id,
+        "read",
+        SUMMARY_PAGE,
+        True,
+    )
 
 
 # -- Nobody else sees it ---------------------------------------------------------------------------
@@ -452,8 +531,12 @@ def test_another_patient_and_an_unlinked_therapist_get_404_on_every_new_page(app
     stranger = browser(app, users.therapist())
     me = browser(app, shared)
     summary = f"/therapist/patients/{shared.id}/summary"
-    for client, path in ((other_patient, summary), (me, summary), (stranger, summary),
-                         (stranger, "/progress")):
+    for client, path in (
+        (other_patient, summary),
+        (me, summary),
+        (stranger, summary),
+        (stranger, "/progress"),
+    ):
         response = client.get(path)
         assert response.status_code == 404, (path, response.status_code)
         assert shared.display_name not in response.text and shared.email not in response.text
@@ -472,21 +555,34 @@ def test_nobody_logged_out_sees_the_new_pages(client, shared):
 # -- A fixed number of statements whatever the length of the diary ------------------------------------
 
 
-@pytest.mark.parametrize(("page_of", "at_most"), [
-    (lambda pid: "/progress", 4),  # the login, the sessions, the day facts (two)
-    (lambda pid: f"/therapist/patients/{pid}/summary", 6),  # + the link check and the access event
-    (lambda pid: f"/therapist/patients/{pid}", 15)],  # + the calendar, the last 28 days, sessions
-    ids=["progress", "printable summary", "therapist page"])
+@pytest.mark.parametrize(
+    ("page_of", "at_most"),
+    [
+        (lambda pid: "/progress", 4),  # the login, the sessions, the day facts (two)
+        (lambda pid: f"/therapist/patients/{pid}/summary", 6),  # + the link check and the access event
+        (lambda pid: f"/therapist/patients/{pid}", 15),
+    ],  # + the calendar, the last 28 days, sessions
+    ids=["progress", "printable summary", "therapist page"],
+)
 def test_the_pages_run_the_same_statements_for_10_days_as_for_400(
-        app, users, therapist, count_statements, page_of, at_most):
+    app, users, therapist, count_statements, page_of, at_most
+):
     short, long = users.patient(), users.patient()
     for patient, length in ((short, 10), (long, 400)):
         link(patient, therapist)
         today = clock.today(patient)
-        log_days(patient, {today - timedelta(days=k): {
-            "peak": k % 8, "meds": [PAINKILLER] if k % 3 == 0 else [], "soreness": k % 4}
-            for k in range(length)})
-        for back in ((5,) if length == 10 else (350, 300, 200, 100, 60, 30, 5)):
+        log_days(
+            patient,
+            {
+                today - timedelta(days=k): {
+                    "peak": k % 8,
+                    "meds": [PAINKILLER] if k % 3 == 0 else [],
+                    "soreness": k % 4,
+                }
+                for k in range(length)
+            },
+        )
+        for back in (5,) if length == 10 else (350, 300, 200, 100, 60, 30, 5):
             add_session(therapist, patient, today - timedelta(days=back))
 
     def statements(patient) -> int:
@@ -519,8 +615,11 @@ def test_in_chromium_every_summary_comes_at_once_and_plotly_only_when_a_chart_ne
     def serve(route):
         response = client.get(route.request.url.removeprefix(ORIGIN))
         try:
-            route.fulfill(status=response.status_code, body=response.get_data(), headers={
-                k: v for k, v in response.headers.items() if k.lower() != "content-length"})
+            route.fulfill(
+                status=response.status_code,
+                body=response.get_data(),
+                headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"},
+            )
         finally:
             response.close()
 
@@ -534,13 +633,17 @@ def test_in_chromium_every_summary_comes_at_once_and_plotly_only_when_a_chart_ne
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
             page.on("request", lambda request: requested.append(request.url))
-            page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                                 "console.error('CSP violation: ' + e.violatedDirective))")
+            page.add_init_script(
+                "document.addEventListener('securitypolicyviolation', e => "
+                "console.error('CSP violation: ' + e.violatedDirective))"
+            )
             page.route(f"{ORIGIN}/**", serve)
             page.goto(f"{ORIGIN}/progress")
-            page.wait_for_function("states => [...document.querySelectorAll('.chart')].every(c => "
-                                   "states.includes(c.getAttribute('data-chart-state')))",
-                                   arg=["ready", "drawing", "drawn"])
+            page.wait_for_function(
+                "states => [...document.querySelectorAll('.chart')].every(c => "
+                "states.includes(c.getAttribute('data-chart-state')))",
+                arg=["ready", "drawing", "drawn"],
+            )
             first_top = page.evaluate("document.querySelector('.chart').getBoundingClientRect().top")
             assert first_top > 400 + 200, "the first chart should start below the fold for this test"
             assert not [url for url in requested if "plotly" in url]
@@ -552,8 +655,11 @@ def test_in_chromium_every_summary_comes_at_once_and_plotly_only_when_a_chart_ne
                 assert plot.get_attribute("aria-describedby") == summary.get_attribute("id")
             for name in ("monthly", "calendar", "intensity", "medication"):
                 page.locator(f"#chart-{name}").scroll_into_view_if_needed()
-                page.wait_for_function("id => document.getElementById(id).getAttribute('data-chart-state')"
-                                       " === 'drawn'", arg=f"chart-{name}", timeout=20_000)
+                page.wait_for_function(
+                    "id => document.getElementById(id).getAttribute('data-chart-state') === 'drawn'",
+                    arg=f"chart-{name}",
+                    timeout=20_000,
+                )
             assert len([url for url in requested if "plotly-basic.min.js" in url]) == 1
             assert page.evaluate("document.querySelectorAll('style').length") == 0
             assert [p for p in problems if "blocked by Playwright" not in p] == []  # the service worker

@@ -32,8 +32,12 @@ def today(patient) -> date:
 
 
 def add_session(patient, on: date, techniques=("dry_needling",)) -> TreatmentSession:
-    session = TreatmentSession(patient_id=patient.id, date=on, techniques=list(techniques),
-                               muscles=[{"muscle": "upper_trapezius", "side": "both"}])
+    session = TreatmentSession(
+        patient_id=patient.id,
+        date=on,
+        techniques=list(techniques),
+        muscles=[{"muscle": "upper_trapezius", "side": "both"}],
+    )
     db.session.add(session)
     db.session.commit()
     return session
@@ -42,7 +46,11 @@ def add_session(patient, on: date, techniques=("dry_needling",)) -> TreatmentSes
 def needling_card(html: str) -> str | None:
     """The needling question's card when shown (None when absent or hidden)."""
     m = re.search(r'<section class="card red-flags needling-flags"[^>]*>', html)
-    return None if m is None or " hidden" in m.group(0) else html[m.start():html.index("</section>", m.start())]
+    return (
+        None
+        if m is None or " hidden" in m.group(0)
+        else html[m.start() : html.index("</section>", m.start())]
+    )
 
 
 def add(client, code: str):
@@ -51,6 +59,7 @@ def add(client, code: str):
 
 
 # -- Today's link, the list and the advice ---------------------------------------------------------
+
 
 def test_today_links_to_advice_in_two_taps(patient_client):
     page = patient_client.get("/today").text
@@ -79,9 +88,15 @@ def test_an_unknown_sign_is_404(client):
 
 # -- Adding a sign to today ---------------------------------------------------------------------
 
+
 def test_adding_a_sign_keeps_the_day_and_leaves_the_headache_question_open(patient, patient_client, today):
-    make_day(patient, today, soreness=4, had_headache=None,
-             medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+    make_day(
+        patient,
+        today,
+        soreness=4,
+        had_headache=None,
+        medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}],
+    )
     response = add(patient_client, "needle_site_infection")
     assert response.status_code == 302 and response.headers["Location"] == "/red-flags/needle_site_infection"
     day = stored(patient_client, today)
@@ -115,10 +130,12 @@ def test_adding_an_unknown_sign_is_404_and_changes_nothing(patient_client, today
 
 # -- The day form: signs as checkboxes, kept when saving ------------------------------------------
 
+
 def test_the_form_saves_ticked_signs_and_keeps_them_on_the_next_save(patient_client, today):
     fields = form_fields(patient_client.get("/today").text)
-    sent = fill(fields, headache_today="yes", headaches__0__intensity="8",
-                red_flags=["sudden_severe", "vision_loss"])
+    sent = fill(
+        fields, headache_today="yes", headaches__0__intensity="8", red_flags=["sudden_severe", "vision_loss"]
+    )
     assert patient_client.post(f"/days/{today}", data=sent).status_code == 302
     assert stored(patient_client, today)["red_flags"] == ["sudden_severe", "vision_loss"]
     again = form_fields(patient_client.get("/today").text)
@@ -134,10 +151,14 @@ def test_a_sign_added_from_its_advice_page_is_ticked_in_the_form(patient_client,
     assert needling_card(page) is not None  # shown: it holds a ticked sign
 
 
-@pytest.mark.parametrize(("headache", "opened"), [
-    ({"intensity": 6}, False), ({"intensity": 7}, True), ({"intensity": 3, "symptoms": ["sudden"]}, True)],
-    ids=["6", "7", "sudden"])
-def test_the_headache_signs_open_for_a_bad_or_sudden_headache(patient, patient_client, today, headache, opened):
+@pytest.mark.parametrize(
+    ("headache", "opened"),
+    [({"intensity": 6}, False), ({"intensity": 7}, True), ({"intensity": 3, "symptoms": ["sudden"]}, True)],
+    ids=["6", "7", "sudden"],
+)
+def test_the_headache_signs_open_for_a_bad_or_sudden_headache(
+    patient, patient_client, today, headache, opened
+):
     make_day(patient, today, headaches=[headache])
     page = patient_client.get("/today").text
     tag = re.search(r"<details class=\"red-flags headache-flags\"[^>]*>", page).group(0)
@@ -155,16 +176,21 @@ def test_a_ticked_sign_has_its_advice_right_after_it(patient_client):
     """The advice shows by CSS (`:checked ~ .advice`), so it must follow its checkbox."""
     page = patient_client.get("/today").text
     for flag in redflags.FLAGS:
-        m = re.search(rf'<input type="checkbox" id="red_flags-{flag.code}"[^>]*>\s*<label[^>]*>[^<]*</label>\s*'
-                      rf'<div class="advice advice-{flag.level}"', page)
+        m = re.search(
+            rf'<input type="checkbox" id="red_flags-{flag.code}"[^>]*>\s*<label[^>]*>[^<]*</label>\s*'
+            rf'<div class="advice advice-{flag.level}"',
+            page,
+        )
         assert m, flag.code
 
 
 # -- The needling question: S+1..S+3 after dry needling, until answered ---------------------------
 
+
 @pytest.mark.parametrize(("days_after", "asked"), [(0, False), (1, True), (2, True), (3, True), (4, False)])
 def test_the_needling_question_is_asked_on_the_three_days_after_dry_needling(
-        patient, patient_client, today, days_after, asked):
+    patient, patient_client, today, days_after, asked
+):
     add_session(patient, today - timedelta(days=days_after))
     card = needling_card(patient_client.get("/today").text)
     assert (card is not None) is asked
@@ -202,7 +228,9 @@ def test_the_needling_question_stops_once_a_day_in_the_window_is_answered(patien
 def test_a_soreness_tap_alone_does_not_answer_the_needling_question(patient, patient_client, today):
     add_session(patient, today - timedelta(days=1))
     token = csrf_token(patient_client.get("/today").text)
-    patient_client.post(f"/days/{today}/quick", data={"action": "soreness", "soreness": "3", "csrf_token": token})
+    patient_client.post(
+        f"/days/{today}/quick", data={"action": "soreness", "soreness": "3", "csrf_token": token}
+    )
     assert needling_card(patient_client.get("/today").text) is not None
 
 

@@ -40,8 +40,11 @@ def text_of(html: str) -> str:
 
 def events(patient) -> list[AccessEvent]:
     db.session.expire_all()
-    return list(db.session.scalars(select(AccessEvent).where(AccessEvent.patient_id == patient.id)
-                                   .order_by(AccessEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AccessEvent).where(AccessEvent.patient_id == patient.id).order_by(AccessEvent.id)
+        )
+    )
 
 
 def share_code(html: str) -> str:
@@ -85,18 +88,25 @@ def test_sharing_from_code_to_revocation_in_two_browsers(app, users):
     assert page.status_code == 200
     assert [(e.actor_id, e.action, e.what, e.allowed) for e in events(patient)] == [
         (therapist.id, "read", LIST_READ, True),
-        (therapist.id, "read", PATIENT_PAGE, True)]
+        (therapist.id, "read", PATIENT_PAGE, True),
+    ]
     assert f'id="day-{yesterday.isoformat()}"' in page.text
 
     # ... and records a session through the form.
     form_page = desk.get(f"/therapist/patients/{patient.id}/sessions/new").text
     fields = form_fields(form_page, "session-form")
     muscle_row = {v: k.split(".")[1] for k, v in fields.items(multi=True) if k.endswith(".muscle")}
-    filled = fill(fields, date=yesterday.isoformat(), techniques=["dry_needling", "education"],
-                  notes="Twitch responses, both sides",
-                  next_review_on=(yesterday + timedelta(days=14)).isoformat(),
-                  **{f"muscles__{muscle_row['upper_trapezius']}__side": "both",
-                     f"muscles__{muscle_row['suboccipitals']}__side": "left"})
+    filled = fill(
+        fields,
+        date=yesterday.isoformat(),
+        techniques=["dry_needling", "education"],
+        notes="Twitch responses, both sides",
+        next_review_on=(yesterday + timedelta(days=14)).isoformat(),
+        **{
+            f"muscles__{muscle_row['upper_trapezius']}__side": "both",
+            f"muscles__{muscle_row['suboccipitals']}__side": "left",
+        },
+    )
     saved = desk.post(f"/therapist/patients/{patient.id}/sessions/new", data=filled)
     assert saved.status_code == 302
     assert saved.headers["Location"] == f"/therapist/patients/{patient.id}"
@@ -199,9 +209,13 @@ def test_sessions_are_listed_newest_first_with_the_next_review(app, patient, the
     today = clock.today(patient)
     author = as_user(therapist)
     for days_ago, review in ((20, None), (3, today + timedelta(days=11))):
-        author.post(f"/api/v1/patients/{patient.id}/sessions", json=session_body(
-            date=(today - timedelta(days=days_ago)).isoformat(),
-            next_review_on=review.isoformat() if review else None))
+        author.post(
+            f"/api/v1/patients/{patient.id}/sessions",
+            json=session_body(
+                date=(today - timedelta(days=days_ago)).isoformat(),
+                next_review_on=review.isoformat() if review else None,
+            ),
+        )
     page = text_of(browser(app, patient).get("/sessions").text)
     newer, older = ((today - timedelta(days=d)).strftime("%a %-d %B %Y") for d in (3, 20))
     assert page.index(newer) < page.index(older)
@@ -221,14 +235,30 @@ def test_the_access_log_is_in_plain_words_local_time_and_marks_refusals(app, use
     patient = users.patient(timezone="Asia/Tokyo")
     sam, stranger = users.therapist(name="Sam Patel"), users.therapist(name="Mallory Stone")
     link(patient, sam)
-    db.session.add_all([
-        AccessEvent(patient_id=patient.id, actor_id=sam.id, actor_name="Sam Patel",
-                    actor_email=sam.email, action="read", what="diary days", allowed=True,
-                    at=datetime(2026, 3, 2, 1, 30, tzinfo=UTC)),
-        AccessEvent(patient_id=patient.id, actor_id=stranger.id, actor_name="Mallory Stone",
-                    actor_email=stranger.email, action="read", what="diary day 2026-03-01",
-                    allowed=False, at=datetime(2026, 3, 2, 2, 45, tzinfo=UTC)),
-    ])
+    db.session.add_all(
+        [
+            AccessEvent(
+                patient_id=patient.id,
+                actor_id=sam.id,
+                actor_name="Sam Patel",
+                actor_email=sam.email,
+                action="read",
+                what="diary days",
+                allowed=True,
+                at=datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
+            ),
+            AccessEvent(
+                patient_id=patient.id,
+                actor_id=stranger.id,
+                actor_name="Mallory Stone",
+                actor_email=stranger.email,
+                action="read",
+                what="diary day 2026-03-01",
+                allowed=False,
+                at=datetime(2026, 3, 2, 2, 45, tzinfo=UTC),
+            ),
+        ]
+    )
     db.session.commit()
     page = browser(app, patient).get("/sharing/access-log").text
     words = text_of(page)
@@ -255,14 +285,21 @@ def test_changing_the_password_ends_other_logins_but_keeps_this_one(app, patient
     assert laptop.get("/today").headers["Location"].startswith("/login")
     fresh = app.test_client()
     token = csrf_token(fresh.get("/login").text)
-    assert fresh.post("/login", data={"email": patient.email, "password": NEW_PASSWORD,
-                                      "csrf_token": token}).status_code == 302
+    assert (
+        fresh.post(
+            "/login", data={"email": patient.email, "password": NEW_PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize(("current", "new", "field", "message"), [
-    ("not-my-password-at-all", NEW_PASSWORD, "current_password", "This is not your current password."),
-    (PASSWORD, "password1", "new_password", None),
-])
+@pytest.mark.parametrize(
+    ("current", "new", "field", "message"),
+    [
+        ("not-my-password-at-all", NEW_PASSWORD, "current_password", "This is not your current password."),
+        (PASSWORD, "password1", "new_password", None),
+    ],
+)
 def test_a_refused_password_change_says_why_next_to_the_field(app, patient, current, new, field, message):
     phone, laptop = browser(app, patient), browser(app, patient)
     response = post(phone, "/account/password", current_password=current, new_password=new)
@@ -289,9 +326,11 @@ def test_erasing_from_the_account_page_deletes_everything_and_says_goodbye(app, 
     assert other_phone.get("/today").headers["Location"].startswith("/login")
     db.session.expire_all()
     assert db.session.get(User, patient_id) is None
-    for counted in (select(func.count()).select_from(DayRecord).where(DayRecord.patient_id == patient_id),
-                    select(func.count()).select_from(TherapistLink),
-                    select(func.count()).select_from(LoginSession).where(LoginSession.user_id == patient_id)):
+    for counted in (
+        select(func.count()).select_from(DayRecord).where(DayRecord.patient_id == patient_id),
+        select(func.count()).select_from(TherapistLink),
+        select(func.count()).select_from(LoginSession).where(LoginSession.user_id == patient_id),
+    ):
         assert db.session.scalar(counted) == 0
     assert phone.get("/goodbye").headers["Location"] == "/"  # said once
 

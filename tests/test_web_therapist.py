@@ -45,8 +45,7 @@ def shared(patient, therapist):
 
 def sessions_of(patient) -> list[TreatmentSession]:
     db.session.expire_all()
-    return list(db.session.scalars(select(TreatmentSession)
-                                   .where(TreatmentSession.patient_id == patient.id)))
+    return list(db.session.scalars(select(TreatmentSession).where(TreatmentSession.patient_id == patient.id)))
 
 
 def muscle_field(fields, muscle: str) -> str:
@@ -70,8 +69,12 @@ def test_home_lists_each_patient_with_their_figures_in_words(app, users, therapi
     link(patient, therapist)
     today = clock.today(patient)
     for n in range(12):  # painkillers on 12 of the last 30 days: approaching the limit
-        make_day(patient, today - timedelta(days=n), headaches=[{"intensity": 5}],
-                 medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+        make_day(
+            patient,
+            today - timedelta(days=n),
+            headaches=[{"intensity": 5}],
+            medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}],
+        )
     page = desk.get("/therapist")
     assert page.status_code == 200
     row = text_of(page.text.split(f'href="/therapist/patients/{patient.id}"')[1].split("</tr>")[0])
@@ -97,8 +100,17 @@ def test_home_says_why_a_thin_period_has_no_change(users, therapist, desk):
         make_day(patient, first - timedelta(days=n), headaches=[{"intensity": 5}] if n % 2 else [])
     for n in range(9):
         make_day(patient, first + timedelta(days=n))
-    record_session(therapist, patient, {"date": first, "techniques": ["soft_tissue_work"],
-                                        "muscles": [], "notes": None, "next_review_on": None})
+    record_session(
+        therapist,
+        patient,
+        {
+            "date": first,
+            "techniques": ["soft_tissue_work"],
+            "muscles": [],
+            "notes": None,
+            "next_review_on": None,
+        },
+    )
 
     row = row_of(desk, patient)
 
@@ -110,8 +122,17 @@ def test_home_says_when_soreness_days_4_to_7_were_not_scored(users, therapist, d
     patient = users.patient(name="No Scores")
     link(patient, therapist)
     today = clock.today(patient)
-    record_session(therapist, patient, {"date": today - timedelta(days=10), "techniques": ["dry_needling"],
-                                        "muscles": [], "notes": None, "next_review_on": None})
+    record_session(
+        therapist,
+        patient,
+        {
+            "date": today - timedelta(days=10),
+            "techniques": ["dry_needling"],
+            "muscles": [],
+            "notes": None,
+            "next_review_on": None,
+        },
+    )
 
     assert "No scores days 4–7" in row_of(desk, patient)
 
@@ -121,8 +142,17 @@ def test_home_says_too_early_for_soreness_two_days_after_the_only_session(users,
     link(patient, therapist)
     today = clock.today(patient)
     make_day(patient, today - timedelta(days=1), soreness=5)
-    record_session(therapist, patient, {"date": today - timedelta(days=2), "techniques": ["dry_needling"],
-                                        "muscles": [], "notes": None, "next_review_on": None})
+    record_session(
+        therapist,
+        patient,
+        {
+            "date": today - timedelta(days=2),
+            "techniques": ["dry_needling"],
+            "muscles": [],
+            "notes": None,
+            "next_review_on": None,
+        },
+    )
     page = desk.get("/therapist")
     assert page.status_code == 200
     row = text_of(page.text.split(f'href="/therapist/patients/{patient.id}"')[1].split("</tr>")[0])
@@ -182,14 +212,22 @@ def test_a_patient_cannot_use_the_add_form(app, patient):
 
 
 # mid_month: yesterday (and the session two days ago) are in this month's calendar whatever the date.
-def test_the_patient_page_shows_the_calendar_recent_days_and_sessions(mid_month, app, shared, therapist,
-                                                                      as_user, desk):
+def test_the_patient_page_shows_the_calendar_recent_days_and_sessions(
+    mid_month, app, shared, therapist, as_user, desk
+):
     today = clock.today(shared)
-    make_day(shared, today - timedelta(days=1), headaches=[{"intensity": 8, "type": "migraine"}],
-             medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 2}],
-             soreness=4, exercises_done=True)
-    as_user(therapist).post(f"/api/v1/patients/{shared.id}/sessions", json=session_body(
-        date=(today - timedelta(days=2)).isoformat(), next_review_on=None))
+    make_day(
+        shared,
+        today - timedelta(days=1),
+        headaches=[{"intensity": 8, "type": "migraine"}],
+        medications=[{"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 2}],
+        soreness=4,
+        exercises_done=True,
+    )
+    as_user(therapist).post(
+        f"/api/v1/patients/{shared.id}/sessions",
+        json=session_body(date=(today - timedelta(days=2)).isoformat(), next_review_on=None),
+    )
     page = desk.get(f"/therapist/patients/{shared.id}")
     assert page.status_code == 200
     words = text_of(page.text)
@@ -207,7 +245,11 @@ def test_opening_a_patient_page_writes_one_read_event(shared, therapist, desk):
     desk.get(f"/therapist/patients/{shared.id}")
     [event] = events(shared)
     assert (event.actor_id, event.action, event.what, event.allowed) == (
-        therapist.id, "read", PATIENT_PAGE, True)
+        therapist.id,
+        "read",
+        PATIENT_PAGE,
+        True,
+    )
 
 
 def test_an_unlinked_therapist_gets_404_and_the_attempt_is_logged(app, patient, users):
@@ -218,7 +260,8 @@ def test_an_unlinked_therapist_gets_404_and_the_attempt_is_logged(app, patient, 
 
 
 def test_the_patient_page_costs_the_same_statements_however_long_the_diary(
-        shared, therapist, as_user, desk, count_statements):
+    shared, therapist, as_user, desk, count_statements
+):
     def statements() -> int:
         with count_statements() as counted:
             assert desk.get(f"/therapist/patients/{shared.id}").status_code == 200
@@ -228,11 +271,17 @@ def test_the_patient_page_costs_the_same_statements_however_long_the_diary(
     make_day(shared, today, headaches=[{"intensity": 3}])
     few = statements()
     for n in range(1, 40):
-        make_day(shared, today - timedelta(days=n), headaches=[{"intensity": 5}, {"intensity": 2}],
-                 medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}])
+        make_day(
+            shared,
+            today - timedelta(days=n),
+            headaches=[{"intensity": 5}, {"intensity": 2}],
+            medications=[{"name": "Paracetamol 500 mg", "drug_class": "non_opioid_analgesic"}],
+        )
     for n in (3, 10, 17):
-        as_user(therapist).post(f"/api/v1/patients/{shared.id}/sessions", json=session_body(
-            date=(today - timedelta(days=n)).isoformat(), next_review_on=None))
+        as_user(therapist).post(
+            f"/api/v1/patients/{shared.id}/sessions",
+            json=session_body(date=(today - timedelta(days=n)).isoformat(), next_review_on=None),
+        )
     assert statements() == few
 
 
@@ -275,7 +324,7 @@ def test_the_last_weeks_lead_to_the_months_before_and_back(first_of_month, share
     earlier = (first_shown - timedelta(days=1)).replace(day=1)
     assert f"?month={earlier.strftime('%Y-%m')}" in page and "Next month" not in page
     this_month = desk.get(f"/therapist/patients/{shared.id}?month={today.strftime('%Y-%m')}").text
-    assert f'<h3>{today.strftime("%B")} <small>{today.year}</small></h3>' in this_month
+    assert f"<h3>{today.strftime('%B')} <small>{today.year}</small></h3>" in this_month
     assert 'aria-label="The last 5 weeks"' in this_month
     before = desk.get(f"/therapist/patients/{shared.id}?month={last_month.strftime('%Y-%m')}").text
     assert f"Next month, {today.strftime('%B %Y')}" in before
@@ -283,12 +332,29 @@ def test_the_last_weeks_lead_to_the_months_before_and_back(first_of_month, share
 
 def test_a_day_row_says_where_the_headache_was_its_type_side_and_symptoms(mid_month, shared, desk):
     today = clock.today(shared)
-    make_day(shared, today - timedelta(days=1), headaches=[{
-        "intensity": 6, "type": "unsure", "side": "left", "locations": ["back_of_head", "neck"],
-        "symptoms": ["nausea", "light_sensitivity"], "neck_provoked": True, "duration_minutes": 90}])
-    make_day(shared, today - timedelta(days=2), headaches=[
-        {"intensity": 4, "type": "tension", "locations": ["temples"], "side": "both"},
-        {"intensity": 7, "type": "migraine", "side": "right", "duration_minutes": 180}])
+    make_day(
+        shared,
+        today - timedelta(days=1),
+        headaches=[
+            {
+                "intensity": 6,
+                "type": "unsure",
+                "side": "left",
+                "locations": ["back_of_head", "neck"],
+                "symptoms": ["nausea", "light_sensitivity"],
+                "neck_provoked": True,
+                "duration_minutes": 90,
+            }
+        ],
+    )
+    make_day(
+        shared,
+        today - timedelta(days=2),
+        headaches=[
+            {"intensity": 4, "type": "tension", "locations": ["temples"], "side": "both"},
+            {"intensity": 7, "type": "migraine", "side": "right", "duration_minutes": 180},
+        ],
+    )
     page = desk.get(f"/therapist/patients/{shared.id}").text
     row = words(page.split(f'id="day-{(today - timedelta(days=1)).isoformat()}"')[1].split("</tr>")[0])
     assert "Worst 6 out of 10 Type not sure, 1 h 30 min" in row
@@ -302,8 +368,12 @@ def test_a_day_row_says_where_the_headache_was_its_type_side_and_symptoms(mid_mo
 def test_an_approaching_limit_says_how_many_acute_medication_days_make_it(shared, desk):
     today = clock.today(shared)
     for n in range(overuse.APPROACHING_ACUTE_DAYS):
-        make_day(shared, today - timedelta(days=2 * n), headaches=[{"intensity": 5}],
-                 medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+        make_day(
+            shared,
+            today - timedelta(days=2 * n),
+            headaches=[{"intensity": 5}],
+            medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}],
+        )
     card = words(section(desk.get(f"/therapist/patients/{shared.id}").text, "overuse-title"))
     assert "Approaching the limit" in card
     days = overuse.APPROACHING_ACUTE_DAYS
@@ -341,28 +411,44 @@ def test_the_form_offers_today_technique_chips_and_a_row_per_muscle(shared, desk
 
 def test_a_session_from_the_form_is_stored_as_the_api_stores_it(shared, therapist, desk, as_user):
     day = clock.today(shared) - timedelta(days=1)
-    sent = session_form(desk, shared, date=day.isoformat(), techniques=["dry_needling", "mobilisation"],
-                        notes="  Good response  ", next_review_on=(day + timedelta(days=7)).isoformat(),
-                        sides={"upper_trapezius": "both", "temporalis": "right"})
+    sent = session_form(
+        desk,
+        shared,
+        date=day.isoformat(),
+        techniques=["dry_needling", "mobilisation"],
+        notes="  Good response  ",
+        next_review_on=(day + timedelta(days=7)).isoformat(),
+        sides={"upper_trapezius": "both", "temporalis": "right"},
+    )
     assert desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=sent).status_code == 302
     [stored] = as_user(therapist).get(f"/api/v1/patients/{shared.id}/sessions").get_json()["sessions"]
     assert {k: stored[k] for k in ("date", "techniques", "muscles", "notes", "next_review_on")} == {
-        "date": day.isoformat(), "techniques": ["dry_needling", "mobilisation"],
+        "date": day.isoformat(),
+        "techniques": ["dry_needling", "mobilisation"],
         "muscles": [{"muscle": "upper_trapezius", "side": "both"}, {"muscle": "temporalis", "side": "right"}],
-        "notes": "Good response", "next_review_on": (day + timedelta(days=7)).isoformat()}
+        "notes": "Good response",
+        "next_review_on": (day + timedelta(days=7)).isoformat(),
+    }
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"techniques": []}, "techniques", "Choose at least one technique."),
-    ({"date": ""}, "date", "Give the session's date."),
-    ({"date": "2026-02-30"}, "date", "Give the date as YYYY-MM-DD."),
-    ({"date": "2999-01-01"}, "date", "A session can be recorded once it has happened."),
-    ({"next_review_on": "2000-01-01"}, "next_review_on",
-     "The next review is on or after the session, within a year."),
-    ({"sides": {"masseter": "front"}}, "muscles.5.side", "Choose a side from the list."),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"techniques": []}, "techniques", "Choose at least one technique."),
+        ({"date": ""}, "date", "Give the session's date."),
+        ({"date": "2026-02-30"}, "date", "Give the date as YYYY-MM-DD."),
+        ({"date": "2999-01-01"}, "date", "A session can be recorded once it has happened."),
+        (
+            {"next_review_on": "2000-01-01"},
+            "next_review_on",
+            "The next review is on or after the session, within a year.",
+        ),
+        ({"sides": {"masseter": "front"}}, "muscles.5.side", "Choose a side from the list."),
+    ],
+)
 def test_form_errors_are_shown_next_to_their_field_and_keep_what_was_typed(
-        shared, desk, changes, field, message):
+    shared, desk, changes, field, message
+):
     defaults = {"techniques": ["education"], "notes": "Typed notes stay"}
     sent = session_form(desk, shared, **{**defaults, **changes})
     response = desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=sent)
@@ -384,28 +470,40 @@ def other_name_field(fields) -> str:
 
 def test_an_other_muscle_is_named_on_the_form_and_shown_by_its_name(app, shared, therapist, desk):
     fields = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/new").text, "session-form")
-    sent = fill(fields, techniques=["education"], **{
-        muscle_field(fields, "other"): "right", other_name_field(fields): "  Rhomboids  "})
+    sent = fill(
+        fields,
+        techniques=["education"],
+        **{muscle_field(fields, "other"): "right", other_name_field(fields): "  Rhomboids  "},
+    )
     assert desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=sent).status_code == 302
     [session] = sessions_of(shared)
     assert session.muscles == [{"muscle": "other", "side": "right", "name": "Rhomboids"}]
-    for reader, page in ((desk, f"/therapist/patients/{shared.id}"),
-                         (desk, f"/therapist/patients/{shared.id}/summary"),
-                         (browser(app, shared), "/sessions")):
+    for reader, page in (
+        (desk, f"/therapist/patients/{shared.id}"),
+        (desk, f"/therapist/patients/{shared.id}/summary"),
+        (browser(app, shared), "/sessions"),
+    ):
         assert "Rhomboids" in text_of(reader.get(page).text), page
-    edit = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/{session.id}/edit").text,
-                       "session-form")
+    edit = form_fields(
+        desk.get(f"/therapist/patients/{shared.id}/sessions/{session.id}/edit").text, "session-form"
+    )
     assert edit[other_name_field(edit).replace("__", ".")] == "Rhomboids"
 
 
-@pytest.mark.parametrize(("side", "name", "field", "message"), [
-    ("left", "", "name", "Give the name of the other muscle."),
-    ("", "Rhomboids", "side", "Choose a side from the list."),  # a typed name is never dropped
-])
+@pytest.mark.parametrize(
+    ("side", "name", "field", "message"),
+    [
+        ("left", "", "name", "Give the name of the other muscle."),
+        ("", "Rhomboids", "side", "Choose a side from the list."),  # a typed name is never dropped
+    ],
+)
 def test_an_other_muscle_needs_its_name_and_its_side(shared, desk, side, name, field, message):
     fields = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/new").text, "session-form")
-    sent = fill(fields, techniques=["education"], **{
-        muscle_field(fields, "other"): side, other_name_field(fields): name})
+    sent = fill(
+        fields,
+        techniques=["education"],
+        **{muscle_field(fields, "other"): side, other_name_field(fields): name},
+    )
     response = desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=sent)
     assert response.status_code == 422
     key = muscle_field(fields, "other").replace("__", ".").replace(".side", f".{field}")
@@ -416,16 +514,20 @@ def test_an_other_muscle_needs_its_name_and_its_side(shared, desk, side, name, f
 
 def test_a_session_can_be_corrected_from_its_prefilled_form(shared, desk):
     day = clock.today(shared) - timedelta(days=3)
-    desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=session_form(
-        desk, shared, date=day.isoformat(), techniques=["dry_needling"],
-        sides={"suboccipitals": "left"}))
+    desk.post(
+        f"/therapist/patients/{shared.id}/sessions/new",
+        data=session_form(
+            desk, shared, date=day.isoformat(), techniques=["dry_needling"], sides={"suboccipitals": "left"}
+        ),
+    )
     [session] = sessions_of(shared)
     edit = f"/therapist/patients/{shared.id}/sessions/{session.id}/edit"
     fields = form_fields(desk.get(edit).text, "session-form")
     assert fields["date"] == day.isoformat() and fields.getlist("techniques") == ["dry_needling"]
     assert fields[muscle_field(fields, "suboccipitals").replace("__", ".")] == "left"
-    response = desk.post(edit, data=fill(fields, notes="Corrected", **{
-        muscle_field(fields, "suboccipitals"): "both"}))
+    response = desk.post(
+        edit, data=fill(fields, notes="Corrected", **{muscle_field(fields, "suboccipitals"): "both"})
+    )
     assert response.status_code == 302
     [session] = sessions_of(shared)
     assert session.notes == "Corrected"
@@ -434,8 +536,10 @@ def test_a_session_can_be_corrected_from_its_prefilled_form(shared, desk):
 
 
 def test_a_correction_with_a_wrong_date_changes_nothing(shared, desk):
-    desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=session_form(
-        desk, shared, techniques=["education"], notes="First"))
+    desk.post(
+        f"/therapist/patients/{shared.id}/sessions/new",
+        data=session_form(desk, shared, techniques=["education"], notes="First"),
+    )
     [session] = sessions_of(shared)
     edit = f"/therapist/patients/{shared.id}/sessions/{session.id}/edit"
     fields = form_fields(desk.get(edit).text, "session-form")
@@ -449,18 +553,29 @@ def test_a_correction_with_a_wrong_date_changes_nothing(shared, desk):
 
 
 def test_a_muscle_treated_left_and_right_shows_as_both(shared, therapist, as_user, desk):
-    sid = as_user(therapist).post(f"/api/v1/patients/{shared.id}/sessions", json=session_body(
-        date=(clock.today(shared) - timedelta(days=1)).isoformat(), next_review_on=None,
-        muscles=[{"muscle": "masseter", "side": "left"}, {"muscle": "masseter", "side": "right"}],
-    )).get_json()["id"]
-    fields = form_fields(desk.get(f"/therapist/patients/{shared.id}/sessions/{sid}/edit").text,
-                         "session-form")
+    sid = (
+        as_user(therapist)
+        .post(
+            f"/api/v1/patients/{shared.id}/sessions",
+            json=session_body(
+                date=(clock.today(shared) - timedelta(days=1)).isoformat(),
+                next_review_on=None,
+                muscles=[{"muscle": "masseter", "side": "left"}, {"muscle": "masseter", "side": "right"}],
+            ),
+        )
+        .get_json()["id"]
+    )
+    fields = form_fields(
+        desk.get(f"/therapist/patients/{shared.id}/sessions/{sid}/edit").text, "session-form"
+    )
     assert fields[muscle_field(fields, "masseter").replace("__", ".")] == "both"
 
 
 def test_deleting_without_javascript_asks_first_then_deletes(shared, desk):
-    desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=session_form(
-        desk, shared, techniques=["education"]))
+    desk.post(
+        f"/therapist/patients/{shared.id}/sessions/new",
+        data=session_form(desk, shared, techniques=["education"]),
+    )
     [session] = sessions_of(shared)
     delete = f"/therapist/patients/{shared.id}/sessions/{session.id}/delete"
     asked = post(desk, delete, page=f"/therapist/patients/{shared.id}")
@@ -473,8 +588,10 @@ def test_deleting_without_javascript_asks_first_then_deletes(shared, desk):
 
 
 def test_only_the_author_can_edit_or_delete_a_session(app, shared, therapist, users, desk):
-    desk.post(f"/therapist/patients/{shared.id}/sessions/new", data=session_form(
-        desk, shared, techniques=["education"], notes="Mine"))
+    desk.post(
+        f"/therapist/patients/{shared.id}/sessions/new",
+        data=session_form(desk, shared, techniques=["education"], notes="Mine"),
+    )
     [session] = sessions_of(shared)
     colleague = users.therapist()
     link(shared, colleague)
@@ -486,8 +603,10 @@ def test_only_the_author_can_edit_or_delete_a_session(app, shared, therapist, us
     fields = form_fields(desk.get(f"{base}/edit").text, "session-form")
     token = csrf_token(page)
     assert other.post(f"{base}/edit", data=fill(fields, notes="Theirs", csrf_token=token)).status_code == 403
-    assert post(other, f"{base}/delete", page=f"/therapist/patients/{shared.id}",
-                confirm="yes").status_code == 403
+    assert (
+        post(other, f"{base}/delete", page=f"/therapist/patients/{shared.id}", confirm="yes").status_code
+        == 403
+    )
     [kept] = sessions_of(shared)
     assert kept.notes == "Mine"
     refused = [e for e in events(shared) if not e.allowed]

@@ -59,63 +59,121 @@ class Chart:
     reads_sessions: bool = True  # needs the patient's treatment sessions
     plain_title: str | None = None  # the title the patient reads, when not `title`
 
-    def resolve_range(self, today: date, first: date | None = None, last: date | None = None,
-                      start: date | None = None) -> tuple[date | None, date | None]:
+    def resolve_range(
+        self, today: date, first: date | None = None, last: date | None = None, start: date | None = None
+    ) -> tuple[date | None, date | None]:
         """The range the chart covers, defaults filled in; a default range starts no earlier
         than `start`, the diary's first day (queries.first_diary_day). Raises RangeError."""
         return self.range.resolve(today, first, last, start)
 
-    def days_to_load(self, first: date | None, last: date | None,
-                     sessions: Sequence[SessionFacts], today: date,
-                     window: int = DEFAULT_WINDOW) -> tuple[date, date] | None:
+    def days_to_load(
+        self,
+        first: date | None,
+        last: date | None,
+        sessions: Sequence[SessionFacts],
+        today: date,
+        window: int = DEFAULT_WINDOW,
+    ) -> tuple[date, date] | None:
         """The dates whose day records the chart reads (one query), or None when it reads none."""
         return self.range.days_to_load(first, last, sessions, today, window)
 
-    def build(self, days: Iterable[DayFacts], sessions: Sequence[SessionFacts], today: date,
-              first: date | None = None, last: date | None = None,
-              window: int = DEFAULT_WINDOW, start: date | None = None,
-              audience: str = THERAPIST) -> dict:
+    def build(
+        self,
+        days: Iterable[DayFacts],
+        sessions: Sequence[SessionFacts],
+        today: date,
+        first: date | None = None,
+        last: date | None = None,
+        window: int = DEFAULT_WINDOW,
+        start: date | None = None,
+        audience: str = THERAPIST,
+    ) -> dict:
         """The figure from the days `days_to_load` named (the range as resolve_range gives it),
         in the words of its reader, the patient or a therapist (words.AUDIENCES)."""
         if audience not in WORDS:
             raise ValueError(f"unknown audience {audience!r}")
         first, last = self.resolve_range(today, first, last, start)
         chart = replace(self, title=self.plain_title) if audience == PATIENT and self.plain_title else self
-        return self.draw(chart, ChartInput(list(days), list(sessions), today, first, last, window,
-                                           audience))
+        return self.draw(chart, ChartInput(list(days), list(sessions), today, first, last, window, audience))
 
 
-CHARTS = {chart.name: chart for chart in (
-    Chart("intensity", "Worst headache pain",
-          "peak intensity a day (the worst a week over more than 13 weeks), with treatment "
-          "sessions marked",
-          Days(months=6), intensity.draw),
-    Chart("monthly", "Headache days by month",
-          "headache days, moderate/severe days and days logged per month",
-          Months(months=12), monthly.draw, reads_sessions=False),
-    Chart("medication", "Acute medication days by month", medication.ABOUT,
-          Months(months=12), medication.draw, reads_sessions=False,
-          plain_title="Painkiller days by month"),
-    Chart("sessions", "Headache days around sessions",
-          "headache days before and after each treatment session",
-          Sessions(latest=12), sessions.draw),
-    Chart("soreness", "Muscle soreness after each session",
-          "muscle soreness on the days after each treatment session",
-          Sessions(latest=len(SERIES)), soreness.draw),  # one colour and marker a session
-    Chart("calendar", "Headache calendar",
-          "a calendar heat map of headache days, one square a day",
-          Days(months=6, whole_weeks=True), calendar.draw),
-)}
+CHARTS = {
+    chart.name: chart
+    for chart in (
+        Chart(
+            "intensity",
+            "Worst headache pain",
+            "peak intensity a day (the worst a week over more than 13 weeks), with treatment sessions marked",
+            Days(months=6),
+            intensity.draw,
+        ),
+        Chart(
+            "monthly",
+            "Headache days by month",
+            "headache days, moderate/severe days and days logged per month",
+            Months(months=12),
+            monthly.draw,
+            reads_sessions=False,
+        ),
+        Chart(
+            "medication",
+            "Acute medication days by month",
+            medication.ABOUT,
+            Months(months=12),
+            medication.draw,
+            reads_sessions=False,
+            plain_title="Painkiller days by month",
+        ),
+        Chart(
+            "sessions",
+            "Headache days around sessions",
+            "headache days before and after each treatment session",
+            Sessions(latest=12),
+            sessions.draw,
+        ),
+        Chart(
+            "soreness",
+            "Muscle soreness after each session",
+            "muscle soreness on the days after each treatment session",
+            Sessions(latest=len(SERIES)),
+            soreness.draw,
+        ),  # one colour and marker a session
+        Chart(
+            "calendar",
+            "Headache calendar",
+            "a calendar heat map of headache days, one square a day",
+            Days(months=6, whole_weeks=True),
+            calendar.draw,
+        ),
+    )
+}
 NAMES = tuple(CHARTS)
 
 
-def build(name: str, days: Iterable[DayFacts], sessions: Sequence[SessionFacts], today: date,
-          first: date | None = None, last: date | None = None,
-          window: int = DEFAULT_WINDOW, start: date | None = None,
-          audience: str = THERAPIST) -> dict:
+def build(
+    name: str,
+    days: Iterable[DayFacts],
+    sessions: Sequence[SessionFacts],
+    today: date,
+    first: date | None = None,
+    last: date | None = None,
+    window: int = DEFAULT_WINDOW,
+    start: date | None = None,
+    audience: str = THERAPIST,
+) -> dict:
     """The figure of chart `name` (Chart.build); KeyError for a name not in CHARTS."""
     return CHARTS[name].build(days, sessions, today, first, last, window, start, audience)
 
 
-__all__ = ["AUDIENCES", "CHARTS", "MAX_DAYS", "NAMES", "PATIENT", "THERAPIST", "Chart",
-           "ChartInput", "RangeError", "build"]
+__all__ = [
+    "AUDIENCES",
+    "CHARTS",
+    "MAX_DAYS",
+    "NAMES",
+    "PATIENT",
+    "THERAPIST",
+    "Chart",
+    "ChartInput",
+    "RangeError",
+    "build",
+]

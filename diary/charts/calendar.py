@@ -31,11 +31,17 @@ if TYPE_CHECKING:
     from .ranges import ChartInput
 
 KINDS = {  # kind of day -> legend name, marker, words in the hover label
-    "missing": ("Not logged", {"symbol": "square-open", "color": MISSING, "line": {"width": 1.5}},
-                "not logged"),
+    "missing": (
+        "Not logged",
+        {"symbol": "square-open", "color": MISSING, "line": {"width": 1.5}},
+        "not logged",
+    ),
     "free": ("No headache (logged)", {"symbol": "circle", "color": FREE}, "no headache"),
-    "mild": (BAND_NAMES["mild"], {"symbol": "square", "color": MILD,
-                                  "line": {"color": MODERATE, "width": 1}}, "mild headache"),
+    "mild": (
+        BAND_NAMES["mild"],
+        {"symbol": "square", "color": MILD, "line": {"color": MODERATE, "width": 1}},
+        "mild headache",
+    ),
     "moderate": (BAND_NAMES["moderate"], {"symbol": "square", "color": MODERATE}, "moderate headache"),
     "severe": (BAND_NAMES["severe"], {"symbol": "square", "color": SEVERE}, "severe headache"),
 }
@@ -62,53 +68,97 @@ def draw(chart: Chart, given: ChartInput) -> dict:
             medicated[i] = WEEKDAYS[day.weekday()]
     weeks = count // 7 + 1
     size = max(3, min(12, int(330 / weeks) - 1))
-    weekly = {"x0": start.isoformat(), "dx": DAY_MS, "xperiod": 7 * DAY_MS,
-              "xperiod0": start.isoformat(), "xperiodalignment": "middle"}
+    weekly = {
+        "x0": start.isoformat(),
+        "dx": DAY_MS,
+        "xperiod": 7 * DAY_MS,
+        "xperiod0": start.isoformat(),
+        "xperiodalignment": "middle",
+    }
     data = []
     for key, (name, marker, words) in KINDS.items():
-        data.append({"type": "scatter", "mode": "markers", "name": name, **weekly, "y": rows[key],
-                     "marker": {**marker, "size": size},
-                     "hovertemplate": f"{DAY_HOVER}: {words}<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                **weekly,
+                "y": rows[key],
+                "marker": {**marker, "size": size},
+                "hovertemplate": f"{DAY_HOVER}: {words}<extra></extra>",
+            }
+        )
     mark = given.words.medication_mark
-    data.append({"type": "scatter", "mode": "markers", "name": mark, **weekly,
-                 "y": medicated,
-                 "marker": {"symbol": "circle", "color": PAPER, "size": max(3, size // 2),
-                            "line": {"color": TEXT, "width": 1}},
-                 "hovertemplate": f"{DAY_HOVER}: {mark.lower()}<extra></extra>"})
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": mark,
+            **weekly,
+            "y": medicated,
+            "marker": {
+                "symbol": "circle",
+                "color": PAPER,
+                "size": max(3, size // 2),
+                "line": {"color": TEXT, "width": 1},
+            },
+            "hovertemplate": f"{DAY_HOVER}: {mark.lower()}<extra></extra>",
+        }
+    )
     treated = sorted({s.date for s in given.sessions if start <= s.date <= last})
     if treated:
-        data.append({"type": "scatter", "mode": "markers", "name": "Treatment session",
-                     "x": [d.isoformat() for d in treated],
-                     "y": [WEEKDAYS[d.weekday()] for d in treated],
-                     **{k: v for k, v in weekly.items() if k not in ("x0", "dx")},
-                     "marker": {"symbol": "square-open", "color": SESSION, "size": size + 4,
-                                "line": {"width": 2}},
-                     "hovertemplate": f"{DAY_HOVER}: treatment session<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Treatment session",
+                "x": [d.isoformat() for d in treated],
+                "y": [WEEKDAYS[d.weekday()] for d in treated],
+                **{k: v for k, v in weekly.items() if k not in ("x0", "dx")},
+                "marker": {"symbol": "square-open", "color": SESSION, "size": size + 4, "line": {"width": 2}},
+                "hovertemplate": f"{DAY_HOVER}: treatment session<extra></extra>",
+            }
+        )
     figures = clinical.period_figures(index, first, last)
     shown = (last - first).days + 1
     severe = sum(1 for d in index.between(first, last) if d.peak_intensity >= clinical.SEVERE_PEAK)
-    summary = (f"One square a day, {span_text(first, last)}: {figures.days_logged} of "
-               f"{plural_text(shown, 'day')} logged, {shown - figures.days_logged} not logged. "
-               f"{plural_text(figures.headache_days, 'headache day')} "
-               f"({figures.headache_days - figures.moderate_severe_days} mild, "
-               f"{figures.moderate_severe_days - severe} moderate, {severe} severe), "
-               f"{plural_text(figures.days_logged - figures.headache_days, 'day')} without headache, "
-               f"{given.words.medication_count(figures.acute_medication_days)}. "
-               + sessions_text([d for d in treated if d >= first]))
+    summary = (
+        f"One square a day, {span_text(first, last)}: {figures.days_logged} of "
+        f"{plural_text(shown, 'day')} logged, {shown - figures.days_logged} not logged. "
+        f"{plural_text(figures.headache_days, 'headache day')} "
+        f"({figures.headache_days - figures.moderate_severe_days} mild, "
+        f"{figures.moderate_severe_days - severe} moderate, {severe} severe), "
+        f"{plural_text(figures.days_logged - figures.headache_days, 'day')} without headache, "
+        f"{given.words.medication_count(figures.acute_medication_days)}. "
+        + sessions_text([d for d in treated if d >= first])
+    )
     last_monday = last - timedelta(days=last.weekday())
     result = layout(
-        chart, summary, first, last,
+        chart,
+        summary,
+        first,
+        last,
         subtitle=f"{span_text(first, last)} · {figures.days_logged} of {plural_text(shown, 'day')} logged",
         height=330,
-        xaxis={"type": "date", "range": [start.isoformat(),
-                                         (last_monday + timedelta(days=7)).isoformat()],
-               "dtick": "M1" if weeks <= 60 else "M6",
-               "tickformat": "%b" if weeks <= 60 else "%b %Y", "showgrid": False,
-               "ticklabelmode": "period"},
+        xaxis={
+            "type": "date",
+            "range": [start.isoformat(), (last_monday + timedelta(days=7)).isoformat()],
+            "dtick": "M1" if weeks <= 60 else "M6",
+            "tickformat": "%b" if weeks <= 60 else "%b %Y",
+            "showgrid": False,
+            "ticklabelmode": "period",
+        },
         # One letter a weekday, so the weeks get the width of a phone; Mon, Wed, Fri, Sun.
-        yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(WEEKDAYS),
-               "tickvals": list(WEEKDAYS[::2]), "ticktext": [d[0] for d in WEEKDAYS[::2]],
-               "range": [6.6, -0.6], "showgrid": False})
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": list(WEEKDAYS),
+            "tickvals": list(WEEKDAYS[::2]),
+            "ticktext": [d[0] for d in WEEKDAYS[::2]],
+            "range": [6.6, -0.6],
+            "showgrid": False,
+        },
+    )
     # The markers are sized for a plot about 330 px wide; charts.js shrinks them on a narrower
     # screen, so that a session's frame (outer edge: size + 6) never covers the next week's day.
     result["meta"]["cells"] = {"weeks": weeks, "size": size}

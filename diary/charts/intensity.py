@@ -41,30 +41,44 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     marked = sorted(s.date for s in given.sessions if first <= s.date <= last)
     weekly = count > WEEKLY_AFTER
     words = given.words
-    data, xaxis, by_week = (_weekly(index, first, last) if weekly
-                            else _daily(index, first, last, words))
+    data, xaxis, by_week = _weekly(index, first, last) if weekly else _daily(index, first, last, words)
     shapes = []
     if marked:
         data.append(session_markers(marked, SESSION_ROW))
         if not weekly and len(marked) <= SESSION_LINES_UP_TO:
             shapes = [session_line(d) for d in marked]
     figures = clinical.period_figures(index, first, last)
-    summary = (f"{span_text(first, last)}: {figures.days_logged} of {plural_text(count, 'day')} "
-               f"logged, {count - figures.days_logged} not logged. "
-               f"{plural_text(figures.headache_days, 'headache day')}"
-               f"{mean_text(figures.mean_peak_intensity, words)}, "
-               f"{figures.moderate_severe_days} of them moderate or severe "
-               f"({words.peak} {clinical.MODERATE_SEVERE_PEAK} or more); "
-               f"{plural_text(figures.days_logged - figures.headache_days, 'logged day')} "
-               "without headache. "
-               + by_week + sessions_text(marked))
-    return {"data": data, "layout": layout(
-        chart, summary, first, last,
-        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {plural_text(count, 'day')} logged",
-        height=340, xaxis=xaxis,
-        yaxis={"range": [-0.6, 11.2], "tickvals": [0, 2, 4, 6, 8, 10],
-               "title": {"text": f"{'Worst pain' if weekly else words.peak_name} (0-10)"}},
-        bargap=0, shapes=shapes)}
+    summary = (
+        f"{span_text(first, last)}: {figures.days_logged} of {plural_text(count, 'day')} "
+        f"logged, {count - figures.days_logged} not logged. "
+        f"{plural_text(figures.headache_days, 'headache day')}"
+        f"{mean_text(figures.mean_peak_intensity, words)}, "
+        f"{figures.moderate_severe_days} of them moderate or severe "
+        f"({words.peak} {clinical.MODERATE_SEVERE_PEAK} or more); "
+        f"{plural_text(figures.days_logged - figures.headache_days, 'logged day')} "
+        "without headache. " + by_week + sessions_text(marked)
+    )
+    return {
+        "data": data,
+        "layout": layout(
+            chart,
+            summary,
+            first,
+            last,
+            subtitle=(
+                f"{span_text(first, last)} · {figures.days_logged} of {plural_text(count, 'day')} logged"
+            ),
+            height=340,
+            xaxis=xaxis,
+            yaxis={
+                "range": [-0.6, 11.2],
+                "tickvals": [0, 2, 4, 6, 8, 10],
+                "title": {"text": f"{'Worst pain' if weekly else words.peak_name} (0-10)"},
+            },
+            bargap=0,
+            shapes=shapes,
+        ),
+    }
 
 
 def _daily(index: DayIndex, first: date, last: date, words: Words) -> tuple[list[dict], dict, str]:
@@ -83,16 +97,39 @@ def _daily(index: DayIndex, first: date, last: date, words: Words) -> tuple[list
             free[i] = 0
     start = first.isoformat()
     data = [
-        {"type": "bar", "name": "Not logged", "x0": start, "dx": DAY_MS, "y": missing,
-         "base": -0.6, "width": DAY_MS, "marker": hatched(), "hovertemplate":
-         f"{DAY_HOVER}: not logged<extra></extra>"},
-        {"type": "scatter", "mode": "lines+markers", "name": words.peak_name, "x0": start,
-         "dx": DAY_MS, "y": peak, "connectgaps": False, "line": {"color": HEADACHE, "width": 1.5},
-         "marker": {"color": HEADACHE, "size": 4},
-         "hovertemplate": f"{DAY_HOVER}: {words.peak} %{{y}}<extra></extra>"},
-        {"type": "scatter", "mode": "markers", "name": "No headache (logged)", "x0": start,
-         "dx": DAY_MS, "y": free, "marker": {"color": FREE, "size": 7, "symbol": "circle"},
-         "hovertemplate": f"{DAY_HOVER}: no headache<extra></extra>"},
+        {
+            "type": "bar",
+            "name": "Not logged",
+            "x0": start,
+            "dx": DAY_MS,
+            "y": missing,
+            "base": -0.6,
+            "width": DAY_MS,
+            "marker": hatched(),
+            "hovertemplate": f"{DAY_HOVER}: not logged<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": words.peak_name,
+            "x0": start,
+            "dx": DAY_MS,
+            "y": peak,
+            "connectgaps": False,
+            "line": {"color": HEADACHE, "width": 1.5},
+            "marker": {"color": HEADACHE, "size": 4},
+            "hovertemplate": f"{DAY_HOVER}: {words.peak} %{{y}}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "No headache (logged)",
+            "x0": start,
+            "dx": DAY_MS,
+            "y": free,
+            "marker": {"color": FREE, "size": 7, "symbol": "circle"},
+            "hovertemplate": f"{DAY_HOVER}: no headache<extra></extra>",
+        },
     ]
     return data, {"type": "date", "range": day_axis_range(first, last), "nticks": 6}, ""
 
@@ -129,33 +166,71 @@ def _weekly(index: DayIndex, first: date, last: date) -> tuple[list[dict], dict,
             worst[w] = peak[w]
         else:
             free[w] = 0
-        words.append(f"Week of {day_text(week_first)}: "
-                     + (f"worst pain {peak[w]}, {plural_text(headache[w], 'headache day')}, "
-                        if headache[w] else "no headache, " if logged[w] else "")
-                     + f"{logged[w]} of {plural_text(length, 'day')} logged")
+        words.append(
+            f"Week of {day_text(week_first)}: "
+            + (
+                f"worst pain {peak[w]}, {plural_text(headache[w], 'headache day')}, "
+                if headache[w]
+                else "no headache, "
+                if logged[w]
+                else ""
+            )
+            + f"{logged[w]} of {plural_text(length, 'day')} logged"
+        )
     few = sum(v is not None for v in thin)
     none = sum(v is not None for v in missing)
-    week = {"x0": start.isoformat(), "dx": 7 * DAY_MS, "xperiod": 7 * DAY_MS,
-            "xperiod0": start.isoformat(), "xperiodalignment": "middle",
-            "hovertemplate": "%{customdata}<extra></extra>"}
+    week = {
+        "x0": start.isoformat(),
+        "dx": 7 * DAY_MS,
+        "xperiod": 7 * DAY_MS,
+        "xperiod0": start.isoformat(),
+        "xperiodalignment": "middle",
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
 
     def weeks_of(values: list) -> dict:
         """A weekly series, each week's words in its hover label (null weeks have none)."""
-        return {**week, "y": values,
-                "customdata": [text if v is not None else None for v, text in zip(values, words)]}
+        return {
+            **week,
+            "y": values,
+            "customdata": [text if v is not None else None for v, text in zip(values, words)],
+        }
 
     data = [
-        {"type": "bar", "name": "Not logged", **weeks_of(missing), "base": -0.6,
-         "width": 7 * DAY_MS, "marker": hatched()},
-        {"type": "scatter", "mode": "lines+markers", "name": "Worst pain of the week",
-         **weeks_of(worst), "connectgaps": False, "line": {"color": HEADACHE, "width": 1.5},
-         "marker": {"color": HEADACHE, "size": 7}},
-        {"type": "scatter", "mode": "markers", "name": "No headache (week logged)",
-         **weeks_of(free), "marker": {"color": FREE, "size": 8, "symbol": "circle"}},
-        {"type": "scatter", "mode": "markers", "name": "Under half the week logged",
-         **weeks_of(thin), "marker": {"color": MISSING, "size": 8, "symbol": "circle-open",
-                                      "line": {"width": 2}}},
+        {
+            "type": "bar",
+            "name": "Not logged",
+            **weeks_of(missing),
+            "base": -0.6,
+            "width": 7 * DAY_MS,
+            "marker": hatched(),
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Worst pain of the week",
+            **weeks_of(worst),
+            "connectgaps": False,
+            "line": {"color": HEADACHE, "width": 1.5},
+            "marker": {"color": HEADACHE, "size": 7},
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "No headache (week logged)",
+            **weeks_of(free),
+            "marker": {"color": FREE, "size": 8, "symbol": "circle"},
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Under half the week logged",
+            **weeks_of(thin),
+            "marker": {"color": MISSING, "size": 8, "symbol": "circle-open", "line": {"width": 2}},
+        },
     ]
-    by_week = (f"Drawn by week ({weeks} weeks): {few} with under half their days logged, "
-               f"{none} with nothing logged. ")
+    by_week = (
+        f"Drawn by week ({weeks} weeks): {few} with under half their days logged, "
+        f"{none} with nothing logged. "
+    )
     return data, week_axis(start, last), by_week

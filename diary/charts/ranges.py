@@ -84,11 +84,13 @@ class _TimeRange:
     @property
     def parameters(self) -> str:
         """The query parameters, for the API description."""
-        return (f"`from`/`to`, default the last {self.months} months, from the diary's first "
-                "day at the earliest")
+        return (
+            f"`from`/`to`, default the last {self.months} months, from the diary's first day at the earliest"
+        )
 
-    def resolve(self, today: date, first: date | None, last: date | None,
-                start: date | None = None) -> tuple[date, date]:
+    def resolve(
+        self, today: date, first: date | None, last: date | None, start: date | None = None
+    ) -> tuple[date, date]:
         """`first` to `last`, defaults filled in, never past today; a default `first` is no
         earlier than `start`, the diary's first day. Raises RangeError."""
         _check_order(first, last)
@@ -104,8 +106,14 @@ class _TimeRange:
             raise RangeError("from", f"Ask for at most {MAX_DAYS} days at a time.")
         return first, last
 
-    def days_to_load(self, first: date | None, last: date | None, sessions: Sequence[SessionFacts],
-                     today: date, window: int) -> tuple[date, date]:
+    def days_to_load(
+        self,
+        first: date | None,
+        last: date | None,
+        sessions: Sequence[SessionFacts],
+        today: date,
+        window: int,
+    ) -> tuple[date, date]:
         """The dates whose day records the chart reads."""
         if first is None or last is None:
             raise ValueError("the range of a time chart comes from resolve")
@@ -156,23 +164,32 @@ class Sessions:
     @property
     def parameters(self) -> str:
         """The query parameters, for the API description."""
-        return (f"sessions from `from` to `to`, the latest {self.latest}; "
-                f"`window` {MIN_WINDOW}-{MAX_WINDOW} days")
+        return (
+            f"sessions from `from` to `to`, the latest {self.latest}; `window` {MIN_WINDOW}-{MAX_WINDOW} days"
+        )
 
-    def resolve(self, today: date, first: date | None, last: date | None,
-                start: date | None = None) -> tuple[date | None, date | None]:
+    def resolve(
+        self, today: date, first: date | None, last: date | None, start: date | None = None
+    ) -> tuple[date | None, date | None]:
         """`first` and `last` as given (`start` plays no part: the latest sessions are shown).
         Raises RangeError when they are out of order."""
         _check_order(first, last)
         return first, last
 
-    def shown(self, sessions: Iterable[SessionFacts], first: date | None,
-              last: date | None) -> list[SessionFacts]:
+    def shown(
+        self, sessions: Iterable[SessionFacts], first: date | None, last: date | None
+    ) -> list[SessionFacts]:
         """The sessions the chart draws: those in the range, the most recent `latest`."""
-        return _in_range(sorted(sessions, key=lambda s: s.date), first, last)[-self.latest:]
+        return _in_range(sorted(sessions, key=lambda s: s.date), first, last)[-self.latest :]
 
-    def days_to_load(self, first: date | None, last: date | None, sessions: Sequence[SessionFacts],
-                     today: date, window: int) -> tuple[date, date] | None:
+    def days_to_load(
+        self,
+        first: date | None,
+        last: date | None,
+        sessions: Sequence[SessionFacts],
+        today: date,
+        window: int,
+    ) -> tuple[date, date] | None:
         """The dates around the shown sessions, or None when there is no session to show."""
         chosen = self.shown(sessions, first, last)
         return clinical.effects_window(chosen, window, today) if chosen else None
@@ -181,19 +198,20 @@ class Sessions:
         """The effects of the shown sessions, and how many sessions the range holds."""
         wanted = {s.id for s in self.shown(given.sessions, given.first, given.last)}
         # Every session goes in: the next session cuts a session's after window short.
-        effects = [e for e in clinical.session_effects(given.days, given.sessions, given.today,
-                                                       given.window)
-                   if e.session_id in wanted]
+        effects = [
+            e
+            for e in clinical.session_effects(given.days, given.sessions, given.today, given.window)
+            if e.session_id in wanted
+        ]
         return effects, len(_in_range(given.sessions, given.first, given.last))
 
 
-def _in_range(sessions: Iterable[SessionFacts], first: date | None,
-              last: date | None) -> list[SessionFacts]:
-    return [s for s in sessions
-            if (first is None or s.date >= first) and (last is None or s.date <= last)]
+def _in_range(sessions: Iterable[SessionFacts], first: date | None, last: date | None) -> list[SessionFacts]:
+    return [s for s in sessions if (first is None or s.date >= first) and (last is None or s.date <= last)]
 
 
 # -- Days that have come, for "not logged" counts -----------------------------------------------
+
 
 def elapsed_between(first: date, last: date, today: date) -> int:
     """Days from `first` to `last` that have come by today."""

@@ -33,38 +33,75 @@ def draw(chart: Chart, given: ChartInput) -> dict:
             headache.append(side.headache_days)
             free.append(side.days_logged - side.headache_days)
             missing.append(max(0, span - side.days_logged))
-            details.append(f"{label} {name}: {plural_text(side.headache_days, 'headache day')} of "
-                           f"{side.days_logged} logged ({plural_text(span, 'day')})"
-                           f"{mean_text(side.mean_peak_intensity, words)}, "
-                           f"{words.medication_count(side.acute_medication_days)}")
+            details.append(
+                f"{label} {name}: {plural_text(side.headache_days, 'headache day')} of "
+                f"{side.days_logged} logged ({plural_text(span, 'day')})"
+                f"{mean_text(side.mean_peak_intensity, words)}, "
+                f"{words.medication_count(side.acute_medication_days)}"
+            )
     x = [outer, inner]
     data = [
-        {"type": "bar", "name": "Headache days", "x": x, "y": headache, "customdata": details,
-         "marker": {"color": HEADACHE, "line": {"width": 0}},
-         "hovertemplate": "%{customdata}<extra></extra>"},
-        {"type": "bar", "name": "No headache (logged)", "x": x, "y": free,
-         "customdata": [plural_text(n, "day") for n in free],
-         "marker": {"color": FREE, "line": {"width": 0}},
-         "hovertemplate": "%{customdata} without headache<extra></extra>"},
-        {"type": "bar", "name": "Not logged", "x": x, "y": missing, "marker": hatched(),
-         "customdata": [plural_text(n, "day") for n in missing],
-         "hovertemplate": "%{customdata} not logged<extra></extra>"},
+        {
+            "type": "bar",
+            "name": "Headache days",
+            "x": x,
+            "y": headache,
+            "customdata": details,
+            "marker": {"color": HEADACHE, "line": {"width": 0}},
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "name": "No headache (logged)",
+            "x": x,
+            "y": free,
+            "customdata": [plural_text(n, "day") for n in free],
+            "marker": {"color": FREE, "line": {"width": 0}},
+            "hovertemplate": "%{customdata} without headache<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "name": "Not logged",
+            "x": x,
+            "y": missing,
+            "marker": hatched(),
+            "customdata": [plural_text(n, "day") for n in missing],
+            "hovertemplate": "%{customdata} not logged<extra></extra>",
+        },
     ]
     first = effects[0].date if effects else None
     last = effects[-1].date if effects else None
     about = sessions_shown_text(len(effects), total)
-    summary = (f"Headache days in the {plural_text(window, 'day')} before and after each session, {about}"
-               + (": " + "; ".join(f"{label}, {e.before.headache_days} before and "
-                                   f"{e.after.headache_days} after (days logged: {e.before.days_logged} "
-                                   f"and {e.after.days_logged})"
-                                   for e, label in zip(effects, labels)) + "."
-                  if effects else ". No treatment session yet."))
-    return {"data": data, "layout": layout(
-        chart, summary, first, last,
-        subtitle=f"{plural_text(window, 'day')} before (pre) and after (post) · {about}", height=360,
-        barmode="stack", bargap=0.2,
-        # Level labels for up to 6 sessions; past that plotly.js picks the angle (its default,
-        # "auto", which Python plotly's validator refuses to be written out).
-        xaxis={"type": "multicategory", "tickfont": {"size": 12},
-               **({"tickangle": 0} if len(effects) <= 6 else {})},
-        yaxis={"range": [0, window + 0.5], "title": {"text": "Days"}, "nticks": 6})}
+    summary = f"Headache days in the {plural_text(window, 'day')} before and after each session, {about}" + (
+        ": "
+        + "; ".join(
+            f"{label}, {e.before.headache_days} before and "
+            f"{e.after.headache_days} after (days logged: {e.before.days_logged} "
+            f"and {e.after.days_logged})"
+            for e, label in zip(effects, labels)
+        )
+        + "."
+        if effects
+        else ". No treatment session yet."
+    )
+    return {
+        "data": data,
+        "layout": layout(
+            chart,
+            summary,
+            first,
+            last,
+            subtitle=f"{plural_text(window, 'day')} before (pre) and after (post) · {about}",
+            height=360,
+            barmode="stack",
+            bargap=0.2,
+            # Level labels for up to 6 sessions; past that plotly.js picks the angle (its default,
+            # "auto", which Python plotly's validator refuses to be written out).
+            xaxis={
+                "type": "multicategory",
+                "tickfont": {"size": 12},
+                **({"tickangle": 0} if len(effects) <= 6 else {}),
+            },
+            yaxis={"range": [0, window + 0.5], "title": {"text": "Days"}, "nticks": 6},
+        ),
+    }

@@ -16,10 +16,12 @@ ONE_DAY = timedelta(days=1)
 DAY_MS = 86_400_000  # `dx` of a daily series on a date axis, in milliseconds
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Legend names of the severity bands of docs/clinical-rules.md 2: "Mild (1-3)", ...
-BAND_NAMES = {band: f"{band.capitalize()} ({numbers[0]}-{numbers[-1]})"
-              for band, numbers in clinical.SEVERITY_BANDS}
-MODERATE_SEVERE_NAME = (f"Moderate or severe ({clinical.MODERATE_SEVERE_PEAK}-"
-                        f"{clinical.SEVERITY_BANDS[-1][1][-1]})")
+BAND_NAMES = {
+    band: f"{band.capitalize()} ({numbers[0]}-{numbers[-1]})" for band, numbers in clinical.SEVERITY_BANDS
+}
+MODERATE_SEVERE_NAME = (
+    f"Moderate or severe ({clinical.MODERATE_SEVERE_PEAK}-{clinical.SEVERITY_BANDS[-1][1][-1]})"
+)
 
 # Colours: the app's severity scale (light to dark), Okabe-Ito for the rest.
 TEXT = "#16212b"
@@ -43,34 +45,78 @@ CLASS_STYLE = {  # acute class -> (colour, hatching); its legend name is the rea
     "other_acute": ("#009e73", "-"),
 }
 SERIES = (  # one per session on the soreness chart: colour and marker shape differ together
-    ("#0072b2", "circle"), ("#e69f00", "square"), ("#009e73", "diamond"),
-    ("#cc79a7", "triangle-up"), ("#d55e00", "cross"), ("#56b4e9", "x"),
+    ("#0072b2", "circle"),
+    ("#e69f00", "square"),
+    ("#009e73", "diamond"),
+    ("#cc79a7", "triangle-up"),
+    ("#d55e00", "cross"),
+    ("#56b4e9", "x"),
 )
-FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13,
-        "color": TEXT}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": TEXT}
 DAY_HOVER = "%{x|%a %-d %b %Y}"
 
 
-def layout(chart: Chart, summary: str, first: date | None, last: date | None, *,
-           subtitle: str, height: int, xaxis: dict, yaxis: dict, **extra) -> dict:
+def layout(
+    chart: Chart,
+    summary: str,
+    first: date | None,
+    last: date | None,
+    *,
+    subtitle: str,
+    height: int,
+    xaxis: dict,
+    yaxis: dict,
+    **extra,
+) -> dict:
     """The layout of a figure: title, meta, phone-sized legend and fixed axes."""
-    axis = {"fixedrange": True, "automargin": True, "gridcolor": GRID, "linecolor": AXIS_LINE,
-            "zeroline": False, "tickfont": {"size": 12}, "title": {"font": {"size": 12}}}
+    axis = {
+        "fixedrange": True,
+        "automargin": True,
+        "gridcolor": GRID,
+        "linecolor": AXIS_LINE,
+        "zeroline": False,
+        "tickfont": {"size": 12},
+        "title": {"font": {"size": 12}},
+    }
     result = {
-        "title": {"text": chart.title, "x": 0, "xanchor": "left", "xref": "paper", "y": 0.98,
-                  "yanchor": "top", "font": {"size": 16},
-                  "subtitle": {"text": subtitle, "font": {"size": 12}}},
-        "meta": {"chart": chart.name, "summary": summary,
-                 "from": first.isoformat() if first else None,
-                 "to": last.isoformat() if last else None},
-        "font": FONT, "height": height, "autosize": True,
+        "title": {
+            "text": chart.title,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": 0.98,
+            "yanchor": "top",
+            "font": {"size": 16},
+            "subtitle": {"text": subtitle, "font": {"size": 12}},
+        },
+        "meta": {
+            "chart": chart.name,
+            "summary": summary,
+            "from": first.isoformat() if first else None,
+            "to": last.isoformat() if last else None,
+        },
+        "font": FONT,
+        "height": height,
+        "autosize": True,
         "margin": {"l": 8, "r": 8, "t": 64, "b": 8},
-        "paper_bgcolor": PAPER, "plot_bgcolor": PAPER,
+        "paper_bgcolor": PAPER,
+        "plot_bgcolor": PAPER,
         "showlegend": True,
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0,
-                   "yanchor": "bottom", "font": {"size": 12}, "traceorder": "normal"},
-        "hovermode": "closest", "hoverlabel": {"font": {"size": 13}}, "dragmode": False,
-        "xaxis": _merge(axis, xaxis), "yaxis": _merge(axis, yaxis),
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "font": {"size": 12},
+            "traceorder": "normal",
+        },
+        "hovermode": "closest",
+        "hoverlabel": {"font": {"size": 13}},
+        "dragmode": False,
+        "xaxis": _merge(axis, xaxis),
+        "yaxis": _merge(axis, yaxis),
     }
     result.update(extra)
     return result
@@ -85,24 +131,40 @@ def _merge(base: dict, over: dict) -> dict:
 
 def hatched() -> dict:
     """Grey hatching: how every chart draws days that were not logged."""
-    return {"color": MISSING_FILL, "line": {"width": 0},
-            "pattern": {"shape": "/", "fgcolor": MISSING, "size": 6, "solidity": 0.3,
-                        "fillmode": "overlay"}}
+    return {
+        "color": MISSING_FILL,
+        "line": {"width": 0},
+        "pattern": {"shape": "/", "fgcolor": MISSING, "size": 6, "solidity": 0.3, "fillmode": "overlay"},
+    }
 
 
 def session_line(day: date) -> dict:
     """A dashed line over the whole plot on the date of a session."""
-    return {"type": "line", "xref": "x", "yref": "paper", "x0": day.isoformat(),
-            "x1": day.isoformat(), "y0": 0, "y1": 1, "layer": "above",
-            "line": {"color": SESSION, "width": 1.5, "dash": "dash"}}
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": day.isoformat(),
+        "x1": day.isoformat(),
+        "y0": 0,
+        "y1": 1,
+        "layer": "above",
+        "line": {"color": SESSION, "width": 1.5, "dash": "dash"},
+    }
 
 
 def session_markers(dates: Sequence[date], y: float) -> dict:
     """A triangle at height `y` on the date of each session."""
-    return {"type": "scatter", "mode": "markers", "name": "Treatment session",
-            "x": [d.isoformat() for d in dates], "y": [y] * len(dates), "cliponaxis": False,
-            "marker": {"symbol": "triangle-down", "color": SESSION, "size": 11},
-            "hovertemplate": "Treatment session %{x|%a %-d %b %Y}<extra></extra>"}
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "Treatment session",
+        "x": [d.isoformat() for d in dates],
+        "y": [y] * len(dates),
+        "cliponaxis": False,
+        "marker": {"symbol": "triangle-down", "color": SESSION, "size": 11},
+        "hovertemplate": "Treatment session %{x|%a %-d %b %Y}<extra></extra>",
+    }
 
 
 def month_trace_axis() -> dict:

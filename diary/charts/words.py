@@ -31,7 +31,7 @@ class Words:
     other_classes: str  # the classes with the lower limit
 
     def medication_count(self, number: int) -> str:
-        """"1 painkiller day", "3 painkiller days"."""
+        """ "1 painkiller day", "3 painkiller days"."""
         return plural_text(number, self.medication_day, self.medication_days)
 
     def reason(self, reason: str) -> str:
@@ -43,40 +43,53 @@ class Words:
 
 WORDS = {
     THERAPIST: Words(
-        medication_days="acute medication days", medication_day="acute medication day",
-        medication_mark="Acute medication", peak="peak", peak_name="Peak intensity",
-        mean="mean peak", class_names=DRUG_CLASS_NAMES, several_classes="several classes",
-        a_limit="an ICHD-3 medication-overuse limit", over_limit="overuse",
-        other_classes="triptans and other classes"),
+        medication_days="acute medication days",
+        medication_day="acute medication day",
+        medication_mark="Acute medication",
+        peak="peak",
+        peak_name="Peak intensity",
+        mean="mean peak",
+        class_names=DRUG_CLASS_NAMES,
+        several_classes="several classes",
+        a_limit="an ICHD-3 medication-overuse limit",
+        over_limit="overuse",
+        other_classes="triptans and other classes",
+    ),
     PATIENT: Words(
-        medication_days="painkiller days", medication_day="painkiller day",
-        medication_mark="Painkiller day", peak="worst pain", peak_name="Worst pain",
-        mean="average worst pain", class_names=DRUG_CLASS_PLAIN_NAMES,
-        several_classes="more than one kind", a_limit="a limit doctors check for",
+        medication_days="painkiller days",
+        medication_day="painkiller day",
+        medication_mark="Painkiller day",
+        peak="worst pain",
+        peak_name="Worst pain",
+        mean="average worst pain",
+        class_names=DRUG_CLASS_PLAIN_NAMES,
+        several_classes="more than one kind",
+        a_limit="a limit doctors check for",
         over_limit="over a limit doctors check for",
-        other_classes="migraine medicines and other kinds"),
+        other_classes="migraine medicines and other kinds",
+    ),
 }
 AUDIENCES = tuple(WORDS)
 
 
 def plural_text(number: int, singular: str, plural: str | None = None) -> str:
-    """"1 day", "0 days", "2 headache days" (English only: the charts are not translated yet)."""
+    """ "1 day", "0 days", "2 headache days" (English only: the charts are not translated yet)."""
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def day_text(day: date) -> str:
-    """"12 Mar 2026"."""
+    """ "12 Mar 2026"."""
     return f"{day.day} {day:%b %Y}"
 
 
 def month_text(label: str) -> str:
-    """"Mar 2026" for the month label "2026-03"."""
+    """ "Mar 2026" for the month label "2026-03"."""
     year, number = (int(part) for part in label.split("-"))
     return f"{date(year, number, 1):%b %Y}"
 
 
 def span_text(first: date | None, last: date | None) -> str:
-    """"1 Mar 2026 to 12 Mar 2026", one day, or "no dates"."""
+    """ "1 Mar 2026 to 12 Mar 2026", one day, or "no dates"."""
     if first is None or last is None:
         return "no dates"
     if first == last:
@@ -90,7 +103,7 @@ def number_text(value: float) -> str:
 
 
 def mean_text(mean: float | None, words: Words = WORDS[THERAPIST]) -> str:
-    """", mean peak 4.5" (", average worst pain 4.5" for the patient), or nothing without a mean."""
+    """ ", mean peak 4.5" (", average worst pain 4.5" for the patient), or nothing without a mean."""
     return f", {words.mean} {number_text(mean)}" if mean is not None else ""
 
 
@@ -104,7 +117,7 @@ def sessions_text(dates: Sequence[date]) -> str:
 
 
 def sessions_shown_text(shown: int, total: int | None) -> str:
-    """"the last 6 of 20 sessions", or "3 sessions" when every session in range is shown."""
+    """ "the last 6 of 20 sessions", or "3 sessions" when every session in range is shown."""
     if total and total > shown:
         return f"the last {shown} of {total} sessions"
     return plural_text(shown, "session")

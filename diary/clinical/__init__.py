@@ -1,4 +1,5 @@
-"""Pure functions of the clinical rules, version 2 (docs/clinical-rules.md): plain facts in, frozen dataclasses out.
+"""Pure functions of the clinical rules, version 2 (docs/clinical-rules.md): plain facts in,
+frozen dataclasses out.
 
 Every result names its date range `from_date` / `to_date`; the schemas map them to the
 API's ``from`` / ``to``. Build a `DayIndex` once (`index_days`) and pass it to several
@@ -11,13 +12,13 @@ from .followup import FollowUpSummary, follow_up_summary
 from .months import MonthRow, month_row, month_rows
 from .overuse import (
     ICHD3_MONTHS,
-    overuse_status,
     MedicationOveruseStatus,
     RollingFigures,
     consecutive_overuse_months,
     medication_overuse_status,
     overuse_months_in_a_row,
     overuse_reasons,
+    overuse_status,
     rolling_30_days,
 )
 from .periods import (

@@ -72,8 +72,9 @@ def counted_sessions(sessions: Iterable[SessionFacts], today: date) -> list[Sess
     return sorted((s for s in sessions if s.date <= today), key=_date_of)
 
 
-def session_effects(days: Days, sessions: Iterable[SessionFacts], today: date,
-                    window: int = DEFAULT_WINDOW) -> list[SessionEffect]:
+def session_effects(
+    days: Days, sessions: Iterable[SessionFacts], today: date, window: int = DEFAULT_WINDOW
+) -> list[SessionEffect]:
     """Before/after figures and soreness of every session dated today or earlier, in date
     order; window 1-56 days."""
     check_window(window)
@@ -82,12 +83,20 @@ def session_effects(days: Days, sessions: Iterable[SessionFacts], today: date,
     dates = sorted({session.date for session in ordered})
     previous = dict(zip(dates[1:], dates))
     following = dict(zip(dates, dates[1:]))
-    return [session_effect(index, session, previous.get(session.date), following.get(session.date),
-                           today, window) for session in ordered]
+    return [
+        session_effect(index, session, previous.get(session.date), following.get(session.date), today, window)
+        for session in ordered
+    ]
 
 
-def session_effect(index: DayIndex, session: SessionFacts, previous: date | None,
-                   following: date | None, today: date, window: int = DEFAULT_WINDOW) -> SessionEffect:
+def session_effect(
+    index: DayIndex,
+    session: SessionFacts,
+    previous: date | None,
+    following: date | None,
+    today: date,
+    window: int = DEFAULT_WINDOW,
+) -> SessionEffect:
     """The effect of one session, given the dates of the sessions just before and after it."""
     day = session.date
     span = timedelta(days=window)
@@ -103,13 +112,16 @@ def session_effect(index: DayIndex, session: SessionFacts, previous: date | None
     return SessionEffect(
         session_id=session.id,
         date=day,
-        before=effect_window(index.between(before_start, day - _ONE_DAY), before_start,
-                             day - _ONE_DAY, today),
+        before=effect_window(
+            index.between(before_start, day - _ONE_DAY), before_start, day - _ONE_DAY, today
+        ),
         after=effect_window(after_days, day + _ONE_DAY, after_end, today),
         soreness_resolved_day=soreness_resolved_day(after_days, day),
         prolonged_soreness=prolonged_soreness(
             index.between(day + timedelta(days=PROLONGED_FROM_DAY), min(prolonged_end, today)),
-            prolonged_end, today),
+            prolonged_end,
+            today,
+        ),
     )
 
 

@@ -43,21 +43,32 @@ class FollowUpSummary:
         return (self.as_of - self.last_session.date).days if self.last_session else None
 
 
-def follow_up_summary(days: Days, sessions: Iterable[SessionFacts], today: date,
-                      overuse_months: int | None = None) -> FollowUpSummary:
+def follow_up_summary(
+    days: Days, sessions: Iterable[SessionFacts], today: date, overuse_months: int | None = None
+) -> FollowUpSummary:
     """The pre-follow-up summary of a patient as of today (`days`: at least those of
     `follow_up_ranges`; `overuse_months` as for `medication_overuse_status`)."""
     index = index_days(days)
     counted = counted_sessions(sessions, today)
     progress = treatment_progress(index, counted, today)
     complete = [period for period in progress.periods if period.complete]
-    common = dict(as_of=today, first_session_date=progress.first_session_date,
-                  baseline=progress.baseline, latest_complete_period=complete[-1] if complete else None,
-                  medication_overuse=medication_overuse_status(index, today, overuse_months))
+    common = dict(
+        as_of=today,
+        first_session_date=progress.first_session_date,
+        baseline=progress.baseline,
+        latest_complete_period=complete[-1] if complete else None,
+        medication_overuse=medication_overuse_status(index, today, overuse_months),
+    )
     earlier = [s for s in counted if s.date < today]
     if not earlier:
-        return FollowUpSummary(last_session=None, since_last_session=None, before_last_session=None,
-                               soreness_resolved_day=None, prolonged_soreness=None, **common)
+        return FollowUpSummary(
+            last_session=None,
+            since_last_session=None,
+            before_last_session=None,
+            soreness_resolved_day=None,
+            prolonged_soreness=None,
+            **common,
+        )
     last = earlier[-1]
     dates = sorted({s.date for s in counted})
     position = dates.index(last.date)

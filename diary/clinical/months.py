@@ -41,5 +41,10 @@ def month_rows(days: Days, first_month: date, last_month: date) -> list[MonthRow
 def month_row(days: Days, month: Month) -> MonthRow:
     """The figures and overuse reasons of one calendar month."""
     figures = period_figures(days, month.first_day, month.last_day)
-    return figures_as(MonthRow, figures, month=month.label, days_in_month=month.days,
-                      overuse_reasons=overuse_reasons(figures.medication_days))
+    return figures_as(
+        MonthRow,
+        figures,
+        month=month.label,
+        days_in_month=month.days,
+        overuse_reasons=overuse_reasons(figures.medication_days),
+    )

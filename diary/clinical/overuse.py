@@ -105,8 +105,9 @@ def overuse_months_in_a_row(class_days: Mapping[Month, MedicationDays], today: d
     return count
 
 
-def medication_overuse_status(days: Days, today: date,
-                              overuse_months: int | None = None) -> MedicationOveruseStatus:
+def medication_overuse_status(
+    days: Days, today: date, overuse_months: int | None = None
+) -> MedicationOveruseStatus:
     """The medication-overuse status as of today: the first of section 4's five that holds.
 
     `days` must hold at least `overuse_window(today)`; the count of overuse months in a row is
@@ -114,26 +115,34 @@ def medication_overuse_status(days: Days, today: date,
     index = index_days(days)
     rolling = rolling_30_days(index, today)
     this_month = Month.of(today)
-    last_months = [
-        _month_figures(index, this_month.shift(-k)) for k in range(1, ICHD3_MONTHS + 1)]
-    status = overuse_status(rolling.medication_days, rolling.days_with_record,
-                            [(month.medication_days, month.headache_days) for month in last_months])
+    last_months = [_month_figures(index, this_month.shift(-k)) for k in range(1, ICHD3_MONTHS + 1)]
+    status = overuse_status(
+        rolling.medication_days,
+        rolling.days_with_record,
+        [(month.medication_days, month.headache_days) for month in last_months],
+    )
     return MedicationOveruseStatus(
         status=status,
         rolling_30=rolling,
-        consecutive_overuse_months=(consecutive_overuse_months(index, today)
-                                    if overuse_months is None else overuse_months),
+        consecutive_overuse_months=(
+            consecutive_overuse_months(index, today) if overuse_months is None else overuse_months
+        ),
         message=status_message(status, rolling),
     )
 
 
-def overuse_status(rolling_30: MedicationDays, rolling_30_days_with_record: int,
-                   last_months: Sequence[tuple[MedicationDays, int]]) -> str:
+def overuse_status(
+    rolling_30: MedicationDays,
+    rolling_30_days_with_record: int,
+    last_months: Sequence[tuple[MedicationDays, int]],
+) -> str:
     """Section 4's precedence, from the class days and the days with a record of the rolling
     30 days and, for each of the last three complete months (latest first), its class days and
     headache days."""
-    if (all(overuse_reasons(classes) for classes, _ in last_months)
-            and last_months[0][1] >= ICHD3_HEADACHE_DAYS):
+    if (
+        all(overuse_reasons(classes) for classes, _ in last_months)
+        and last_months[0][1] >= ICHD3_HEADACHE_DAYS
+    ):
         return STATUS_ICHD3_PATTERN
     if overuse_reasons(rolling_30) or overuse_reasons(last_months[0][0]):
         return STATUS_OVERUSE
@@ -149,30 +158,41 @@ PAINKILLER_ADVICE = (
     "Taking painkillers or migraine medicines on many days can itself cause headaches. If you "
     "need them on more than two days a week, ask your GP or therapist about other options."
 )
-ICHD3_PATTERN_WORDS = ("Your diary shows a pattern doctors check for medication-overuse headache. "
-                       "Only a clinician can diagnose it.")
+ICHD3_PATTERN_WORDS = (
+    "Your diary shows a pattern doctors check for medication-overuse headache. "
+    "Only a clinician can diagnose it."
+)
 
 
 def status_message(status: str, rolling: RollingFigures) -> str:
     """Plain, kind words for the patient about their medication-overuse status."""
     acute = rolling.medication_days.acute
     if status == STATUS_ICHD3_PATTERN:
-        return (f"{ICHD3_PATTERN_WORDS} Please talk to your GP or therapist soon. "
-                f"{PAINKILLER_ADVICE} Do not stop or change your medicines on your own: they "
-                "will help you plan it safely.")
+        return (
+            f"{ICHD3_PATTERN_WORDS} Please talk to your GP or therapist soon. "
+            f"{PAINKILLER_ADVICE} Do not stop or change your medicines on your own: they "
+            "will help you plan it safely."
+        )
     if status == STATUS_OVERUSE:
-        return (f"Recently you have taken painkillers or migraine medicines on more days than is "
-                f"usually advised. This is common and nothing to feel bad about. {PAINKILLER_ADVICE}")
+        return (
+            f"Recently you have taken painkillers or migraine medicines on more days than is "
+            f"usually advised. This is common and nothing to feel bad about. {PAINKILLER_ADVICE}"
+        )
     if status == STATUS_APPROACHING:
-        return (f"You took painkillers or migraine medicines on {acute} of the last 30 days. "
-                f"{PAINKILLER_ADVICE}")
+        return (
+            f"You took painkillers or migraine medicines on {acute} of the last 30 days. {PAINKILLER_ADVICE}"
+        )
     if status == STATUS_NONE:
-        return (f"You wrote in your diary on {rolling.days_with_record} of the last 30 days, and "
-                "your use of painkillers and migraine medicines is within the usual advice. Keep "
-                "logging each day, including days without a headache.")
-    return (f"You wrote in your diary on {rolling.days_with_record} of the last 30 days. Log at "
-            f"least {ENOUGH_RECORDS} days out of 30, including days without a headache, so that "
-            "your medicine use can be checked.")
+        return (
+            f"You wrote in your diary on {rolling.days_with_record} of the last 30 days, and "
+            "your use of painkillers and migraine medicines is within the usual advice. Keep "
+            "logging each day, including days without a headache."
+        )
+    return (
+        f"You wrote in your diary on {rolling.days_with_record} of the last 30 days. Log at "
+        f"least {ENOUGH_RECORDS} days out of 30, including days without a headache, so that "
+        "your medicine use can be checked."
+    )
 
 
 def _month_figures(index: DayIndex, month: Month) -> PeriodFigures:

@@ -74,7 +74,7 @@ def round_half_up(numerator: int, denominator: int, places: int) -> float:
     """numerator / denominator rounded to `places` decimals, halves away from zero.
 
     Exact integer arithmetic (the triage list rounds thousands of these per request)."""
-    scale = 10 ** places
+    scale = 10**places
     negative = (numerator < 0) != (denominator < 0)
     numerator, denominator = abs(numerator) * scale, abs(denominator)
     rounded = (2 * numerator + denominator) // (2 * denominator)

@@ -72,13 +72,16 @@ def per_28(headache_days: int, days_logged: int) -> Fraction | None:
     return headache_days_per_28(headache_days, days_logged, MIN_LOGGED_DAYS)
 
 
-def headache_days_change_pct(period_headache_days: int, period_days_logged: int,
-                             baseline_headache_days: int, baseline_days_logged: int) -> float | None:
+def headache_days_change_pct(
+    period_headache_days: int, period_days_logged: int, baseline_headache_days: int, baseline_days_logged: int
+) -> float | None:
     """Change of headache days per 28 against the baseline, in percent, from the exact figures,
     rounded half away from zero to 1 decimal. None when either per-28 figure is None or the
     baseline's is 0. (Whether the period is complete is the caller's business.)"""
-    period, baseline = (per_28(period_headache_days, period_days_logged),
-                        per_28(baseline_headache_days, baseline_days_logged))
+    period, baseline = (
+        per_28(period_headache_days, period_days_logged),
+        per_28(baseline_headache_days, baseline_days_logged),
+    )
     if period is None or baseline is None or baseline == 0:
         return None
     change = 100 * (period - baseline) / baseline
@@ -109,7 +112,9 @@ def treatment_progress(days: Days, sessions: Iterable[SessionFacts], today: date
     index = index_days(days)
     base = period_figures(index, first - timedelta(days=PERIOD_DAYS), first - timedelta(days=1))
     baseline = Baseline(
-        from_date=base.from_date, to_date=base.to_date, days_logged=base.days_logged,
+        from_date=base.from_date,
+        to_date=base.to_date,
+        days_logged=base.days_logged,
         headache_days=base.headache_days,
         headache_days_per_28=rounded(per_28(base.headache_days, base.days_logged)),
         moderate_severe_days=base.moderate_severe_days,
@@ -125,12 +130,18 @@ def treatment_progress(days: Days, sessions: Iterable[SessionFacts], today: date
     return Progress(first_session_date=first, baseline=baseline, periods=tuple(periods))
 
 
-def _progress_period(index: DayIndex, number: int, start: date, end: date, today: date,
-                     baseline: PeriodFigures) -> ProgressPeriod:
+def _progress_period(
+    index: DayIndex, number: int, start: date, end: date, today: date, baseline: PeriodFigures
+) -> ProgressPeriod:
     figures = period_figures(index, start, min(end, today))
     complete = end < today
-    change = headache_days_change_pct(figures.headache_days, figures.days_logged,
-                                      baseline.headache_days, baseline.days_logged) if complete else None
+    change = (
+        headache_days_change_pct(
+            figures.headache_days, figures.days_logged, baseline.headache_days, baseline.days_logged
+        )
+        if complete
+        else None
+    )
     baseline_per_28 = per_28(baseline.headache_days, baseline.days_logged)
     return ProgressPeriod(
         index=number,

@@ -19,8 +19,7 @@ def overuse_window(today: date) -> tuple[date, date]:
     """The days the medication-overuse status reads: the rolling 30 days and the last three
     complete months. The count of overuse months in a row reads further back only when all
     three are overuse months: a shorter count is exact from these days alone."""
-    first = min(Month.of(today).shift(-ICHD3_MONTHS).first_day,
-                today - timedelta(days=ROLLING_DAYS - 1))
+    first = min(Month.of(today).shift(-ICHD3_MONTHS).first_day, today - timedelta(days=ROLLING_DAYS - 1))
     return first, today
 
 

@@ -52,28 +52,49 @@ def combined_soreness_flag(flags: list[bool | None]) -> bool | None:
     return flags[-1] if flags else False
 
 
-def attention_key(figures: TriageFigures, next_review_on: date | None, name: str,
-                  red_flag_on: date | None = None) -> tuple:
+def attention_key(
+    figures: TriageFigures, next_review_on: date | None, name: str, red_flag_on: date | None = None
+) -> tuple:
     """Sort key: a red flag of the last 7 days first (the latest first), then medication
     overuse, then soreness that did not settle, then worsening headaches, then the soonest
     review."""
     worsening = figures.change_pct is not None and figures.change_pct > 0
-    return (red_flag_on is None, -(red_flag_on.toordinal() if red_flag_on else 0),
-            -STATUS_RANK[figures.medication_overuse_status], figures.prolonged_soreness is not True,
-            not worsening, next_review_on or date.max, name.casefold())
+    return (
+        red_flag_on is None,
+        -(red_flag_on.toordinal() if red_flag_on else 0),
+        -STATUS_RANK[figures.medication_overuse_status],
+        figures.prolonged_soreness is not True,
+        not worsening,
+        next_review_on or date.max,
+        name.casefold(),
+    )
 
 
 def recent_prolonged_soreness(days: Days, sessions: Iterable[SessionFacts], today: date) -> bool | None:
     """Section 6's prolonged soreness of the sessions of the last 28 days, combined into one flag."""
     recent_from = today - timedelta(days=RECENT_DAYS - 1)
-    return combined_soreness_flag([effect.prolonged_soreness for effect in session_effects(days, sessions, today)
-                                   if effect.date >= recent_from])
+    return combined_soreness_flag(
+        [
+            effect.prolonged_soreness
+            for effect in session_effects(days, sessions, today)
+            if effect.date >= recent_from
+        ]
+    )
 
 
 def soreness_facts(soreness: Mapping[date, int]) -> list[DayFacts]:
     """Soreness scores by date as day facts (the only facts the soreness flag reads)."""
-    return [DayFacts(date=day, headache_count=0, peak_intensity=0, drug_classes=frozenset(),
-                     soreness=score, logged=False) for day, score in soreness.items()]
+    return [
+        DayFacts(
+            date=day,
+            headache_count=0,
+            peak_intensity=0,
+            drug_classes=frozenset(),
+            soreness=score,
+            logged=False,
+        )
+        for day, score in soreness.items()
+    ]
 
 
 def latest_complete_period(sessions: Iterable[SessionFacts], today: date) -> tuple[date, date] | None:

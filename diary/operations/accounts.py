@@ -29,8 +29,9 @@ def _check_password(password: str, email: str, display_name: str) -> None:
         raise InvalidInput({"password": problems}, "Choose a stronger password.")
 
 
-def create_user(email: str, password: str, display_name: str, *, role: str = "patient",
-                timezone: str = "Europe/London") -> User:
+def create_user(
+    email: str, password: str, display_name: str, *, role: str = "patient", timezone: str = "Europe/London"
+) -> User:
     """A new account; the email must be free (case does not matter) and the password strong."""
     if role not in ROLES:
         raise InvalidInput({"role": [f"Role is one of {', '.join(ROLES)}."]})
@@ -38,8 +39,13 @@ def create_user(email: str, password: str, display_name: str, *, role: str = "pa
     _check_password(password, email, display_name)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email already exists. Log in instead.")
-    user = User(email=email, password_hash=passwords.hash_password(password),
-                display_name=display_name, role=role, timezone=timezone)
+    user = User(
+        email=email,
+        password_hash=passwords.hash_password(password),
+        display_name=display_name,
+        role=role,
+        timezone=timezone,
+    )
     db.session.add(user)
     try:
         db.session.commit()
@@ -104,12 +110,16 @@ def _current_token_hash() -> str | None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password and end every other login of this user (this one stays)."""
     if not passwords.verify_password(user.password_hash, current_password):
-        raise InvalidInput({"current_password": ["This is not your current password."]},
-                           "The current password is not right.")
+        raise InvalidInput(
+            {"current_password": ["This is not your current password."]}, "The current password is not right."
+        )
     _check_password(new_password, user.email, user.display_name)
     user.password_hash = passwords.hash_password(new_password)
-    db.session.execute(delete(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.token_hash != (_current_token_hash() or "")))
+    db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.token_hash != (_current_token_hash() or "")
+        )
+    )
     db.session.commit()
 
 
@@ -132,8 +142,9 @@ def erase_account(patient: User, password: str) -> None:
     )
 
     if not passwords.verify_password(patient.password_hash, password):
-        raise InvalidInput({"password": ["This is not your password."]},
-                           "The password is not right; nothing was erased.")
+        raise InvalidInput(
+            {"password": ["This is not your password."]}, "The password is not right; nothing was erased."
+        )
     days = select(DayRecord.id).where(DayRecord.patient_id == patient.id).scalar_subquery()
     for statement in (
         delete(Headache).where(Headache.day_id.in_(days)),

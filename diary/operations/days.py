@@ -41,11 +41,13 @@ def check_diary_date(patient: User, day: date) -> None:
     """A diary date is neither after the patient's own today nor more than 5 years back."""
     today = patient.today()
     if day > today:
-        raise InvalidInput({"date": ["This date has not happened yet where you are."]},
-                           "The date is in the future.")
+        raise InvalidInput(
+            {"date": ["This date has not happened yet where you are."]}, "The date is in the future."
+        )
     if day < years_before(today, MAX_YEARS_BACK):
-        raise InvalidInput({"date": ["The diary keeps the last 5 years only."]},
-                           "The date is more than 5 years back.")
+        raise InvalidInput(
+            {"date": ["The diary keeps the last 5 years only."]}, "The date is more than 5 years back."
+        )
 
 
 def day_content(record: DayRecord) -> dict[str, Any]:
@@ -55,23 +57,37 @@ def day_content(record: DayRecord) -> dict[str, Any]:
 
 def content_digest(content: dict[str, Any]) -> str:
     """A fingerprint of a day's content, so a repeated write is known without reading it back."""
-    text = json.dumps(dayshape.content(content), sort_keys=True, separators=(",", ":"),
-                      default=lambda t: t.strftime("%H:%M"))
+    text = json.dumps(
+        dayshape.content(content),
+        sort_keys=True,
+        separators=(",", ":"),
+        default=lambda t: t.strftime("%H:%M"),
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 StoredDay = make_dataclass(
     "StoredDay",
-    [("date", date), *((name, Any) for name in dayshape.CONTENT_NAMES), ("version", int),
-     ("updated_at", datetime)],
-    frozen=True, slots=True)
+    [
+        ("date", date),
+        *((name, Any) for name in dayshape.CONTENT_NAMES),
+        ("version", int),
+        ("updated_at", datetime),
+    ],
+    frozen=True,
+    slots=True,
+)
 StoredDay.__module__ = __name__
 StoredDay.__doc__ = "A day record as just written (the response is built from it, not read back)."
 
 
 def _stored(day: date, content: dict[str, Any], version: int, updated_at: datetime):
-    return StoredDay(date=day, version=version, updated_at=updated_at,
-                     **{name: content[name] for name in dayshape.CONTENT_NAMES})
+    return StoredDay(
+        date=day,
+        version=version,
+        updated_at=updated_at,
+        **{name: content[name] for name in dayshape.CONTENT_NAMES},
+    )
 
 
 def _find_day(patient: User, day: date) -> DayRecord | None:
@@ -82,14 +98,17 @@ def _find_day(patient: User, day: date) -> DayRecord | None:
 
 _DAYS = DayRecord.__table__
 # Each list of the shape is stored in the table of DayRecord's relationship of that name.
-_ITEM_TABLES = [(items, getattr(DayRecord, items.name).property.mapper.local_table)
-                for items in dayshape.ITEMS]
+_ITEM_TABLES = [
+    (items, getattr(DayRecord, items.name).property.mapper.local_table) for items in dayshape.ITEMS
+]
 
 
 def _insert_items(day_id: int, data: dict[str, Any]) -> None:
     for items, table in _ITEM_TABLES:
-        rows = [{"day_id": day_id, "position": position, **{name: item[name] for name in items.names}}
-                for position, item in enumerate(data[items.name])]
+        rows = [
+            {"day_id": day_id, "position": position, **{name: item[name] for name in items.names}}
+            for position, item in enumerate(data[items.name])
+        ]
         if rows:
             db.session.execute(insert(table), rows)
 
@@ -97,17 +116,18 @@ def _insert_items(day_id: int, data: dict[str, Any]) -> None:
 def _write_day(patient: User, day: date, data: dict[str, Any], if_match: int | None):
     digest = content_digest(data)
     now = utcnow()
-    written = {**{name: data[name] for name in dayshape.DAY_NAMES}, "content_hash": digest,
-               "updated_at": now}
+    written = {**{name: data[name] for name in dayshape.DAY_NAMES}, "content_hash": digest, "updated_at": now}
     stored = db.session.execute(
-        select(_DAYS.c.id, _DAYS.c.version, _DAYS.c.content_hash, _DAYS.c.updated_at)
-        .where(_DAYS.c.patient_id == patient.id, _DAYS.c.date == day)
+        select(_DAYS.c.id, _DAYS.c.version, _DAYS.c.content_hash, _DAYS.c.updated_at).where(
+            _DAYS.c.patient_id == patient.id, _DAYS.c.date == day
+        )
     ).one_or_none()
     if stored is None:
         if if_match not in (None, NEW_DAY):  # based on a version that is gone
             raise StaleVersion(None)
         day_id = db.session.execute(
-            insert(_DAYS).values(patient_id=patient.id, date=day, version=1, created_at=now, **written)
+            insert(_DAYS)
+            .values(patient_id=patient.id, date=day, version=1, created_at=now, **written)
             .returning(_DAYS.c.id)
         ).scalar_one()
         _insert_items(day_id, data)
@@ -120,7 +140,8 @@ def _write_day(patient: User, day: date, data: dict[str, Any], if_match: int | N
         raise StaleVersion(_find_day(patient, day))
     version = stored.version + 1
     replaced = db.session.execute(
-        update(_DAYS).where(_DAYS.c.id == stored.id, _DAYS.c.version == stored.version)
+        update(_DAYS)
+        .where(_DAYS.c.id == stored.id, _DAYS.c.version == stored.version)
         .values(version=version, **written)
     )
     if replaced.rowcount != 1:

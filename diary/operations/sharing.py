@@ -29,7 +29,7 @@ def normalise_code(code: str) -> str:
 
 def format_code(code: str) -> str:
     """K7QXM2PD -> K7QX-M2PD, as shown to the patient."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def code_hash(code: str) -> str:
@@ -56,16 +56,20 @@ def link_therapist(therapist: User, code: str) -> TherapistLink | None:
     now = utcnow()
     spent = db.session.execute(
         update(ShareCode)
-        .where(ShareCode.code_hash == code_hash(code), ShareCode.used_at.is_(None),
-               ShareCode.expires_at > now)
+        .where(
+            ShareCode.code_hash == code_hash(code), ShareCode.used_at.is_(None), ShareCode.expires_at > now
+        )
         .values(used_at=now)
         .returning(ShareCode.patient_id)
     ).first()
     if spent is None:
         db.session.rollback()
         return None
-    link = db.session.scalar(select(TherapistLink).where(
-        TherapistLink.patient_id == spent.patient_id, TherapistLink.therapist_id == therapist.id))
+    link = db.session.scalar(
+        select(TherapistLink).where(
+            TherapistLink.patient_id == spent.patient_id, TherapistLink.therapist_id == therapist.id
+        )
+    )
     if link is None:
         link = TherapistLink(patient_id=spent.patient_id, therapist_id=therapist.id)
         db.session.add(link)
@@ -79,8 +83,9 @@ def revoke_link(patient: User, link_id: str) -> bool:
         link_uuid = uuid.UUID(link_id)
     except ValueError:
         return False
-    result = db.session.execute(delete(TherapistLink).where(
-        TherapistLink.id == link_uuid, TherapistLink.patient_id == patient.id))
+    result = db.session.execute(
+        delete(TherapistLink).where(TherapistLink.id == link_uuid, TherapistLink.patient_id == patient.id)
+    )
     db.session.commit()
     return result.rowcount == 1
 

@@ -39,8 +39,9 @@ def check_session_dates(patient: User, data: dict[str, Any]) -> None:
 def record_session(therapist: User, patient: User, data: dict[str, Any]) -> TreatmentSession:
     """A new session of this patient, written by this therapist."""
     check_session_dates(patient, data)
-    session = TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
-                               **{f: data.get(f) for f in SESSION_FIELDS})
+    session = TreatmentSession(
+        patient_id=patient.id, therapist_id=therapist.id, **{f: data.get(f) for f in SESSION_FIELDS}
+    )
     db.session.add(session)
     log_change(therapist, patient, "create", session_subject(session.date))
     db.session.commit()
@@ -49,9 +50,13 @@ def record_session(therapist: User, patient: User, data: dict[str, Any]) -> Trea
 
 def update_session(therapist: User, session: TreatmentSession, changes: dict[str, Any]) -> TreatmentSession:
     """Correct some fields of a session (its author does)."""
-    check_session_dates(session.patient, {
-        "date": changes.get("date", session.date),
-        "next_review_on": changes.get("next_review_on", session.next_review_on)})
+    check_session_dates(
+        session.patient,
+        {
+            "date": changes.get("date", session.date),
+            "next_review_on": changes.get("next_review_on", session.next_review_on),
+        },
+    )
     for field in SESSION_FIELDS:
         if field in changes:
             setattr(session, field, changes[field])

@@ -15,8 +15,11 @@ class MuscleSchema(StrictSchema):
 
     muscle = fields.String(required=True, validate=_one_of(vocab.MUSCLES, "muscle"))
     side = fields.String(required=True, validate=_one_of(vocab.MUSCLE_SIDES, "side"))
-    name = fields.String(validate=validate.Length(
-        max=vocab.MUSCLE_NAME_MAX, error=f"Name the muscle in at most {vocab.MUSCLE_NAME_MAX} characters."))
+    name = fields.String(
+        validate=validate.Length(
+            max=vocab.MUSCLE_NAME_MAX, error=f"Name the muscle in at most {vocab.MUSCLE_NAME_MAX} characters."
+        )
+    )
 
     @validates_schema
     def _only_other_is_named(self, data, **kwargs):
@@ -25,7 +28,7 @@ class MuscleSchema(StrictSchema):
         if data.get("muscle") == vocab.OTHER_MUSCLE and not data.get("name"):
             raise ValidationError("Give the name of the other muscle.", "name")
         if data.get("muscle") not in (None, vocab.OTHER_MUSCLE) and "name" in data:
-            raise ValidationError("Only the \"Other\" muscle takes a name.", "name")
+            raise ValidationError('Only the "Other" muscle takes a name.', "name")
 
 
 class Whole(fields.Nested):

@@ -76,10 +76,12 @@ def register():
     if request.method == "GET":
         return render_template("register.html", form={}, errors={}, **_timezone_context())
     try:
-        data = RegisterSchema().load({k: request.form.get(k, "") for k in
-                                      ("email", "password", "display_name", "timezone")})
-        user = operations.create_user(data["email"], data["password"], data["display_name"],
-                                      timezone=data["timezone"])
+        data = RegisterSchema().load(
+            {k: request.form.get(k, "") for k in ("email", "password", "display_name", "timezone")}
+        )
+        user = operations.create_user(
+            data["email"], data["password"], data["display_name"], timezone=data["timezone"]
+        )
     except ValidationError as error:
         errors = flatten_errors(error.messages)
     except InvalidInput as error:
@@ -91,8 +93,7 @@ def register():
         login_user(user)
         flash("Welcome! Your diary is ready. Log today in a couple of taps.")
         return redirect(url_for("web.today"))
-    return render_template("register.html", form=request.form, errors=errors,
-                           **_timezone_context()), 422
+    return render_template("register.html", form=request.form, errors=errors, **_timezone_context()), 422
 
 
 @bp.post("/logout")
@@ -108,12 +109,14 @@ def logout():
 @rule("logged_in")
 def account():
     errors: dict = {}
-    form = request.form if request.method == "POST" else {
-        "display_name": current_user.display_name, "timezone": current_user.timezone}
+    form = (
+        request.form
+        if request.method == "POST"
+        else {"display_name": current_user.display_name, "timezone": current_user.timezone}
+    )
     if request.method == "POST":
         try:
-            changes = ProfileSchema().load({k: request.form.get(k, "")
-                                            for k in ("display_name", "timezone")})
+            changes = ProfileSchema().load({k: request.form.get(k, "") for k in ("display_name", "timezone")})
         except ValidationError as error:
             errors = flatten_errors(error.messages)
         else:
@@ -121,22 +124,29 @@ def account():
             flash("Saved.")
             return redirect(url_for("web.account"))
     return render_template("account.html", form=form, errors=errors, **_timezone_context()), (
-        422 if errors else 200)
+        422 if errors else 200
+    )
 
 
 def _account_page(*, password_errors=None, erase_errors=None, status: int = 200):
     form = {"display_name": current_user.display_name, "timezone": current_user.timezone}
-    return render_template("account.html", form=form, errors={}, **_timezone_context(),
-                           password_errors=password_errors or {},
-                           erase_errors=erase_errors or {}), status
+    return render_template(
+        "account.html",
+        form=form,
+        errors={},
+        **_timezone_context(),
+        password_errors=password_errors or {},
+        erase_errors=erase_errors or {},
+    ), status
 
 
 @bp.post("/account/password")
 @rule("logged_in")
 def change_password():
     try:
-        data = PasswordChangeSchema().load({k: request.form.get(k, "")
-                                            for k in ("current_password", "new_password")})
+        data = PasswordChangeSchema().load(
+            {k: request.form.get(k, "") for k in ("current_password", "new_password")}
+        )
         operations.change_password(current_user, data["current_password"], data["new_password"])
     except ValidationError as error:
         return _account_page(password_errors=flatten_errors(error.messages), status=422)

@@ -40,13 +40,27 @@ def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str
     errors = errors or {}
     layout = editor_layout(form, errors, queries.remembered_medications(current_user))
     context = dict(
-        day=day, today=today, is_today=day == today, record=record, form=form, errors=errors,
-        layout=layout, has_errors=has_errors, notice=notice, vocab=vocab, answering_yes=answering_yes,
-        yes_url=url_for("web.today" if day == today else "web.day_page",
-                        **({} if day == today else {"day": day}), headache="yes"),
+        day=day,
+        today=today,
+        is_today=day == today,
+        record=record,
+        form=form,
+        errors=errors,
+        layout=layout,
+        has_errors=has_errors,
+        notice=notice,
+        vocab=vocab,
+        answering_yes=answering_yes,
+        yes_url=url_for(
+            "web.today" if day == today else "web.day_page",
+            **({} if day == today else {"day": day}),
+            headache="yes",
+        ),
         catalogue=vocab.MEDICATION_CATALOGUE,
-        previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1) if day < today else None,
-        redflags=redflags, needling=safety.needling_question(current_user, current_user, day),
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1) if day < today else None,
+        redflags=redflags,
+        needling=safety.needling_question(current_user, current_user, day),
         headache_flags_open=asks_headache_flags(form),
     )
     return render_template("day.html", **context), status
@@ -71,9 +85,13 @@ def day_page(day: date):
 def _out_of_diary(day: date, error: InvalidInput):
     """A 404 that says why a date has no page (not come yet, or too far back) and links to Today."""
     when = "has not come yet" if day > current_user.today() else "is too far back"
-    return render_template("error.html", title=f"{day.strftime('%A %-d %B %Y')} {when}",
-                           detail=error.errors["date"][0],
-                           back_url=url_for("web.today"), back_label="Go to Today"), 404
+    return render_template(
+        "error.html",
+        title=f"{day.strftime('%A %-d %B %Y')} {when}",
+        detail=error.errors["date"][0],
+        back_url=url_for("web.today"),
+        back_label="Go to Today",
+    ), 404
 
 
 # A save sent as a page is also kept on the phone until the server has handled it
@@ -105,16 +123,21 @@ def save_day(day: date):
     version = request.form.get("version", "")
     try:
         data = load_day_form(request.form)
-        record, _ = operations.record_day(
-            current_user, day, data, if_match=parse_version(version))
+        record, _ = operations.record_day(current_user, day, data, if_match=parse_version(version))
     except InvalidInput as error:
         _answered(day)
         return _editor(day, form=request.form, errors=error.errors, status=422)
     except StaleVersion:
         _answered(day)
-        return _editor(day, form=request.form, status=409, notice=(
-            "This day was changed on another device after you opened it. What you typed is still "
-            "here: save again to keep it, or open the day again to see the other version."))
+        return _editor(
+            day,
+            form=request.form,
+            status=409,
+            notice=(
+                "This day was changed on another device after you opened it. What you typed is still "
+                "here: save again to keep it, or open the day again to see the other version."
+            ),
+        )
     flash(f"Saved {_day_label(day)}.")
     return _after_save(day)
 
@@ -170,7 +193,9 @@ def calendar_page():
     previous_month = (shown - timedelta(days=1)).replace(day=1)
     next_month = (shown + timedelta(days=32)).replace(day=1)
     return render_template(
-        "calendar.html", month=shown, today=today,
+        "calendar.html",
+        month=shown,
+        today=today,
         weeks=queries.month_calendar(current_user, shown.year, shown.month),
         session_days=queries.session_dates(current_user, shown, next_month - timedelta(days=1)),
         previous_month=previous_month,

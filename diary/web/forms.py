@@ -39,8 +39,11 @@ def _indices(form: MultiDict, kind: str) -> list[int]:
 
 def _read(form: MultiDict, fields, prefix: str = "") -> dict[str, Any]:
     """The fields the form gives values for (dayshape carriers); those left out are absent."""
-    return {f.name: value for f in fields
-            if (value := dayshape.read_form(f, form, prefix + f.in_form)) is not None}
+    return {
+        f.name: value
+        for f in fields
+        if (value := dayshape.read_form(f, form, prefix + f.in_form)) is not None
+    }
 
 
 def _headache(form: MultiDict, i: int) -> dict[str, Any] | None:
@@ -136,8 +139,9 @@ def asks_headache_flags(form: MultiDict) -> bool:
     for i in _indices(form, "headaches"):
         p = f"headaches.{i}."
         intensity = dayshape.read_form(_INTENSITY, form, p + "intensity")
-        if (isinstance(intensity, int) and intensity >= redflags.ASK_FROM_INTENSITY) \
-                or "sudden" in form.getlist(p + "symptoms"):
+        if (
+            isinstance(intensity, int) and intensity >= redflags.ASK_FROM_INTENSITY
+        ) or "sudden" in form.getlist(p + "symptoms"):
             return True
     return False
 
@@ -148,8 +152,12 @@ def has_errors(errors: dict[str, list[str]], prefix: str) -> bool:
 
 
 def _filled(form: MultiDict, prefix: str, ignore: tuple[str, ...]) -> bool:
-    return any(key.startswith(prefix) and key[len(prefix):] not in ignore and
-               any(v.strip() for v in form.getlist(key)) for key in form.keys())
+    return any(
+        key.startswith(prefix)
+        and key[len(prefix) :] not in ignore
+        and any(v.strip() for v in form.getlist(key))
+        for key in form.keys()
+    )
 
 
 @dataclass(frozen=True)
@@ -175,12 +183,16 @@ class EditorLayout:
     new_medication: int
 
 
-def editor_layout(form: MultiDict, errors: dict[str, list[str]],
-                  remembered: list[tuple[str, str]]) -> EditorLayout:
+def editor_layout(
+    form: MultiDict, errors: dict[str, list[str]], remembered: list[tuple[str, str]]
+) -> EditorLayout:
     """Headache blocks and medication rows to show for `form` (stored day or what was sent)."""
-    headaches = [i for i in _indices(form, "headaches")
-                 if _filled(form, f"headaches.{i}.", (*_ALWAYS_SENT, "remove"))
-                 or has_errors(errors, f"headaches.{i}.")] or [0]
+    headaches = [
+        i
+        for i in _indices(form, "headaches")
+        if _filled(form, f"headaches.{i}.", (*_ALWAYS_SENT, "remove"))
+        or has_errors(errors, f"headaches.{i}.")
+    ] or [0]
     rows: list[MedicationRow] = []
     for i in _indices(form, "medications"):
         p = f"medications.{i}."
@@ -189,8 +201,17 @@ def editor_layout(form: MultiDict, errors: dict[str, list[str]],
         if not (name or drug_class or has_errors(errors, p)):
             continue  # the blank "add a medication" row of the page that was sent
         known = bool(name and drug_class) and not (errors.get(p + "name") or errors.get(p + "drug_class"))
-        rows.append(MedicationRow(i, name, drug_class, form.get(p + "doses", ""),
-                                  form.get(p + "time", ""), form.get(p + "relief", ""), known))
+        rows.append(
+            MedicationRow(
+                i,
+                name,
+                drug_class,
+                form.get(p + "doses", ""),
+                form.get(p + "time", ""),
+                form.get(p + "relief", ""),
+                known,
+            )
+        )
     next_index = max(_indices(form, "medications"), default=-1) + 1
     # The patient's own medicines first (most recent first), then the common ones they have not used.
     offered = [*remembered, *((n, c) for n, c in vocab.MEDICATION_CATALOGUE if n in COMMON_PICKS)]
@@ -200,8 +221,9 @@ def editor_layout(form: MultiDict, errors: dict[str, list[str]],
             shown.add(name.casefold())
             rows.append(MedicationRow(next_index, name, drug_class, "0", "", "", True))
             next_index += 1
-    return EditorLayout(headaches=headaches, another_headache=max(headaches) + 1,
-                        medications=rows, new_medication=next_index)
+    return EditorLayout(
+        headaches=headaches, another_headache=max(headaches) + 1, medications=rows, new_medication=next_index
+    )
 
 
 _QUICK = {"soreness": "soreness", "exercises": "exercises_done"}  # action -> the field it sets
@@ -267,8 +289,9 @@ def load_session_form(form: MultiDict) -> dict[str, Any]:
     try:
         return SessionBodySchema().load(raw)
     except ValidationError as error:
-        raise InvalidInput({_form_key(k, rows): v
-                            for k, v in flatten_errors(error.messages).items()}) from None
+        raise InvalidInput(
+            {_form_key(k, rows): v for k, v in flatten_errors(error.messages).items()}
+        ) from None
 
 
 def session_to_form(session: Any | None = None, **defaults: str) -> MultiDict:

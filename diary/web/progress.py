@@ -19,13 +19,16 @@ from .therapist import OVERUSE_WORDS
 @bp.get("/progress")
 @rule("patient_page")
 def progress():
-    return render_template("progress.html",
-                           picture=queries.patient_picture(current_user))
+    return render_template("progress.html", picture=queries.patient_picture(current_user))
 
 
 @bp.get("/therapist/patients/<pid>/summary")
 @rule("therapist_page", SUMMARY_PAGE)
 def therapist_summary(patient: User):
-    return render_template("followup_summary.html", patient=patient, vocab=vocab,
-                           overuse_words=OVERUSE_WORDS,
-                           picture=queries.patient_picture(patient))
+    return render_template(
+        "followup_summary.html",
+        patient=patient,
+        vocab=vocab,
+        overuse_words=OVERUSE_WORDS,
+        picture=queries.patient_picture(patient),
+    )

@@ -44,8 +44,12 @@ PAGE_SCRIPTS = (*WORKER_SCRIPTS, "js/day-editor.js", "js/draft.js", "js/offline.
 # Static files every page may need, kept by the service worker in a versioned cache; the charts
 # script and plotly's stylesheet too when `make install` has made vendor/ (never committed).
 PRECACHED_STATIC = (
-    "css/app.css", "js/app.js", *PAGE_SCRIPTS, "images/icon.svg",
-    *(name for name, _, _ in ICONS), APPLE_TOUCH_ICON,
+    "css/app.css",
+    "js/app.js",
+    *PAGE_SCRIPTS,
+    "images/icon.svg",
+    *(name for name, _, _ in ICONS),
+    APPLE_TOUCH_ICON,
 )
 # The chart library itself (322 KiB compressed) is cached when a chart page first loads it, not
 # precached: a first visit to Today must not fetch a chart library (docs/performance.md).
@@ -106,8 +110,10 @@ def manifest():
         "display": "standalone",
         "theme_color": THEME_COLOUR,
         "background_color": BACKGROUND_COLOUR,
-        "icons": [{"src": static_url(name), "sizes": f"{size}x{size}", "type": "image/png",
-                   "purpose": purpose} for name, size, purpose in ICONS],
+        "icons": [
+            {"src": static_url(name), "sizes": f"{size}x{size}", "type": "image/png", "purpose": purpose}
+            for name, size, purpose in ICONS
+        ],
     }
     return Response(json.dumps(body, indent=1), mimetype="application/manifest+json")
 
@@ -117,10 +123,17 @@ def _precache_urls() -> list[str]:
     static = Path(current_app.static_folder)
     names = [*PRECACHED_STATIC, *(n for n in PRECACHED_IF_PRESENT if (static / n).exists())]
     # The red-flag advice pages are data-free too, and must open without a network.
-    advice = [url_for("web.red_flags_page"),
-              *(url_for("web.red_flag_page", code=flag.code) for flag in redflags.FLAGS)]
-    return [url_for("web.offline"), url_for("web.offline_day"), *advice,
-            url_for("web.manifest"), *(static_url(name) for name in names)]
+    advice = [
+        url_for("web.red_flags_page"),
+        *(url_for("web.red_flag_page", code=flag.code) for flag in redflags.FLAGS),
+    ]
+    return [
+        url_for("web.offline"),
+        url_for("web.offline_day"),
+        *advice,
+        url_for("web.manifest"),
+        *(static_url(name) for name in names),
+    ]
 
 
 def _templates_digest() -> str:
@@ -140,8 +153,7 @@ def service_worker():
     static_url = current_app.jinja_env.globals["static_url"]
     source = (Path(current_app.static_folder) / "js" / "sw.js").read_text()
     urls = _precache_urls()
-    version = hashlib.sha256(
-        "\n".join([source, *urls, _templates_digest()]).encode()).hexdigest()[:12]
+    version = hashlib.sha256("\n".join([source, *urls, _templates_digest()]).encode()).hexdigest()[:12]
     settings = {
         "version": version,
         "precache": urls,
@@ -166,9 +178,22 @@ def offline_day():
     """The Today screen and day editor with nothing filled in, for use without a network."""
     form: MultiDict = MultiDict()
     context = dict(
-        day=SHELL_DATE, today=SHELL_DATE, is_today=True, record=None, form=form, errors={},
-        layout=editor_layout(form, {}, []), has_errors=has_errors, notice=None, vocab=vocab,
-        catalogue=vocab.MEDICATION_CATALOGUE, previous_day=SHELL_DATE - timedelta(days=1),
-        next_day=None, shell=True, redflags=redflags, needling=None, headache_flags_open=False,
+        day=SHELL_DATE,
+        today=SHELL_DATE,
+        is_today=True,
+        record=None,
+        form=form,
+        errors={},
+        layout=editor_layout(form, {}, []),
+        has_errors=has_errors,
+        notice=None,
+        vocab=vocab,
+        catalogue=vocab.MEDICATION_CATALOGUE,
+        previous_day=SHELL_DATE - timedelta(days=1),
+        next_day=None,
+        shell=True,
+        redflags=redflags,
+        needling=None,
+        headache_flags_open=False,
     )
     return _data_free("day.html", current_user=ShellPatient(), **context)

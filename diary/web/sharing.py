@@ -18,10 +18,14 @@ from ..access import ACKNOWLEDGE, rule
 from . import bp
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DONE = {"read": "read", "create": "added", "update": "changed", "delete": "deleted",
-         ACKNOWLEDGE: "saw"}
-_TRIED = {"read": "read", "create": "add", "update": "change", "delete": "delete",
-          ACKNOWLEDGE: "mark as seen"}
+_DONE = {"read": "read", "create": "added", "update": "changed", "delete": "deleted", ACKNOWLEDGE: "saw"}
+_TRIED = {
+    "read": "read",
+    "create": "add",
+    "update": "change",
+    "delete": "delete",
+    ACKNOWLEDGE: "mark as seen",
+}
 
 
 @bp.app_template_filter("local_time")
@@ -33,8 +37,9 @@ def local_time(instant: datetime) -> datetime:
 @bp.app_template_filter("groupby_local_day")
 def groupby_local_day(events) -> list[tuple[date, list]]:
     """Events grouped by their day in the user's time zone, keeping their order."""
-    return [(day, list(group)) for day, group in
-            itertools.groupby(events, key=lambda e: local_time(e.at).date())]
+    return [
+        (day, list(group)) for day, group in itertools.groupby(events, key=lambda e: local_time(e.at).date())
+    ]
 
 
 def _plain_dates(text: str) -> str:
@@ -43,6 +48,7 @@ def _plain_dates(text: str) -> str:
             return date(int(m[1]), int(m[2]), int(m[3])).strftime("%a %-d %b %Y")
         except ValueError:
             return m[0]
+
     return _ISO_DATE.sub(spelled, text)
 
 
@@ -59,8 +65,9 @@ def access_words(event) -> str:
 
 
 def _sharing_page(*, code: str | None = None, expires_at: datetime | None = None, status: int = 200):
-    return render_template("sharing.html", links=queries.patient_links(current_user),
-                           code=code, expires_at=expires_at), status
+    return render_template(
+        "sharing.html", links=queries.patient_links(current_user), code=code, expires_at=expires_at
+    ), status
 
 
 @bp.get("/sharing")
@@ -80,19 +87,23 @@ def create_share_code():
 @bp.post("/sharing/links/<link_id>/revoke")
 @rule("patient_page")
 def revoke_link(link_id: str):
-    link = next((item for item in queries.patient_links(current_user)
-                 if str(item.id) == link_id), None)
+    link = next((item for item in queries.patient_links(current_user) if str(item.id) == link_id), None)
     if link is None:
         raise NotFound()
     name = link.therapist.display_name
     if request.form.get("confirm") != "yes":  # without JS: ask on a page of its own
         return render_template(
-            "confirm.html", title=f"Stop sharing with {name}?",
-            detail=(f"{name} will no longer be able to open your diary, from their very next "
-                    "click. What is already in your diary stays. To share again later, make a new "
-                    "code."),
-            action=url_for("web.revoke_link", link_id=link_id), button="Stop sharing",
-            back=url_for("web.sharing"))
+            "confirm.html",
+            title=f"Stop sharing with {name}?",
+            detail=(
+                f"{name} will no longer be able to open your diary, from their very next "
+                "click. What is already in your diary stays. To share again later, make a new "
+                "code."
+            ),
+            action=url_for("web.revoke_link", link_id=link_id),
+            button="Stop sharing",
+            back=url_for("web.sharing"),
+        )
     if not operations.revoke_link(current_user, link_id):
         raise NotFound()
     flash(f"{name} can no longer see your diary.")
@@ -102,12 +113,14 @@ def revoke_link(link_id: str):
 @bp.get("/sessions")
 @rule("patient_page")
 def patient_sessions():
-    return render_template("sessions.html", sessions=queries.list_sessions(current_user),
-                           vocab=vocab, today=current_user.today())
+    return render_template(
+        "sessions.html", sessions=queries.list_sessions(current_user), vocab=vocab, today=current_user.today()
+    )
 
 
 @bp.get("/sharing/access-log")
 @rule("patient_page")
 def access_log():
-    return render_template("access_log.html", events=queries.access_log(current_user),
-                           today=current_user.today())
+    return render_template(
+        "access_log.html", events=queries.access_log(current_user), today=current_user.today()
+    )

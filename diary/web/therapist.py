@@ -12,18 +12,20 @@ from marshmallow import ValidationError
 from .. import operations, queries, redflags
 from .. import vocabulary as vocab
 from ..access import ACKNOWLEDGE, PATIENT_PAGE, red_flag_subject, rule
+from ..clinical import RECENT_DAYS
 from ..errors import InvalidInput
 from ..models import TreatmentSession, User
-from ..ratelimits import mark_code_failed, share_code_limits
-from ..schemas import LinkBodySchema, flatten_errors
-from ..clinical import RECENT_DAYS
 from ..operations.sharing import CODE_LIFETIME_HOURS
 from ..operations.sharing import acknowledge_red_flags as acknowledge_red_flags_of
+from ..ratelimits import mark_code_failed, share_code_limits
+from ..schemas import LinkBodySchema, flatten_errors
 from . import bp
 from .forms import load_session_form, session_to_form
 
-WRONG_CODE = ("This code did not work. It may be mistyped, already used, or more than "
-              f"{CODE_LIFETIME_HOURS} hours old. Ask your patient to make a new one in their diary (Sharing).")
+WRONG_CODE = (
+    "This code did not work. It may be mistyped, already used, or more than "
+    f"{CODE_LIFETIME_HOURS} hours old. Ask your patient to make a new one in their diary (Sharing)."
+)
 OVERUSE_WORDS = {
     "none": ("No overuse", "ok"),
     "approaching": ("Approaching the limit", "warn"),
@@ -51,9 +53,14 @@ def _month(patient, value: str | None) -> date:
 
 def _home(*, form=None, errors=None, status: int = 200):
     return render_template(
-        "therapist_home.html", rows=queries.triage(current_user), today=current_user.today(),
+        "therapist_home.html",
+        rows=queries.triage(current_user),
+        today=current_user.today(),
         red_flags=redflags.BY_CODE,
-        form=form or {}, errors=errors or {}, overuse_words=OVERUSE_WORDS), status
+        form=form or {},
+        errors=errors or {},
+        overuse_words=OVERUSE_WORDS,
+    ), status
 
 
 @bp.get("/therapist")
@@ -84,12 +91,17 @@ def therapist_patient(patient: User):
     today = patient.today()
     first_recent = today - timedelta(days=RECENT_DAYS - 1)
     return render_template(
-        "therapist_patient.html", patient=patient, today=today,
-        **_calendar(patient, today, request.args.get("month")), calendar_weeks=CALENDAR_WEEKS,
+        "therapist_patient.html",
+        patient=patient,
+        today=today,
+        **_calendar(patient, today, request.args.get("month")),
+        calendar_weeks=CALENDAR_WEEKS,
         recent={r.date: r for r in queries.list_days(patient, first_recent, today)},
         recent_dates=[today - timedelta(days=n) for n in range(RECENT_DAYS)],
-        sessions=queries.list_sessions(patient), vocab=vocab,
-        overuse_words=OVERUSE_WORDS, picture=queries.patient_picture(patient),
+        sessions=queries.list_sessions(patient),
+        vocab=vocab,
+        overuse_words=OVERUSE_WORDS,
+        picture=queries.patient_picture(patient),
         red_flag_days=queries.red_flag_days(patient),
     )
 
@@ -100,13 +112,15 @@ def _calendar(patient, today: date, month: str | None) -> dict:
     if not month:
         weeks = queries.last_weeks_calendar(patient, CALENDAR_WEEKS)
         before = weeks[0][0].date - timedelta(days=1)
-        return {"weeks": weeks, "month": None, "previous_month": before.replace(day=1),
-                "next_month": None}
+        return {"weeks": weeks, "month": None, "previous_month": before.replace(day=1), "next_month": None}
     shown = _month(patient, month)
     next_month = (shown + timedelta(days=32)).replace(day=1)
-    return {"weeks": queries.month_calendar(patient, shown.year, shown.month), "month": shown,
-            "previous_month": (shown - timedelta(days=1)).replace(day=1),
-            "next_month": next_month if next_month <= today.replace(day=1) else None}
+    return {
+        "weeks": queries.month_calendar(patient, shown.year, shown.month),
+        "month": shown,
+        "previous_month": (shown - timedelta(days=1)).replace(day=1),
+        "next_month": next_month if next_month <= today.replace(day=1) else None,
+    }
 
 
 @bp.post("/therapist/patients/<pid>/red-flags/<day:day>/acknowledge")
@@ -114,15 +128,23 @@ def _calendar(patient, today: date, month: str | None) -> dict:
 def acknowledge_red_flags(patient: User, day: date):
     """The therapist has seen the red flags of one day: written to the patient's access log."""
     acknowledge_red_flags_of(current_user, patient, day)
-    flash(f"Noted: you have seen the warning signs of {day.strftime('%a %-d %b')}. "
-          "It is in the patient's access log.")
+    flash(
+        f"Noted: you have seen the warning signs of {day.strftime('%a %-d %b')}. "
+        "It is in the patient's access log."
+    )
     return redirect(url_for("web.therapist_patient", pid=patient.id))
 
 
 def _session_form(patient, *, session=None, form, errors=None, status: int = 200):
     return render_template(
-        "session_form.html", patient=patient, treatment=session, form=form, errors=errors or {},
-        vocab=vocab, today=patient.today()), status
+        "session_form.html",
+        patient=patient,
+        treatment=session,
+        form=form,
+        errors=errors or {},
+        vocab=vocab,
+        today=patient.today(),
+    ), status
 
 
 def _saved(patient, day: date, verb: str):
@@ -155,8 +177,7 @@ def edit_session(patient: User, session: TreatmentSession):
         data = load_session_form(request.form)
         operations.update_session(current_user, session, data)
     except InvalidInput as error:  # nothing is changed or logged
-        return _session_form(patient, session=session, form=request.form, errors=error.errors,
-                             status=422)
+        return _session_form(patient, session=session, form=request.form, errors=error.errors, status=422)
     return _saved(patient, data["date"], "saved")
 
 
@@ -166,10 +187,13 @@ def delete_session(patient: User, session: TreatmentSession):
     ids = {"pid": patient.id, "sid": session.id}
     if request.form.get("confirm") != "yes":  # without JS: ask on a page of its own
         return render_template(
-            "confirm.html", title=f"Delete the session of {session.date.strftime('%a %-d %B %Y')}?",
+            "confirm.html",
+            title=f"Delete the session of {session.date.strftime('%a %-d %B %Y')}?",
             detail=f"It disappears from {patient.display_name}'s diary and cannot be brought back.",
-            action=url_for("web.delete_session", **ids), button="Delete the session",
-            back=url_for("web.edit_session", **ids))
+            action=url_for("web.delete_session", **ids),
+            button="Delete the session",
+            back=url_for("web.edit_session", **ids),
+        )
     day = session.date
     operations.delete_session(current_user, session)
     return _saved(patient, day, "deleted")

@@ -32,10 +32,22 @@ from .. import clock
 from ..conftest import _create_postgres_database, _drop_postgres_database, _migrated_app, test_config
 from ..factories import PASSWORD, UserFactory
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "en-GB", "timezone_id": "Europe/London"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-GB",
+    "timezone_id": "Europe/London",
+}
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = os.environ.get("PWA_SCREENSHOTS")  # a folder: the offline tests leave screenshots there
 
@@ -96,8 +108,9 @@ class LiveServer:
     def __init__(self, app):
         self.app = app
         close_streamed_files(app)
-        self.server = make_server("127.0.0.1", 0, _buffered(app), threaded=True,
-                                  request_handler=_QuietHandler)
+        self.server = make_server(
+            "127.0.0.1", 0, _buffered(app), threaded=True, request_handler=_QuietHandler
+        )
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
         self._users = UserFactory()
@@ -119,8 +132,11 @@ class LiveServer:
         import uuid
 
         with self.app.app_context():
-            records = db.session.scalars(select(DayRecord).where(
-                DayRecord.patient_id == uuid.UUID(account.id)).order_by(DayRecord.date)).all()
+            records = db.session.scalars(
+                select(DayRecord)
+                .where(DayRecord.patient_id == uuid.UUID(account.id))
+                .order_by(DayRecord.date)
+            ).all()
             days = {r.date.isoformat(): day_schema.dump(r) for r in records}
             db.session.remove()
             return days
@@ -143,9 +159,12 @@ def live_server(live_backend, tmp_path_factory):
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'diary.db'}"
     _migrated_app(url)
-    app = create_app(test_config(url, LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
-                                 LOGIN_LIMIT_PER_ACCOUNT="100000 per minute"),
-                     instance_path=str(tmp_path_factory.mktemp("instance")))
+    app = create_app(
+        test_config(
+            url, LOGIN_LIMIT_PER_ADDRESS="100000 per minute", LOGIN_LIMIT_PER_ACCOUNT="100000 per minute"
+        ),
+        instance_path=str(tmp_path_factory.mktemp("instance")),
+    )
     server = LiveServer(app)
     server.start()
     yield server
@@ -164,7 +183,9 @@ def chromium_path() -> str:
         pytest.fail(
             f"The browser tests need Chromium at {path} (TEST_CHROMIUM), and {where} has none. "
             "Install it (apt-get install chromium) or set TEST_CHROMIUM; to run without them, "
-            "leave them out on purpose: make test-fast, or pytest -m 'not browser'.", pytrace=False)
+            "leave them out on purpose: make test-fast, or pytest -m 'not browser'.",
+            pytrace=False,
+        )
     return path
 
 

@@ -23,27 +23,34 @@ def full_bleed(svg: str, inner_scale: float = 0.82) -> str:
     first_rect = re.search(r"<rect [^>]*/>", svg)
     assert first_rect, "icon.svg should start with its background <rect>"
     background = re.sub(r'\srx="[^"]*"', "", first_rect.group(0))
-    drawing = svg[first_rect.end():svg.rindex("</svg>")]
+    drawing = svg[first_rect.end() : svg.rindex("</svg>")]
     shift = 16 * (1 - inner_scale)
-    return (svg[:first_rect.start()] + background
-            + f'<g transform="translate({shift:.3f} {shift:.3f}) scale({inner_scale})">{drawing}</g></svg>')
+    return (
+        svg[: first_rect.start()]
+        + background
+        + f'<g transform="translate({shift:.3f} {shift:.3f}) scale({inner_scale})">{drawing}</g></svg>'
+    )
 
 
 def render(page, svg: str, size: int, path: Path) -> None:
     page.set_viewport_size({"width": size, "height": size})
     page.set_content(
         "<!doctype html><style>html,body{margin:0;background:transparent}svg{display:block;"
-        f"width:{size}px;height:{size}px}}</style>{svg}")
-    page.screenshot(path=str(path), omit_background=True,
-                    clip={"x": 0, "y": 0, "width": size, "height": size})
+        f"width:{size}px;height:{size}px}}</style>{svg}"
+    )
+    page.screenshot(
+        path=str(path), omit_background=True, clip={"x": 0, "y": 0, "width": size, "height": size}
+    )
 
 
 def main() -> None:
     svg = SOURCE.read_text()
     TARGET.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium"),
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium"),
+            args=["--no-sandbox", "--disable-gpu"],
+        )
         page = browser.new_page(device_scale_factor=1)
         render(page, svg, 192, TARGET / "icon-192.png")
         render(page, svg, 512, TARGET / "icon-512.png")

@@ -45,5 +45,9 @@ def pytest_terminal_summary(terminalreporter):
     if not_run:
         summary += f", {not_run} not run"
     ok = counts.get("passed", 0) == len(_selected)
-    write(f"Browser tests (Chromium): {summary}" + ("" if ok else "  <- NOT ALL PASSED"),
-          green=ok, red=not ok, bold=True)
+    write(
+        f"Browser tests (Chromium): {summary}" + ("" if ok else "  <- NOT ALL PASSED"),
+        green=ok,
+        red=not ok,
+        bold=True,
+    )

@@ -18,9 +18,12 @@ def violations(page, axe_source: str) -> list[str]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['impact']}: {v['id']} ({v['help']}) at "
-            + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-            for v in result["violations"] if v["impact"] in SEVERE]
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at "
+        + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in SEVERE
+    ]
 
 
 @pytest.fixture
@@ -38,8 +41,19 @@ def checked(phone, axe_source):
     return context, page, check
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/register", "/offline", "/offline/day", "/red-flags",
-                                  "/red-flags/sudden_severe", "/red-flags/needle_site_infection"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/login",
+        "/register",
+        "/offline",
+        "/offline/day",
+        "/red-flags",
+        "/red-flags/sudden_severe",
+        "/red-flags/needle_site_infection",
+    ],
+)
 def test_public_pages_have_no_serious_accessibility_violations(checked, path):
     _context, _page, check = checked
     check(path)

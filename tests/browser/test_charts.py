@@ -63,6 +63,7 @@ def test_on_a_phone_a_sessions_frame_never_covers_the_days_beside_it(phone, trea
 
 # -- No chart text on other text or on the data, over a long and varied diary --------------------
 
+
 @pytest.fixture
 def long_diary(live_server):
     """Two years of an uneven diary, shared with a therapist: scattered and whole months of days
@@ -85,12 +86,23 @@ def long_diary(live_server):
             medications = [{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}]
             if 60 <= n < 120 and n % 2:
                 medications.append({"name": "Sumatriptan 50 mg", "drug_class": "triptan"})
-            make_day(patient, day, headaches=[{"intensity": 1 + (n * 7) % 10}] if headache else [],
-                     medications=medications if headache else [], soreness=n % 6)
+            make_day(
+                patient,
+                day,
+                headaches=[{"intensity": 1 + (n * 7) % 10}] if headache else [],
+                medications=medications if headache else [],
+                soreness=n % 6,
+            )
         for n in [*range(3, 200, 14), 520, 548]:
-            db.session.add(TreatmentSession(patient_id=patient.id, therapist_id=therapist.id,
-                                            date=today - timedelta(days=n), techniques=["dry_needling"],
-                                            muscles=[]))
+            db.session.add(
+                TreatmentSession(
+                    patient_id=patient.id,
+                    therapist_id=therapist.id,
+                    date=today - timedelta(days=n),
+                    techniques=["dry_needling"],
+                    muscles=[],
+                )
+            )
         db.session.commit()
         accounts = (Account(str(patient.id), patient.email), Account(str(therapist.id), therapist.email))
         db.session.remove()
@@ -142,8 +154,9 @@ def draw_every_chart(page) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["patient", "therapist"])
-def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(phone, live_server, long_diary,
-                                                                  axe_source, who):
+def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(
+    phone, live_server, long_diary, axe_source, who
+):
     patient, therapist = long_diary
     page = phone(bypass_csp=True).new_page()  # so that axe-core can be injected
     if who == "patient":
@@ -154,7 +167,8 @@ def test_on_a_phone_no_chart_text_overlaps_other_text_or_the_data(phone, live_se
         page.goto(f"/therapist/patients/{patient.id}")
     ids = draw_every_chart(page)
     expected = {"monthly", "calendar", "intensity", "medication"} | (
-        {"sessions", "soreness"} if who == "therapist" else set())
+        {"sessions", "soreness"} if who == "therapist" else set()
+    )
     assert {i.removeprefix("chart-") for i in ids} == expected and expected <= set(charts.NAMES)
     assert page.viewport_size["width"] == 390
     drawn = {chart_id: page.evaluate(OVERLAPS, chart_id) for chart_id in ids}

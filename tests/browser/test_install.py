@@ -18,8 +18,12 @@ pytestmark = pytest.mark.browser
 def test_chromium_finds_the_app_installable(playwright, chromium_path, live_server, patient, tmp_path):
     # A persistent profile: Chromium never offers to install from an incognito one.
     context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=chromium_path, args=CHROMIUM_ARGS,
-        base_url=live_server.url, **PHONE)
+        str(tmp_path / "profile"),
+        executable_path=chromium_path,
+        args=CHROMIUM_ARGS,
+        base_url=live_server.url,
+        **PHONE,
+    )
     try:
         page = context.new_page()
         log_in(page, patient)
@@ -29,19 +33,32 @@ def test_chromium_finds_the_app_installable(playwright, chromium_path, live_serv
         assert manifest["errors"] == []
         data = json.loads(manifest["data"])
         assert (data["name"], data["short_name"], data["start_url"], data["scope"], data["display"]) == (
-            "Headache diary", "Diary", "/today", "/", "standalone")
+            "Headache diary",
+            "Diary",
+            "/today",
+            "/",
+            "standalone",
+        )
         assert {(i["sizes"], i["purpose"]) for i in data["icons"]} == {
-            ("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
+            ("192x192", "any"),
+            ("512x512", "any"),
+            ("512x512", "maskable"),
+        }
         worker = page.evaluate("""navigator.serviceWorker.ready.then(r => ({
             scope: r.scope, state: r.active.state, url: r.active.scriptURL}))""")
-        assert worker == {"scope": live_server.url + "/", "state": "activated", "url": live_server.url + "/sw.js"}
+        assert worker == {
+            "scope": live_server.url + "/",
+            "state": "activated",
+            "url": live_server.url + "/sw.js",
+        }
         assert cdp.send("Page.getInstallabilityErrors") == {"installabilityErrors": []}
     finally:
         context.close()
 
 
 def test_without_a_network_day_pages_open_as_the_shell_and_the_rest_as_the_offline_page(
-        phone, live_server, patient):
+    phone, live_server, patient
+):
     context = phone()
     page = context.new_page()
     log_in(page, patient)
@@ -58,7 +75,9 @@ def test_without_a_network_day_pages_open_as_the_shell_and_the_rest_as_the_offli
 
     page.goto(f"/days/{three_days_ago.isoformat()}")
     assert page.locator("#day-form").get_attribute("action") == f"/days/{three_days_ago.isoformat()}"
-    assert " ".join(page.locator(".day-head h1").inner_text().split()) == three_days_ago.strftime("%A %-d %B %Y")
+    assert " ".join(page.locator(".day-head h1").inner_text().split()) == three_days_ago.strftime(
+        "%A %-d %B %Y"
+    )
     assert page.get_by_role("button", name="Save this day").count() == 1
 
     for path in ("/calendar", "/account", "/login"):
@@ -78,7 +97,9 @@ def own_static_folder(live_server, tmp_path):
     app.static_folder = original
 
 
-def test_a_new_version_replaces_the_old_caches_and_offers_a_reload(phone, live_server, patient, own_static_folder):
+def test_a_new_version_replaces_the_old_caches_and_offers_a_reload(
+    phone, live_server, patient, own_static_folder
+):
     context = phone()
     page = context.new_page()
     log_in(page, patient)

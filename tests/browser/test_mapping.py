@@ -23,43 +23,93 @@ CATALOGUE = {name.casefold(): drug_class for name, drug_class in vocab.MEDICATIO
 FORMS = {
     "empty": [],
     "no headache wins over filled rows": [
-        ("headache_today", "no"), ("headaches.0.intensity", "7"), ("headaches.0.type", "migraine")],
+        ("headache_today", "no"),
+        ("headaches.0.intensity", "7"),
+        ("headaches.0.type", "migraine"),
+    ],
     "two headaches, a blank block and a removed one": [
-        ("headache_today", "yes"), ("headaches.0.intensity", "6"), ("headaches.0.type", "tension"),
-        ("headaches.0.side", "both"), ("headaches.0.locations", "neck"),
-        ("headaches.0.locations", "back_of_head"), ("headaches.0.symptoms", "nausea"),
-        ("headaches.0.neck_provoked", "yes"), ("headaches.0.start", "08:30"),
-        ("headaches.0.duration_minutes", "120"), ("headaches.1.type", "unsure"),
-        ("headaches.1.side", ""), ("headaches.1.neck_provoked", ""), ("headaches.2.intensity", "3"),
-        ("headaches.2.remove", "1"), ("headaches.3.intensity", " 9 "), ("headaches.3.neck_provoked", "no")],
+        ("headache_today", "yes"),
+        ("headaches.0.intensity", "6"),
+        ("headaches.0.type", "tension"),
+        ("headaches.0.side", "both"),
+        ("headaches.0.locations", "neck"),
+        ("headaches.0.locations", "back_of_head"),
+        ("headaches.0.symptoms", "nausea"),
+        ("headaches.0.neck_provoked", "yes"),
+        ("headaches.0.start", "08:30"),
+        ("headaches.0.duration_minutes", "120"),
+        ("headaches.1.type", "unsure"),
+        ("headaches.1.side", ""),
+        ("headaches.1.neck_provoked", ""),
+        ("headaches.2.intensity", "3"),
+        ("headaches.2.remove", "1"),
+        ("headaches.3.intensity", " 9 "),
+        ("headaches.3.neck_provoked", "no"),
+    ],
     "numbers the schema must refuse pass through as text": [
-        ("headache_today", "yes"), ("headaches.0.intensity", "abc"), ("headaches.1.intensity", "-1"),
-        ("headaches.2.intensity", "1234567"), ("headaches.2.duration_minutes", "  "),
-        ("soreness", "x"), ("exercises_done", "maybe")],
+        ("headache_today", "yes"),
+        ("headaches.0.intensity", "abc"),
+        ("headaches.1.intensity", "-1"),
+        ("headaches.2.intensity", "1234567"),
+        ("headaches.2.duration_minutes", "  "),
+        ("soreness", "x"),
+        ("exercises_done", "maybe"),
+    ],
     "rows are read in number order, 10 after 2": [
-        ("headaches.10.intensity", "4"), ("headaches.2.intensity", "5"),
-        ("headaches.100.intensity", "8"), ("medications.12.name", "Aspirin 300 mg"),
-        ("medications.12.drug_class", "non_opioid_analgesic"), ("medications.3.name", "Paracetamol 500 mg"),
-        ("medications.3.drug_class", "non_opioid_analgesic"), ("medications.3.doses", "2")],
+        ("headaches.10.intensity", "4"),
+        ("headaches.2.intensity", "5"),
+        ("headaches.100.intensity", "8"),
+        ("medications.12.name", "Aspirin 300 mg"),
+        ("medications.12.drug_class", "non_opioid_analgesic"),
+        ("medications.3.name", "Paracetamol 500 mg"),
+        ("medications.3.drug_class", "non_opioid_analgesic"),
+        ("medications.3.doses", "2"),
+    ],
     "medicines: none taken, taken, typed from the list, typed without a name, removed": [
-        ("medications.0.name", "Paracetamol 500 mg"), ("medications.0.drug_class", "non_opioid_analgesic"),
-        ("medications.0.doses", "0"), ("medications.1.name", "Ibuprofen 400 mg"),
-        ("medications.1.drug_class", "non_opioid_analgesic"), ("medications.1.doses", "2"),
-        ("medications.1.time", "09:00"), ("medications.1.relief", "partial"),
-        ("medications.2.name", " sumatriptan 50 MG "), ("medications.2.drug_class", ""),
-        ("medications.2.doses", "1"), ("medications.3.name", ""), ("medications.3.drug_class", "triptan"),
-        ("medications.3.doses", ""), ("medications.4.name", "Co-codamol 8/500"),
-        ("medications.4.drug_class", "combination_analgesic"), ("medications.4.doses", "1"),
-        ("medications.4.remove", "yes"), ("medications.5.name", ""), ("medications.5.drug_class", ""),
-        ("medications.5.doses", "1")],
+        ("medications.0.name", "Paracetamol 500 mg"),
+        ("medications.0.drug_class", "non_opioid_analgesic"),
+        ("medications.0.doses", "0"),
+        ("medications.1.name", "Ibuprofen 400 mg"),
+        ("medications.1.drug_class", "non_opioid_analgesic"),
+        ("medications.1.doses", "2"),
+        ("medications.1.time", "09:00"),
+        ("medications.1.relief", "partial"),
+        ("medications.2.name", " sumatriptan 50 MG "),
+        ("medications.2.drug_class", ""),
+        ("medications.2.doses", "1"),
+        ("medications.3.name", ""),
+        ("medications.3.drug_class", "triptan"),
+        ("medications.3.doses", ""),
+        ("medications.4.name", "Co-codamol 8/500"),
+        ("medications.4.drug_class", "combination_analgesic"),
+        ("medications.4.doses", "1"),
+        ("medications.4.remove", "yes"),
+        ("medications.5.name", ""),
+        ("medications.5.drug_class", ""),
+        ("medications.5.doses", "1"),
+    ],
     "triggers, soreness, exercises and notes": [
-        ("soreness", "3"), ("exercises_done", "yes"), ("triggers", "stress"), ("triggers", " "),
-        ("triggers", "poor_sleep"), ("triggers_other", "red wine, ,cheese ,"), ("notes", "   ")],
+        ("soreness", "3"),
+        ("exercises_done", "yes"),
+        ("triggers", "stress"),
+        ("triggers", " "),
+        ("triggers", "poor_sleep"),
+        ("triggers_other", "red wine, ,cheese ,"),
+        ("notes", "   "),
+    ],
     "empty notes and no exercises answer": [
-        ("exercises_done", "no"), ("notes", ""), ("soreness", "0"), ("triggers_other", "")],
+        ("exercises_done", "no"),
+        ("notes", ""),
+        ("soreness", "0"),
+        ("triggers_other", ""),
+    ],
     "the headache question left open, with a medicine and soreness": [
-        ("headache_today", ""), ("soreness", "2"), ("medications.0.name", "Paracetamol 500 mg"),
-        ("medications.0.drug_class", "non_opioid_analgesic"), ("medications.0.doses", "1")],
+        ("headache_today", ""),
+        ("soreness", "2"),
+        ("medications.0.name", "Paracetamol 500 mg"),
+        ("medications.0.drug_class", "non_opioid_analgesic"),
+        ("medications.0.doses", "1"),
+    ],
     "the headache question left open, a headache rated": [("headaches.0.intensity", "4")],
     "yes with no headache rated": [("headache_today", "yes"), ("headaches.0.type", "unsure")],
     "an answer that is neither yes nor no": [("headache_today", "maybe"), ("headaches.0.intensity", "4")],
@@ -69,8 +119,15 @@ FORMS = {
 def _shape_example() -> list[tuple[str, str]]:
     """One filled-in form field for every field of the day's shape (diary/dayshape.py), so a field
     added there and not to offline.js's mapping fails the comparison below."""
-    samples = {"number": "3", "text": "09:15", "choice": "migraine", "name": " Naproxen 250 mg ",
-               "yes_no": "no", "words": "neck", "triggers": "stress"}
+    samples = {
+        "number": "3",
+        "text": "09:15",
+        "choice": "migraine",
+        "name": " Naproxen 250 mg ",
+        "yes_no": "no",
+        "words": "neck",
+        "triggers": "stress",
+    }
     entries = [("headache_today", "yes")]
     for field in dayshape.DAY:
         if field.name != "had_headache":
@@ -95,8 +152,9 @@ def page(phone, live_server):
 def test_form_to_day_in_js_is_the_servers_mapping(page, case):
     entries = FORMS[case]
     expected, _rows = day_from_form(MultiDict(entries))
-    got = page.evaluate("([entries, catalogue]) => DiaryOffline.formToDay(entries, catalogue)",
-                        [entries, CATALOGUE])
+    got = page.evaluate(
+        "([entries, catalogue]) => DiaryOffline.formToDay(entries, catalogue)", [entries, CATALOGUE]
+    )
     assert got == expected
 
 
@@ -107,7 +165,12 @@ def test_the_form_checks_of_the_page_are_made_before_queueing(page):
                 check([["headache_today", "no"]]), check([["soreness", "3"]])];
     }""")
     # The question may stay open; "Yes" needs how bad it was.
-    assert problems == [{}, {"headaches.2.intensity": ["Say how bad the headache was, from 1 to 10."]}, {}, {}]
+    assert problems == [
+        {},
+        {"headaches.2.intensity": ["Say how bad the headache was, from 1 to 10."]},
+        {},
+        {},
+    ]
 
 
 def test_the_js_mapping_has_the_fields_kinds_and_defaults_of_the_day_shape(page):
@@ -119,11 +182,22 @@ def test_the_js_mapping_has_the_fields_kinds_and_defaults_of_the_day_shape(page)
         assert defaults[items.name] == {f.name: f.empty() for f in items.fields if not f.required}
 
 
-@pytest.mark.parametrize("day", [
-    {}, {"soreness": 3}, {"had_headache": False}, {"headaches": [{"intensity": 5}]},
-    {"headaches": [{"intensity": 5}], "medications": [{"name": " Aspirin 300 mg ", "drug_class": "non_opioid_analgesic"}],
-     "triggers": [" stress", "stress"], "notes": "  "},
-], ids=["empty", "soreness only", "said no", "a headache", "trimmed and defaulted"])
+@pytest.mark.parametrize(
+    "day",
+    [
+        {},
+        {"soreness": 3},
+        {"had_headache": False},
+        {"headaches": [{"intensity": 5}]},
+        {
+            "headaches": [{"intensity": 5}],
+            "medications": [{"name": " Aspirin 300 mg ", "drug_class": "non_opioid_analgesic"}],
+            "triggers": [" stress", "stress"],
+            "notes": "  ",
+        },
+    ],
+    ids=["empty", "soreness only", "said no", "a headache", "trimmed and defaulted"],
+)
 def test_the_js_reads_a_day_as_the_server_stores_it(page, day):
     """normalDay (how offline.js compares its copy with the server's) gives what the server
     stores for the same body, had_headache included."""
@@ -131,12 +205,26 @@ def test_the_js_reads_a_day_as_the_server_stores_it(page, day):
     assert page.evaluate("(day) => DiaryOffline.normalDay(day)", day) == stored
 
 
-QUIET_DAY = {"headaches": [], "medications": [], "soreness": 2, "exercises_done": True,
-             "triggers": ["stress", "thunderstorms", "long drive"], "notes": "Quiet day"}
+QUIET_DAY = {
+    "headaches": [],
+    "medications": [],
+    "soreness": 2,
+    "exercises_done": True,
+    "triggers": ["stress", "thunderstorms", "long drive"],
+    "notes": "Quiet day",
+}
 BUSY_DAY = {
     "headaches": [
-        {"intensity": 7, "type": "migraine", "start": "07:10", "duration_minutes": 45, "side": "left",
-         "locations": ["temples", "behind_eyes"], "symptoms": ["nausea", "aura"], "neck_provoked": False},
+        {
+            "intensity": 7,
+            "type": "migraine",
+            "start": "07:10",
+            "duration_minutes": 45,
+            "side": "left",
+            "locations": ["temples", "behind_eyes"],
+            "symptoms": ["nausea", "aura"],
+            "neck_provoked": False,
+        },
         {"intensity": 3, "type": "unsure"},
         {"intensity": 5, "type": "tension", "locations": ["neck"], "neck_provoked": True},
     ],
@@ -146,34 +234,48 @@ BUSY_DAY = {
         {"name": "Naproxen 250 mg", "doses": 1, "drug_class": "non_opioid_analgesic", "relief": "pain_free"},
         {"name": "Cold pack", "doses": 3, "drug_class": "other", "time": "21:00", "relief": "none"},
     ],
-    "soreness": None, "exercises_done": False, "triggers": [], "notes": None,
+    "soreness": None,
+    "exercises_done": False,
+    "triggers": [],
+    "notes": None,
 }
 
 
 def _round_trip(page, day, version):
-    return page.evaluate("""([day, version]) => {
+    return page.evaluate(
+        """([day, version]) => {
         DiaryOffline.dayToForm(day, version);
         const form = document.getElementById("day-form");
         const entries = Array.from(new FormData(form).entries());
         return {day: DiaryOffline.formToDay(entries, {}), version: form.elements.version.value};
-    }""", [day, version])
+    }""",
+        [day, version],
+    )
 
 
 def _same(got, expected):
     """The same day as the server would store it, whatever the order of the medicines."""
+
     def stored(day):
         loaded = DaySchema().load(day)
         return {**loaded, "medications": sorted(loaded["medications"], key=lambda m: m["name"])}
+
     assert stored(got) == stored(expected)
 
 
-UNANSWERED_DAY = {"headaches": [], "medications": [{"name": "Ibuprofen 400 mg", "doses": 1,
-                                                  "drug_class": "non_opioid_analgesic"}], "soreness": 4}
+UNANSWERED_DAY = {
+    "headaches": [],
+    "medications": [{"name": "Ibuprofen 400 mg", "doses": 1, "drug_class": "non_opioid_analgesic"}],
+    "soreness": 4,
+}
 NO_HEADACHE_DAY = {**QUIET_DAY, "had_headache": False}
 
 
-@pytest.mark.parametrize("day", [QUIET_DAY, BUSY_DAY, QUIET_DAY, UNANSWERED_DAY, NO_HEADACHE_DAY],
-                         ids=["quiet", "busy", "busy then quiet", "unanswered", "said no"])
+@pytest.mark.parametrize(
+    "day",
+    [QUIET_DAY, BUSY_DAY, QUIET_DAY, UNANSWERED_DAY, NO_HEADACHE_DAY],
+    ids=["quiet", "busy", "busy then quiet", "unanswered", "said no"],
+)
 def test_a_queued_day_fills_the_offline_shell_and_reads_back_the_same(phone, day):
     page = phone().new_page()
     page.goto("/offline/day")

@@ -35,7 +35,9 @@ def puts_to_days(context) -> list[str]:
     return seen
 
 
-def test_a_day_logged_offline_waits_survives_a_reload_and_reaches_the_server_once(phone, live_server, patient):
+def test_a_day_logged_offline_waits_survives_a_reload_and_reaches_the_server_once(
+    phone, live_server, patient
+):
     context = phone()
     puts = puts_to_days(context)
     page = open_today(context, patient)
@@ -72,7 +74,8 @@ def test_a_day_logged_offline_waits_survives_a_reload_and_reaches_the_server_onc
     assert day["notes"] == "Logged on the bus, no signal"
     assert [h["intensity"] for h in day["headaches"]] == [6]
     assert [(m["name"], m["drug_class"], m["doses"]) for m in day["medications"]] == [
-        ("Ibuprofen 400 mg", "non_opioid_analgesic", 1)]
+        ("Ibuprofen 400 mg", "non_opioid_analgesic", 1)
+    ]
     assert page.evaluate("DiaryOffline.outbox.all()") == []
     assert len(puts) == 1, puts
     # The page now builds on the stored version: saving again online is an ordinary save.
@@ -117,7 +120,9 @@ READ_OUTBOX = """async () => {
 }"""
 
 
-def test_a_save_whose_request_dies_before_any_service_worker_is_kept_and_sent_once(phone, live_server, patient):
+def test_a_save_whose_request_dies_before_any_service_worker_is_kept_and_sent_once(
+    phone, live_server, patient
+):
     """No service worker controls the page (a first visit, or none installed), the phone believes
     it is online, and the save's request dies: the browser shows its own error page. The day was
     kept on the phone before it was sent, and the next page opened sends it, once."""
@@ -149,8 +154,11 @@ def test_a_save_whose_request_dies_before_any_service_worker_is_kept_and_sent_on
     status.get_by_text("Synced.").wait_for()  # the next try, by itself
     days = live_server.days(patient)
     assert list(days) == [today]
-    assert (days[today]["notes"], [h["intensity"] for h in days[today]["headaches"]], days[today]["version"]) == (
-        "Saved into a dead connection", [4], 1)
+    assert (
+        days[today]["notes"],
+        [h["intensity"] for h in days[today]["headaches"]],
+        days[today]["version"],
+    ) == ("Saved into a dead connection", [4], 1)
     assert page.evaluate("DiaryOffline.outbox.all()") == []
     assert page.input_value("input[name=version]") == "1"
     page.reload()
@@ -181,7 +189,8 @@ def test_saves_the_server_answers_leave_nothing_on_the_phone(phone, live_server,
     page.locator(".flash").get_by_text("Saved today.").wait_for()
     offline_ready(page)
     assert [[(e["date"], e["state"], e["day"]["notes"]) for e in entries] for entries in kept] == [
-        [(today, "sending", "An ordinary save")]]
+        [(today, "sending", "An ordinary save")]
+    ]
     assert page.evaluate("DiaryOffline.outbox.all()") == []
     assert "waiting to sync" not in page.locator(STATUS).inner_text()
     assert live_server.days(patient)[today]["notes"] == "An ordinary save"
@@ -232,10 +241,15 @@ def test_a_day_cleared_offline_is_cleared_in_the_diary_once_online(phone, live_s
     status.get_by_text("Synced.").wait_for()
     assert live_server.days(patient) == {}
     assert page.evaluate("DiaryOffline.outbox.all()") == []
-    assert page.locator("main p.status").inner_text() == "Cleared, and synced to your diary: this day counts as not logged."
+    assert (
+        page.locator("main p.status").inner_text()
+        == "Cleared, and synced to your diary: this day counts as not logged."
+    )
 
 
-def test_a_clear_sent_online_is_dropped_once_answered_and_kept_when_its_request_dies(phone, live_server, patient):
+def test_a_clear_sent_online_is_dropped_once_answered_and_kept_when_its_request_dies(
+    phone, live_server, patient
+):
     context = phone()
     today = live_server.today(patient)
     days = [(today - timedelta(days=n)).isoformat() for n in (2, 1)]
@@ -273,7 +287,9 @@ def test_a_clear_sent_online_is_dropped_once_answered_and_kept_when_its_request_
     assert page.evaluate("DiaryOffline.outbox.all()") == []
 
 
-def test_a_day_cleared_offline_and_changed_on_another_phone_is_the_patients_choice(phone, live_server, patient):
+def test_a_day_cleared_offline_and_changed_on_another_phone_is_the_patients_choice(
+    phone, live_server, patient
+):
     yesterday = (live_server.today(patient) - timedelta(days=1)).isoformat()
     a, b = phone(), phone()
     page_a = open_today(a, patient, f"/days/{yesterday}")
@@ -326,7 +342,9 @@ def _conflict(phone, live_server, patient, path):
     return page_a, conflict
 
 
-def test_two_phones_editing_one_day_meet_a_412_and_keeping_this_phones_version_wins(phone, live_server, patient):
+def test_two_phones_editing_one_day_meet_a_412_and_keeping_this_phones_version_wins(
+    phone, live_server, patient
+):
     page_a, conflict = _conflict(phone, live_server, patient, "/today")
     text = conflict.inner_text()
     assert "Phone A: no headache after all" in text and "Phone B: a mild one in the evening" in text
@@ -341,7 +359,9 @@ def test_two_phones_editing_one_day_meet_a_412_and_keeping_this_phones_version_w
     assert page_a.locator("[data-conflict]").count() == 0
 
 
-def test_two_phones_editing_one_day_meet_a_412_and_keeping_the_other_version_wins(phone, live_server, patient):
+def test_two_phones_editing_one_day_meet_a_412_and_keeping_the_other_version_wins(
+    phone, live_server, patient
+):
     yesterday = (live_server.today(patient) - timedelta(days=1)).isoformat()
     page_a, conflict = _conflict(phone, live_server, patient, f"/days/{yesterday}")
     conflict.get_by_role("button", name="Keep the other version").click()
@@ -349,7 +369,10 @@ def test_two_phones_editing_one_day_meet_a_412_and_keeping_the_other_version_win
     assert page_a.evaluate("DiaryOffline.outbox.all()") == []
     [day] = live_server.days(patient).values()
     assert (day["notes"], [h["intensity"] for h in day["headaches"]], day["version"]) == (
-        "Phone B: a mild one in the evening", [3], 1)
+        "Phone B: a mild one in the evening",
+        [3],
+        1,
+    )
     # Phone A's editor now shows the version kept, and builds on it.
     assert page_a.input_value("#notes") == "Phone B: a mild one in the evening"
     assert page_a.input_value("input[name=version]") == "1"

@@ -31,8 +31,15 @@ LEGACY_ENTRY = """([date, day, userId]) => new Promise((resolve, reject) => {
 
 def legacy_day(**changes):
     """A day as the version-1 outbox stored it: no had_headache, no red_flags."""
-    return {"headaches": [], "medications": [], "soreness": None, "exercises_done": None,
-            "triggers": [], "notes": "queued before the update", **changes}
+    return {
+        "headaches": [],
+        "medications": [],
+        "soreness": None,
+        "exercises_done": None,
+        "triggers": [],
+        "notes": "queued before the update",
+        **changes,
+    }
 
 
 def test_days_queued_by_the_version_1_app_keep_their_meaning(phone, live_server, patient):
@@ -45,9 +52,27 @@ def test_days_queued_by_the_version_1_app_keep_their_meaning(phone, live_server,
     free, headache = (today - timedelta(days=2)).isoformat(), (today - timedelta(days=1)).isoformat()
     user = page.evaluate("document.querySelector('meta[name=diary-user]').content")
     page.evaluate(LEGACY_ENTRY, [free, legacy_day(), user])
-    page.evaluate(LEGACY_ENTRY, [headache, legacy_day(headaches=[{
-        "start": None, "duration_minutes": None, "intensity": 5, "type": "tension", "side": None,
-        "locations": [], "symptoms": [], "neck_provoked": None}]), user])
+    page.evaluate(
+        LEGACY_ENTRY,
+        [
+            headache,
+            legacy_day(
+                headaches=[
+                    {
+                        "start": None,
+                        "duration_minutes": None,
+                        "intensity": 5,
+                        "type": "tension",
+                        "side": None,
+                        "locations": [],
+                        "symptoms": [],
+                        "neck_provoked": None,
+                    }
+                ]
+            ),
+            user,
+        ],
+    )
 
     page.evaluate("DiaryOffline.syncAll({force: true})")
     page.wait_for_function("() => DiaryOffline.outbox.all().then((all) => all.length === 0)")

@@ -50,7 +50,8 @@ def test_the_summary_prints_on_two_a4_pages_with_its_two_charts_as_svg(browser, 
         for chart in CHARTS:  # drawn at once, scrolled to or not
             page.wait_for_selector(f"{chart}[data-chart-state=drawn]")
         page.emulate_media(media="print")
-        drawn = page.evaluate("""(charts) => charts.map((selector) => {
+        drawn = page.evaluate(
+            """(charts) => charts.map((selector) => {
             const chart = document.querySelector(selector);
             const svg = chart.querySelector('svg.main-svg');
             const box = chart.getBoundingClientRect();
@@ -58,7 +59,9 @@ def test_the_summary_prints_on_two_a4_pages_with_its_two_charts_as_svg(browser, 
                     marks: chart.querySelectorAll('.point path, .scatterlayer path').length,
                     raster: chart.querySelectorAll('canvas, img').length,
                     right: box.right, sheet: document.querySelector('.sheet').getBoundingClientRect().right};
-        })""", list(CHARTS))
+        })""",
+            list(CHARTS),
+        )
         for chart, found in zip(CHARTS, drawn):
             assert found["shown"] and found["svg"] and found["marks"] > 0, (chart, found)
             assert found["raster"] == 0 and found["right"] <= found["sheet"] + 1, (chart, found)

@@ -59,12 +59,14 @@ def stored_in_browser(page) -> str:
     """Everything the diary's origin keeps in this browser, as one text to search."""
     import json
 
-    return json.dumps({
-        "indexeddb": page.evaluate(DUMP_INDEXEDDB),
-        "caches": page.evaluate(DUMP_CACHES),
-        "session": page.evaluate("JSON.stringify(Object.entries(sessionStorage))"),
-        "local": page.evaluate("JSON.stringify(Object.entries(localStorage))"),
-    })
+    return json.dumps(
+        {
+            "indexeddb": page.evaluate(DUMP_INDEXEDDB),
+            "caches": page.evaluate(DUMP_CACHES),
+            "session": page.evaluate("JSON.stringify(Object.entries(sessionStorage))"),
+            "local": page.evaluate("JSON.stringify(Object.entries(localStorage))"),
+        }
+    )
 
 
 def log_day(page, note: str) -> None:

@@ -31,8 +31,12 @@ def _setup(live_server) -> tuple[Account, str]:
         link(flagged, therapist)
         today = clock.today(flagged)
         for n in range(16):
-            make_day(overuse, today - timedelta(days=n), headaches=[{"intensity": 6}],
-                     medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}])
+            make_day(
+                overuse,
+                today - timedelta(days=n),
+                headaches=[{"intensity": 6}],
+                medications=[{"name": "Ibuprofen 400 mg", "drug_class": "non_opioid_analgesic"}],
+            )
         record = make_day(flagged, today - timedelta(days=1))
         record.red_flags = ["breathless_after_needling"]
         db.session.commit()
@@ -62,8 +66,10 @@ def test_the_flagged_patient_comes_first_and_the_flag_can_be_acknowledged(phone,
         from sqlalchemy import select
 
         from diary.models import AccessEvent
-        actions = db.session.scalars(select(AccessEvent.action).where(
-            AccessEvent.patient_id == uuid.UUID(flagged_id))).all()
+
+        actions = db.session.scalars(
+            select(AccessEvent.action).where(AccessEvent.patient_id == uuid.UUID(flagged_id))
+        ).all()
         assert "acknowledge" in actions
         assert db.session.get(User, uuid.UUID(flagged_id)) is not None
         db.session.remove()

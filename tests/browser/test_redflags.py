@@ -25,9 +25,14 @@ HEADINGS = {"999": "Call 999 now", "111": "Contact NHS 111 or your GP today"}
 
 def add_session(live_server, patient, days_ago: int, techniques=("dry_needling",)) -> None:
     with live_server.app.app_context():
-        db.session.add(TreatmentSession(
-            patient_id=uuid.UUID(patient.id), date=live_server.today(patient) - timedelta(days=days_ago),
-            techniques=list(techniques), muscles=[{"muscle": "upper_trapezius", "side": "both"}]))
+        db.session.add(
+            TreatmentSession(
+                patient_id=uuid.UUID(patient.id),
+                date=live_server.today(patient) - timedelta(days=days_ago),
+                techniques=list(techniques),
+                muscles=[{"muscle": "upper_trapezius", "side": "both"}],
+            )
+        )
         db.session.commit()
         db.session.remove()
 
@@ -133,7 +138,9 @@ def test_the_headache_signs_open_as_soon_as_a_bad_headache_is_tapped(phone, pati
     page.locator("#advice-sudden_severe").wait_for()
 
 
-def test_a_sign_added_offline_from_its_advice_page_reaches_today_once_back_online(phone, live_server, patient):
+def test_a_sign_added_offline_from_its_advice_page_reaches_today_once_back_online(
+    phone, live_server, patient
+):
     context = phone()
     page = context.new_page()
     log_in(page, patient)
@@ -176,13 +183,17 @@ def test_a_sign_added_online_goes_into_today(phone, live_server, patient):
     assert page.locator("#red_flags-arm_symptoms_after_needling").is_checked()
 
 
-@pytest.mark.parametrize(("techniques", "days_ago", "asked"), [
-    (("dry_needling", "soft_tissue_work"), 3, True),   # S+3: the last day asked
-    (("dry_needling",), 4, False),                      # S+4: no longer
-    (("soft_tissue_work", "exercise_prescription"), 1, False),  # no needling: never asked
-])
+@pytest.mark.parametrize(
+    ("techniques", "days_ago", "asked"),
+    [
+        (("dry_needling", "soft_tissue_work"), 3, True),  # S+3: the last day asked
+        (("dry_needling",), 4, False),  # S+4: no longer
+        (("soft_tissue_work", "exercise_prescription"), 1, False),  # no needling: never asked
+    ],
+)
 def test_the_needling_question_comes_in_the_three_days_after_dry_needling_only(
-        phone, live_server, patient, techniques, days_ago, asked):
+    phone, live_server, patient, techniques, days_ago, asked
+):
     add_session(live_server, patient, days_ago=days_ago, techniques=techniques)
     page = phone().new_page()
     log_in(page, patient)

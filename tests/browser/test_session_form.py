@@ -40,12 +40,18 @@ LAYOUT = """() => [...document.querySelectorAll('.muscle-row')].map((row) => {
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_not_treated_fits_one_line_and_other_muscles_are_named(browser, live_server, desk, axe_source,
-                                                               screen):
+def test_not_treated_fits_one_line_and_other_muscles_are_named(
+    browser, live_server, desk, axe_source, screen
+):
     therapist, pid = desk
     width, height = SCREENS[screen]
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height},
-                                  locale="en-GB", timezone_id="Europe/London", bypass_csp=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": height},
+        locale="en-GB",
+        timezone_id="Europe/London",
+        bypass_csp=True,
+    )
     page = context.new_page()
     log_in(page, therapist, then="/therapist")
     page.goto(f"/therapist/patients/{pid}/sessions/new")

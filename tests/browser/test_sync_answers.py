@@ -27,9 +27,12 @@ def logged_in_page(phone, patient):
 def test_a_day_the_server_refuses_stays_on_the_phone_with_the_reason(phone, live_server, patient):
     context, page = logged_in_page(phone, patient)
     day = (live_server.today(patient) - timedelta(days=2)).isoformat()
-    page.evaluate("""([day, user]) => DiaryOffline.enqueue(day, {
+    page.evaluate(
+        """([day, user]) => DiaryOffline.enqueue(day, {
         headaches: [{intensity: 11, type: "unsure"}], medications: [], soreness: null,
-        exercises_done: null, triggers: [], notes: null}, null, user)""", [day, patient.id])
+        exercises_done: null, triggers: [], notes: null}, null, user)""",
+        [day, patient.id],
+    )
     page.evaluate("DiaryOffline.syncAll({force: true})")
     refused = page.locator(f"[data-invalid='{day}']")
     refused.wait_for()
@@ -82,9 +85,15 @@ def test_the_service_worker_sends_the_outbox_with_no_page_open(phone, live_serve
     [registration] = [r for r in registrations if r["scopeURL"] == live_server.url + "/"]
     page.close()
     context.set_offline(False)
-    cdp.send("ServiceWorker.dispatchSyncEvent", {
-        "origin": live_server.url, "registrationId": registration["registrationId"],
-        "tag": "diary-outbox", "lastChance": False})
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": live_server.url,
+            "registrationId": registration["registrationId"],
+            "tag": "diary-outbox",
+            "lastChance": False,
+        },
+    )
     for _ in range(50):
         if live_server.days(patient):
             break

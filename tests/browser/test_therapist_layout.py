@@ -40,11 +40,16 @@ def therapist(live_server) -> Account:
         link(patient, therapist)
         today = clock.today(patient)
         session_day = today - timedelta(days=40)
-        record_session(therapist, patient, session_body(
-            date=session_day, next_review_on=today - timedelta(days=3)))
+        record_session(
+            therapist, patient, session_body(date=session_day, next_review_on=today - timedelta(days=3))
+        )
         for n in range(1, 30):  # logged since the session, none in the baseline
-            make_day(patient, today - timedelta(days=n), headaches=[{"intensity": 7}],
-                     red_flags=["sudden_severe", "breathless_after_needling"] if n == 1 else None)
+            make_day(
+                patient,
+                today - timedelta(days=n),
+                headaches=[{"intensity": 7}],
+                red_flags=["sudden_severe", "breathless_after_needling"] if n == 1 else None,
+            )
         account = Account(str(therapist.id), email, password)
         db.session.remove()
     return account
@@ -65,8 +70,12 @@ def box_of_the_list(page) -> dict:
 @pytest.mark.parametrize("screen", SCREENS)
 def test_the_patient_list_fits_the_screen_with_next_review_in_view(browser, live_server, therapist, screen):
     width, height = SCREENS[screen]
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height},
-                                  locale="en-GB", timezone_id="Europe/London")
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": height},
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
     page = context.new_page()
     log_in(page, therapist, then="/therapist")
     rows = page.locator("table.triage tbody tr")
@@ -90,10 +99,16 @@ def test_the_patient_list_fits_the_screen_with_next_review_in_view(browser, live
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_the_therapist_pages_have_no_serious_accessibility_violations(
-        browser, live_server, therapist, axe_source, screen):
+    browser, live_server, therapist, axe_source, screen
+):
     width, height = SCREENS[screen]
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height},
-                                  locale="en-GB", timezone_id="Europe/London", bypass_csp=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": height},
+        locale="en-GB",
+        timezone_id="Europe/London",
+        bypass_csp=True,
+    )
     page = context.new_page()
     log_in(page, therapist, then="/therapist")
     assert violations(page, axe_source) == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import offline_ready, log_in, service_worker_ready, shot, tap_save
+from .conftest import log_in, offline_ready, service_worker_ready, shot, tap_save
 
 pytestmark = pytest.mark.browser
 BACKENDS = ("sqlite", "postgresql")
@@ -90,7 +90,8 @@ def test_a_quick_control_offline_leaves_the_question_open_and_syncs_so(phone, li
     [entry] = page.evaluate("DiaryOffline.outbox.all()")
     assert "had_headache" not in entry["day"] and entry["day"]["headaches"] == []
     assert page.locator("main p.status").inner_text() == (
-        f"Saved on this phone, waiting to sync. {UNANSWERED}.")
+        f"Saved on this phone, waiting to sync. {UNANSWERED}."
+    )
     _asks_the_question(page)
     assert live_server.days(patient) == {}
 
@@ -107,7 +108,8 @@ def test_a_quick_control_offline_leaves_the_question_open_and_syncs_so(phone, li
 
 
 def test_no_on_the_question_card_saves_the_day_headache_free_and_yes_opens_the_intensity(
-        phone, live_server, patient):
+    phone, live_server, patient
+):
     page = phone().new_page()
     log_in(page, patient)
     offline_ready(page)

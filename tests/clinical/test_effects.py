@@ -63,11 +63,13 @@ def test_session_day_itself_belongs_to_neither_window(make_days, make_session):
 
 
 def test_window_figures(make_day, make_session):
-    days = [make_day(on(-3), headaches=1, peak=8, soreness=3),
-            make_day(on(-2), headaches=1, peak=5, classes=["other"]),
-            make_day(on(-1), soreness=2, classes=["non_opioid_analgesic", "triptan"]),
-            make_day(on(1), soreness=0),
-            make_day(on(2), headaches=1, peak=3, soreness=None)]
+    days = [
+        make_day(on(-3), headaches=1, peak=8, soreness=3),
+        make_day(on(-2), headaches=1, peak=5, classes=["other"]),
+        make_day(on(-1), soreness=2, classes=["non_opioid_analgesic", "triptan"]),
+        make_day(on(1), soreness=0),
+        make_day(on(2), headaches=1, peak=3, soreness=None),
+    ]
 
     (effect,) = effects(days, [make_session(S)], window=4)
 
@@ -80,14 +82,17 @@ def test_window_figures(make_day, make_session):
     assert after.headache_days_per_28 == 14.0  # 2 of 4 days logged: half is enough
 
 
-@pytest.mark.parametrize(("window", "logged", "per_28"), [
-    (14, 7, 28.0),    # exactly half of 14
-    (14, 6, None),    # fewer than half
-    (7, 4, 28.0),     # 4 of 7 is more than half
-    (7, 3, None),     # 3 of 7 is fewer than half
-    (1, 1, 28.0),
-    (1, 0, None),
-])
+@pytest.mark.parametrize(
+    ("window", "logged", "per_28"),
+    [
+        (14, 7, 28.0),  # exactly half of 14
+        (14, 6, None),  # fewer than half
+        (7, 4, 28.0),  # 4 of 7 is more than half
+        (7, 3, None),  # 3 of 7 is fewer than half
+        (1, 1, 28.0),
+        (1, 0, None),
+    ],
+)
 def test_window_per_28_needs_half_of_its_days_logged(make_days, make_session, window, logged, per_28):
     (effect,) = effects(make_days(on(1), logged, headaches=1), [make_session(S)], window=window)
 
@@ -95,10 +100,13 @@ def test_window_per_28_needs_half_of_its_days_logged(make_days, make_session, wi
 
 
 def test_unanswered_days_are_missing_for_headaches_but_count_for_medication_and_soreness(
-        make_day, make_session):
-    days = [make_day(on(1), classes=["triptan"], soreness=6, logged=False),
-            make_day(on(2), logged=False, soreness=1),
-            make_day(on(3), headaches=1)]
+    make_day, make_session
+):
+    days = [
+        make_day(on(1), classes=["triptan"], soreness=6, logged=False),
+        make_day(on(2), logged=False, soreness=1),
+        make_day(on(3), headaches=1),
+    ]
 
     (effect,) = effects(days, [make_session(S)], window=4)
 
@@ -109,20 +117,22 @@ def test_unanswered_days_are_missing_for_headaches_but_count_for_medication_and_
     assert effect.soreness_resolved_day == 2
 
 
-@pytest.mark.parametrize(("next_offset", "after_to_offset"), [
-    (5, 4), (14, 13), (15, 14), (30, 14), (2, 1)])
+@pytest.mark.parametrize(("next_offset", "after_to_offset"), [(5, 4), (14, 13), (15, 14), (30, 14), (2, 1)])
 def test_after_window_ends_the_day_before_a_next_session_inside_it(
-        make_session, next_offset, after_to_offset):
+    make_session, next_offset, after_to_offset
+):
     found = effects([], [make_session(S), make_session(on(next_offset))])
 
     assert found[0].after.to_date == on(after_to_offset)
     assert found[0].after.from_date == on(1)
 
 
-@pytest.mark.parametrize(("previous_offset", "before_from_offset"), [
-    (-5, -4), (-14, -13), (-15, -14), (-30, -14), (-2, -1)])
+@pytest.mark.parametrize(
+    ("previous_offset", "before_from_offset"), [(-5, -4), (-14, -13), (-15, -14), (-30, -14), (-2, -1)]
+)
 def test_before_window_starts_the_day_after_a_previous_session_inside_it(
-        make_session, previous_offset, before_from_offset):
+    make_session, previous_offset, before_from_offset
+):
     found = effects([], [make_session(on(previous_offset)), make_session(S)])
 
     assert found[1].before.from_date == on(before_from_offset)
@@ -187,8 +197,7 @@ def test_a_session_today_has_an_empty_incomplete_after_window(make_days, make_se
 
 
 @pytest.mark.parametrize(("today_offset", "complete"), [(13, False), (14, False), (15, True)])
-def test_after_window_is_complete_once_its_last_day_is_before_today(
-        make_session, today_offset, complete):
+def test_after_window_is_complete_once_its_last_day_is_before_today(make_session, today_offset, complete):
     (effect,) = effects([], [make_session(S)], today=on(today_offset))
 
     assert effect.after.complete is complete
@@ -205,18 +214,22 @@ def test_an_incomplete_after_window_reports_what_is_logged_so_far(make_days, mak
     assert effect.after.complete is False
 
 
-@pytest.mark.parametrize(("soreness_by_offset", "resolved"), [
-    ({1: 7, 2: 4, 3: 1}, 3),
-    ({1: 0}, 1),
-    ({1: 5, 2: 2, 5: 0}, 5),
-    ({1: 5, 2: None, 3: 1}, 3),
-    ({-1: 0, 0: 0, 1: 6}, None),  # before or on the session day does not count
-    ({1: 6, 14: 1}, 14),
-    ({1: 6, 15: 0}, None),  # outside the 14-day window
-    ({1: 6, 2: 2}, None),
-])
+@pytest.mark.parametrize(
+    ("soreness_by_offset", "resolved"),
+    [
+        ({1: 7, 2: 4, 3: 1}, 3),
+        ({1: 0}, 1),
+        ({1: 5, 2: 2, 5: 0}, 5),
+        ({1: 5, 2: None, 3: 1}, 3),
+        ({-1: 0, 0: 0, 1: 6}, None),  # before or on the session day does not count
+        ({1: 6, 14: 1}, 14),
+        ({1: 6, 15: 0}, None),  # outside the 14-day window
+        ({1: 6, 2: 2}, None),
+    ],
+)
 def test_soreness_resolved_on_first_day_with_soreness_0_or_1(
-        make_day, make_session, soreness_by_offset, resolved):
+    make_day, make_session, soreness_by_offset, resolved
+):
     days = [make_day(on(offset), soreness=value) for offset, value in soreness_by_offset.items()]
 
     (effect,) = effects(days, [make_session(S)])
@@ -240,17 +253,20 @@ def test_soreness_resolution_not_read_from_after_today(make_day, make_session):
     assert effect.soreness_resolved_day is None
 
 
-@pytest.mark.parametrize(("soreness_by_offset", "flag"), [
-    ({3: 9}, None),          # S+3 is before the span: nothing recorded in it
-    ({3: 9, 4: 2}, False),
-    ({4: 3}, False),
-    ({4: 4}, True),
-    ({7: 10}, True),
-    ({8: 10}, None),         # S+8 is after the span
-    ({8: 10, 5: 1}, False),
-    ({5: 1, 6: 5}, True),
-    ({-5: 10}, None),
-])
+@pytest.mark.parametrize(
+    ("soreness_by_offset", "flag"),
+    [
+        ({3: 9}, None),  # S+3 is before the span: nothing recorded in it
+        ({3: 9, 4: 2}, False),
+        ({4: 3}, False),
+        ({4: 4}, True),
+        ({7: 10}, True),
+        ({8: 10}, None),  # S+8 is after the span
+        ({8: 10, 5: 1}, False),
+        ({5: 1, 6: 5}, True),
+        ({-5: 10}, None),
+    ],
+)
 def test_prolonged_soreness_looks_at_s4_to_s7(make_day, make_session, soreness_by_offset, flag):
     days = [make_day(on(offset), soreness=value) for offset, value in soreness_by_offset.items()]
 
@@ -259,11 +275,14 @@ def test_prolonged_soreness_looks_at_s4_to_s7(make_day, make_session, soreness_b
     assert effect.prolonged_soreness is flag
 
 
-@pytest.mark.parametrize(("today_offset", "flag"), [
-    (4, None),   # S+4 is today: the span is not all before today
-    (7, None),   # S+7 is today
-    (8, False),  # the span is over
-])
+@pytest.mark.parametrize(
+    ("today_offset", "flag"),
+    [
+        (4, None),  # S+4 is today: the span is not all before today
+        (7, None),  # S+7 is today
+        (8, False),  # the span is over
+    ],
+)
 def test_prolonged_soreness_is_too_early_until_s7_has_passed(make_day, make_session, today_offset, flag):
     days = [make_day(on(4), soreness=2)]
 
@@ -287,12 +306,16 @@ def test_prolonged_soreness_does_not_depend_on_the_window(make_day, make_session
     assert short.prolonged_soreness is long.prolonged_soreness is True
 
 
-@pytest.mark.parametrize(("next_offset", "flag"), [
-    (5, None),   # span S+4..S+4 holds no score (S+6 is the next session's)
-    (7, True),   # span S+4..S+6 holds the S+6 score
-])
+@pytest.mark.parametrize(
+    ("next_offset", "flag"),
+    [
+        (5, None),  # span S+4..S+4 holds no score (S+6 is the next session's)
+        (7, True),  # span S+4..S+6 holds the S+6 score
+    ],
+)
 def test_prolonged_soreness_span_is_cut_the_day_before_a_next_session(
-        make_day, make_session, next_offset, flag):
+    make_day, make_session, next_offset, flag
+):
     days = [make_day(on(6), soreness=7)]
 
     first, second = effects(days, [make_session(S), make_session(on(next_offset))])

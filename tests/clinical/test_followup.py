@@ -13,8 +13,14 @@ YESTERDAY = TODAY - timedelta(days=1)
 
 
 def day(d: date, peak: int = 0, classes=(), soreness=None, logged=True) -> DayFacts:
-    return DayFacts(date=d, headache_count=1 if peak else 0, peak_intensity=peak,
-                    drug_classes=frozenset(classes), soreness=soreness, logged=logged)
+    return DayFacts(
+        date=d,
+        headache_count=1 if peak else 0,
+        peak_intensity=peak,
+        drug_classes=frozenset(classes),
+        soreness=soreness,
+        logged=logged,
+    )
 
 
 def ago(days: int) -> date:
@@ -37,8 +43,9 @@ def test_since_the_last_session_runs_to_yesterday_against_as_many_days_before_it
     last = ago(11)
     days = [day(last - timedelta(days=k), 6, ["triptan"]) for k in range(1, 11)]  # 10 before, all headaches
     days += [day(last - timedelta(days=11), 9)]  # 11 days before: outside the window
-    days += [day(last + timedelta(days=k), 4 if k % 2 else 0, soreness=2 if k < 3 else 0)
-             for k in range(1, 11)]
+    days += [
+        day(last + timedelta(days=k), 4 if k % 2 else 0, soreness=2 if k < 3 else 0) for k in range(1, 11)
+    ]
     days += [day(TODAY, 10)]  # today is not over: not in the summary
     sessions = [SessionFacts("a", last - timedelta(days=40)), SessionFacts("b", last)]
 
@@ -105,8 +112,9 @@ def test_a_session_yesterday_leaves_since_empty():
 
 
 def test_sessions_after_today_are_ignored():
-    summary = follow_up_summary([], [SessionFacts("a", ago(5)), SessionFacts("later", TODAY + timedelta(days=3))],
-                                TODAY)
+    summary = follow_up_summary(
+        [], [SessionFacts("a", ago(5)), SessionFacts("later", TODAY + timedelta(days=3))], TODAY
+    )
 
     assert summary.last_session.id == "a"
     assert summary.since_last_session.to_date == YESTERDAY

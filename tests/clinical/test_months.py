@@ -11,7 +11,12 @@ def test_one_row_per_month_across_a_year_boundary_with_days_in_month():
     rows = month_rows([], date(2027, 11, 15), date(2028, 3, 2))
 
     assert [(row.month, row.days_in_month) for row in rows] == [
-        ("2027-11", 30), ("2027-12", 31), ("2028-01", 31), ("2028-02", 29), ("2028-03", 31)]
+        ("2027-11", 30),
+        ("2027-12", 31),
+        ("2028-01", 31),
+        ("2028-02", 29),
+        ("2028-03", 31),
+    ]
 
 
 def test_single_month_when_first_and_last_are_the_same_month():
@@ -24,10 +29,12 @@ def test_last_month_before_first_month_is_rejected():
 
 
 def test_days_fall_in_their_own_month_at_month_and_year_edges(make_day):
-    days = [make_day(date(2027, 12, 31), headaches=1, peak=9, classes=["triptan"]),
-            make_day(date(2028, 1, 1), headaches=1, peak=2),
-            make_day(date(2028, 1, 31)),
-            make_day(date(2028, 2, 1), classes=["opioid"])]
+    days = [
+        make_day(date(2027, 12, 31), headaches=1, peak=9, classes=["triptan"]),
+        make_day(date(2028, 1, 1), headaches=1, peak=2),
+        make_day(date(2028, 1, 31)),
+        make_day(date(2028, 2, 1), classes=["opioid"]),
+    ]
 
     dec, jan, feb = month_rows(days, date(2027, 12, 1), date(2028, 2, 1))
 
@@ -64,16 +71,24 @@ def test_unlogged_month_has_zero_days_and_no_reasons():
 
 def test_month_rows_report_all_classes_and_acute(make_day):
     start = date(2027, 7, 1)
-    days = [make_day(start, classes=["non_opioid_analgesic", "other"]),
-            make_day(start + timedelta(days=1), classes=["ergot", "combination_analgesic"]),
-            make_day(start + timedelta(days=2), classes=["other"])]
+    days = [
+        make_day(start, classes=["non_opioid_analgesic", "other"]),
+        make_day(start + timedelta(days=1), classes=["ergot", "combination_analgesic"]),
+        make_day(start + timedelta(days=2), classes=["other"]),
+    ]
 
     (row,) = month_rows(days, start, start)
 
     medication = row.medication_days
-    assert (medication.non_opioid_analgesic, medication.triptan, medication.ergot,
-            medication.opioid, medication.combination_analgesic, medication.other,
-            medication.acute) == (1, 0, 1, 0, 1, 2, 2)
+    assert (
+        medication.non_opioid_analgesic,
+        medication.triptan,
+        medication.ergot,
+        medication.opioid,
+        medication.combination_analgesic,
+        medication.other,
+        medication.acute,
+    ) == (1, 0, 1, 0, 1, 2, 2)
 
 
 def test_multiple_classes_month(make_days):

@@ -49,13 +49,24 @@ def session(on, session_id=None):
 def day(on, *, headaches=0, peak=None, classes=(), soreness=None, logged=True):
     if peak is None:
         peak = 5 if headaches else 0
-    return DayFacts(date=on, headache_count=headaches, peak_intensity=peak,
-                    drug_classes=frozenset(classes), soreness=soreness, logged=logged)
+    return DayFacts(
+        date=on,
+        headache_count=headaches,
+        peak_intensity=peak,
+        drug_classes=frozenset(classes),
+        soreness=soreness,
+        logged=logged,
+    )
 
 
 def figures(status="none", soreness=None, change=None):
-    return TriageFigures(days_logged_28=28, headache_days_28=0, medication_overuse_status=status,
-                         prolonged_soreness=soreness, change_pct=change)
+    return TriageFigures(
+        days_logged_28=28,
+        headache_days_28=0,
+        medication_overuse_status=status,
+        prolonged_soreness=soreness,
+        change_pct=change,
+    )
 
 
 # --- triage: the figures of one line ----------------------------------------------------------
@@ -73,8 +84,9 @@ def test_triage_line_counts_the_last_28_days_and_takes_the_latest_complete_perio
         on = first + D(offset)
         period, rank = divmod(offset, 28)
         wanted = (10, 5, 4)[period]
-        days.append(day(on, headaches=1 if rank < wanted else 0,
-                        classes=("triptan",) if offset >= 61 - 9 else ()))
+        days.append(
+            day(on, headaches=1 if rank < wanted else 0, classes=("triptan",) if offset >= 61 - 9 else ())
+        )
     # a day 28 days before today, outside the last 28 days, with a headache it must not count
     line = triage_figures(days, [session(first), session(TODAY + D(3))], TODAY)
     # last 28 days: TODAY-27..TODAY = offsets 33..60: period 2 offsets 33..55 (rank 5..27: no
@@ -97,8 +109,11 @@ def test_triage_line_without_a_complete_period_has_no_change():
 
 
 def test_triage_line_counts_answered_days_only():
-    days = [day(TODAY - D(27), headaches=1), day(TODAY, logged=False, soreness=3),
-            day(TODAY - D(28), headaches=1)]
+    days = [
+        day(TODAY - D(27), headaches=1),
+        day(TODAY, logged=False, soreness=3),
+        day(TODAY - D(28), headaches=1),
+    ]
     line = triage_figures(days, [], TODAY)
     assert (line.days_logged_28, line.headache_days_28) == (1, 1)
     assert line.prolonged_soreness is False
@@ -114,17 +129,20 @@ def test_triage_line_flags_recent_soreness_that_did_not_settle():
 # --- triage: the one soreness flag ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("flags", "combined"), [
-    ([], False),
-    ([None], None),
-    ([False], False),
-    ([True], True),
-    ([False, None], None),
-    ([None, False], False),
-    ([True, None], True),
-    ([None, True, False], True),
-    ([False, False], False),
-])
+@pytest.mark.parametrize(
+    ("flags", "combined"),
+    [
+        ([], False),
+        ([None], None),
+        ([False], False),
+        ([True], True),
+        ([False, None], None),
+        ([None, False], False),
+        ([True, None], True),
+        ([None, True, False], True),
+        ([False, False], False),
+    ],
+)
 def test_soreness_flag_any_true_else_the_latest_sessions_flag(flags, combined):
     assert combined_soreness_flag(flags) is combined
 
@@ -169,10 +187,22 @@ def test_recent_soreness_ignores_sessions_after_today():
 def test_soreness_facts_are_unanswered_days_with_a_score_only():
     facts = soreness_facts({date(2026, 1, 2): 5, date(2026, 1, 1): 0})
     assert facts == [
-        DayFacts(date=date(2026, 1, 2), headache_count=0, peak_intensity=0,
-                 drug_classes=frozenset(), soreness=5, logged=False),
-        DayFacts(date=date(2026, 1, 1), headache_count=0, peak_intensity=0,
-                 drug_classes=frozenset(), soreness=0, logged=False),
+        DayFacts(
+            date=date(2026, 1, 2),
+            headache_count=0,
+            peak_intensity=0,
+            drug_classes=frozenset(),
+            soreness=5,
+            logged=False,
+        ),
+        DayFacts(
+            date=date(2026, 1, 1),
+            headache_count=0,
+            peak_intensity=0,
+            drug_classes=frozenset(),
+            soreness=0,
+            logged=False,
+        ),
     ]
     assert soreness_facts({}) == []
 
@@ -200,11 +230,14 @@ def test_attention_order_soreness_that_did_not_settle_before_worsening():
     early = attention_key(figures(soreness=None, change=80.0), None, "a")
     assert sore < worse
     assert sore < early
-    assert attention_key(figures(soreness=None), None, "a") == attention_key(figures(soreness=False), None, "a")
+    assert attention_key(figures(soreness=None), None, "a") == attention_key(
+        figures(soreness=False), None, "a"
+    )
 
 
-@pytest.mark.parametrize(("change", "worsening"), [
-    (0.1, True), (100.0, True), (0.0, False), (-0.1, False), (None, False)])
+@pytest.mark.parametrize(
+    ("change", "worsening"), [(0.1, True), (100.0, True), (0.0, False), (-0.1, False), (None, False)]
+)
 def test_attention_order_worsening_is_a_change_above_zero(change, worsening):
     key = attention_key(figures(change=change), None, "z")
     steady = attention_key(figures(change=None), None, "a")
@@ -226,14 +259,17 @@ def test_attention_order_then_the_soonest_review_then_the_name():
 # --- triage: the latest complete period -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("days_since_first", "period"), [
-    (0, None),
-    (27, None),   # period 1 ends today: not complete
-    (28, (0, 27)),
-    (55, (0, 27)),
-    (56, (28, 55)),
-    (84, (56, 83)),
-])
+@pytest.mark.parametrize(
+    ("days_since_first", "period"),
+    [
+        (0, None),
+        (27, None),  # period 1 ends today: not complete
+        (28, (0, 27)),
+        (55, (0, 27)),
+        (56, (28, 55)),
+        (84, (56, 83)),
+    ],
+)
 def test_latest_complete_period_is_complete_once_its_last_day_is_before_today(days_since_first, period):
     first = date(2026, 1, 10)
     today = first + D(days_since_first)
@@ -249,9 +285,18 @@ def test_latest_complete_period_without_a_session_that_counts():
 # --- progress: the responder thresholds -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("change", "r30", "r50"), [
-    (-30.0, True, False), (-29.9, False, False), (-30.1, True, False),
-    (-50.0, True, True), (-49.9, True, False), (0.0, False, False), (12.5, False, False)])
+@pytest.mark.parametrize(
+    ("change", "r30", "r50"),
+    [
+        (-30.0, True, False),
+        (-29.9, False, False),
+        (-30.1, True, False),
+        (-50.0, True, True),
+        (-49.9, True, False),
+        (0.0, False, False),
+        (12.5, False, False),
+    ],
+)
 def test_responder_thresholds_are_inclusive(change, r30, r50):
     assert responder(change, RESPONDER_30_PCT, Fraction(10)) is r30
     assert responder(change, RESPONDER_50_PCT, Fraction(10)) is r50
@@ -321,15 +366,31 @@ def test_follow_up_summary_takes_the_latest_complete_period():
 
 
 def rolling(acute=0, days_with_record=0):
-    meds = MedicationDays(non_opioid_analgesic=acute, triptan=0, ergot=0, opioid=0,
-                          combination_analgesic=0, other_acute=0, other=0, acute=acute)
-    return RollingFigures(from_date=TODAY - D(29), to_date=TODAY, days_logged=days_with_record,
-                          days_with_record=days_with_record, headache_days=0, medication_days=meds,
-                          overuse_reasons=())
+    meds = MedicationDays(
+        non_opioid_analgesic=acute,
+        triptan=0,
+        ergot=0,
+        opioid=0,
+        combination_analgesic=0,
+        other_acute=0,
+        other=0,
+        acute=acute,
+    )
+    return RollingFigures(
+        from_date=TODAY - D(29),
+        to_date=TODAY,
+        days_logged=days_with_record,
+        days_with_record=days_with_record,
+        headache_days=0,
+        medication_days=meds,
+        overuse_reasons=(),
+    )
 
 
-ADVICE = ("Taking painkillers or migraine medicines on many days can itself cause headaches. If you "
-          "need them on more than two days a week, ask your GP or therapist about other options.")
+ADVICE = (
+    "Taking painkillers or migraine medicines on many days can itself cause headaches. If you "
+    "need them on more than two days a week, ask your GP or therapist about other options."
+)
 
 
 def test_painkiller_advice_words():
@@ -340,42 +401,50 @@ def test_patient_words_for_the_ichd3_pattern():
     assert status_message("ichd3_pattern", rolling(acute=20, days_with_record=30)) == (
         "Your diary shows a pattern doctors check for medication-overuse headache. Only a clinician "
         "can diagnose it. Please talk to your GP or therapist soon. " + ADVICE + " Do not stop or "
-        "change your medicines on your own: they will help you plan it safely.")
+        "change your medicines on your own: they will help you plan it safely."
+    )
 
 
 def test_patient_words_for_overuse():
     assert status_message("overuse", rolling(acute=16, days_with_record=30)) == (
         "Recently you have taken painkillers or migraine medicines on more days than is usually "
-        "advised. This is common and nothing to feel bad about. " + ADVICE)
+        "advised. This is common and nothing to feel bad about. " + ADVICE
+    )
 
 
 def test_patient_words_for_approaching_give_the_acute_days():
     assert status_message("approaching", rolling(acute=9, days_with_record=12)) == (
-        "You took painkillers or migraine medicines on 9 of the last 30 days. " + ADVICE)
+        "You took painkillers or migraine medicines on 9 of the last 30 days. " + ADVICE
+    )
 
 
 def test_patient_words_for_none_give_the_days_written():
     assert status_message("none", rolling(acute=2, days_with_record=23)) == (
         "You wrote in your diary on 23 of the last 30 days, and your use of painkillers and "
         "migraine medicines is within the usual advice. Keep logging each day, including days "
-        "without a headache.")
+        "without a headache."
+    )
 
 
 def test_patient_words_for_not_enough_diary_ask_for_21_days():
     assert ENOUGH_RECORDS == 21
     assert status_message("not_enough_diary", rolling(acute=1, days_with_record=4)) == (
         "You wrote in your diary on 4 of the last 30 days. Log at least 21 days out of 30, "
-        "including days without a headache, so that your medicine use can be checked.")
+        "including days without a headache, so that your medicine use can be checked."
+    )
 
 
 # --- which days each rule reads ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("today", "first"), [
-    (date(2026, 3, 15), date(2025, 12, 1)),
-    (date(2026, 1, 1), date(2025, 10, 1)),
-    (date(2026, 3, 31), date(2025, 12, 1)),
-])
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [
+        (date(2026, 3, 15), date(2025, 12, 1)),
+        (date(2026, 1, 1), date(2025, 10, 1)),
+        (date(2026, 3, 31), date(2025, 12, 1)),
+    ],
+)
 def test_overuse_window_reads_the_last_three_complete_months_and_the_rolling_30(today, first):
     assert overuse_window(today) == (first, today)
 
@@ -407,9 +476,11 @@ def test_effects_window_stops_at_today():
 
 
 def test_month_rows_one_row_per_month_inclusive():
-    days = [day(date(2024, 2, 29), headaches=1, peak=7, classes=("triptan", "other")),
-            day(date(2024, 2, 28), headaches=2, peak=3),
-            day(date(2024, 3, 1), logged=False, classes=("ergot",))]
+    days = [
+        day(date(2024, 2, 29), headaches=1, peak=7, classes=("triptan", "other")),
+        day(date(2024, 2, 28), headaches=2, peak=3),
+        day(date(2024, 3, 1), logged=False, classes=("ergot",)),
+    ]
     rows = month_rows(days, date(2024, 1, 31), date(2024, 3, 1))
     assert [r.month for r in rows] == ["2024-01", "2024-02", "2024-03"]
     assert [r.days_in_month for r in rows] == [31, 29, 31]
@@ -446,24 +517,27 @@ def test_month_label_pads_year_and_month():
 # --- rounding half away from zero -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("numerator", "denominator", "places", "shown"), [
-    (1, 8, 2, 0.13),
-    (-1, 8, 2, -0.13),
-    (1, -8, 2, -0.13),
-    (-1, -8, 2, 0.13),
-    (5, 2, 0, 3.0),
-    (-5, 2, 0, -3.0),
-    (7, 2, 0, 4.0),
-    (0, 5, 1, 0.0),
-    (12345, 1000, 2, 12.35),
-    (-25, 4, 1, -6.3),
-    (1, 3, 1, 0.3),
-    (2, 3, 1, 0.7),
-    (1, 16, 3, 0.063),
-    (-1, 16, 3, -0.063),
-    (149, 100, 1, 1.5),
-    (144, 100, 1, 1.4),
-])
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "places", "shown"),
+    [
+        (1, 8, 2, 0.13),
+        (-1, 8, 2, -0.13),
+        (1, -8, 2, -0.13),
+        (-1, -8, 2, 0.13),
+        (5, 2, 0, 3.0),
+        (-5, 2, 0, -3.0),
+        (7, 2, 0, 4.0),
+        (0, 5, 1, 0.0),
+        (12345, 1000, 2, 12.35),
+        (-25, 4, 1, -6.3),
+        (1, 3, 1, 0.3),
+        (2, 3, 1, 0.7),
+        (1, 16, 3, 0.063),
+        (-1, 16, 3, -0.063),
+        (149, 100, 1, 1.5),
+        (144, 100, 1, 1.4),
+    ],
+)
 def test_round_half_up_rounds_halves_away_from_zero(numerator, denominator, places, shown):
     assert round_half_up(numerator, denominator, places) == shown
 
@@ -498,14 +572,20 @@ def test_follow_up_summary_before_starts_the_day_after_the_previous_session():
 # --- facts that the engine refuses, with words that name them ---------------------------------
 
 
-@pytest.mark.parametrize(("facts", "words"), [
-    (dict(headaches=-1, peak=0), "2026-05-20: headache_count must not be negative"),
-    (dict(headaches=1, peak=5, logged=False), "2026-05-20: a day with headaches answers the headache question"),
-    (dict(headaches=0, peak=3), "2026-05-20: peak_intensity must be 0 without headaches"),
-    (dict(headaches=1, peak=11), "2026-05-20: peak_intensity of a headache day must be 1-10"),
-    (dict(classes=("triptan", "zz", "aa")), "2026-05-20: unknown drug class aa, zz"),
-    (dict(soreness=11), "2026-05-20: soreness must be 0-10 or None"),
-])
+@pytest.mark.parametrize(
+    ("facts", "words"),
+    [
+        (dict(headaches=-1, peak=0), "2026-05-20: headache_count must not be negative"),
+        (
+            dict(headaches=1, peak=5, logged=False),
+            "2026-05-20: a day with headaches answers the headache question",
+        ),
+        (dict(headaches=0, peak=3), "2026-05-20: peak_intensity must be 0 without headaches"),
+        (dict(headaches=1, peak=11), "2026-05-20: peak_intensity of a headache day must be 1-10"),
+        (dict(classes=("triptan", "zz", "aa")), "2026-05-20: unknown drug class aa, zz"),
+        (dict(soreness=11), "2026-05-20: soreness must be 0-10 or None"),
+    ],
+)
 def test_day_facts_out_of_range_are_refused_by_name(facts, words):
     with pytest.raises(ValueError) as error:
         index_days([day(TODAY, **facts)])
@@ -513,8 +593,15 @@ def test_day_facts_out_of_range_are_refused_by_name(facts, words):
 
 
 def test_day_facts_may_hold_every_drug_class():
-    every = ("non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic",
-             "other_acute", "other")
+    every = (
+        "non_opioid_analgesic",
+        "triptan",
+        "ergot",
+        "opioid",
+        "combination_analgesic",
+        "other_acute",
+        "other",
+    )
     assert len(index_days([day(TODAY, classes=every)])) == 1
 
 
@@ -529,12 +616,15 @@ def test_day_index_iterates_in_date_order():
     assert [d.date for d in index_days(days)] == [TODAY - D(2), TODAY - D(1), TODAY]
 
 
-@pytest.mark.parametrize(("window", "words"), [
-    (2.5, "window must be a whole number of days"),
-    (True, "window must be a whole number of days"),
-    (0, "window must be from 1 to 56 days"),
-    (57, "window must be from 1 to 56 days"),
-])
+@pytest.mark.parametrize(
+    ("window", "words"),
+    [
+        (2.5, "window must be a whole number of days"),
+        (True, "window must be a whole number of days"),
+        (0, "window must be from 1 to 56 days"),
+        (57, "window must be from 1 to 56 days"),
+    ],
+)
 def test_effect_window_lengths_are_whole_days_from_1_to_56(window, words):
     with pytest.raises(ValueError) as error:
         session_effects([], [session(TODAY)], TODAY, window=window)

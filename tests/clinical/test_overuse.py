@@ -19,8 +19,17 @@ TODAY = date(2027, 5, 20)
 def medication(**class_days):
     """Class days; acute is the count of acute days given, or the sum of the acute classes."""
     counts = dict.fromkeys(
-        ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute",
-         "other"], 0)
+        [
+            "non_opioid_analgesic",
+            "triptan",
+            "ergot",
+            "opioid",
+            "combination_analgesic",
+            "other_acute",
+            "other",
+        ],
+        0,
+    )
     acute = class_days.pop("acute", None)
     counts.update(class_days)
     if acute is None:
@@ -28,52 +37,67 @@ def medication(**class_days):
     return MedicationDays(**counts, acute=acute)
 
 
-@pytest.mark.parametrize(("drug_class", "class_days", "reasons"), [
-    ("non_opioid_analgesic", 14, ()),
-    ("non_opioid_analgesic", 15, ("non_opioid_analgesic",)),
-    ("triptan", 9, ()),
-    ("triptan", 10, ("triptan",)),
-    ("ergot", 9, ()),
-    ("ergot", 10, ("ergot",)),
-    ("opioid", 9, ()),
-    ("opioid", 10, ("opioid",)),
-    ("combination_analgesic", 9, ()),
-    ("combination_analgesic", 10, ("combination_analgesic",)),
-    ("other_acute", 9, ()),
-    ("other_acute", 10, ("other_acute",)),
-    ("other", 31, ()),
-])
+@pytest.mark.parametrize(
+    ("drug_class", "class_days", "reasons"),
+    [
+        ("non_opioid_analgesic", 14, ()),
+        ("non_opioid_analgesic", 15, ("non_opioid_analgesic",)),
+        ("triptan", 9, ()),
+        ("triptan", 10, ("triptan",)),
+        ("ergot", 9, ()),
+        ("ergot", 10, ("ergot",)),
+        ("opioid", 9, ()),
+        ("opioid", 10, ("opioid",)),
+        ("combination_analgesic", 9, ()),
+        ("combination_analgesic", 10, ("combination_analgesic",)),
+        ("other_acute", 9, ()),
+        ("other_acute", 10, ("other_acute",)),
+        ("other", 31, ()),
+    ],
+)
 def test_overuse_reasons_follow_ichd3_class_thresholds(drug_class, class_days, reasons):
     assert overuse_reasons(medication(**{drug_class: class_days})) == reasons
 
 
-@pytest.mark.parametrize(("class_days", "reasons"), [
-    ({"non_opioid_analgesic": 6, "triptan": 5}, ("multiple_classes",)),
-    ({"non_opioid_analgesic": 6, "triptan": 3}, ()),  # 9 acute days
-    ({"non_opioid_analgesic": 9, "triptan": 1}, ("multiple_classes",)),
-    ({"non_opioid_analgesic": 10, "other": 10}, ()),  # other is not an acute class
-    ({"non_opioid_analgesic": 12, "acute": 12}, ()),  # one class only
-    # both classes on the same days: 10 acute days, two classes
-    ({"non_opioid_analgesic": 10, "opioid": 5, "acute": 10}, ("multiple_classes",)),
-    ({"non_opioid_analgesic": 9, "opioid": 9, "acute": 9}, ()),
-    # a single-class reason holds: multiple_classes is not added
-    ({"non_opioid_analgesic": 15, "triptan": 5}, ("non_opioid_analgesic",)),
-    ({"triptan": 10, "opioid": 4}, ("triptan",)),
-    ({"triptan": 10, "opioid": 10, "ergot": 10},
-     ("triptan", "ergot", "opioid")),
-    ({"non_opioid_analgesic": 20, "combination_analgesic": 12},
-     ("non_opioid_analgesic", "combination_analgesic")),
-    # other_acute (gepants, ditans) is an acute class too: it counts towards multiple_classes
-    ({"non_opioid_analgesic": 6, "other_acute": 4}, ("multiple_classes",)),
-    ({"other_acute": 9, "other": 9, "acute": 9}, ()),
-])
+@pytest.mark.parametrize(
+    ("class_days", "reasons"),
+    [
+        ({"non_opioid_analgesic": 6, "triptan": 5}, ("multiple_classes",)),
+        ({"non_opioid_analgesic": 6, "triptan": 3}, ()),  # 9 acute days
+        ({"non_opioid_analgesic": 9, "triptan": 1}, ("multiple_classes",)),
+        ({"non_opioid_analgesic": 10, "other": 10}, ()),  # other is not an acute class
+        ({"non_opioid_analgesic": 12, "acute": 12}, ()),  # one class only
+        # both classes on the same days: 10 acute days, two classes
+        ({"non_opioid_analgesic": 10, "opioid": 5, "acute": 10}, ("multiple_classes",)),
+        ({"non_opioid_analgesic": 9, "opioid": 9, "acute": 9}, ()),
+        # a single-class reason holds: multiple_classes is not added
+        ({"non_opioid_analgesic": 15, "triptan": 5}, ("non_opioid_analgesic",)),
+        ({"triptan": 10, "opioid": 4}, ("triptan",)),
+        ({"triptan": 10, "opioid": 10, "ergot": 10}, ("triptan", "ergot", "opioid")),
+        (
+            {"non_opioid_analgesic": 20, "combination_analgesic": 12},
+            ("non_opioid_analgesic", "combination_analgesic"),
+        ),
+        # other_acute (gepants, ditans) is an acute class too: it counts towards multiple_classes
+        ({"non_opioid_analgesic": 6, "other_acute": 4}, ("multiple_classes",)),
+        ({"other_acute": 9, "other": 9, "acute": 9}, ()),
+    ],
+)
 def test_multiple_classes_only_when_no_single_class_reason_holds(class_days, reasons):
     assert overuse_reasons(medication(**class_days)) == reasons
 
 
-@pytest.mark.parametrize(("drug_class", "limit"), [
-    ("non_opioid_analgesic", 15), ("triptan", 10), ("ergot", 10), ("opioid", 10),
-    ("combination_analgesic", 10), ("other_acute", 10)])
+@pytest.mark.parametrize(
+    ("drug_class", "limit"),
+    [
+        ("non_opioid_analgesic", 15),
+        ("triptan", 10),
+        ("ergot", 10),
+        ("opioid", 10),
+        ("combination_analgesic", 10),
+        ("other_acute", 10),
+    ],
+)
 def test_month_becomes_overuse_month_at_the_class_threshold(make_days, drug_class, limit):
     below = make_days(date(2027, 3, 1), limit - 1, classes=[drug_class])
     at = make_days(date(2027, 4, 1), limit, classes=[drug_class])
@@ -116,10 +140,12 @@ def test_other_medication_never_makes_overuse(make_days):
 
 
 def test_rolling_30_covers_today_and_the_29_days_before(make_day):
-    days = [make_day(TODAY - timedelta(days=30), headaches=1),
-            make_day(TODAY - timedelta(days=29), headaches=1),
-            make_day(TODAY, headaches=1),
-            make_day(TODAY + timedelta(days=1), headaches=1)]
+    days = [
+        make_day(TODAY - timedelta(days=30), headaches=1),
+        make_day(TODAY - timedelta(days=29), headaches=1),
+        make_day(TODAY, headaches=1),
+        make_day(TODAY + timedelta(days=1), headaches=1),
+    ]
 
     rolling = medication_overuse_status(days, TODAY).rolling_30
 
@@ -129,10 +155,13 @@ def test_rolling_30_covers_today_and_the_29_days_before(make_day):
     assert rolling.headache_days == 2
 
 
-@pytest.mark.parametrize(("first_offset", "status"), [
-    (29, "overuse"),   # ten triptan days from today-29 to today-20: all inside
-    (30, "approaching"),  # from today-30: the first falls out, 9 left
-])
+@pytest.mark.parametrize(
+    ("first_offset", "status"),
+    [
+        (29, "overuse"),  # ten triptan days from today-29 to today-20: all inside
+        (30, "approaching"),  # from today-30: the first falls out, 9 left
+    ],
+)
 def test_rolling_30_edge_decides_overuse(make_days, first_offset, status):
     # keep the last complete month clear: today is late enough in the month
     today = date(2027, 5, 31)
@@ -171,8 +200,9 @@ def test_rolling_30_over_a_leap_day(make_days):
 def overuse_month(make_days, month_start, days_in_month, headache_days):
     """Every day of the month logged with a triptan; the first headache_days with a headache."""
     days = make_days(month_start, headache_days, headaches=1, classes=["triptan"])
-    days += make_days(month_start + timedelta(days=headache_days),
-                      days_in_month - headache_days, classes=["triptan"])
+    days += make_days(
+        month_start + timedelta(days=headache_days), days_in_month - headache_days, classes=["triptan"]
+    )
     return days
 
 
@@ -192,13 +222,16 @@ def test_ichd3_pattern_when_last_three_months_are_overuse_with_15_headache_days(
     assert "GP or therapist" in status.message
 
 
-@pytest.mark.parametrize(("headache_days", "expected"), [
-    ((14, 15, 15), "ichd3_pattern"),
-    ((0, 3, 15), "ichd3_pattern"),   # only the latest month's count matters
-    ((15, 14, 15), "ichd3_pattern"),
-    ((15, 15, 14), "overuse"),       # the last complete month is still an overuse month
-    ((20, 20, 0), "overuse"),
-])
+@pytest.mark.parametrize(
+    ("headache_days", "expected"),
+    [
+        ((14, 15, 15), "ichd3_pattern"),
+        ((0, 3, 15), "ichd3_pattern"),  # only the latest month's count matters
+        ((15, 14, 15), "ichd3_pattern"),
+        ((15, 15, 14), "overuse"),  # the last complete month is still an overuse month
+        ((20, 20, 0), "overuse"),
+    ],
+)
 def test_ichd3_pattern_needs_15_headache_days_in_the_latest_month(make_days, headache_days, expected):
     status = medication_overuse_status(three_overuse_months(make_days, headache_days), TODAY)
 
@@ -270,8 +303,7 @@ def test_overuse_from_rolling_30_alone(make_days):
     assert status.consecutive_overuse_months == 0
 
 
-@pytest.mark.parametrize(("acute_days", "status"), [
-    (7, "none"), (8, "approaching"), (9, "approaching")])
+@pytest.mark.parametrize(("acute_days", "status"), [(7, "none"), (8, "approaching"), (9, "approaching")])
 def test_approaching_from_8_acute_medication_days(make_days, acute_days, status):
     days = make_days(date(2027, 5, 10), acute_days, classes=["non_opioid_analgesic"])
     days += make_days(date(2027, 4, 21), 19)  # records on 19 + acute_days of the 30 days
@@ -299,11 +331,12 @@ def test_no_data_has_status_not_enough_diary_and_asks_to_log():
     assert "log" in status.message.lower()
 
 
-@pytest.mark.parametrize(("records", "status"), [
-    (20, "not_enough_diary"), (21, "none"), (30, "none")])
+@pytest.mark.parametrize(("records", "status"), [(20, "not_enough_diary"), (21, "none"), (30, "none")])
 def test_none_needs_a_record_on_21_of_the_30_days(make_days, records, status):
-    assert medication_overuse_status(make_days(TODAY - timedelta(days=records - 1), records), TODAY).status \
+    assert (
+        medication_overuse_status(make_days(TODAY - timedelta(days=records - 1), records), TODAY).status
         == status
+    )
 
 
 def test_unanswered_records_count_towards_21_days_but_are_not_logged(make_days):
@@ -324,23 +357,31 @@ def test_unanswered_days_still_count_their_medication(make_days):
     assert status.rolling_30.medication_days.triptan == 10
 
 
-@pytest.mark.parametrize(("status_name", "words"), [
-    ("ichd3_pattern", "Your diary shows a pattern doctors check for medication-overuse headache. "
-                      "Only a clinician can diagnose it."),
-    ("overuse", "Taking painkillers or migraine medicines on many days can itself cause headaches. "
-                "If you need them on more than two days a week, ask your GP or therapist about other "
-                "options."),
-    ("approaching", "If you need them on more than two days a week, ask your GP or therapist"),
-    ("none", "within the usual advice"),
-    ("not_enough_diary", "Log at least 21 days out of 30"),
-])
+@pytest.mark.parametrize(
+    ("status_name", "words"),
+    [
+        (
+            "ichd3_pattern",
+            "Your diary shows a pattern doctors check for medication-overuse headache. "
+            "Only a clinician can diagnose it.",
+        ),
+        (
+            "overuse",
+            "Taking painkillers or migraine medicines on many days can itself cause headaches. "
+            "If you need them on more than two days a week, ask your GP or therapist about other "
+            "options.",
+        ),
+        ("approaching", "If you need them on more than two days a week, ask your GP or therapist"),
+        ("none", "within the usual advice"),
+        ("not_enough_diary", "Log at least 21 days out of 30"),
+    ],
+)
 def test_every_status_has_its_words_without_jargon(status_name, words):
     rolling = medication_overuse_status([], TODAY).rolling_30
     message = status_message(status_name, rolling)
 
     assert words in message
-    for jargon in ("ICHD", "multiple_classes", "acute", "you have medication-overuse headache",
-                   "analgesic"):
+    for jargon in ("ICHD", "multiple_classes", "acute", "you have medication-overuse headache", "analgesic"):
         assert jargon.lower() not in message.lower()
 
 
@@ -349,8 +390,13 @@ def test_every_status_has_its_words_without_jargon(status_name, words):
 
 def test_consecutive_overuse_months_count_back_from_last_month_and_stop_at_a_gap(make_days):
     days = []
-    for month_start in [date(2026, 11, 1), date(2026, 12, 1),  # a run before the gap
-                        date(2027, 2, 1), date(2027, 3, 1), date(2027, 4, 1)]:
+    for month_start in [
+        date(2026, 11, 1),
+        date(2026, 12, 1),  # a run before the gap
+        date(2027, 2, 1),
+        date(2027, 3, 1),
+        date(2027, 4, 1),
+    ]:
         days += make_days(month_start, 10, classes=["ergot"])
     days += make_days(date(2027, 5, 1), 10, classes=["ergot"])  # current month: not counted
 

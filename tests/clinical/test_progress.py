@@ -43,8 +43,7 @@ def test_baseline_over_a_leap_day(make_session):
 
 
 def test_first_session_is_the_earliest_whatever_the_order(make_session):
-    sessions = [make_session(F + timedelta(days=20)), make_session(F),
-                make_session(F + timedelta(days=5))]
+    sessions = [make_session(F + timedelta(days=20)), make_session(F), make_session(F + timedelta(days=5))]
 
     progress = treatment_progress([], sessions, F + timedelta(days=30))
 
@@ -53,17 +52,21 @@ def test_first_session_is_the_earliest_whatever_the_order(make_session):
     assert progress.periods[1].from_date == F + timedelta(days=28)
 
 
-@pytest.mark.parametrize(("today_offset", "periods", "last_complete"), [
-    (-1, [], None),  # first session still to come
-    (0, [(1, 0, 27)], False),
-    (26, [(1, 0, 27)], False),
-    (27, [(1, 0, 27)], False),  # the period ends today: not complete yet
-    (28, [(1, 0, 27), (2, 28, 55)], False),
-    (55, [(1, 0, 27), (2, 28, 55)], False),
-    (56, [(1, 0, 27), (2, 28, 55), (3, 56, 83)], False),
-])
+@pytest.mark.parametrize(
+    ("today_offset", "periods", "last_complete"),
+    [
+        (-1, [], None),  # first session still to come
+        (0, [(1, 0, 27)], False),
+        (26, [(1, 0, 27)], False),
+        (27, [(1, 0, 27)], False),  # the period ends today: not complete yet
+        (28, [(1, 0, 27), (2, 28, 55)], False),
+        (55, [(1, 0, 27), (2, 28, 55)], False),
+        (56, [(1, 0, 27), (2, 28, 55), (3, 56, 83)], False),
+    ],
+)
 def test_periods_are_28_day_blocks_from_the_first_session_up_to_today(
-        make_session, today_offset, periods, last_complete):
+    make_session, today_offset, periods, last_complete
+):
     today = F + timedelta(days=today_offset)
 
     progress = treatment_progress([], [make_session(F)], today)
@@ -107,11 +110,13 @@ def test_sessions_on_the_same_date_count_once(make_session):
 
 
 def test_period_figures_count_only_their_own_days(make_day, make_session):
-    days = [make_day(F - timedelta(days=1), headaches=1, peak=9),  # baseline
-            make_day(F, headaches=1, peak=4, classes=["triptan"]),  # period 1, first day
-            make_day(F + timedelta(days=27), headaches=2, peak=2),  # period 1, last day
-            make_day(F + timedelta(days=28), headaches=1, peak=7),  # period 2, first day
-            make_day(F + timedelta(days=29))]
+    days = [
+        make_day(F - timedelta(days=1), headaches=1, peak=9),  # baseline
+        make_day(F, headaches=1, peak=4, classes=["triptan"]),  # period 1, first day
+        make_day(F + timedelta(days=27), headaches=2, peak=2),  # period 1, last day
+        make_day(F + timedelta(days=28), headaches=1, peak=7),  # period 2, first day
+        make_day(F + timedelta(days=29)),
+    ]
 
     progress = treatment_progress(days, [make_session(F)], F + timedelta(days=60))
 
@@ -126,32 +131,36 @@ def test_period_figures_count_only_their_own_days(make_day, make_session):
 
 def fully_logged(make_days, start, headache_days, logged=28):
     """`logged` consecutive logged days from start, the first `headache_days` with a headache."""
-    return (make_days(start, headache_days, headaches=1)
-            + make_days(start + timedelta(days=headache_days), logged - headache_days))
+    return make_days(start, headache_days, headaches=1) + make_days(
+        start + timedelta(days=headache_days), logged - headache_days
+    )
 
 
 @pytest.mark.parametrize(
-    ("baseline_days", "period_days", "change", "responder_50", "responder_30"), [
-    (10, 5, -50.0, True, True),
-    (10, 6, -40.0, False, True),
-    (10, 7, -30.0, False, True),
-    (10, 8, -20.0, False, False),
-    (10, 10, 0.0, False, False),
-    (10, 15, 50.0, False, False),
-    (8, 0, -100.0, True, True),
-    (4, 2, -50.0, True, True),     # a baseline of 4 per 28 is enough for responder flags
-    (4, 3, -25.0, False, False),
-    (3, 1, -66.7, None, None),     # a baseline under 4 per 28: no responder flags
-    (3, 2, -33.3, None, None),
-    (7, 4, -42.9, False, True),
-    (16, 15, -6.3, False, False),  # -6.25 rounds away from zero
-    (16, 17, 6.3, False, False),   # 6.25
-    (16, 7, -56.3, True, True),    # -56.25
-    (0, 0, None, None, None),      # a baseline of 0: no change
-    (0, 4, None, None, None),
-])
+    ("baseline_days", "period_days", "change", "responder_50", "responder_30"),
+    [
+        (10, 5, -50.0, True, True),
+        (10, 6, -40.0, False, True),
+        (10, 7, -30.0, False, True),
+        (10, 8, -20.0, False, False),
+        (10, 10, 0.0, False, False),
+        (10, 15, 50.0, False, False),
+        (8, 0, -100.0, True, True),
+        (4, 2, -50.0, True, True),  # a baseline of 4 per 28 is enough for responder flags
+        (4, 3, -25.0, False, False),
+        (3, 1, -66.7, None, None),  # a baseline under 4 per 28: no responder flags
+        (3, 2, -33.3, None, None),
+        (7, 4, -42.9, False, True),
+        (16, 15, -6.3, False, False),  # -6.25 rounds away from zero
+        (16, 17, 6.3, False, False),  # 6.25
+        (16, 7, -56.3, True, True),  # -56.25
+        (0, 0, None, None, None),  # a baseline of 0: no change
+        (0, 4, None, None, None),
+    ],
+)
 def test_change_and_responders_against_baseline(
-        make_days, make_session, baseline_days, period_days, change, responder_50, responder_30):
+    make_days, make_session, baseline_days, period_days, change, responder_50, responder_30
+):
     days = fully_logged(make_days, F - timedelta(days=28), baseline_days)
     days += fully_logged(make_days, F, period_days)
 
@@ -166,14 +175,17 @@ def test_change_and_responders_against_baseline(
     assert period.responder_30 is responder_30
 
 
-@pytest.mark.parametrize(("logged", "headache_days", "per_28"), [
-    (13, 6, None),    # under 14 logged days: too little diary to tell
-    (14, 6, 12.0),    # 6 x 28 / 14
-    (14, 9, 18.0),
-    (27, 8, 8.3),     # 8.296...
-    (28, 8, 8.0),
-    (15, 0, 0.0),
-])
+@pytest.mark.parametrize(
+    ("logged", "headache_days", "per_28"),
+    [
+        (13, 6, None),  # under 14 logged days: too little diary to tell
+        (14, 6, 12.0),  # 6 x 28 / 14
+        (14, 9, 18.0),
+        (27, 8, 8.3),  # 8.296...
+        (28, 8, 8.0),
+        (15, 0, 0.0),
+    ],
+)
 def test_headache_days_per_28_need_14_logged_days(make_days, make_session, logged, headache_days, per_28):
     days = fully_logged(make_days, F - timedelta(days=28), headache_days, logged)
 

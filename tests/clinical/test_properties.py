@@ -24,18 +24,25 @@ from diary.clinical import (
     effects_window,
     follow_up_ranges,
     follow_up_summary,
-    period_figures,
-    picture_ranges,
     medication_overuse_status,
     month_rows,
     overuse_months_in_a_row,
     overuse_window,
+    period_figures,
+    picture_ranges,
     session_effects,
     treatment_progress,
 )
 
-CLASSES = ["non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute",
-           "other"]
+CLASSES = [
+    "non_opioid_analgesic",
+    "triptan",
+    "ergot",
+    "opioid",
+    "combination_analgesic",
+    "other_acute",
+    "other",
+]
 ACUTE = CLASSES[:6]
 ONE_DAY = timedelta(days=1)
 
@@ -75,19 +82,22 @@ def diaries(draw):
         answered = draw(st.integers(0, 9)) >= unanswered_in_10
         headaches = draw(st.integers(1, 3)) if answered and draw(st.integers(0, 9)) < headache_in_10 else 0
         classes = frozenset(
-            drug_class for drug_class in classes_in_use
-            if draw(st.integers(0, 9)) < medication_in_10)
-        days.append(DayFacts(
-            date=start + timedelta(days=offset),
-            headache_count=headaches,
-            peak_intensity=draw(st.integers(1, 10)) if headaches else 0,
-            drug_classes=classes,
-            soreness=draw(st.sampled_from(soreness_values)),
-            logged=answered,
-        ))
+            drug_class for drug_class in classes_in_use if draw(st.integers(0, 9)) < medication_in_10
+        )
+        days.append(
+            DayFacts(
+                date=start + timedelta(days=offset),
+                headache_count=headaches,
+                peak_intensity=draw(st.integers(1, 10)) if headaches else 0,
+                drug_classes=classes,
+                soreness=draw(st.sampled_from(soreness_values)),
+                logged=answered,
+            )
+        )
     session_offsets = draw(st.lists(st.integers(-40, span + 20), max_size=6))
-    sessions = [SessionFacts(id=f"s{i}", date=start + timedelta(days=k))
-                for i, k in enumerate(session_offsets)]
+    sessions = [
+        SessionFacts(id=f"s{i}", date=start + timedelta(days=k)) for i, k in enumerate(session_offsets)
+    ]
     if sessions and draw(st.booleans()):
         # today on or next to the last day of a 28-day period
         first_session = min(session.date for session in sessions)
@@ -155,8 +165,14 @@ def naive_figures(by_date, first, last, today=None):
 
 
 def naive_reasons(medication_days):
-    limits = {"non_opioid_analgesic": 15, "triptan": 10, "ergot": 10, "opioid": 10,
-              "combination_analgesic": 10, "other_acute": 10}
+    limits = {
+        "non_opioid_analgesic": 15,
+        "triptan": 10,
+        "ergot": 10,
+        "opioid": 10,
+        "combination_analgesic": 10,
+        "other_acute": 10,
+    }
     reasons = [c for c in ACUTE if medication_days[c] >= limits[c]]
     if reasons:
         return reasons
@@ -235,8 +251,13 @@ def counted(sessions, today):
     return sorted((s for s in sessions if s.date <= today), key=lambda s: s.date)
 
 
-FIGURE_KEYS = ("days_logged", "headache_days", "moderate_severe_days", "acute_medication_days",
-               "mean_peak_intensity")
+FIGURE_KEYS = (
+    "days_logged",
+    "headache_days",
+    "moderate_severe_days",
+    "acute_medication_days",
+    "mean_peak_intensity",
+)
 
 
 def naive_progress(by_date, sessions, today):
@@ -246,8 +267,12 @@ def naive_progress(by_date, sessions, today):
     first_session = sessions[0].date
     base = naive_figures(by_date, first_session - timedelta(days=28), first_session - ONE_DAY)
     base_per_28 = per_28(base["headache_days"], base["days_logged"], 14)
-    baseline = {"from_date": base["from_date"], "to_date": base["to_date"],
-                **{key: base[key] for key in FIGURE_KEYS}, "headache_days_per_28": shown(base_per_28)}
+    baseline = {
+        "from_date": base["from_date"],
+        "to_date": base["to_date"],
+        **{key: base[key] for key in FIGURE_KEYS},
+        "headache_days_per_28": shown(base_per_28),
+    }
     periods = []
     k = 1
     while first_session + timedelta(days=28 * (k - 1)) <= today:
@@ -260,25 +285,30 @@ def naive_progress(by_date, sessions, today):
         if complete and period_per_28 is not None and base_per_28:
             change = half_up(100 * (period_per_28 - base_per_28) / base_per_28, 1)
         flags_known = change is not None and base_per_28 >= 4
-        periods.append({
-            "index": k,
-            "from_date": first,
-            "to_date": last,
-            "complete": complete,
-            **{key: figures[key] for key in FIGURE_KEYS},
-            "headache_days_per_28": shown(period_per_28),
-            "change_pct": change,
-            "responder_50": change <= -50 if flags_known else None,
-            "responder_30": change <= -30 if flags_known else None,
-        })
+        periods.append(
+            {
+                "index": k,
+                "from_date": first,
+                "to_date": last,
+                "complete": complete,
+                **{key: figures[key] for key in FIGURE_KEYS},
+                "headache_days_per_28": shown(period_per_28),
+                "change_pct": change,
+                "responder_50": change <= -50 if flags_known else None,
+                "responder_30": change <= -30 if flags_known else None,
+            }
+        )
         k += 1
     return {"first_session_date": first_session, "baseline": baseline, "periods": periods}
 
 
 def naive_window(by_date, first, last, today):
     figures = naive_figures(by_date, first, last, today)
-    soreness = [by_date[on].soreness for on in dates_from(first, last)
-                if on in by_date and on <= today and by_date[on].soreness is not None]
+    soreness = [
+        by_date[on].soreness
+        for on in dates_from(first, last)
+        if on in by_date and on <= today and by_date[on].soreness is not None
+    ]
     days = (last - first).days + 1
     logged = figures["days_logged"]
     return {
@@ -286,7 +316,8 @@ def naive_window(by_date, first, last, today):
         "to_date": last,
         "days_logged": logged,
         "headache_days": figures["headache_days"],
-        "headache_days_per_28": None if logged == 0 or 2 * logged < days
+        "headache_days_per_28": None
+        if logged == 0 or 2 * logged < days
         else shown(Fraction(28 * figures["headache_days"], logged)),
         "mean_peak_intensity": figures["mean_peak_intensity"],
         "acute_medication_days": figures["acute_medication_days"],
@@ -307,8 +338,11 @@ def naive_soreness(by_date, s, after_end, following, today, window=14):
     span_end = s + timedelta(days=7)
     if following is not None and following - ONE_DAY < span_end:
         span_end = following - ONE_DAY
-    scores = [by_date[on].soreness for on in dates_from(s + timedelta(days=4), span_end)
-              if on <= today and on in by_date and by_date[on].soreness is not None]
+    scores = [
+        by_date[on].soreness
+        for on in dates_from(s + timedelta(days=4), span_end)
+        if on <= today and on in by_date and by_date[on].soreness is not None
+    ]
     if any(score >= 4 for score in scores):
         prolonged = True
     elif span_end < today and scores:
@@ -337,14 +371,16 @@ def naive_effects(by_date, sessions, window, today):
         if following is not None and following <= after_end:
             after_end = following - ONE_DAY
         resolved, prolonged = naive_soreness(by_date, s, after_end, following, today, window)
-        effects.append({
-            "session_id": session.id,
-            "date": s,
-            "before": naive_window(by_date, before_start, s - ONE_DAY, today),
-            "after": naive_window(by_date, s + ONE_DAY, after_end, today),
-            "soreness_resolved_day": resolved,
-            "prolonged_soreness": prolonged,
-        })
+        effects.append(
+            {
+                "session_id": session.id,
+                "date": s,
+                "before": naive_window(by_date, before_start, s - ONE_DAY, today),
+                "after": naive_window(by_date, s + ONE_DAY, after_end, today),
+                "soreness_resolved_day": resolved,
+                "prolonged_soreness": prolonged,
+            }
+        )
     return effects
 
 
@@ -357,8 +393,11 @@ def naive_summary(by_date, sessions, today):
         "baseline": progress["baseline"],
         "latest_complete_period": complete[-1] if complete else None,
         "medication_overuse": naive_status(by_date, today),
-        "last_session": None, "since_last_session": None, "before_last_session": None,
-        "soreness_resolved_day": None, "prolonged_soreness": None,
+        "last_session": None,
+        "since_last_session": None,
+        "before_last_session": None,
+        "soreness_resolved_day": None,
+        "prolonged_soreness": None,
     }
     earlier = [s for s in counted(sessions, today) if s.date < today]
     if not earlier:
@@ -371,14 +410,18 @@ def naive_summary(by_date, sessions, today):
     resolved, prolonged = naive_soreness(by_date, last.date, after_end, following, today)
     yesterday = today - ONE_DAY
     count = min((yesterday - last.date).days, 56)
-    summary.update(last_session={"id": last.id, "date": last.date},
-                   soreness_resolved_day=resolved, prolonged_soreness=prolonged)
+    summary.update(
+        last_session={"id": last.id, "date": last.date},
+        soreness_resolved_day=resolved,
+        prolonged_soreness=prolonged,
+    )
     if count:
         before_from = last.date - timedelta(days=count)
         if previous is not None and previous >= before_from:
             before_from = previous + ONE_DAY
         summary["since_last_session"] = naive_window(
-            by_date, yesterday - timedelta(days=count - 1), yesterday, today)
+            by_date, yesterday - timedelta(days=count - 1), yesterday, today
+        )
         summary["before_last_session"] = naive_window(by_date, before_from, last.date - ONE_DAY, today)
     return summary
 
@@ -480,10 +523,10 @@ def test_rules_read_nothing_outside_their_loading_ranges(diary, window):
     progress_days = within(first) if first else []
     effects_range = effects_window(sessions, window, today)
     effects_days = within(*effects_range) if effects_range else []
-    assert treatment_progress(progress_days, sessions, today) == treatment_progress(
-        days, sessions, today)
+    assert treatment_progress(progress_days, sessions, today) == treatment_progress(days, sessions, today)
     assert session_effects(effects_days, sessions, today, window) == session_effects(
-        days, sessions, today, window)
+        days, sessions, today, window
+    )
 
     # The count of overuse months in a row: exact from the overuse window while under three,
     # and from per-month class days (as SQL counts them) over the whole diary.
@@ -491,16 +534,19 @@ def test_rules_read_nothing_outside_their_loading_ranges(diary, window):
     windowed = consecutive_overuse_months(within(*overuse_window(today)), today)
     assert windowed == in_a_row if windowed < 3 else in_a_row >= 3
     months = {Month.of(day.date) for day in days if day.drug_classes}
-    by_month = {month: period_figures(days, month.first_day, month.last_day).medication_days
-                for month in months}
+    by_month = {
+        month: period_figures(days, month.first_day, month.last_day).medication_days for month in months
+    }
     assert overuse_months_in_a_row(by_month, today) == in_a_row
 
     def within_ranges(ranges):
         return [day for day in days if any(first <= day.date <= last for first, last in ranges)]
 
     full_summary = follow_up_summary(days, sessions, today)
-    assert follow_up_summary(within_ranges(follow_up_ranges(sessions, today)), sessions, today,
-                             in_a_row) == full_summary
+    assert (
+        follow_up_summary(within_ranges(follow_up_ranges(sessions, today)), sessions, today, in_a_row)
+        == full_summary
+    )
     picture_days = within_ranges(picture_ranges(sessions, today))
     assert follow_up_summary(picture_days, sessions, today, in_a_row) == full_summary
     assert treatment_progress(picture_days, sessions, today) == treatment_progress(days, sessions, today)

@@ -9,8 +9,13 @@ TODAY = date(2027, 3, 10)
 
 
 def figures(status="none", prolonged=False, change=None):
-    return TriageFigures(days_logged_28=28, headache_days_28=5, medication_overuse_status=status,
-                         prolonged_soreness=prolonged, change_pct=change)
+    return TriageFigures(
+        days_logged_28=28,
+        headache_days_28=5,
+        medication_overuse_status=status,
+        prolonged_soreness=prolonged,
+        change_pct=change,
+    )
 
 
 def order(*rows):
@@ -18,13 +23,16 @@ def order(*rows):
 
 
 def test_a_red_flag_comes_before_the_ichd3_pattern_and_prolonged_soreness():
-    assert order(("pattern", figures("ichd3_pattern", True, 50.0), None),
-                 ("flagged", figures(), date(2027, 3, 4))) == ["flagged", "pattern"]
+    assert order(
+        ("pattern", figures("ichd3_pattern", True, 50.0), None), ("flagged", figures(), date(2027, 3, 4))
+    ) == ["flagged", "pattern"]
 
 
 def test_the_latest_red_flag_comes_first():
-    assert order(("older", figures(), date(2027, 3, 5)), ("newer", figures(), date(2027, 3, 9))) \
-        == ["newer", "older"]
+    assert order(("older", figures(), date(2027, 3, 5)), ("newer", figures(), date(2027, 3, 9))) == [
+        "newer",
+        "older",
+    ]
 
 
 def test_between_flagged_patients_of_one_day_the_usual_order_holds():
@@ -33,5 +41,8 @@ def test_between_flagged_patients_of_one_day_the_usual_order_holds():
 
 
 def test_without_a_red_flag_the_order_is_unchanged():
-    assert order(("none", figures(), None), ("overuse", figures("overuse"), None),
-                 ("sore", figures(prolonged=True), None)) == ["overuse", "sore", "none"]
+    assert order(
+        ("none", figures(), None),
+        ("overuse", figures("overuse"), None),
+        ("sore", figures(prolonged=True), None),
+    ) == ["overuse", "sore", "none"]
