@@ -15,8 +15,8 @@ from .style import (
     HEADACHE,
     MISSING,
     day_axis_range,
+    figure,
     hatched,
-    layout,
     session_line,
     session_markers,
     week_axis,
@@ -58,27 +58,22 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         f"{plural_text(figures.days_logged - figures.headache_days, 'logged day')} "
         "without headache. " + by_week + sessions_text(marked)
     )
-    return {
-        "data": data,
-        "layout": layout(
-            chart,
-            summary,
-            first,
-            last,
-            subtitle=(
-                f"{span_text(first, last)} · {figures.days_logged} of {plural_text(count, 'day')} logged"
-            ),
-            height=340,
-            xaxis=xaxis,
-            yaxis={
-                "range": [-0.6, 11.2],
-                "tickvals": [0, 2, 4, 6, 8, 10],
-                "title": {"text": f"{'Worst pain' if weekly else words.peak_name} (0-10)"},
-            },
-            bargap=0,
-            shapes=shapes,
-        ),
-    }
+    return figure(
+        chart,
+        data,
+        summary,
+        (first, last),
+        subtitle=f"{span_text(first, last)} · {figures.days_logged} of {plural_text(count, 'day')} logged",
+        height=340,
+        xaxis=xaxis,
+        yaxis={
+            "range": [-0.6, 11.2],
+            "tickvals": [0, 2, 4, 6, 8, 10],
+            "title": {"text": f"{'Worst pain' if weekly else words.peak_name} (0-10)"},
+        },
+        bargap=0,
+        shapes=shapes,
+    )
 
 
 def _daily(index: DayIndex, first: date, last: date, words: Words) -> tuple[list[dict], dict, str]:

@@ -9,7 +9,7 @@ from .. import clinical
 from ..clinical.overuse import CLASS_DAY_LIMITS
 from ..clinical.periods import Month
 from .ranges import elapsed_days, months_span
-from .style import CLASS_STYLE, MISSING, TEXT, layout, month_axis, month_trace_axis
+from .style import CLASS_STYLE, MISSING, TEXT, figure, month_bars, month_trace_axis
 from .words import Words, month_text, plural_text, span_text
 
 if TYPE_CHECKING:
@@ -135,28 +135,22 @@ def draw(chart: Chart, given: ChartInput) -> dict:
             f"{words.class_names['non_opioid_analgesic'].lower()}, {CLASS_LIMIT} days of "
             f"{words.other_classes} or of {words.several_classes} together)."
         )
-    return {
-        "data": data,
-        "layout": layout(
-            chart,
-            summary,
-            first,
-            last,
-            subtitle=f"{span_text(first, last)} · {logged} of {plural_text(total_days, 'day')} logged",
-            height=380,
-            barmode="stack",
-            bargap=0.25,
-            hovermode="x unified",
-            xaxis=month_axis(first, last),
-            yaxis={
-                "range": [0, top],
-                "tickvals": [0, 5, 10, 15, 20, 25, 30],
-                "title": {"text": "Days"},
-                "domain": [0, 0.84],
-            },
-            yaxis2={"domain": [0.88, 1], "range": [0, 1], "fixedrange": True, "visible": False},
-        ),
-    }
+    return figure(
+        chart,
+        data,
+        summary,
+        (first, last),
+        subtitle=f"{span_text(first, last)} · {logged} of {plural_text(total_days, 'day')} logged",
+        height=380,
+        **month_bars(first, last),
+        yaxis={
+            "range": [0, top],
+            "tickvals": [0, 5, 10, 15, 20, 25, 30],
+            "title": {"text": "Days"},
+            "domain": [0, 0.84],
+        },
+        yaxis2={"domain": [0.88, 1], "range": [0, 1], "fixedrange": True, "visible": False},
+    )
 
 
 def _limit_lines(first: date | None, last: date | None, words: Words) -> list[dict]:

@@ -13,9 +13,9 @@ from .style import (
     MODERATE,
     MODERATE_SEVERE_NAME,
     SEVERE,
+    figure,
     hatched,
-    layout,
-    month_axis,
+    month_bars,
     month_trace_axis,
 )
 from .words import month_text, plural_text, span_text
@@ -113,19 +113,13 @@ def draw(chart: Chart, given: ChartInput) -> dict:
             f"{plural_text(latest.headache_days, 'headache day')}, "
             f"{latest.days_logged} of {plural_text(days_so_far, 'day')} logged."
         )
-    return {
-        "data": data,
-        "layout": layout(
-            chart,
-            summary,
-            first,
-            last,
-            subtitle=f"{span_text(first, last)} · {total_logged} of {plural_text(total_days, 'day')} logged",
-            height=340,
-            barmode="stack",
-            bargap=0.25,
-            hovermode="x unified",
-            xaxis=month_axis(first, last),
-            yaxis={"range": [0, 31.5], "tickvals": [0, 10, 20, 30], "title": {"text": "Days"}},
-        ),
-    }
+    return figure(
+        chart,
+        data,
+        summary,
+        (first, last),
+        subtitle=f"{span_text(first, last)} · {total_logged} of {plural_text(total_days, 'day')} logged",
+        height=340,
+        **month_bars(first, last),
+        yaxis={"range": [0, 31.5], "tickvals": [0, 10, 20, 30], "title": {"text": "Days"}},
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .ranges import elapsed_between
-from .style import FREE, HEADACHE, hatched, layout
+from .style import FREE, HEADACHE, figure, hatched
 from .words import mean_text, plural_text, session_labels, sessions_shown_text
 
 if TYPE_CHECKING:
@@ -84,24 +84,21 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         if effects
         else ". No treatment session yet."
     )
-    return {
-        "data": data,
-        "layout": layout(
-            chart,
-            summary,
-            first,
-            last,
-            subtitle=f"{plural_text(window, 'day')} before (pre) and after (post) · {about}",
-            height=360,
-            barmode="stack",
-            bargap=0.2,
-            # Level labels for up to 6 sessions; past that plotly.js picks the angle (its default,
-            # "auto", which Python plotly's validator refuses to be written out).
-            xaxis={
-                "type": "multicategory",
-                "tickfont": {"size": 12},
-                **({"tickangle": 0} if len(effects) <= 6 else {}),
-            },
-            yaxis={"range": [0, window + 0.5], "title": {"text": "Days"}, "nticks": 6},
-        ),
-    }
+    return figure(
+        chart,
+        data,
+        summary,
+        (first, last),
+        subtitle=f"{plural_text(window, 'day')} before (pre) and after (post) · {about}",
+        height=360,
+        barmode="stack",
+        bargap=0.2,
+        # Level labels for up to 6 sessions; past that plotly.js picks the angle (its default,
+        # "auto", which Python plotly's validator refuses to be written out).
+        xaxis={
+            "type": "multicategory",
+            "tickfont": {"size": 12},
+            **({"tickangle": 0} if len(effects) <= 6 else {}),
+        },
+        yaxis={"range": [0, window + 0.5], "title": {"text": "Days"}, "nticks": 6},
+    )

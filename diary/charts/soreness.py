@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .. import clinical
 from ..clinical.effects import PROLONGED_FROM_DAY, PROLONGED_SORENESS, RESOLVED_SORENESS
 from .ranges import elapsed_between
-from .style import MISSING, SERIES, layout
+from .style import MISSING, SERIES, figure
 from .words import plural_text, session_labels, sessions_shown_text
 
 if TYPE_CHECKING:
@@ -130,27 +130,24 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     )
     first = effects[0].date if effects else None
     last = effects[-1].date if effects else None
-    return {
-        "data": data,
-        "layout": layout(
-            chart,
-            summary,
-            first,
-            last,
-            subtitle=f"Up to {plural_text(window, 'day')} after each session · {about}",
-            height=360,
-            xaxis={
-                "range": [0.5, window + 0.5],
-                "dtick": 1 if window <= 14 else 7,
-                "tick0": 1 if window <= 14 else 7,
-                "title": {"text": "Days after the session"},
-            },
-            yaxis={
-                "range": [bottom, 10.6],
-                "tickvals": [0, 2, 4, 6, 8, 10],
-                "title": {"text": "Soreness (0-10)"},
-            },
-            shapes=shapes,
-            annotations=annotations,
-        ),
-    }
+    return figure(
+        chart,
+        data,
+        summary,
+        (first, last),
+        subtitle=f"Up to {plural_text(window, 'day')} after each session · {about}",
+        height=360,
+        xaxis={
+            "range": [0.5, window + 0.5],
+            "dtick": 1 if window <= 14 else 7,
+            "tick0": 1 if window <= 14 else 7,
+            "title": {"text": "Days after the session"},
+        },
+        yaxis={
+            "range": [bottom, 10.6],
+            "tickvals": [0, 2, 4, 6, 8, 10],
+            "title": {"text": "Soreness (0-10)"},
+        },
+        shapes=shapes,
+        annotations=annotations,
+    )

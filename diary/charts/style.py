@@ -122,6 +122,19 @@ def layout(
     return result
 
 
+def figure(
+    chart: Chart, data: list[dict], summary: str, span: tuple[date | None, date | None], **args
+) -> dict:
+    """A figure: its traces and the shared layout over `span`, (first, last) (`layout`'s
+    keyword arguments in `args`)."""
+    return {"data": data, "layout": layout(chart, summary, *span, **args)}
+
+
+def month_bars(first: date | None, last: date | None) -> dict:
+    """The layout arguments of stacked bars a month, one hover label for the month."""
+    return {"barmode": "stack", "bargap": 0.25, "hovermode": "x unified", "xaxis": month_axis(first, last)}
+
+
 def _merge(base: dict, over: dict) -> dict:
     merged = {**base, **over}
     if "title" in over:
