@@ -79,12 +79,9 @@ def _soreness(days_after_session: int | None, sore_session: bool, rng: random.Ra
     return [None, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0][days_after_session]
 
 
-def _day(
-    rng: random.Random, patient: User, day: date, plan: Plan, soreness: int | None, exercises: bool | None
-) -> DayRecord | None:
-    if rng.random() < plan.forgotten and not plan.certain:
-        return None  # a forgotten day stays missing
-    record = DayRecord(
+def _blank_day(patient: User, day: date, soreness: int | None, exercises: bool | None) -> DayRecord:
+    """A day record with no headache, medication, trigger, red flag or note yet."""
+    return DayRecord(
         patient_id=patient.id,
         date=day,
         triggers=[],
@@ -95,6 +92,14 @@ def _day(
         soreness=soreness,
         exercises_done=exercises,
     )
+
+
+def _day(
+    rng: random.Random, patient: User, day: date, plan: Plan, soreness: int | None, exercises: bool | None
+) -> DayRecord | None:
+    if rng.random() < plan.forgotten and not plan.certain:
+        return None  # a forgotten day stays missing
+    record = _blank_day(patient, day, soreness, exercises)
     if plan.certain or rng.random() < plan.headache:
         record.headaches.append(
             Headache(
@@ -140,18 +145,8 @@ def _diary(
         soreness = _soreness(after, after is not None and days_ago + after == sore_session, rng)
         exercises = (rng.random() < 0.75) if session_days and days_ago < max(session_days) else None
         if unanswered and days_ago in unanswered:
-            record = DayRecord(
-                patient_id=patient.id,
-                date=today - timedelta(days=days_ago),
-                triggers=[],
-                red_flags=[],
-                notes=None,
-                headaches=[],
-                medications=[],
-                soreness=soreness,
-                exercises_done=True,
-                had_headache=None,
-            )
+            record = _blank_day(patient, today - timedelta(days=days_ago), soreness, True)
+            record.had_headache = None  # the headache question left unanswered
         else:
             record = _day(
                 rng, patient, today - timedelta(days=days_ago), plan_of(days_ago), soreness, exercises
