@@ -150,19 +150,9 @@ CHARTS = {
 NAMES = tuple(CHARTS)
 
 
-def build(
-    name: str,
-    days: Iterable[DayFacts],
-    sessions: Sequence[SessionFacts],
-    today: date,
-    first: date | None = None,
-    last: date | None = None,
-    window: int = DEFAULT_WINDOW,
-    start: date | None = None,
-    audience: str = THERAPIST,
-) -> dict:
-    """The figure of chart `name` (Chart.build); KeyError for a name not in CHARTS."""
-    return CHARTS[name].build(days, sessions, today, first, last, window, start, audience)
+def build(name: str, *args, **kwargs) -> dict:
+    """The figure of chart `name`: Chart.build, with its arguments; KeyError for a name not in CHARTS."""
+    return CHARTS[name].build(*args, **kwargs)
 
 
 __all__ = [
