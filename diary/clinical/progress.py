@@ -114,12 +114,7 @@ def treatment_progress(days: Days, sessions: Iterable[SessionFacts], today: date
     baseline = Baseline(
         from_date=base.from_date,
         to_date=base.to_date,
-        days_logged=base.days_logged,
-        headache_days=base.headache_days,
-        headache_days_per_28=rounded(per_28(base.headache_days, base.days_logged)),
-        moderate_severe_days=base.moderate_severe_days,
-        acute_medication_days=base.acute_medication_days,
-        mean_peak_intensity=base.mean_peak_intensity,
+        **_shown(base),
     )
     periods = []
     start = first
@@ -128,6 +123,18 @@ def treatment_progress(days: Days, sessions: Iterable[SessionFacts], today: date
         periods.append(_progress_period(index, len(periods) + 1, start, end, today, base))
         start = end + timedelta(days=1)
     return Progress(first_session_date=first, baseline=baseline, periods=tuple(periods))
+
+
+def _shown(figures: PeriodFigures) -> dict:
+    """The figures Baseline and ProgressPeriod show of a period."""
+    return {
+        "days_logged": figures.days_logged,
+        "headache_days": figures.headache_days,
+        "headache_days_per_28": rounded(per_28(figures.headache_days, figures.days_logged)),
+        "moderate_severe_days": figures.moderate_severe_days,
+        "acute_medication_days": figures.acute_medication_days,
+        "mean_peak_intensity": figures.mean_peak_intensity,
+    }
 
 
 def _progress_period(
@@ -148,12 +155,7 @@ def _progress_period(
         from_date=start,
         to_date=end,
         complete=complete,
-        days_logged=figures.days_logged,
-        headache_days=figures.headache_days,
-        headache_days_per_28=rounded(per_28(figures.headache_days, figures.days_logged)),
-        moderate_severe_days=figures.moderate_severe_days,
-        acute_medication_days=figures.acute_medication_days,
-        mean_peak_intensity=figures.mean_peak_intensity,
+        **_shown(figures),
         change_pct=change,
         responder_50=responder(change, RESPONDER_50_PCT, baseline_per_28),
         responder_30=responder(change, RESPONDER_30_PCT, baseline_per_28),
