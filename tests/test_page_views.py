@@ -50,7 +50,7 @@ def test_a_patient_page_and_its_charts_are_one_event(shared, therapist, as_user)
 def test_the_printed_summary_and_its_charts_are_one_event(shared, therapist, as_user):
     desk = as_user(therapist)
     assert desk.get(f"/therapist/patients/{shared.id}/summary").status_code == 200
-    for name in ("sessions", "medication"):
+    for name in ("weekly", "medication"):
         assert desk.get(f"/api/v1/patients/{shared.id}/charts/{name}").status_code == 200
     assert reads(shared) == [SUMMARY_PAGE]
 

@@ -41,7 +41,7 @@ from datetime import date
 
 from ..clinical import DayFacts, SessionFacts
 from ..clinical.effects import DEFAULT_WINDOW
-from . import calendar, intensity, medication, monthly, sessions, soreness
+from . import calendar, intensity, medication, monthly, sessions, soreness, weekly
 from .ranges import MAX_DAYS, ChartInput, Days, Months, RangeError, Sessions
 from .style import SERIES
 from .words import AUDIENCES, PATIENT, THERAPIST, WORDS
@@ -106,6 +106,13 @@ CHARTS = {
             "peak intensity a day (the worst a week over more than 13 weeks), with treatment sessions marked",
             Days(months=6),
             intensity.draw,
+        ),
+        Chart(
+            "weekly",
+            "Headache days by week",
+            "headache days, moderate/severe days and days logged per week, with treatment sessions marked",
+            Days(months=3),
+            weekly.draw,
         ),
         Chart(
             "monthly",

@@ -1,5 +1,5 @@
 """The printed pre-follow-up summary (issue 11 item 17): Chromium prints it on exactly two A4
-pages, with the two charts a therapist reads first (headache days around sessions, acute
+pages, with the two charts a therapist reads first (headache days by week with the sessions marked, acute
 medication days against the limits) drawn as SVG in the print layout, so the PDF keeps them as
 vectors. The patient is the demo's: four sessions, six months of diary."""
 
@@ -18,7 +18,7 @@ from .conftest import Account, log_in
 
 pytestmark = pytest.mark.browser
 
-CHARTS = ("#chart-sessions", "#chart-medication")
+CHARTS = ("#chart-weekly", "#chart-medication")
 
 
 @pytest.fixture(scope="module")
