@@ -69,5 +69,7 @@ def test_the_summary_prints_on_two_a4_pages_with_its_two_charts_as_svg(browser, 
         assert page.locator(".chart").count() == len(CHARTS)
         pdf = page.pdf(format="A4", print_background=False)
         assert page_count(pdf) == 2
+        # Vector form: no picture anywhere in the PDF (Chromium turns a pattern fill into one).
+        assert re.findall(rb"/Subtype\s*/Image", pdf) == []
     finally:
         context.close()

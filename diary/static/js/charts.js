@@ -225,6 +225,11 @@
           figure.layout.legend = Object.assign({}, figure.layout.legend, {
             orientation: "v", xref: "paper", x: 1.02, xanchor: "left",
             yref: "paper", y: 1, yanchor: "top" });
+          /* Chromium prints a pattern fill as a picture: on paper, days not logged are the
+             pattern's light grey alone, so the whole chart stays vector. */
+          figure.data.forEach(function (trace) {
+            if (trace.marker && trace.marker.pattern) delete trace.marker.pattern;
+          });
           return Plotly.newPlot(element.chartPlot, figure.data, figure.layout,
                                 { responsive: false, displayModeBar: false, staticPlot: true });
         }
