@@ -195,7 +195,7 @@ class Sessions:
         return clinical.effects_window(chosen, window, today) if chosen else None
 
     def effects(self, given: ChartInput) -> tuple[list[SessionEffect], int]:
-        """The effects of the shown sessions, and how many sessions the range holds."""
+        """The effects of the shown sessions, oldest first, and how many sessions the range holds."""
         wanted = {s.id for s in self.shown(given.sessions, given.first, given.last)}
         # Every session goes in: the next session cuts a session's after window short.
         effects = [
@@ -203,7 +203,7 @@ class Sessions:
             for e in clinical.session_effects(given.days, given.sessions, given.today, given.window)
             if e.session_id in wanted
         ]
-        return effects, len(_in_range(given.sessions, given.first, given.last))
+        return sorted(effects, key=lambda e: e.date), len(_in_range(given.sessions, given.first, given.last))
 
 
 def _in_range(sessions: Iterable[SessionFacts], first: date | None, last: date | None) -> list[SessionFacts]:

@@ -17,7 +17,6 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     """A pair of stacked bars a session: its `window` days before (pre) and after (post)."""
     today, window, words = given.today, given.window, given.words
     effects, total = chart.range.effects(given)
-    effects = sorted(effects, key=lambda e: e.date)
     labels = session_labels([e.date for e in effects], today)
     outer: list[str] = []
     inner: list[str] = []

@@ -26,7 +26,6 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     today, window = given.today, given.window
     effects, total = chart.range.effects(given)
     index = clinical.index_days(given.days)
-    effects = sorted(effects, key=lambda e: e.date)
     labels = session_labels([e.date for e in effects], today)
     data: list[dict] = []
     gap_x: list[int] = []
