@@ -273,7 +273,7 @@ def as_user(new_api):
 
 
 class StatementCounter:
-    """Counts the SQL statements the app sends while active (PERFORMANCE.md: no N+1)."""
+    """Counts the SQL statements the app sends while active (docs/performance.md: no N+1)."""
 
     def __init__(self):
         self.statements: list[str] = []

@@ -1,4 +1,4 @@
-"""Callable test factories with overridable defaults, and a JSON client that speaks API.md."""
+"""Callable test factories with overridable defaults, and a JSON client that speaks docs/api.md."""
 
 from __future__ import annotations
 

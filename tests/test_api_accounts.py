@@ -1,4 +1,4 @@
-"""Accounts over HTTP (API.md "Accounts"): register, passwords, login, rehash, logout, profile."""
+"""Accounts over HTTP (docs/api.md "Accounts"): register, passwords, login, rehash, logout, profile."""
 
 from __future__ import annotations
 

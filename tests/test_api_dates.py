@@ -1,4 +1,4 @@
-"""Diary dates follow the patient's own calendar (CLINICAL_RULES.md section 1): nothing after their
+"""Diary dates follow the patient's own calendar (docs/clinical-rules.md section 1): nothing after their
 today, nothing more than 5 years back, whatever the server's clock zone says."""
 
 from __future__ import annotations

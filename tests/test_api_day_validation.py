@@ -1,4 +1,4 @@
-"""Every rule of a day record (API.md "Diary days"): good values are stored, bad ones are a 422
+"""Every rule of a day record (docs/api.md "Diary days"): good values are stored, bad ones are a 422
 problem keyed by field path and store nothing."""
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ def test_a_day_read_back_can_be_sent_again_unchanged(logged_in):
     assert again.get_json() == first.get_json()
 
 
-# -- The headache question (API.md, CLINICAL_RULES.md section 1) ---------------------------------
+# -- The headache question (docs/api.md, docs/clinical-rules.md section 1) ---------------------------------
 
 # (had_headache sent, headaches sent, stored had_headache or the 422 message on `had_headache`)
 ANSWERS = [

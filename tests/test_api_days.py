@@ -382,7 +382,7 @@ def test_a_hidden_patient_and_a_missing_one_get_the_same_404(patient_a_day, pati
 
 ACUTE_CLASSES = {"non_opioid_analgesic", "triptan", "ergot", "opioid", "combination_analgesic", "other_acute"}
 
-# CLINICAL_RULES.md section 3: a catalogue name that starts so has this class.
+# docs/clinical-rules.md section 3: a catalogue name that starts so has this class.
 CATALOGUE_CLASSES = [
     ("paracetamol 500", "non_opioid_analgesic"),
     ("ibuprofen", "non_opioid_analgesic"),

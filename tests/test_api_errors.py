@@ -1,4 +1,4 @@
-"""Status codes and their application/problem+json bodies (API.md "Conventions")."""
+"""Status codes and their application/problem+json bodies (docs/api.md "Conventions")."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ MAX_BODY = 64 * 1024
 
 
 def assert_problem(response, status: int) -> dict:
-    """A problem+json answer with every RFC 9457 member API.md promises, and no stack trace."""
+    """A problem+json answer with every RFC 9457 member docs/api.md promises, and no stack trace."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.headers["Content-Type"] == "application/problem+json"
     body = response.get_json()

@@ -1,4 +1,4 @@
-"""Figures endpoints (API.md "Figures and charts"): the engine's numbers, in the API's shape."""
+"""Figures endpoints (docs/api.md "Figures and charts"): the engine's numbers, in the API's shape."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 CHANGES = {"post", "put", "patch", "delete"}
 CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
-# The JSON bodies API.md names, by (method, OpenAPI path) -> component schema.
+# The JSON bodies docs/api.md names, by (method, OpenAPI path) -> component schema.
 BODIES = {
     ("post", "/api/v1/auth/register"): "Register",
     ("post", "/api/v1/auth/login"): "Login",
@@ -291,7 +291,7 @@ def test_every_documented_query_parameter_is_the_one_the_view_validates(app, spe
     assert ("/api/v1/patients/{pid}/charts/soreness", "window") in checked
 
 
-# -- What API.md says, in the document --------------------------------------------------------
+# -- What docs/api.md says, in the document --------------------------------------------------------
 
 
 @pytest.mark.parametrize(("method", "path", "schema"), [(m, p, s) for (m, p), s in BODIES.items()])

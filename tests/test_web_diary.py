@@ -366,7 +366,7 @@ def test_quick_buttons_show_what_is_stored(patient_client, patient, today):
     assert len(re.findall(r'aria-pressed="true"', page)) == 3  # and "No headache today"
 
 
-# -- The headache question (CLINICAL_RULES.md section 1) ---------------------------------------
+# -- The headache question (docs/clinical-rules.md section 1) ---------------------------------------
 
 # (what the form says to "Did you have a headache?", a headache rated in the form, what is stored)
 ANSWERS = [

@@ -206,7 +206,7 @@ def test_the_tiles_give_the_last_28_days_as_the_engine_counts_them_without_paink
 
 
 def overuse_diary(status: str, today: date) -> dict[date, dict]:
-    """Days that put a patient in each medication-overuse status (CLINICAL_RULES.md 4)."""
+    """Days that put a patient in each medication-overuse status (docs/clinical-rules.md 4)."""
     if status == "ichd3_pattern":  # the last three complete months: 16 headache days, all with painkillers
         month = clinical.Month.of(today)
         days = {}

@@ -64,7 +64,7 @@ def session_form(client, patient, **changes):
 # -- Home: the triage list and adding a patient -------------------------------------------------------
 
 
-def test_home_lists_each_patient_with_their_figures_in_words(app, users, therapist, desk):
+def test_home_lists_each_patient_with_their_figures_in_words(mid_month, app, users, therapist, desk):
     patient = users.patient(name="Alex Morgan")
     link(patient, therapist)
     today = clock.today(patient)
@@ -91,7 +91,7 @@ def row_of(desk, patient) -> str:
     return text_of(page.text.split(f'href="/therapist/patients/{patient.id}"')[1].split("</tr>")[0])
 
 
-def test_home_says_why_a_thin_period_has_no_change(users, therapist, desk):
+def test_home_says_why_a_thin_period_has_no_change(mid_month, users, therapist, desk):
     patient = users.patient(name="Thin Diary")
     link(patient, therapist)
     today = clock.today(patient)
@@ -118,7 +118,7 @@ def test_home_says_why_a_thin_period_has_no_change(users, therapist, desk):
     assert "No session in 28 days" in row  # soreness is flagged for recent sessions only
 
 
-def test_home_says_when_soreness_days_4_to_7_were_not_scored(users, therapist, desk):
+def test_home_says_when_soreness_days_4_to_7_were_not_scored(mid_month, users, therapist, desk):
     patient = users.patient(name="No Scores")
     link(patient, therapist)
     today = clock.today(patient)
@@ -137,7 +137,7 @@ def test_home_says_when_soreness_days_4_to_7_were_not_scored(users, therapist, d
     assert "No scores days 4–7" in row_of(desk, patient)
 
 
-def test_home_says_too_early_for_soreness_two_days_after_the_only_session(users, therapist, desk):
+def test_home_says_too_early_for_soreness_two_days_after_the_only_session(mid_month, users, therapist, desk):
     patient = users.patient(name="Sam Early")
     link(patient, therapist)
     today = clock.today(patient)
@@ -260,7 +260,7 @@ def test_an_unlinked_therapist_gets_404_and_the_attempt_is_logged(app, patient, 
 
 
 def test_the_patient_page_costs_the_same_statements_however_long_the_diary(
-    shared, therapist, as_user, desk, count_statements
+    mid_month, shared, therapist, as_user, desk, count_statements
 ):
     def statements() -> int:
         with count_statements() as counted:
@@ -285,7 +285,7 @@ def test_the_patient_page_costs_the_same_statements_however_long_the_diary(
     assert statements() == few
 
 
-def test_the_patient_page_moves_by_month_but_not_past_this_month(shared, desk):
+def test_the_patient_page_moves_by_month_but_not_past_this_month(mid_month, shared, desk):
     this_month = clock.today(shared).replace(day=1)
     page = desk.get(f"/therapist/patients/{shared.id}?month=2999-01").text
     assert this_month.strftime("%B") in page and "Next month" not in page
@@ -365,7 +365,7 @@ def test_a_day_row_says_where_the_headache_was_its_type_side_and_symptoms(mid_mo
     assert "Migraine 7/10 , 3 h Right side" in row  # (text_of puts a space at each tag)
 
 
-def test_an_approaching_limit_says_how_many_acute_medication_days_make_it(shared, desk):
+def test_an_approaching_limit_says_how_many_acute_medication_days_make_it(mid_month, shared, desk):
     today = clock.today(shared)
     for n in range(overuse.APPROACHING_ACUTE_DAYS):
         make_day(
@@ -382,7 +382,7 @@ def test_an_approaching_limit_says_how_many_acute_medication_days_make_it(shared
     assert "None in the last" not in card
 
 
-def test_means_and_rates_have_one_decimal_place_whole_or_not(shared, therapist, desk):
+def test_means_and_rates_have_one_decimal_place_whole_or_not(mid_month, shared, therapist, desk):
     today = clock.today(shared)
     session_day = today - timedelta(days=8)
     for n in range(1, 8):  # peaks of 5 before the session; 4 and 5 in turn after it
@@ -397,7 +397,7 @@ def test_means_and_rates_have_one_decimal_place_whole_or_not(shared, therapist, 
 # -- The session form --------------------------------------------------------------------------------
 
 
-def test_the_form_offers_today_technique_chips_and_a_row_per_muscle(shared, desk):
+def test_the_form_offers_today_technique_chips_and_a_row_per_muscle(mid_month, shared, desk):
     page = desk.get(f"/therapist/patients/{shared.id}/sessions/new").text
     fields = form_fields(page, "session-form")
     assert fields["date"] == clock.today(shared).isoformat()
@@ -409,7 +409,7 @@ def test_the_form_offers_today_technique_chips_and_a_row_per_muscle(shared, desk
     assert "data-quick-dates" in page and "+2 weeks" in page
 
 
-def test_a_session_from_the_form_is_stored_as_the_api_stores_it(shared, therapist, desk, as_user):
+def test_a_session_from_the_form_is_stored_as_the_api_stores_it(mid_month, shared, therapist, desk, as_user):
     day = clock.today(shared) - timedelta(days=1)
     sent = session_form(
         desk,
@@ -512,7 +512,7 @@ def test_an_other_muscle_needs_its_name_and_its_side(shared, desk, side, name, f
     assert sessions_of(shared) == []
 
 
-def test_a_session_can_be_corrected_from_its_prefilled_form(shared, desk):
+def test_a_session_can_be_corrected_from_its_prefilled_form(mid_month, shared, desk):
     day = clock.today(shared) - timedelta(days=3)
     desk.post(
         f"/therapist/patients/{shared.id}/sessions/new",
@@ -535,7 +535,7 @@ def test_a_session_can_be_corrected_from_its_prefilled_form(shared, desk):
     assert [e.action for e in events(shared) if e.action != "read"] == ["create", "update"]
 
 
-def test_a_correction_with_a_wrong_date_changes_nothing(shared, desk):
+def test_a_correction_with_a_wrong_date_changes_nothing(mid_month, shared, desk):
     desk.post(
         f"/therapist/patients/{shared.id}/sessions/new",
         data=session_form(desk, shared, techniques=["education"], notes="First"),
@@ -552,7 +552,7 @@ def test_a_correction_with_a_wrong_date_changes_nothing(shared, desk):
     assert [e.action for e in events(shared) if e.action != "read"] == ["create"]
 
 
-def test_a_muscle_treated_left_and_right_shows_as_both(shared, therapist, as_user, desk):
+def test_a_muscle_treated_left_and_right_shows_as_both(mid_month, shared, therapist, as_user, desk):
     sid = (
         as_user(therapist)
         .post(

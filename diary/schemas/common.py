@@ -74,7 +74,7 @@ class ProblemSchema(Schema):
 
 # -- Date ranges --------------------------------------------------------------------------------
 
-# The dates a query may name. Far wider than any diary (CLINICAL_RULES.md: 5 years back at most),
+# The dates a query may name. Far wider than any diary (docs/clinical-rules.md: 5 years back at most),
 # and far enough from year 1 and year 9999 that no default or span runs off the calendar.
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)

@@ -1,4 +1,4 @@
-"""The headache question stays open until the patient answers it (CLINICAL_RULES.md section 1):
+"""The headache question stays open until the patient answers it (docs/clinical-rules.md section 1):
 on a phone (390 x 844), each quick control on a day not yet answered (a soreness score, exercises
 done or not, a medicine's dose and Save) stores the day with `had_headache` null, online and
 offline (synced once back online), and the page keeps asking "Did you have a headache today?".

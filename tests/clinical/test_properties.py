@@ -1,4 +1,4 @@
-"""The engine against a deliberately naive reading of CLINICAL_RULES.md, on random diaries.
+"""The engine against a deliberately naive reading of docs/clinical-rules.md, on random diaries.
 
 The naive side walks every calendar date of each range, looks the day up, and recomputes
 everything from scratch with exact fractions; it shares no code with diary.clinical beyond
