@@ -91,17 +91,6 @@ class IsolatedClient(FlaskClient):
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgresql")
-TABLES = (
-    "access_events",
-    "treatment_sessions",
-    "therapist_links",
-    "share_codes",
-    "login_sessions",
-    "medication_intakes",
-    "headaches",
-    "day_records",
-    "users",
-)
 
 
 def _create_postgres_database() -> tuple[str, str]:
@@ -182,11 +171,16 @@ def database_url(database_urls, backend) -> str:
     return database_urls[backend]
 
 
+def _tables() -> list[str]:
+    """Every table of the models, children before parents (so deletes respect foreign keys)."""
+    return [table.name for table in reversed(db.metadata.sorted_tables)]
+
+
 def _empty_tables(backend: str) -> None:
     if backend == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        db.session.execute(text(f"TRUNCATE {', '.join(_tables())} RESTART IDENTITY CASCADE"))
     else:
-        for table in TABLES:
+        for table in _tables():
             db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
 

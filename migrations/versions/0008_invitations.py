@@ -1,0 +1,23 @@
+"""invitations from a therapist (issue 12)
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-01
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
