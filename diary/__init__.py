@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, ValidationError
 
 from .config import build_config
-from .extensions import babel, compress, csrf, db, limiter, migrate
+from .extensions import babel, compress, csrf, db, limiter, mailer, migrate
 
 
 class DayConverter(BaseConverter):
@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
+    mailer.init_app(app)
     babel.init_app(
         app, default_locale="en_GB", default_timezone=DEFAULT_TIMEZONE, timezone_selector=_user_timezone
     )

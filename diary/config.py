@@ -30,6 +30,38 @@ def _instance_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _account_settings(env: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Email (diary/mail.py), password reset and devices (issue 12, docs/mail.md)."""
+    settings: dict[str, Any] = {
+        # SMTP through Flask-Mail; without MAIL_SERVER, emails are written to the log.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _env_flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _env_flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Headache diary <diary@localhost>"),
+        # Flask-Mail would drop every message under TESTING; the tests read theirs from a real
+        # SMTP server (tests/mailbox.py) instead.
+        "MAIL_SUPPRESS_SEND": False,
+        # The site's address for links in emails (the request's host otherwise, which a client
+        # chooses: production sending mail needs it set).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL") or None,
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS": os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour"),
+        "PASSWORD_RESET_LIMIT_PER_EMAIL": os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3 per hour"),
+    }
+    settings.update({k: v for k, v in overrides.items() if k in settings})
+    if env == "production" and settings["MAIL_SERVER"] and not settings["PUBLIC_URL"]:
+        raise ConfigError(
+            "PUBLIC_URL must be set when MAIL_SERVER is (the site's address, for links in emails)."
+        )
+    return settings
+
+
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Settings from the environment, then `overrides` (tests pass a mapping here)."""
     overrides = dict(overrides or {})
@@ -109,6 +141,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
     }
+    config.update(_account_settings(env, overrides))
     if env == "testing":
         config["TESTING"] = True
     config.update(overrides)

@@ -5,6 +5,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -34,6 +35,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 compress = Compress()
+# Outgoing email (diary/mail.py reads its settings at each send).
+mailer = Mail()
 # Words and dates: ngettext for plurals and the dateformat filter (Babel's CLDR data), en_GB for
 # now; docs/words.md says how a translation would be added.
 babel = Babel()

@@ -23,6 +23,7 @@ from diary.models import User
 
 from . import clock
 from .factories import ApiClient, UserFactory
+from .mailbox import mailbox  # noqa: F401  (a fixture: a real SMTP server for a test)
 
 UNTRAVELLED = {
     "browser": "Chromium keeps the real time",

@@ -1,0 +1,98 @@
+"""A real SMTP server for a test: the `mailbox` fixture starts aiosmtpd on a free port, points
+the app at it, and gives the messages that arrived, parsed.
+
+    def test_x(app, mailbox, api):     # `app` is pointed at the mailbox by the fixture
+        ...
+        [message] = mailbox.wait_for(1)
+        assert message["To"] == "a@example.test"
+
+A test that builds its own app passes `make_app(**mailbox.settings)`.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+import time
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Mailbox:
+    """What the SMTP server received, parsed; `wait_for` polls until enough has arrived."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []  # (MAIL FROM, RCPT TO) of each
+        self._arrived = threading.Condition()
+
+    @property
+    def settings(self) -> dict:
+        return {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+            "MAIL_USERNAME": None,
+            "MAIL_PASSWORD": None,
+            "MAIL_DEFAULT_SENDER": "Headache diary <diary@clinic.test>",
+            "PUBLIC_URL": "https://diary.clinic.test",
+        }
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._arrived:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 5) -> list[EmailMessage]:
+        """The messages once at least `count` have arrived; fails after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pytest.fail(f"{count} email(s) expected, {len(self.messages)} arrived in {timeout} s")
+                self._arrived.wait(left)
+            return list(self.messages)
+
+    def for_address(self, address: str) -> list[EmailMessage]:
+        """The messages sent to this address."""
+        return [m for m in self.messages if address in m["To"]]
+
+
+def text_of(message: EmailMessage) -> str:
+    """The plain-text body of a message."""
+    return message.get_body(("plain",)).get_content()
+
+
+def html_of(message: EmailMessage) -> str:
+    """The HTML body of a message."""
+    return message.get_body(("html",)).get_content()
+
+
+@pytest.fixture
+def mailbox(request):
+    """A real SMTP server for this test; the `app` fixture, when the test uses it, sends there."""
+    box = Mailbox(_free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        if "app" in request.fixturenames:
+            request.getfixturevalue("app").config.update(box.settings)
+        yield box
+    finally:
+        controller.stop()
