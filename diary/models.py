@@ -72,6 +72,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="patient")
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by the clinic (`flask users disable`): the account cannot log in, its logins are ended.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_patient(self) -> bool:
@@ -92,8 +94,15 @@ class LoginSession(db.Model):
     __tablename__ = "login_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The id the account page and the API name it by (the token never leaves the cookie).
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The device, in the words of diary/devices.py ("Firefox on Android"), the client's address,
+    # and when the login was last used (updated at most once a minute: diary/auth.py).
+    device: Mapped[str | None] = mapped_column(String(80))
+    address: Mapped[str | None] = mapped_column(String(45))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -246,3 +255,19 @@ class AccessEvent(db.Model):
     what: Mapped[str] = mapped_column(String(120))
     allowed: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- Password reset (issue 12, docs/accounts.md) ---------------------------------------------------
+
+
+class PasswordResetToken(db.Model):
+    """A one-use link to set a new password; only the token's sha256 is stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -136,6 +136,7 @@ def erase_account(patient: User, password: str) -> None:
         DayRecord,
         Headache,
         MedicationIntake,
+        PasswordResetToken,
         ShareCode,
         TherapistLink,
         TreatmentSession,
@@ -155,6 +156,7 @@ def erase_account(patient: User, password: str) -> None:
         delete(ShareCode).where(ShareCode.patient_id == patient.id),
         delete(AccessEvent).where(AccessEvent.patient_id == patient.id),
         delete(LoginSession).where(LoginSession.user_id == patient.id),
+        delete(PasswordResetToken).where(PasswordResetToken.user_id == patient.id),
         delete(User).where(User.id == patient.id),
     ):
         db.session.execute(statement)
