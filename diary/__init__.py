@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     app.config.update(build_config(app.instance_path, config))
     app.url_map.converters["day"] = DayConverter
     register_extensions(app)
+    register_observability(app)
     register_blueprints(app)
     register_errors(app)
     register_headers(app)
@@ -105,6 +106,13 @@ def register_blueprints(app: Flask) -> None:
     # Static files (styles, scripts, icons) hold no one's data; they go out precompressed.
     app.view_functions["static"] = rule("anyone")(serve_static(app))
     app.session_interface = SessionInterface()
+
+
+def register_observability(app: Flask) -> None:
+    """Request logs, metrics and readiness (diary/observe.py, docs/operations.md)."""
+    from .observe import register_observability as register
+
+    register(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -44,6 +44,37 @@ def load_demo() -> None:
         click.echo(f"  {role:9} {email}  password: {password}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_database(path: str) -> None:
+    """Back up the database to PATH (SQLite: online backup; PostgreSQL: pg_dump), while it runs."""
+    from . import backup
+
+    try:
+        written = backup.backup(path)
+    except backup.BackupError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Backed up to {written} ({written.stat().st_size} bytes, readable by this user only).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace everything in a database that is not empty.")
+def restore_database(path: str, force: bool) -> None:
+    """Restore the backup at PATH into the configured database, then migrate it to the newest."""
+    from . import backup
+
+    try:
+        version = backup.restore(path, force=force)
+    except backup.BackupError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Restored {path} (made at migration {version}); the database is now at {backup.head()}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(load_demo)
+    app.cli.add_command(backup_database)
+    app.cli.add_command(restore_database)

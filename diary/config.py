@@ -92,8 +92,11 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "DIARY_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A server database can drop idle connections; a file cannot.
-        "SQLALCHEMY_ENGINE_OPTIONS": {} if database_url.startswith("sqlite") else {"pool_pre_ping": True},
+        # A server database can drop idle connections; a file cannot. An error's text leaves out
+        # the statement's values (a diary's words), as it may reach a log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True}
+        if database_url.startswith("sqlite")
+        else {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         # Sessions: the cookie names a server-side login session (see diary/auth.py).
         "SESSION_COOKIE_HTTPONLY": True,
@@ -144,5 +147,24 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
     config.update(_account_settings(env, overrides))
     if env == "testing":
         config["TESTING"] = True
+    config.update(_operations_settings(env, overrides))
     config.update(overrides)
     return config
+
+
+def _operations_settings(env: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Logs, metrics and the rate-limit keys of a clinic network's servers (docs/operations.md)."""
+    settings: dict[str, Any] = {
+        # "json": one JSON object a line (for a log collector); "plain": for a person reading.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT") or ("json" if env == "production" else "plain"),
+        # The key of the hash that tells users apart in the logs (derived from SECRET_KEY if unset).
+        "LOG_HASH_KEY": os.environ.get("LOG_HASH_KEY") or None,
+        # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # Put before every rate-limit key in Redis: two sites (or test runs) can share one Redis.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
+    }
+    settings.update({k: v for k, v in overrides.items() if k in settings})
+    if settings["LOG_FORMAT"] not in ("json", "plain"):
+        raise ConfigError(f"LOG_FORMAT must be json or plain, not {settings['LOG_FORMAT']!r}")
+    return settings
