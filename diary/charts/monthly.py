@@ -6,18 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import clinical
 from .ranges import elapsed_days, months_span
-from .style import (
-    BAND_NAMES,
-    FREE,
-    MILD,
-    MODERATE,
-    MODERATE_SEVERE_NAME,
-    SEVERE,
-    figure,
-    hatched,
-    month_bars,
-    month_trace_axis,
-)
+from .style import StackedDays, figure, month_bars, month_trace_axis, stacked_day_bars
 from .words import month_text, plural_text, span_text
 
 if TYPE_CHECKING:
@@ -31,62 +20,11 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     rows = clinical.month_rows(given.days, *given.time_range)
     months = [row.month for row in rows]
     elapsed = [elapsed_days(row.month, today) for row in rows]
-    moderate_severe = [row.moderate_severe_days for row in rows]
-    mild = [row.headache_days - row.moderate_severe_days for row in rows]
-    free = [row.days_logged - row.headache_days for row in rows]
-    missing = [max(0, e - row.days_logged) for row, e in zip(rows, elapsed)]
-    logged = [row.days_logged for row in rows]
-    month_axis_of_trace = month_trace_axis()
-    data = [
-        {
-            "type": "bar",
-            "name": MODERATE_SEVERE_NAME,
-            "x": months,
-            "y": moderate_severe,
-            **month_axis_of_trace,
-            "marker": {"color": SEVERE, "line": {"width": 0}},
-            "hovertemplate": "%{y} moderate or severe<extra></extra>",
-        },
-        {
-            "type": "bar",
-            "name": BAND_NAMES["mild"],
-            "x": months,
-            "y": mild,
-            **month_axis_of_trace,
-            "marker": {
-                "color": MILD,
-                "line": {"color": MODERATE, "width": 1},
-                "pattern": {
-                    "shape": ".",
-                    "fgcolor": MODERATE,
-                    "size": 5,
-                    "solidity": 0.2,
-                    "fillmode": "overlay",
-                },
-            },
-            "hovertemplate": "%{y} mild<extra></extra>",
-        },
-        {
-            "type": "bar",
-            "name": "No headache (logged)",
-            "x": months,
-            "y": free,
-            **month_axis_of_trace,
-            "marker": {"color": FREE, "line": {"width": 0}},
-            "hovertemplate": "%{y} without headache<extra></extra>",
-        },
-        {
-            "type": "bar",
-            "name": "Not logged",
-            "x": months,
-            "y": missing,
-            **month_axis_of_trace,
-            "customdata": logged,
-            "marker": hatched(),
-            "hovertemplate": "%{y} not logged (%{customdata} logged)<extra></extra>",
-        },
-    ]
-    total_logged, total_days = sum(logged), sum(elapsed)
+    counts = StackedDays()
+    for row, days in zip(rows, elapsed):
+        counts.add(days, row.days_logged, row.headache_days, row.moderate_severe_days)
+    data = stacked_day_bars(months, counts, dotted_mild=True, **month_trace_axis())
+    total_logged, total_days = sum(counts.logged), sum(elapsed)
     first, last = months_span(rows, today)
     counted = [(row, e) for row, e in zip(rows, elapsed) if e]
     # Most and fewest only among months with something logged: a month with nothing logged had
@@ -96,7 +34,7 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         f"{span_text(first, last)}: {total_logged} of {plural_text(total_days, 'day')} "
         f"logged, {total_days - total_logged} not logged. "
         f"{plural_text(sum(r.headache_days for r in rows), 'headache day')}, "
-        f"{sum(moderate_severe)} of them moderate or severe."
+        f"{sum(counts.moderate_severe)} of them moderate or severe."
     )
     if len(ranked) > 1:
         most = max(ranked, key=lambda row: row.headache_days)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -130,9 +131,91 @@ def figure(
     return {"data": data, "layout": layout(chart, summary, *span, **args)}
 
 
+def stacked_bars(xaxis: dict, gap: float) -> dict:
+    """The layout arguments of bars stacked a period (a week, a month), one hover label for the
+    period."""
+    return {"barmode": "stack", "bargap": gap, "hovermode": "x unified", "xaxis": xaxis}
+
+
 def month_bars(first: date | None, last: date | None) -> dict:
-    """The layout arguments of stacked bars a month, one hover label for the month."""
-    return {"barmode": "stack", "bargap": 0.25, "hovermode": "x unified", "xaxis": month_axis(first, last)}
+    """The layout arguments of stacked bars a month."""
+    return stacked_bars(month_axis(first, last), 0.25)
+
+
+@dataclass
+class StackedDays:
+    """The days of each period (a week, a month) as stacked bars count them."""
+
+    moderate_severe: list[int] = field(default_factory=list)
+    mild: list[int] = field(default_factory=list)
+    free: list[int] = field(default_factory=list)  # logged without headache
+    missing: list[int] = field(default_factory=list)  # come and not logged
+    logged: list[int] = field(default_factory=list)
+
+    def add(self, days: int, logged: int, headache_days: int, moderate_severe_days: int) -> None:
+        """The next period: `days` days that have come, `logged` of them logged."""
+        self.moderate_severe.append(moderate_severe_days)
+        self.mild.append(headache_days - moderate_severe_days)
+        self.free.append(logged - headache_days)
+        self.missing.append(max(0, days - logged))
+        self.logged.append(logged)
+
+
+def stacked_day_bars(
+    x: list[str],
+    counts: StackedDays,
+    *,
+    dotted_mild: bool = False,
+    **placing,
+) -> list[dict]:
+    """The days of each period (a week, a month) as four stacked bars, bottom to top: moderate or
+    severe, mild, no headache (logged), and not logged (hatched, never headache-free). `x` is
+    where each period's bar stands, `placing` how a bar sits on the date axis (its width, hover
+    format, period); `dotted_mild` dots the mild bars too."""
+    mild = {"color": MILD, "line": {"color": MODERATE, "width": 1}}
+    if dotted_mild:
+        mild["pattern"] = {
+            "shape": ".",
+            "fgcolor": MODERATE,
+            "size": 5,
+            "solidity": 0.2,
+            "fillmode": "overlay",
+        }
+    bars = [
+        (
+            MODERATE_SEVERE_NAME,
+            counts.moderate_severe,
+            {"color": SEVERE, "line": {"width": 0}},
+            "moderate or severe",
+        ),
+        (BAND_NAMES["mild"], counts.mild, mild, "mild"),
+        ("No headache (logged)", counts.free, {"color": FREE, "line": {"width": 0}}, "without headache"),
+    ]
+    data = [
+        {
+            "type": "bar",
+            "name": name,
+            "x": x,
+            "y": y,
+            **placing,
+            "marker": marker,
+            "hovertemplate": f"%{{y}} {what}<extra></extra>",
+        }
+        for name, y, marker, what in bars
+    ]
+    data.append(
+        {
+            "type": "bar",
+            "name": "Not logged",
+            "x": x,
+            "y": counts.missing,
+            **placing,
+            "customdata": counts.logged,
+            "marker": hatched(),
+            "hovertemplate": "%{y} not logged (%{customdata} logged)<extra></extra>",
+        }
+    )
+    return data
 
 
 def _merge(base: dict, over: dict) -> dict:

@@ -8,18 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import clinical
 from .ranges import monday_of
-from .style import (
-    BAND_NAMES,
-    FREE,
-    MILD,
-    MODERATE,
-    MODERATE_SEVERE_NAME,
-    SEVERE,
-    figure,
-    hatched,
-    session_markers,
-    week_axis,
-)
+from .style import StackedDays, figure, session_markers, stacked_bars, stacked_day_bars, week_axis
 from .words import day_text, plural_text, sessions_text, span_text
 
 if TYPE_CHECKING:
@@ -36,68 +25,32 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     hatched, never counted as headache-free."""
     first, last = given.time_range
     index = clinical.index_days(given.days)
-    mondays, moderate_severe, mild, free, missing, logged = [], [], [], [], [], []
+    mondays, counts = [], StackedDays()
     monday = monday_of(first)
     while monday <= last:
         week_first, week_last = max(monday, first), min(monday + WEEK - timedelta(days=1), last)
         figures = clinical.period_figures(index, week_first, week_last)
         mondays.append(monday)
-        moderate_severe.append(figures.moderate_severe_days)
-        mild.append(figures.headache_days - figures.moderate_severe_days)
-        free.append(figures.days_logged - figures.headache_days)
-        missing.append(figures.days - figures.days_logged)
-        logged.append(figures.days_logged)
+        counts.add(figures.days, figures.days_logged, figures.headache_days, figures.moderate_severe_days)
         monday += WEEK
     x = [(m + timedelta(days=3, hours=12)).isoformat() for m in mondays]  # the middle of the week
-    bar = {"type": "bar", "x": x, "width": [WEEK_MS * 0.8] * len(x), "xhoverformat": "week of %-d %b"}
-    data = [
-        {
-            **bar,
-            "name": MODERATE_SEVERE_NAME,
-            "y": moderate_severe,
-            "marker": {"color": SEVERE, "line": {"width": 0}},
-            "hovertemplate": "%{y} moderate or severe<extra></extra>",
-        },
-        {
-            **bar,
-            "name": BAND_NAMES["mild"],
-            "y": mild,
-            "marker": {"color": MILD, "line": {"color": MODERATE, "width": 1}},
-            "hovertemplate": "%{y} mild<extra></extra>",
-        },
-        {
-            **bar,
-            "name": "No headache (logged)",
-            "y": free,
-            "marker": {"color": FREE, "line": {"width": 0}},
-            "hovertemplate": "%{y} without headache<extra></extra>",
-        },
-        {
-            **bar,
-            "name": "Not logged",
-            "y": missing,
-            "customdata": logged,
-            "marker": hatched(),
-            "hovertemplate": "%{y} not logged (%{customdata} logged)<extra></extra>",
-        },
-    ]
+    data = stacked_day_bars(x, counts, width=[WEEK_MS * 0.8] * len(x), xhoverformat="week of %-d %b")
     marked = [s.date for s in given.sessions if first <= s.date <= last]
     if marked:
         data.append(session_markers(marked, SESSION_ROW))
-    days, days_logged = (
-        sum(f + m + s + n for f, m, s, n in zip(free, mild, moderate_severe, missing)),
-        sum(logged),
-    )
-    headache_days = sum(mild) + sum(moderate_severe)
+    days_logged = sum(counts.logged)
+    days = days_logged + sum(counts.missing)
+    moderate_severe_days = sum(counts.moderate_severe)
     summary = (
         f"{span_text(first, last)}, by week: {days_logged} of {plural_text(days, 'day')} logged, "
-        f"{plural_text(headache_days, 'headache day')}, {sum(moderate_severe)} of them moderate or severe."
+        f"{plural_text(moderate_severe_days + sum(counts.mild), 'headache day')}, "
+        f"{moderate_severe_days} of them moderate or severe."
     )
     if mondays:
         summary += (
             f" The week of {day_text(mondays[-1])}: "
-            f"{plural_text(moderate_severe[-1] + mild[-1], 'headache day')}"
-            f" in {plural_text(logged[-1], 'logged day')}."
+            f"{plural_text(counts.moderate_severe[-1] + counts.mild[-1], 'headache day')}"
+            f" in {plural_text(counts.logged[-1], 'logged day')}."
         )
     summary += " " + sessions_text(marked)
     return figure(
@@ -107,9 +60,6 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         (first, last),
         subtitle=f"{span_text(first, last)} · {days_logged} of {plural_text(days, 'day')} logged",
         height=320,
-        barmode="stack",
-        bargap=0.2,
-        hovermode="x unified",
-        xaxis=week_axis(monday_of(first), last),
+        **stacked_bars(week_axis(monday_of(first), last), 0.2),
         yaxis={"range": [0, SESSION_ROW + 0.8], "tickvals": [0, 2, 4, 7], "title": {"text": "Days"}},
     )
