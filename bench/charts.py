@@ -270,7 +270,7 @@ def measure_backend(backend: str, database_url: str, args) -> dict:
                 start = queries.first_diary_day(patient) if default else None
                 first, last = chart.resolve_range(today, params["from"], params["to"], start)
                 sessions = queries.session_facts(patient) if chart.reads_sessions else []
-                span = chart.days_to_load(first, last, sessions, today)
+                span = chart.range.days_to_load(first, last, sessions, today)
                 return (first, last), sessions, (queries.day_facts(patient, *span) if span else [])
 
             sql_times, ((first, last), sessions, facts) = timed(sql, args.runs, args.warmup)

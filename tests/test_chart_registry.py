@@ -138,7 +138,7 @@ def figure_of(name: str, data: str, span: str, audience: str) -> dict:
     first, last, window = RANGES[span]
     chart = CHARTS[name]
     first, last = chart.resolve_range(TODAY, first, last)
-    loaded = chart.days_to_load(first, last, sessions, TODAY, window)
+    loaded = chart.range.days_to_load(first, last, sessions, TODAY, window)
     shown = [d for d in days if loaded and loaded[0] <= d.date <= loaded[1]]
     return chart.build(shown, sessions, TODAY, first, last, window, audience=audience)
 

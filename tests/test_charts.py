@@ -454,7 +454,7 @@ def test_session_charts_show_the_most_recent_sessions_in_range():
     shown = soreness.range.shown(sessions, None, None)
     assert [s.date for s in shown] == sorted(s.date for s in sessions)[-soreness.range.latest :]
     # From 14 days before the first shown session to 14 days after the last, never past today.
-    assert soreness.days_to_load(None, None, sessions, TODAY) == (
+    assert soreness.range.days_to_load(None, None, sessions, TODAY) == (
         shown[0].date - timedelta(days=14),
         min(shown[-1].date + timedelta(days=14), TODAY),
     )

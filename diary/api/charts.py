@@ -42,7 +42,7 @@ def chart(name: str, params: dict, patient: User):
         raise InvalidInput({error.field: [str(error)]}) from None
     window = params.get("window", DEFAULT_WINDOW)
     sessions = queries.session_facts(patient) if entry.reads_sessions else []
-    span = entry.days_to_load(first, last, sessions, today, window)
+    span = entry.range.days_to_load(first, last, sessions, today, window)
     facts = queries.day_facts(patient, *span) if span else []
     # The patient reads plain words, a therapist the clinical ones (docs/words.md).
     audience = charts.PATIENT if current_user.is_patient else charts.THERAPIST

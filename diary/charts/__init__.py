@@ -66,17 +66,6 @@ class Chart:
         than `start`, the diary's first day (queries.first_diary_day). Raises RangeError."""
         return self.range.resolve(today, first, last, start)
 
-    def days_to_load(
-        self,
-        first: date | None,
-        last: date | None,
-        sessions: Sequence[SessionFacts],
-        today: date,
-        window: int = DEFAULT_WINDOW,
-    ) -> tuple[date, date] | None:
-        """The dates whose day records the chart reads (one query), or None when it reads none."""
-        return self.range.days_to_load(first, last, sessions, today, window)
-
     def build(
         self,
         days: Iterable[DayFacts],
@@ -88,7 +77,7 @@ class Chart:
         start: date | None = None,
         audience: str = THERAPIST,
     ) -> dict:
-        """The figure from the days `days_to_load` named (the range as resolve_range gives it),
+        """The figure from the days `range.days_to_load` named (the range as resolve_range gives it),
         in the words of its reader, the patient or a therapist (words.AUDIENCES)."""
         if audience not in WORDS:
             raise ValueError(f"unknown audience {audience!r}")

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from .. import clinical
 from ..clinical import DayFacts, MonthRow, SessionEffect, SessionFacts
-from ..clinical.effects import MAX_WINDOW, MIN_WINDOW
+from ..clinical.effects import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW
 from ..clinical.periods import Month
 from .words import THERAPIST, WORDS, Words
 
@@ -112,7 +112,7 @@ class _TimeRange:
         last: date | None,
         sessions: Sequence[SessionFacts],
         today: date,
-        window: int,
+        window: int = DEFAULT_WINDOW,
     ) -> tuple[date, date]:
         """The dates whose day records the chart reads."""
         if first is None or last is None:
@@ -188,7 +188,7 @@ class Sessions:
         last: date | None,
         sessions: Sequence[SessionFacts],
         today: date,
-        window: int,
+        window: int = DEFAULT_WINDOW,
     ) -> tuple[date, date] | None:
         """The dates around the shown sessions, or None when there is no session to show."""
         chosen = self.shown(sessions, first, last)
