@@ -693,3 +693,26 @@ def red_flag_days(patient: User) -> list[RedFlagDay]:
         )
         for day, codes in rows
     ]
+
+
+EXPORT_BATCH_DAYS = 400  # day records read per statement by an export: memory is set by this
+
+
+def days_in_batches(patient: User, batch: int = EXPORT_BATCH_DAYS):
+    """Every day record of the patient by date, read `batch` days at a time (keyset on the date,
+    three statements a batch), so that an export's memory does not grow with the diary. Each
+    batch is a list; its records are let go (expunged) before the next is read."""
+    after: date | None = None
+    while True:
+        query = select(DayRecord).where(DayRecord.patient_id == patient.id)
+        if after is not None:
+            query = query.where(DayRecord.date > after)
+        records = list(db.session.scalars(query.order_by(DayRecord.date).limit(batch)))
+        if not records:
+            return
+        yield records
+        after = records[-1].date
+        for record in records:
+            db.session.expunge(record)
+        if len(records) < batch:
+            return

@@ -9,6 +9,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import accounts, charts, days, figures, health, openapi, redflags, sharing, treatment  # noqa: E402,F401  (routes register on import)
 
+from . import data  # noqa: E402,F401  # isort: skip  (export and import)
+
 
 def register_api(app: Flask) -> None:
     """The API's routes and their OpenAPI description, on the app."""

@@ -113,7 +113,9 @@ def _insert_items(day_id: int, data: dict[str, Any]) -> None:
             db.session.execute(insert(table), rows)
 
 
-def _write_day(patient: User, day: date, data: dict[str, Any], if_match: int | None):
+def store_day(patient: User, day: date, data: dict[str, Any], if_match: int | None):
+    """Write the day in the current transaction, uncommitted (record_day commits it; an import
+    commits all its days at once). Returns the day as written and whether it is new."""
     digest = content_digest(data)
     now = utcnow()
     written = {**{name: data[name] for name in dayshape.DAY_NAMES}, "content_hash": digest, "updated_at": now}
@@ -131,7 +133,6 @@ def _write_day(patient: User, day: date, data: dict[str, Any], if_match: int | N
             .returning(_DAYS.c.id)
         ).scalar_one()
         _insert_items(day_id, data)
-        db.session.commit()
         return _stored(day, data, 1, now), True
     if stored.content_hash == digest:
         # The same body again: nothing to write, whatever If-Match says.
@@ -149,8 +150,13 @@ def _write_day(patient: User, day: date, data: dict[str, Any], if_match: int | N
     for _, table in _ITEM_TABLES:
         db.session.execute(delete(table).where(table.c.day_id == stored.id))
     _insert_items(stored.id, data)
-    db.session.commit()
     return _stored(day, data, version, now), False
+
+
+def _write_day(patient: User, day: date, data: dict[str, Any], if_match: int | None):
+    written = store_day(patient, day, data, if_match)
+    db.session.commit()
+    return written
 
 
 def record_day(patient: User, day: date, data: dict[str, Any], if_match: int | None = None):
