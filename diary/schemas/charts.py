@@ -12,8 +12,6 @@ ChartRangeQuerySchema = range_query(
     "ChartRangeQuerySchema",
     DAY,
     max_span=charts.MAX_DAYS,
-    about=f"`?from=YYYY-MM-DD&to=YYYY-MM-DD`: both optional (each chart has its default range), "
-    f"at most {charts.MAX_DAYS:,} days.",
 )
 
 

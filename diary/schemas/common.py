@@ -119,6 +119,7 @@ class Unit:
     """What a range counts in: days or months."""
 
     name: Literal["day", "month"]
+    written: str  # how a query writes one: "YYYY-MM-DD", "YYYY-MM"
 
     def field(self, rule: str, **kwargs) -> fields.Field:
         """A `from` or `to` field; `rule` adds how it stands to the other one (422 otherwise)."""
@@ -126,16 +127,14 @@ class Unit:
             return DayField(
                 load_default=None,
                 metadata={
-                    "description": f"YYYY-MM-DD, {EARLIEST.isoformat()} to {LATEST.isoformat()}; {rule}"
+                    "description": f"{self.written}, {EARLIEST.isoformat()} to {LATEST.isoformat()}; {rule}"
                 },
                 **kwargs,
             )
+        calendar = f"{Month.of(EARLIEST).label} to {Month.of(LATEST).label}"
         return MonthField(
             load_default=None,
-            metadata={
-                "pattern": _MONTH.pattern,
-                "description": f"YYYY-MM, {Month.of(EARLIEST).label} to {Month.of(LATEST).label}; {rule}",
-            },
+            metadata={"pattern": _MONTH.pattern, "description": f"{self.written}, {calendar}; {rule}"},
             **kwargs,
         )
 
@@ -152,7 +151,7 @@ class Unit:
         return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
-DAY, MONTH = Unit("day"), Unit("month")
+DAY, MONTH = Unit("day", "YYYY-MM-DD"), Unit("month", "YYYY-MM")
 
 
 class RangeQuerySchema(Schema):
@@ -193,15 +192,21 @@ def _check(schema: type[RangeQuerySchema], first, last, error) -> None:
 
 
 def range_query(
-    name: str, unit: Unit, *, max_span: int, default_span: int | None = None, about: str = ""
+    name: str, unit: Unit, *, max_span: int, default_span: int | None = None
 ) -> type[RangeQuerySchema]:
     """The query schema of a range of days or months: `from` and `to` in `unit`, at most
-    `max_span` apart; by default (when `default_span` is given) the last `default_span`."""
+    `max_span` apart; by default (when `default_span` is given) the last `default_span`. Its
+    description (the OpenAPI document's) says so from the same numbers."""
+    default = ""
+    if default_span is not None:
+        now = "today" if unit is DAY else "current month"
+        default = f", by default the {default_span} {unit.name}s up to the patient's {now}"
     return type(
         name,
         (RangeQuerySchema,),
         {
-            "__doc__": about or RangeQuerySchema.__doc__,
+            "__doc__": f"`?from={unit.written}&to={unit.written}`: both optional{default}, at most "
+            f"{max_span:,} {unit.name}s.",
             "UNIT": unit,
             "MAX_SPAN": max_span,
             "DEFAULT_SPAN": default_span,

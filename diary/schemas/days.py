@@ -82,8 +82,6 @@ DayRangeQuerySchema = range_query(
     DAY,
     max_span=MAX_DAYS_PER_LIST,
     default_span=28,
-    about=f"`?from=&to=` of the day list (YYYY-MM-DD): both optional, by default the 28 days up "
-    f"to the patient's today, at most {MAX_DAYS_PER_LIST:,} days.",
 )
 
 

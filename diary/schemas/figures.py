@@ -5,24 +5,23 @@ The engine names ranges `from_date` / `to_date`; the API writes them `from` / `t
 
 from __future__ import annotations
 
+import dataclasses
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..clinical import RULES_VERSION
 from ..clinical.effects import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW
+from ..clinical.periods import MedicationDays
 from .common import MONTH, range_query
 
 MAX_MONTHS = 120  # the longest run of monthly figures one request gets
 
 
-class MedicationDaysSchema(Schema):
-    non_opioid_analgesic = fields.Integer()
-    triptan = fields.Integer()
-    ergot = fields.Integer()
-    opioid = fields.Integer()
-    combination_analgesic = fields.Integer()
-    other_acute = fields.Integer()
-    other = fields.Integer()
-    acute = fields.Integer()
+# A count of days for each field of clinical.MedicationDays: each drug class, and `acute`.
+MedicationDaysSchema = Schema.from_dict(
+    {field.name: fields.Integer() for field in dataclasses.fields(MedicationDays)},
+    name="MedicationDaysSchema",
+)
 
 
 class RangeSchema(Schema):
@@ -134,8 +133,6 @@ MonthRangeQuerySchema = range_query(
     MONTH,
     max_span=MAX_MONTHS,
     default_span=12,
-    about=f"`?from=YYYY-MM&to=YYYY-MM`: both optional, by default the 12 months up to the "
-    f"patient's current one, at most {MAX_MONTHS} months.",
 )
 
 
