@@ -21,6 +21,54 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or _cores or 1)
 # caller's shape (problem+json under /api/). Gunicorn refuses a line beyond this itself.
 limit_request_line = 8190
 
-# Access log to stdout, errors to stderr (the process manager keeps both).
-accesslog = "-"
+# No gunicorn access log: its request lines hold paths with patient ids and diary dates. The
+# app writes one line per request itself, naming the route's URL rule (diary/observe.py);
+# gunicorn's own errors go to stderr (the process manager keeps it).
+accesslog = None
 errorlog = "-"
+
+# Prometheus metrics from every worker (diary/metrics.py): prometheus-client's multiprocess mode
+# keeps each worker's figures in files under PROMETHEUS_MULTIPROC_DIR, which must be set before
+# prometheus_client is imported, so here, in the master, before any worker starts. A directory
+# of our own when the operator names none; emptied at each start, as its files are per process.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="diary-metrics-")
+
+# METRICS_ADDRESS (host:port, e.g. 10.0.0.5:9100): the master also serves the metrics there for
+# Prometheus, apart from the site (no token; bind it to a private address only).
+_metrics_address = os.environ.get("METRICS_ADDRESS", "").strip()
+
+
+def on_starting(server):
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+
+
+def when_ready(server):
+    if _metrics_address:
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        host, _, port = _metrics_address.rpartition(":")
+        start_http_server(int(port), addr=host or "127.0.0.1", registry=registry)
+        server.log.info("Metrics at http://%s/metrics", _metrics_address)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        import shutil
+
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -4,18 +4,13 @@ through every request line the app should see (gunicorn.conf.py's limit_request_
 from __future__ import annotations
 
 import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
 from diary.errors import MAX_URI_LENGTH
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import servers
+
 GUNICORN_LINE_LIMIT = 8190  # gunicorn's largest limit_request_line
 
 
@@ -42,47 +37,17 @@ def test_a_uri_at_the_limit_is_served(client):
     assert client.get(uri_of_length(MAX_URI_LENGTH)).status_code == 401  # not logged in
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(database_urls, tmp_path):
     """The app under gunicorn with the repository's gunicorn.conf.py, one worker; its port."""
-    port = free_port()
     env = {
-        **os.environ,
-        "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "DIARY_ENV": "testing",
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_urls["sqlite"],
     }
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.1)
+    with servers.gunicorn(env, tmp_path / "gunicorn.log") as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(10)
-        log.close()
 
 
 def get(port: int, uri: str) -> tuple[int, str]:

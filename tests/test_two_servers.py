@@ -1,0 +1,100 @@
+"""Two app servers at once (issue 15 item 5, docs/operations.md): two gunicorns on different
+ports share one PostgreSQL database and one Redis, as two machines behind a load balancer do. A
+login made on one works on the other, a logout on one ends it on both, the login limit counts
+the attempts on both, and the metrics of a server's workers add up."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+import requests
+
+from .factories import PASSWORD
+from .servers import free_port, gunicorn
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+LIMIT = 3  # failed logins per account, on both servers together
+
+
+@pytest.fixture
+def prefix():
+    """A rate-limit key prefix of this run's own; its keys are deleted afterwards."""
+    name = f"diary-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    store = redis.Redis.from_url(REDIS_URL)
+    keys = list(store.scan_iter(f"*{name}*"))
+    if keys:
+        store.delete(*keys)
+    store.close()
+
+
+@pytest.fixture
+def two_servers(make_app, database_urls, prefix, tmp_path):
+    """Two gunicorns (two workers and one) on the PostgreSQL test database and one Redis."""
+    app = make_app()  # empties the tables afterwards
+    metrics_port = free_port()
+    env = {
+        "DIARY_ENV": "testing",
+        "SECRET_KEY": "shared-secret-key-of-the-network",
+        "DATABASE_URL": database_urls["postgresql"],
+        "REDIS_URL": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "LOGIN_LIMIT_PER_ACCOUNT": f"{LIMIT} per 15 minutes",
+        "WEB_CONCURRENCY": "2",
+    }
+    with (
+        gunicorn({**env, "METRICS_ADDRESS": f"127.0.0.1:{metrics_port}"}, tmp_path / "a.log") as a,
+        gunicorn({**env, "WEB_CONCURRENCY": "1"}, tmp_path / "b.log") as b,
+    ):
+        yield app, f"http://127.0.0.1:{a}", f"http://127.0.0.1:{b}", metrics_port
+
+
+def csrf(browser: requests.Session, server: str) -> dict:
+    return {"X-CSRFToken": browser.get(f"{server}/api/v1/auth/csrf", timeout=10).json()["csrf_token"]}
+
+
+def log_in(browser: requests.Session, server: str, email: str, password: str = PASSWORD):
+    return browser.post(
+        f"{server}/api/v1/auth/login",
+        json={"email": email, "password": password},
+        headers=csrf(browser, server),
+        timeout=10,
+    )
+
+
+@pytest.mark.real_clock
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_servers_share_logins_logouts_limits_and_metrics(two_servers, users):
+    app, one, two, metrics_port = two_servers
+    with app.app_context():
+        patient, other = users.patient(), users.patient()
+
+    phone = requests.Session()  # cookies go to both ports: one site behind a load balancer
+    assert log_in(phone, one, patient.email).status_code == 200
+    assert phone.get(f"{two}/api/v1/me", timeout=10).json()["email"] == patient.email
+    cookies = phone.cookies.copy()
+    assert phone.post(f"{two}/api/v1/auth/logout", headers=csrf(phone, two), timeout=10).status_code < 300
+    replay = requests.Session()
+    replay.cookies.update(cookies)  # the cookie from before the logout, sent again
+    assert replay.get(f"{one}/api/v1/me", timeout=10).status_code == 401
+    assert replay.get(f"{two}/api/v1/me", timeout=10).status_code == 401
+
+    # Wrong passwords from a stranger's device, on one server and the other: the limit is one.
+    stranger = requests.Session()
+    answers = [
+        log_in(stranger, server, other.email, "wrong-password-123").status_code
+        for server in (one, two, one, two)
+    ]
+    assert answers == [401] * LIMIT + [429]
+
+    # The first server's two workers answered these; its metrics (apart, on METRICS_ADDRESS) add
+    # them up, whichever worker took each.
+    scrape = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+    csrf_line = next(
+        line
+        for line in scrape.splitlines()
+        if line.startswith('diary_http_requests_total{method="GET",route="/api/v1/auth/csrf",status="200"}')
+    )
+    assert float(csrf_line.split()[-1]) == 3  # 1 + 2 logins on the first server
