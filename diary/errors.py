@@ -167,7 +167,9 @@ def _row_vanished(error: Exception):
 
 
 def _unexpected(error: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    # The route's URL rule, not the path: a path holds patient ids and diary dates (docs/operations.md).
+    route = request.url_rule.rule if request.url_rule is not None else "<no route>"
+    log.exception("unhandled error on %s %s", request.method, route)
     return _http_error(InternalServerError())
 
 

@@ -7,12 +7,14 @@ import io
 import json
 import logging
 import socket
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from prometheus_client import REGISTRY
 
 from diary import create_app
+from diary.access import rule
 from diary.config import ConfigError, _operations_settings, build_config
 from diary.observe import _OurHandler, keyed_hash
 
@@ -24,9 +26,9 @@ NOTE = "Migraine after the ZEBRA-WEDDING"
 TRIGGER = "zebra-trigger"
 
 
-@pytest.fixture
-def log_lines(app):
-    """The lines the app's log handler writes, in its format (JSON here), while the test runs."""
+@contextmanager
+def captured_log():
+    """A stream of what the latest app's log handler writes, in its format, while open."""
     ours = [h for h in logging.getLogger("diary").handlers if isinstance(h, _OurHandler)]
     assert len(ours) == 1  # one handler: a line is written once
     stream = io.StringIO()
@@ -34,8 +36,17 @@ def log_lines(app):
     capture.setFormatter(ours[0].formatter)
     logger = logging.getLogger("diary")
     logger.addHandler(capture)
-    yield lambda: [line for line in stream.getvalue().splitlines() if line]
-    logger.removeHandler(capture)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(capture)
+
+
+@pytest.fixture
+def log_lines(app):
+    """The lines the app's log handler writes (JSON here) while the test runs."""
+    with captured_log() as stream:
+        yield lambda: [line for line in stream.getvalue().splitlines() if line]
 
 
 @pytest.fixture
@@ -89,6 +100,22 @@ def test_each_request_is_one_json_line_naming_its_route_and_no_one(
         "1999-01-01",
     ):
         assert secret not in text
+
+
+def test_an_unexpected_error_is_logged_by_route_not_by_path(make_app):
+    app = make_app(LOG_FORMAT="json")
+
+    def broken(pid):
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken/<pid>", "broken", rule("anyone")(broken))
+    pid = "0b7e1c2a-5d7e-4d0e-9a51-3f0c8a4b2e11"
+    with captured_log() as stream:
+        assert app.test_client().get(f"/broken/{pid}").status_code == 500
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == ["unhandled error on GET /broken/<pid>", "request"]
+    assert "RuntimeError: a bug" in lines[0]["exception"]
+    assert pid not in stream.getvalue()
 
 
 def test_the_hash_key_is_the_operators_and_changes_the_hash(make_app, patient):
