@@ -56,7 +56,7 @@ def _register(name: str) -> None:
 
     view.__name__ = view.__qualname__ = f"chart_{name}"
     view = bp.arguments(chart_query(charts.CHARTS[name]), location="query")(
-        bp.response(200, ChartSchema)(bp.problems(404)(bp.doc(summary=SUMMARIES[name])(view)))
+        bp.response(200, ChartSchema)(bp.doc(summary=SUMMARIES[name])(view))
     )
     bp.add_url_rule(
         f"/patients/<pid>/charts/{name}",

@@ -34,7 +34,7 @@ def _stale(error: StaleVersion):
 @bp.arguments(DaySchema)
 @bp.response(200, DaySchema, description="Replaced")
 @bp.alt_response(201, schema=DaySchema, description="Created", success=True)
-@bp.problems(403, 409, 412)
+@bp.problems(409, 412)
 def put_day(data: dict, day: date):
     """Store a whole day record (201 new, 200 replaced)"""
     try:
@@ -47,7 +47,6 @@ def put_day(data: dict, day: date):
 @bp.get("/patients/<pid>/days/<day:day>")
 @rule("patient_or_linked_therapist", "diary day {day}")
 @bp.response(200, DaySchema)
-@bp.problems(404)
 def get_day(patient: User, day: date):
     """One day record"""
     record = queries.get_day(patient, day)
@@ -60,7 +59,6 @@ def get_day(patient: User, day: date):
 @rule("patient_or_linked_therapist", "diary days")
 @bp.arguments(DayRangeQuerySchema, location="query")
 @bp.response(200, DayListSchema)
-@bp.problems(404)
 def list_days(params: dict, patient: User):
     """Day records from `from` to `to` (default: the last 28 days)"""
     first, last = DayRangeQuerySchema.resolve(params, patient.today())
@@ -70,7 +68,7 @@ def list_days(params: dict, patient: User):
 @bp.delete("/patients/me/days/<day:day>")
 @rule("patient")
 @bp.response(204)
-@bp.problems(403, 404, 412)
+@bp.problems(412)
 def delete_day(day: date):
     """Delete a day record; the day becomes missing again"""
     try:

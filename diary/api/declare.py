@@ -85,8 +85,8 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
     def problems(self, *statuses: int):
-        """Document the problem+json answers a route gives besides 401 and 422 (which the
-        access rule and `arguments` document)."""
+        """Document the problem+json answers only the view gives (409, 412, 429...): those of
+        the access rule, the address and `arguments` (401, 403, 404, 422) come from `statuses`."""
         return self.doc(responses={status: http.HTTPStatus(status).name for status in statuses})
 
 

@@ -21,7 +21,6 @@ from . import bp
 @rule("patient_or_linked_therapist", "monthly figures")
 @bp.arguments(MonthRangeQuerySchema, location="query")
 @bp.response(200, MonthsSchema)
-@bp.problems(404)
 def months(params: dict, patient: User):
     """Monthly figures from `from` to `to` (YYYY-MM; default the last 12 months)"""
     first, last = MonthRangeQuerySchema.resolve(params, patient.today())
@@ -32,7 +31,6 @@ def months(params: dict, patient: User):
 @bp.get("/patients/<pid>/medication-overuse")
 @rule("patient_or_linked_therapist", "medication-overuse status")
 @bp.response(200, OveruseStatusSchema)
-@bp.problems(404)
 def medication_overuse(patient: User):
     """Medication-overuse status as of today (ICHD-3)"""
     return queries.medication_overuse(patient)
@@ -41,7 +39,6 @@ def medication_overuse(patient: User):
 @bp.get("/patients/<pid>/progress")
 @rule("patient_or_linked_therapist", "progress figures")
 @bp.response(200, ProgressSchema)
-@bp.problems(404)
 def progress(patient: User):
     """Baseline and 28-day periods since the first session"""
     sessions = queries.session_facts(patient)
@@ -55,7 +52,6 @@ def progress(patient: User):
 @rule("patient_or_linked_therapist", "session effects")
 @bp.arguments(EffectsQuerySchema, location="query")
 @bp.response(200, EffectsSchema)
-@bp.problems(404)
 def session_effects(params: dict, patient: User):
     """The effect of each treatment session (window 1-56 days, default 14)"""
     window = params["window"]
@@ -69,7 +65,6 @@ def session_effects(params: dict, patient: User):
 @bp.get("/patients/<pid>/follow-up-summary")
 @rule("patient_or_linked_therapist", "follow-up summary")
 @bp.response(200, FollowUpSummarySchema)
-@bp.problems(404)
 def follow_up_summary(patient: User):
     """The pre-follow-up summary as of today: since the last session against the days before it,
     the latest complete 28-day period against the baseline, and the medication-overuse status"""

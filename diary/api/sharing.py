@@ -24,7 +24,6 @@ from .helpers import no_content
 @bp.post("/patients/me/share-codes")
 @rule("patient")
 @bp.response(201, ShareCodeSchema)
-@bp.problems(403)
 @bp.doc(summary=f"A one-use share code, valid for {CODE_LIFETIME_HOURS} hours")
 def create_share_code():
     code, expires_at = operations.create_share_code(current_user)
@@ -36,7 +35,7 @@ def create_share_code():
 @share_code_limits
 @bp.arguments(LinkBodySchema)
 @bp.response(201, LinkCreatedSchema)
-@bp.problems(403, 404, 429)
+@bp.problems(404, 429)
 def create_link(data: dict):
     """Add a patient with the code they gave you"""
     link = operations.link_therapist(current_user, data["code"])
@@ -49,7 +48,6 @@ def create_link(data: dict):
 @bp.get("/patients/me/links")
 @rule("patient")
 @bp.response(200, PatientLinksSchema)
-@bp.problems(403)
 def my_links():
     """The therapists who can read my diary"""
     return {"links": queries.patient_links(current_user)}
@@ -58,7 +56,6 @@ def my_links():
 @bp.delete("/patients/me/links/<link_id>")
 @rule("patient")
 @bp.response(204)
-@bp.problems(403, 404)
 def revoke_link(link_id: str):
     """Stop sharing with a therapist"""
     if not operations.revoke_link(current_user, link_id):
@@ -69,7 +66,6 @@ def revoke_link(link_id: str):
 @bp.get("/patients")
 @rule("therapist", lists_patients=True)
 @bp.response(200, TriageSchema)
-@bp.problems(403)
 def triage_list():
     """Every patient who shares with me, with their recent logging"""
     return {"patients": queries.triage(current_user)}
@@ -78,7 +74,6 @@ def triage_list():
 @bp.get("/patients/me/access-log")
 @rule("patient")
 @bp.response(200, AccessLogSchema)
-@bp.problems(403)
 def access_log():
     """Who read or changed my diary, and when"""
     return {"events": queries.access_log(current_user)}

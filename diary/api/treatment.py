@@ -16,7 +16,6 @@ from .helpers import no_content
 @rule("linked_therapist", "treatment sessions", action="create")
 @bp.arguments(SessionBodySchema)
 @bp.response(201, SessionSchema)
-@bp.problems(403, 404)
 def create_session(data: dict, patient: User):
     """Record a treatment session"""
     return operations.record_session(current_user, patient, data)
@@ -25,7 +24,6 @@ def create_session(data: dict, patient: User):
 @bp.get("/patients/<pid>/sessions")
 @rule("patient_or_linked_therapist", "treatment sessions")
 @bp.response(200, SessionListSchema)
-@bp.problems(404)
 def list_sessions(patient: User):
     """Treatment sessions by date"""
     return {"sessions": queries.list_sessions(patient)}
@@ -35,7 +33,6 @@ def list_sessions(patient: User):
 @rule("session_author", "treatment session", action="update")
 @bp.arguments(SessionBodySchema(partial=True))
 @bp.response(200, SessionSchema)
-@bp.problems(403, 404)
 def update_session(changes: dict, patient: User, session: TreatmentSession):
     """Correct a session (any of its fields)"""
     return operations.update_session(current_user, session, changes)
@@ -44,7 +41,6 @@ def update_session(changes: dict, patient: User, session: TreatmentSession):
 @bp.delete("/patients/<pid>/sessions/<uuid_text:sid>")
 @rule("session_author", "treatment session", action="delete")
 @bp.response(204)
-@bp.problems(403, 404)
 def delete_session(patient: User, session: TreatmentSession):
     """Delete a session"""
     operations.delete_session(current_user, session)
