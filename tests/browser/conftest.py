@@ -7,7 +7,8 @@ Playwright (no browser is downloaded).
 - `browser`: one Chromium per test module (TEST_CHROMIUM, default /usr/bin/chromium). A missing
   browser is an error with a clear message, never a skip: leave the browser tests out with
   `-m "not browser"` (make test-fast) instead.
-- `phone`: a new browser context (its own cookies, storage and service worker) sized like a phone.
+- `phone`: a new browser context (its own cookies, storage and service worker) sized like a phone;
+  `screen_page`: a logged-in page in a new context of any size, without touch.
 """
 
 from __future__ import annotations
@@ -222,6 +223,23 @@ def phone(browser, live_server):
     yield open_phone
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def screen_page(phone):
+    """`screen_page((width, height), account)` opens a page of that size in a browser context of
+    its own (a screen without touch, British English, London time) and logs `account` in, ending
+    at `then`; `options` go to the context (`bypass_csp=True` lets axe-core run)."""
+
+    def open_page(size: tuple[int, int], account: Account, then: str = "/therapist", **options):
+        width, height = size
+        screen = {"device_scale_factor": 1, "is_mobile": False, "has_touch": False}
+        context = phone(viewport={"width": width, "height": height}, **screen, **options)
+        page = context.new_page()
+        log_in(page, account, then=then)
+        return page
+
+    return open_page
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from diary.extensions import db
 
 from ..factories import UserFactory, link
-from .conftest import Account, log_in, shot
+from .conftest import Account, shot
 from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -40,20 +40,10 @@ LAYOUT = """() => [...document.querySelectorAll('.muscle-row')].map((row) => {
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_not_treated_fits_one_line_and_other_muscles_are_named(
-    browser, live_server, desk, axe_source, screen
-):
+def test_not_treated_fits_one_line_and_other_muscles_are_named(screen_page, desk, axe_source, screen):
     therapist, pid = desk
     width, height = SCREENS[screen]
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": height},
-        locale="en-GB",
-        timezone_id="Europe/London",
-        bypass_csp=True,
-    )
-    page = context.new_page()
-    log_in(page, therapist, then="/therapist")
+    page = screen_page((width, height), therapist, bypass_csp=True)
     page.goto(f"/therapist/patients/{pid}/sessions/new")
     rows = page.evaluate(LAYOUT)
     assert len(rows) == 8 and all(r == {"lines": 1, "overflows": False} for r in rows), rows
@@ -68,4 +58,3 @@ def test_not_treated_fits_one_line_and_other_muscles_are_named(
     page.get_by_role("button", name="Save the session").click()
     page.wait_for_url(f"**/therapist/patients/{pid}")
     assert page.locator(".session-card .muscles li", has_text=f"Rhomboids {screen}").count() == 1
-    context.close()

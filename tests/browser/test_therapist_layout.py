@@ -20,7 +20,7 @@ from diary.operations import record_session
 
 from .. import clock
 from ..factories import UserFactory, link, make_day, session_body
-from .conftest import Account, log_in, shot
+from .conftest import Account, shot
 from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -68,16 +68,9 @@ def box_of_the_list(page) -> dict:
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_the_patient_list_fits_the_screen_with_next_review_in_view(browser, live_server, therapist, screen):
+def test_the_patient_list_fits_the_screen_with_next_review_in_view(screen_page, therapist, screen):
     width, height = SCREENS[screen]
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": height},
-        locale="en-GB",
-        timezone_id="Europe/London",
-    )
-    page = context.new_page()
-    log_in(page, therapist, then="/therapist")
+    page = screen_page((width, height), therapist)
     rows = page.locator("table.triage tbody tr")
     assert rows.count() == 5
     assert "Red flag" in rows.filter(has_text=LONG_NAME).inner_text()
@@ -94,26 +87,16 @@ def test_the_patient_list_fits_the_screen_with_next_review_in_view(browser, live
         box = cell.bounding_box()
         assert box["x"] + box["width"] <= width
     shot(page, f"triage-{width}x{height}")
-    context.close()
 
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_the_therapist_pages_have_no_serious_accessibility_violations(
-    browser, live_server, therapist, axe_source, screen
+    screen_page, therapist, axe_source, screen
 ):
     width, height = SCREENS[screen]
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": height},
-        locale="en-GB",
-        timezone_id="Europe/London",
-        bypass_csp=True,
-    )
-    page = context.new_page()
-    log_in(page, therapist, then="/therapist")
+    page = screen_page((width, height), therapist, bypass_csp=True)
     assert violations(page, axe_source) == []
     page.get_by_role("link", name=LONG_NAME).click()
     page.get_by_role("heading", name="Last 5 weeks").wait_for()
     assert violations(page, axe_source) == []
     shot(page, f"patient-{width}x{height}")
-    context.close()
