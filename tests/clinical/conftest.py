@@ -4,27 +4,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from diary.clinical import DayFacts, SessionFacts
+from diary.clinical import SessionFacts
 
-
-def _day(on, *, headaches=0, peak=None, classes=(), soreness=None, logged=True):
-    if peak is None:
-        peak = 5 if headaches else 0
-    return DayFacts(
-        date=on,
-        headache_count=headaches,
-        peak_intensity=peak,
-        drug_classes=frozenset(classes),
-        soreness=soreness,
-        logged=logged,
-    )
+from .facts import day
 
 
 @pytest.fixture
 def make_day():
     """A day record: headache-free and without medication unless told otherwise; `logged=False`
     leaves the headache question open."""
-    return _day
+    return day
 
 
 @pytest.fixture
@@ -32,7 +21,7 @@ def make_days():
     """`count` consecutive logged days from `start`, all alike."""
 
     def make(start, count, **facts):
-        return [_day(start + timedelta(days=offset), **facts) for offset in range(count)]
+        return [day(start + timedelta(days=offset), **facts) for offset in range(count)]
 
     return make
 

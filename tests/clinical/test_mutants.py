@@ -38,25 +38,14 @@ from diary.clinical.overuse import ENOUGH_RECORDS, PAINKILLER_ADVICE, status_mes
 from diary.clinical.periods import round_half_up
 from diary.clinical.progress import RESPONDER_30_PCT, RESPONDER_50_PCT, responder
 
+from .facts import DRUG_CLASSES, day
+
 D = timedelta
 TODAY = date(2026, 5, 20)
 
 
 def session(on, session_id=None):
     return SessionFacts(id=session_id or f"s-{on.isoformat()}", date=on)
-
-
-def day(on, *, headaches=0, peak=None, classes=(), soreness=None, logged=True):
-    if peak is None:
-        peak = 5 if headaches else 0
-    return DayFacts(
-        date=on,
-        headache_count=headaches,
-        peak_intensity=peak,
-        drug_classes=frozenset(classes),
-        soreness=soreness,
-        logged=logged,
-    )
 
 
 def figures(status="none", soreness=None, change=None):
@@ -593,16 +582,7 @@ def test_day_facts_out_of_range_are_refused_by_name(facts, words):
 
 
 def test_day_facts_may_hold_every_drug_class():
-    every = (
-        "non_opioid_analgesic",
-        "triptan",
-        "ergot",
-        "opioid",
-        "combination_analgesic",
-        "other_acute",
-        "other",
-    )
-    assert len(index_days([day(TODAY, classes=every)])) == 1
+    assert len(index_days([day(TODAY, classes=DRUG_CLASSES)])) == 1
 
 
 def test_one_day_record_per_date():

@@ -13,23 +13,14 @@ from diary.clinical import (
 )
 from diary.clinical.overuse import status_message
 
+from .facts import DRUG_CLASSES
+
 TODAY = date(2027, 5, 20)
 
 
 def medication(**class_days):
     """Class days; acute is the count of acute days given, or the sum of the acute classes."""
-    counts = dict.fromkeys(
-        [
-            "non_opioid_analgesic",
-            "triptan",
-            "ergot",
-            "opioid",
-            "combination_analgesic",
-            "other_acute",
-            "other",
-        ],
-        0,
-    )
+    counts = dict.fromkeys(DRUG_CLASSES, 0)
     acute = class_days.pop("acute", None)
     counts.update(class_days)
     if acute is None:

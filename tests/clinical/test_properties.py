@@ -34,16 +34,8 @@ from diary.clinical import (
     treatment_progress,
 )
 
-CLASSES = [
-    "non_opioid_analgesic",
-    "triptan",
-    "ergot",
-    "opioid",
-    "combination_analgesic",
-    "other_acute",
-    "other",
-]
-ACUTE = CLASSES[:6]
+from .facts import ACUTE_CLASSES, DRUG_CLASSES
+
 ONE_DAY = timedelta(days=1)
 
 PROPERTY_SETTINGS = settings(
@@ -72,7 +64,7 @@ def diaries(draw):
     unanswered_in_10 = draw(st.sampled_from([0, 0, 1, 3, 10]))
     headache_in_10 = draw(st.sampled_from([0, 9, 7, 5, 2, 10]))
     medication_in_10 = draw(st.sampled_from([0, 7, 5, 3, 9, 10]))
-    classes_in_use = draw(st.lists(st.sampled_from(CLASSES), unique=True, max_size=4))
+    classes_in_use = draw(st.lists(st.sampled_from(DRUG_CLASSES), unique=True, max_size=4))
     # a few soreness values per diary, so that lone high or low values sit near the edges
     soreness_values = draw(st.lists(st.none() | st.integers(0, 10), min_size=1, max_size=3))
     days = []
@@ -136,7 +128,7 @@ def shown(value):
 def naive_figures(by_date, first, last, today=None):
     """Counts over first..last; with `today`, records dated after it count nowhere."""
     logged = records = headache = moderate_severe = acute = peak_sum = 0
-    class_days = {drug_class: 0 for drug_class in CLASSES}
+    class_days = {drug_class: 0 for drug_class in DRUG_CLASSES}
     for on in dates_from(first, last):
         day = by_date.get(on)
         if day is None or (today is not None and on > today):
@@ -148,9 +140,9 @@ def naive_figures(by_date, first, last, today=None):
                 headache += 1
                 peak_sum += day.peak_intensity
                 moderate_severe += day.peak_intensity >= 4
-        for drug_class in CLASSES:
+        for drug_class in DRUG_CLASSES:
             class_days[drug_class] += drug_class in day.drug_classes
-        acute += any(drug_class in day.drug_classes for drug_class in ACUTE)
+        acute += any(drug_class in day.drug_classes for drug_class in ACUTE_CLASSES)
     return {
         "from_date": first,
         "to_date": last,
@@ -173,10 +165,10 @@ def naive_reasons(medication_days):
         "combination_analgesic": 10,
         "other_acute": 10,
     }
-    reasons = [c for c in ACUTE if medication_days[c] >= limits[c]]
+    reasons = [c for c in ACUTE_CLASSES if medication_days[c] >= limits[c]]
     if reasons:
         return reasons
-    if sum(medication_days[c] > 0 for c in ACUTE) >= 2 and medication_days["acute"] >= 10:
+    if sum(medication_days[c] > 0 for c in ACUTE_CLASSES) >= 2 and medication_days["acute"] >= 10:
         return ["multiple_classes"]
     return []
 
