@@ -11,7 +11,7 @@ from .. import operations, queries
 from ..access import rule
 from ..errors import StaleVersion, problem
 from ..models import User
-from ..schemas import CatalogueSchema, DayListSchema, DayRangeQuerySchema, DaySchema, day_schema
+from ..schemas.days import CatalogueSchema, DayListSchema, DayRangeQuerySchema, DaySchema, day_schema
 from ..vocabulary import MEDICATION_CATALOGUE
 from . import bp
 from .helpers import etag, if_match, no_content

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import redflags
 from ..access import rule
-from ..schemas import RedFlagListSchema
+from ..schemas.days import RedFlagListSchema
 from . import bp
 
 

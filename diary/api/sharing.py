@@ -9,7 +9,7 @@ from .. import operations, queries
 from ..access import rule
 from ..operations.sharing import CODE_LIFETIME_HOURS
 from ..ratelimits import mark_code_failed, share_code_limits
-from ..schemas import (
+from ..schemas.sharing import (
     AccessLogSchema,
     LinkBodySchema,
     LinkCreatedSchema,

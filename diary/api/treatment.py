@@ -7,7 +7,7 @@ from flask_login import current_user
 from .. import operations, queries
 from ..access import rule
 from ..models import TreatmentSession, User
-from ..schemas import SessionBodySchema, SessionListSchema, SessionSchema
+from ..schemas.sessions import SessionBodySchema, SessionListSchema, SessionSchema
 from . import bp
 from .helpers import no_content
 

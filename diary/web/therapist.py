@@ -18,7 +18,8 @@ from ..models import TreatmentSession, User
 from ..operations.sharing import CODE_LIFETIME_HOURS
 from ..operations.sharing import acknowledge_red_flags as acknowledge_red_flags_of
 from ..ratelimits import mark_code_failed, share_code_limits
-from ..schemas import LinkBodySchema, flatten_errors
+from ..schemas import flatten_errors
+from ..schemas.sharing import LinkBodySchema
 from . import bp
 from .forms import load_session_form, session_to_form
 
