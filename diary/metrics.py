@@ -54,9 +54,6 @@ DB_CONNECTIONS_OPEN = Gauge(
     "Database connections open (in use or idle in the pool)",
     multiprocess_mode="livesum",
 )
-DB_POOL_TIMEOUTS = Counter(
-    "diary_db_pool_timeouts", "Requests that waited too long for a database connection"
-)
 
 
 def watch_pool(engine) -> None:
