@@ -716,3 +716,22 @@ def days_in_batches(patient: User, batch: int = EXPORT_BATCH_DAYS):
             db.session.expunge(record)
         if len(records) < batch:
             return
+
+
+def days_to_catch_up(patient: User) -> list[date]:
+    """The days of the catch-up window (docs/reminders.md) the patient has not logged, newest
+    first: no record, or the headache question not answered."""
+    from .reminders import catch_up_window, days_missing
+
+    today = patient.today()
+    first, last = catch_up_window(today, patient.today(patient.created_at))
+    if first > last:
+        return []
+    logged = db.session.scalars(
+        select(DayRecord.date).where(
+            DayRecord.patient_id == patient.id,
+            DayRecord.date.between(first, last),
+            DayRecord.had_headache.is_not(None),
+        )
+    )
+    return days_missing(first, last, set(logged))
