@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import Flask, after_this_request, current_app, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
 from .errors import problem
 from .extensions import db, login_manager
@@ -25,6 +25,12 @@ DEVICE_ACCOUNTS = 5  # a shared family tablet or clinic computer remembers its l
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_token_hash() -> str | None:
+    """The hash of the login this request's session cookie names, or None."""
+    token = session.get(SESSION_TOKEN_KEY)
+    return token_hash(token) if token else None
 
 
 def normalise_email(email: str) -> str:
@@ -95,26 +101,44 @@ def _send_device_cookie(device: str, accounts: list[str]) -> None:
         return response
 
 
-# Every request behind a login runs this: the user and when the login began, in one statement
-# built once (one entity to load, not a login session with its user joined).
+# Every request behind a login runs this: the user, when the login began and was last seen, in
+# one statement built once (one entity to load, not a login session with its user joined).
 _USER_OF_LOGIN = (
-    select(User, LoginSession.created_at)
+    select(User, LoginSession.created_at, LoginSession.last_seen_at)
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.token_hash == bindparam("token_hash"))
 )
+# "Last seen" on the account page is written at most this often per login: one UPDATE a minute,
+# not one per request.
+LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
 def _load_user(user_id: str):
     token = session.get(SESSION_TOKEN_KEY)
     if not token:
         return None
-    login = db.session.execute(_USER_OF_LOGIN, {"token_hash": token_hash(token)}).one_or_none()
-    if login is None or str(login.User.id) != user_id:
+    digest = token_hash(token)
+    login = db.session.execute(_USER_OF_LOGIN, {"token_hash": digest}).one_or_none()
+    if login is None or str(login.User.id) != user_id or login.User.disabled_at is not None:
         return None
+    now = utcnow()
     lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-    if login.created_at + lifetime < utcnow():
+    if login.created_at + lifetime < now:
         return None
+    if login.last_seen_at is None or login.last_seen_at + LAST_SEEN_EVERY <= now:
+        _seen(digest, now)
     return login.User
+
+
+def _seen(digest: str, now) -> None:
+    """Note the login's last use and address (committed now: the user is loaded before a view
+    does any work of its own)."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == digest)
+        .values(last_seen_at=now, address=(request.remote_addr or "")[:45] or None)
+    )
+    db.session.commit()
 
 
 def _unauthorized():

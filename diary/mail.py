@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 
-from flask import current_app, has_request_context, render_template, request
+from flask import after_this_request, current_app, has_request_context, render_template, request
 from flask_mail import Connection, Message
 
 from .extensions import mailer
@@ -18,6 +19,26 @@ from .extensions import mailer
 log = logging.getLogger(__name__)
 
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
+
+
+SENDER_THREAD = "send-email"  # the name of each thread deliver_after_response starts
+SMTP_TIMEOUT = 20  # seconds for each exchange with the SMTP server (Flask-Mail sets none)
+
+
+class _Connection(Connection):
+    """Flask-Mail's connection, with a timeout: an SMTP server that stops answering fails the
+    send instead of holding it for ever."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        mail = self.mail
+        smtp = smtplib.SMTP_SSL if mail.use_ssl else smtplib.SMTP
+        host = smtp(mail.server, mail.port, timeout=SMTP_TIMEOUT)
+        host.set_debuglevel(int(mail.debug))
+        if mail.use_tls:
+            host.starttls()
+        if mail.username and mail.password:
+            host.login(mail.username, mail.password)
+        return host
 
 
 class MailNotSent(RuntimeError):
@@ -69,7 +90,7 @@ def deliver(to: str, subject: str, text: str, html: str) -> None:
     # the SMTP server it started.
     state = mailer.init_mail(config, current_app.debug)
     try:
-        with Connection(state) as connection:
+        with _Connection(state) as connection:
             connection.send(message)
     except (smtplib.SMTPException, OSError) as error:
         log.warning("Email to the SMTP server %s failed: %s", config["MAIL_SERVER"], error)
@@ -77,25 +98,25 @@ def deliver(to: str, subject: str, text: str, html: str) -> None:
 
 
 def send_email_after_response(to: str, subject: str, template: str, **context) -> None:
-    """Render now, send once the response has gone: the answer does not wait for (or reveal,
-    by its timing) the SMTP exchange, and a failure is logged, not shown."""
-    text, html = render_email(subject, template, **context)
+    """Render now, send once the response has gone (deliver_after_response)."""
+    deliver_after_response(to, subject, *render_email(subject, template, **context))
+
+
+def deliver_after_response(to: str, subject: str, text: str, html: str) -> None:
+    """Send rendered bodies on a thread of their own, started as the response goes: the answer
+    does not wait for (nor show, by its timing) the SMTP exchange, and a failure is logged, not
+    shown to the visitor. The thread is not a daemon, so a worker that stops finishes it first
+    (SMTP_TIMEOUT bounds it)."""
     app = current_app._get_current_object()
 
-    def send_later() -> None:
+    def send() -> None:
         with app.app_context():
             try:
                 deliver(to, subject, text, html)
             except MailNotSent:
-                pass  # logged by deliver
-
-    _after_response(send_later)
-
-
-def _after_response(callback) -> None:
-    from flask import after_this_request
+                pass  # deliver logged it
 
     @after_this_request
-    def schedule(response):
-        response.call_on_close(callback)
+    def start_sending(response):
+        threading.Thread(target=send, name=SENDER_THREAD).start()
         return response

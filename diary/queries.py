@@ -18,6 +18,7 @@ from .models import (
     AccessEvent,
     DayRecord,
     Headache,
+    LoginSession,
     MedicationIntake,
     TherapistLink,
     TreatmentSession,
@@ -718,20 +719,37 @@ def days_in_batches(patient: User, batch: int = EXPORT_BATCH_DAYS):
             return
 
 
-def days_to_catch_up(patient: User) -> list[date]:
-    """The days of the catch-up window (docs/reminders.md) the patient has not logged, newest
-    first: no record, or the headache question not answered."""
-    from .reminders import catch_up_window, days_missing
+def logins_of(user: User) -> list[dict]:
+    """The user's logins (devices), the most recently used first; `current` marks the one this
+    request comes with."""
+    from .auth import current_token_hash
 
-    today = patient.today()
-    first, last = catch_up_window(today, patient.today(patient.created_at))
-    if first > last:
-        return []
-    logged = db.session.scalars(
-        select(DayRecord.date).where(
-            DayRecord.patient_id == patient.id,
-            DayRecord.date.between(first, last),
-            DayRecord.had_headache.is_not(None),
+    rows = db.session.execute(
+        select(
+            LoginSession.id,
+            LoginSession.device,
+            LoginSession.address,
+            LoginSession.created_at,
+            LoginSession.last_seen_at,
+            (LoginSession.token_hash == (current_token_hash() or "")).label("current"),
         )
+        .where(LoginSession.user_id == user.id)
+        .order_by(LoginSession.last_seen_at.desc().nulls_last(), LoginSession.created_at.desc())
     )
-    return days_missing(first, last, set(logged))
+    return [row._asdict() for row in rows]
+
+
+def accounts_overview(role: str | None = None) -> list:
+    """Every account (the clinic's command line), by email, with how many logins it has open."""
+    logins = (
+        select(func.count(LoginSession.token_hash))
+        .where(LoginSession.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    query = select(
+        User.email, User.role, User.display_name, User.created_at, User.disabled_at, logins.label("logins")
+    ).order_by(User.email)
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(db.session.execute(query))

@@ -83,3 +83,20 @@ code_per_address = _limit("SHARE_CODE_LIMIT_PER_ADDRESS", "share-code-address", 
 def share_code_limits(view):
     """Wrong share codes are limited per therapist and per address, so codes cannot be guessed."""
     return code_per_address(code_per_user(view))
+
+
+def _reset_email_key() -> str:
+    return "reset-email:" + email_digest(_email_in_request())
+
+
+# Password-reset emails: a few per address asked about (so nobody's inbox is flooded) and per
+# client address; the same for every address, with an account or not (docs/accounts.md).
+reset_per_email = _limit(
+    "PASSWORD_RESET_LIMIT_PER_EMAIL", "password-reset-email", _reset_email_key, methods=ATTEMPTS
+)
+reset_per_address = _limit("PASSWORD_RESET_LIMIT_PER_ADDRESS", "password-reset-address", methods=ATTEMPTS)
+
+
+def password_reset_limits(view):
+    """Both password-reset limits, for the API and the page alike."""
+    return reset_per_address(reset_per_email(view))

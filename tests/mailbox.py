@@ -21,6 +21,8 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
+from diary.mail import SENDER_THREAD
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -48,6 +50,8 @@ class Mailbox:
             "MAIL_PASSWORD": None,
             "MAIL_DEFAULT_SENDER": "Headache diary <diary@clinic.test>",
             "PUBLIC_URL": "https://diary.clinic.test",
+            # Each test client is a new device: a test that is about this email turns it on.
+            "NEW_SIGN_IN_EMAIL": False,
         }
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
@@ -58,16 +62,21 @@ class Mailbox:
             self._arrived.notify_all()
         return "250 Message accepted for delivery"
 
-    def wait_for(self, count: int, timeout: float = 5) -> list[EmailMessage]:
-        """The messages once at least `count` have arrived; fails after `timeout` seconds."""
+    def wait_for(self, count: int, timeout: float = 5, *, subject: str | None = None) -> list[EmailMessage]:
+        """The messages (those whose subject holds `subject`, when given) once at least `count`
+        have arrived, in the order they arrived; fails after `timeout` seconds. Emails sent after
+        a response go on threads of their own, so the order of two is not the order of asking."""
         deadline = time.monotonic() + timeout
         with self._arrived:
-            while len(self.messages) < count:
+            while len(found := self._matching(subject)) < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    pytest.fail(f"{count} email(s) expected, {len(self.messages)} arrived in {timeout} s")
+                    pytest.fail(f"{count} email(s) expected, {len(found)} arrived in {timeout} s")
                 self._arrived.wait(left)
-            return list(self.messages)
+            return found
+
+    def _matching(self, subject: str | None) -> list[EmailMessage]:
+        return [m for m in self.messages if subject is None or subject in m["Subject"]]
 
     def for_address(self, address: str) -> list[EmailMessage]:
         """The messages sent to this address."""
@@ -95,4 +104,13 @@ def mailbox(request):
             request.getfixturevalue("app").config.update(box.settings)
         yield box
     finally:
+        _wait_for_senders()  # an email still on its way would meet a closed server
         controller.stop()
+
+
+def _wait_for_senders(timeout: float = 10) -> None:
+    """Let every email sent after a response (diary/mail.py) finish its SMTP exchange."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name == SENDER_THREAD:
+            thread.join(max(0, deadline - time.monotonic()))

@@ -39,19 +39,10 @@ def wait_until_serving(port: int, process: subprocess.Popen, log: Path, timeout:
         time.sleep(0.05)
 
 
-_starting: dict[int, tuple[subprocess.Popen, Path]] = {}  # started with wait=False
-
-
-def ready(port: int) -> None:
-    """Wait for a gunicorn started with wait=False to serve."""
-    wait_until_serving(port, *_starting[port])
-
-
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path, port: int | None = None, wait: bool = True):
+def gunicorn(env: dict[str, str], log: Path, port: int | None = None):
     """gunicorn with the repository's gunicorn.conf.py and `env` over the test's environment;
-    yields its port once a worker answers (or at once, without `wait`: then `ready(port)`
-    waits), and stops it afterwards."""
+    yields its port once it listens, and stops it afterwards."""
     port = port or free_port()
     with log.open("w") as output:
         server = subprocess.Popen(
@@ -63,12 +54,8 @@ def gunicorn(env: dict[str, str], log: Path, port: int | None = None, wait: bool
             stderr=subprocess.STDOUT,
         )
         try:
-            if wait:
-                wait_until_serving(port, server, log)
-            else:
-                _starting[port] = (server, log)
+            wait_until_serving(port, server, log)
             yield port
         finally:
-            _starting.pop(port, None)
             server.terminate()
             server.wait(10)

@@ -57,7 +57,11 @@ def expected(rule: str, actor: str, api: bool, names_patient: bool) -> object:
 @pytest.fixture
 def app(make_app):
     """The app with login limits high enough for the many logins of this walk."""
-    app = make_app(LOGIN_LIMIT_PER_ADDRESS="100000 per minute", LOGIN_LIMIT_PER_ACCOUNT="100000 per minute")
+    app = make_app(
+        LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
+        LOGIN_LIMIT_PER_ACCOUNT="100000 per minute",
+        PASSWORD_RESET_LIMIT_PER_ADDRESS="100000 per minute",
+    )
     with app.app_context():
         yield app
 
@@ -70,6 +74,14 @@ class World:
     ids: dict
     clients: dict
     markers: tuple
+
+
+def login_of(user):
+    """The id of the user's one login session."""
+    from diary.extensions import db
+    from diary.models import LoginSession
+
+    return db.session.scalar(db.select(LoginSession.id).where(LoginSession.user_id == user.id))
 
 
 def build_world(app, users, backend) -> World:
@@ -110,18 +122,11 @@ def build_world(app, users, backend) -> World:
         "link_id": str(a_link.id),
         "filename": "css/app.css",
         "code": "sudden_severe",
-        "subscription_id": push_subscription_id(a),  # a browser of A's that gets reminders
+        "login_id": str(login_of(a)),  # A's login: ending it is A's alone (404 to anyone else)
+        "token": "no-such-token",  # a link nobody was given: a password reset's answers 404
     }
     markers = (a.display_name, a.email, "ZEBRA-DAY-NOTE", "zebratrigger", "ZEBRA-SESSION-NOTE")
     return World(a=a, ids=ids, clients=clients, markers=markers)
-
-
-def push_subscription_id(patient) -> str:
-    """A push subscription of the patient's (reminders), as a browser would make it."""
-    from diary.operations.reminders import add_push_subscription
-
-    n = next(_fresh)
-    return str(add_push_subscription(patient, f"https://push.example.test/{n}", "B" + "A" * 86, "A" * 22).id)
 
 
 def request_body(endpoint: str, world: World):
@@ -158,12 +163,10 @@ def request_body(endpoint: str, world: World):
         "web.revoke_link": {"confirm": "yes"},
         "web.change_password": {"current_password": PASSWORD, "new_password": "copper-meadow-lantern-92"},
         "web.erase_account": {"password": PASSWORD},
-        "api.put_reminders": {"enabled": True, "time": "20:00", "channels": ["push"], "skip_if_logged": True},
-        "api.add_push_subscription": {
-            "endpoint": f"https://push.example.test/new/{n}",
-            "keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22},
-        },
-        "web.save_reminders": {"enabled": "on", "time": "20:00", "channels": "push"},
+        "api.request_password_reset": {"email": f"nobody{n}@new.test"},
+        "api.reset_password": {"password": "copper-meadow-lantern-92"},
+        "web.forgot_password": {"email": f"nobody{n}@new.test"},
+        "web.reset_password": {"password": "copper-meadow-lantern-92"},
     }
     return bodies.get(endpoint)
 

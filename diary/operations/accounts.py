@@ -6,17 +6,34 @@ import logging
 import secrets
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, g, request, session
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Forbidden
 
 from .. import passwords
-from ..auth import SESSION_TOKEN_KEY, forget_device, normalise_email, remember_device, token_hash
+from ..auth import (
+    SESSION_TOKEN_KEY,
+    current_token_hash,
+    forget_device,
+    known_device,
+    normalise_email,
+    remember_device,
+    token_hash,
+)
+from ..devices import describe_device
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
-from ..models import ROLES, LoginSession, User
+from ..models import ROLES, LoginSession, User, utcnow
 
 log = logging.getLogger(__name__)
+
+
+class AccountDisabled(Forbidden):
+    """The password is right but the clinic has disabled the account (said only then)."""
+
+    name = "Account disabled"
+    description = "This account is disabled; contact your clinic."
 
 
 def _check_password(password: str, email: str, display_name: str) -> None:
@@ -52,6 +69,7 @@ def create_user(
     except IntegrityError:
         db.session.rollback()
         raise Conflict("An account with this email already exists. Log in instead.") from None
+    g.new_account_id = user.id  # its first login, on this device, is no news to email about
     return user
 
 
@@ -63,6 +81,8 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email)) if "\x00" not in email else None
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None
+    if user.disabled_at is not None:
+        raise AccountDisabled()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         db.session.commit()
@@ -70,18 +90,39 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def start_login_session(user: User) -> None:
-    """Record a server-side login, name it in the (signed) session cookie, and remember this
-    device for the account (diary/auth.py)."""
+    """Record a server-side login with its device and address, name it in the (signed) session
+    cookie, and remember this device for the account (diary/auth.py); a device new to the
+    account is told to its owner by email (docs/accounts.md)."""
     previous = session.get(SESSION_TOKEN_KEY)
     if previous:  # logging in over another login in this browser ends that one
         db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(previous)))
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id))
+    device = describe_device(request.user_agent.string)
+    now = utcnow()
+    db.session.add(
+        LoginSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            device=device,
+            address=(request.remote_addr or "")[:45] or None,
+            last_seen_at=now,
+        )
+    )
     db.session.commit()
+    new_device = (
+        current_app.config["NEW_SIGN_IN_EMAIL"]
+        and g.get("new_account_id") != user.id
+        and known_device(user.email) is None
+    )
     session.clear()
     session[SESSION_TOKEN_KEY] = token
     session.permanent = True
     remember_device(user.email)
+    if new_device:
+        from .logins import announce_new_device
+
+        announce_new_device(user, device, now)
 
 
 def end_login_session() -> None:
@@ -102,11 +143,6 @@ def update_profile(user: User, changes: dict[str, Any]) -> User:
     return user
 
 
-def _current_token_hash() -> str | None:
-    token = session.get(SESSION_TOKEN_KEY)
-    return token_hash(token) if token else None
-
-
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password and end every other login of this user (this one stays)."""
     if not passwords.verify_password(user.password_hash, current_password):
@@ -117,7 +153,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = passwords.hash_password(new_password)
     db.session.execute(
         delete(LoginSession).where(
-            LoginSession.user_id == user.id, LoginSession.token_hash != (_current_token_hash() or "")
+            LoginSession.user_id == user.id, LoginSession.token_hash != (current_token_hash() or "")
         )
     )
     db.session.commit()

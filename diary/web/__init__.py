@@ -6,4 +6,4 @@ bp = Blueprint("web", __name__)
 
 from . import accounts, diary, progress, pwa, redflags, sharing, therapist  # noqa: E402,F401  (routes register on import)
 
-from . import reminders  # noqa: E402,F401  # isort: skip
+from . import logins  # noqa: E402,F401  # isort: skip  (password reset, devices)
