@@ -19,6 +19,17 @@ def _default_database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'diary.db'}"
 
 
+REGISTRATION_MODES = ("open", "invite_only")
+
+
+def _registration_mode(value: str) -> str:
+    """REGISTRATION: "open" (anyone may start a diary) or "invite_only" (only through a
+    therapist's invitation, docs/invitations.md)."""
+    if value not in REGISTRATION_MODES:
+        raise ConfigError(f"REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}, not {value!r}")
+    return value
+
+
 def _instance_secret_key(instance_path: Path) -> str:
     """Generate a secret key once and keep it in the instance folder, readable by us alone."""
     key_file = instance_path / "secret_key"
@@ -146,6 +157,10 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "COMPRESS_STREAMS": False,
         "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
+        # Who may start a diary: anyone, or only a patient a therapist invited (docs/invitations.md).
+        "REGISTRATION": _registration_mode(
+            overrides.get("REGISTRATION") or os.environ.get("REGISTRATION", "open")
+        ),
     }
     config.update(_account_settings(env, overrides))
     if env == "testing":

@@ -271,3 +271,31 @@ class PasswordResetToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# -- Invitations (issue 12, docs/invitations.md) ------------------------------------------------
+
+
+class Invitation(db.Model):
+    """A therapist's one-use link asking a patient to share their diary, valid for 7 days.
+
+    Only the sha256 of the link's token is stored. Withdrawing deletes the row; accepting or
+    declining spends it (`answered_at`). An account registered through the link claims it
+    (`patient_id`): only that account may then answer it, and no other account registers with it.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    therapist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_email: Mapped[str | None] = mapped_column(String(254))
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted: Mapped[bool | None] = mapped_column(Boolean)
+
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id], lazy="joined")

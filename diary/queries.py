@@ -12,17 +12,20 @@ from sqlalchemy.orm import joinedload
 
 from . import clinical, redflags
 from .access import ACKNOWLEDGE, red_flag_subject
+from .auth import token_hash
 from .clinical.days import DayFacts, SessionFacts
 from .extensions import db
 from .models import (
     AccessEvent,
     DayRecord,
     Headache,
+    Invitation,
     LoginSession,
     MedicationIntake,
     TherapistLink,
     TreatmentSession,
     User,
+    utcnow,
 )
 
 
@@ -127,6 +130,40 @@ def patient_links(patient: User) -> list[TherapistLink]:
             .where(TherapistLink.patient_id == patient.id)
             .options(joinedload(TherapistLink.therapist))
             .order_by(TherapistLink.created_at)
+        )
+    )
+
+
+def open_invitation_where(token: str, patient: User | None = None) -> list:
+    """The conditions under which the invitation of `token` can still be answered: not used, not
+    withdrawn (its row is gone), not expired, and, for `patient`, not claimed by another account."""
+    conditions = [
+        Invitation.token_hash == token_hash(token),
+        Invitation.answered_at.is_(None),
+        Invitation.expires_at > utcnow(),
+    ]
+    if patient is not None:
+        conditions.append(or_(Invitation.patient_id.is_(None), Invitation.patient_id == patient.id))
+    return conditions
+
+
+def open_invitation(token: str, patient: User | None = None) -> Invitation | None:
+    """The invitation a link's token names, while it can be answered (by `patient`, if given):
+    the token is the whole of the right to read it, as a share code is."""
+    return db.session.scalar(select(Invitation).where(*open_invitation_where(token, patient)))
+
+
+def therapist_invitations(therapist: User) -> list[Invitation]:
+    """The therapist's invitations not yet answered nor expired, newest first."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.therapist_id == therapist.id,
+                Invitation.answered_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
         )
     )
 

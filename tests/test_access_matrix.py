@@ -8,13 +8,14 @@ linked to A, an unlinked therapist, and a therapist whose link A has just revoke
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from diary.access import RULES
-from diary.operations import create_share_code
+from diary.operations import create_invitation, create_share_code
 
 from . import clock
 from .factories import PASSWORD, ApiClient, day_body, link, session_body
@@ -74,6 +75,13 @@ class World:
     ids: dict
     clients: dict
     markers: tuple
+    fresh_invitation: Callable[[], dict]  # ids of a new invitation: each is answered once
+
+
+def invitation_ids(therapist) -> dict:
+    """A new invitation of the therapist's: its id, and the token its link carries."""
+    invitation, url = create_invitation(therapist)
+    return {"invitation_id": str(invitation.id), "token": url.rsplit("/", 1)[-1]}
 
 
 def login_of(user):
@@ -122,11 +130,14 @@ def build_world(app, users, backend) -> World:
         "link_id": str(a_link.id),
         "filename": "css/app.css",
         "code": "sudden_severe",
+        **invitation_ids(linked_t),
         "login_id": str(login_of(a)),  # A's login: ending it is A's alone (404 to anyone else)
         "token": "no-such-token",  # a link nobody was given: a password reset's answers 404
     }
     markers = (a.display_name, a.email, "ZEBRA-DAY-NOTE", "zebratrigger", "ZEBRA-SESSION-NOTE")
-    return World(a=a, ids=ids, clients=clients, markers=markers)
+    return World(
+        a=a, ids=ids, clients=clients, markers=markers, fresh_invitation=lambda: invitation_ids(linked_t)
+    )
 
 
 def request_body(endpoint: str, world: World):
@@ -146,6 +157,8 @@ def request_body(endpoint: str, world: World):
         "api.put_day": day_body(),
         "api.create_link": {"code": "XXXX-XXXX"},
         "api.create_session": session_body(date=yesterday, next_review_on=None),
+        "api.create_invitation": {},
+        "web.therapist_invite": {"patient_email": ""},
         "api.update_session": {"notes": "changed"},
         "web.login": {"email": f"nobody{n}@new.test", "password": "wrong-password-here"},
         "web.register": {
@@ -234,6 +247,8 @@ def test_every_route_keeps_a_patients_data_from_everyone_else(app, users, backen
         _, url = rule.build({k: world.ids[k] for k in rule.arguments}, append_unknown=False)
         api = url.startswith("/api/")
         for actor in ACTORS:
+            if "token" in rule.arguments:  # an invitation's link: answered once, so one each
+                _, url = rule.build({**world.ids, **world.fresh_invitation()}, append_unknown=False)
             want = expected(access_rule, actor, api, names_patient="pid" in rule.arguments)
             response = call(
                 world.clients[actor], method, url, rule.endpoint, request_body(rule.endpoint, world)

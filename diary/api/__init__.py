@@ -11,6 +11,7 @@ from . import accounts, charts, days, figures, health, openapi, redflags, sharin
 
 from . import data  # noqa: E402,F401  # isort: skip  (export and import)
 from . import logins  # noqa: E402,F401  # isort: skip  (password reset, devices)
+from . import invitations  # noqa: E402,F401  # isort: skip  (a therapist invites a patient)
 
 
 def register_api(app: Flask) -> None:

@@ -27,13 +27,11 @@ from .helpers import no_content
 @registration_limit
 @bp.arguments(RegisterSchema)
 @bp.response(201, UserSchema)
-@bp.problems(409, 429)
+@bp.problems(403, 409, 429)
 def register(data: dict):
-    """Create a patient account and log in"""
+    """Create a patient account and log in (with REGISTRATION=invite_only, through an invitation)"""
     try:
-        user = operations.create_user(
-            data["email"], data["password"], data["display_name"], timezone=data["timezone"]
-        )
+        user = operations.register_patient(**data)
     except Conflict as error:
         return problem(409, "Email already registered", str(error))
     operations.start_login_session(user)

@@ -65,15 +65,22 @@ def link_therapist(therapist: User, code: str) -> TherapistLink | None:
     if spent is None:
         db.session.rollback()
         return None
+    link = share_with(spent.patient_id, therapist.id)
+    db.session.commit()
+    return link
+
+
+def share_with(patient_id: uuid.UUID, therapist_id: uuid.UUID) -> TherapistLink:
+    """The link by which the patient shares with the therapist, made unless there is one already;
+    added to the caller's transaction (a share code's or an invitation's), which commits it."""
     link = db.session.scalar(
         select(TherapistLink).where(
-            TherapistLink.patient_id == spent.patient_id, TherapistLink.therapist_id == therapist.id
+            TherapistLink.patient_id == patient_id, TherapistLink.therapist_id == therapist_id
         )
     )
     if link is None:
-        link = TherapistLink(patient_id=spent.patient_id, therapist_id=therapist.id)
+        link = TherapistLink(patient_id=patient_id, therapist_id=therapist_id)
         db.session.add(link)
-    db.session.commit()
     return link
 
 

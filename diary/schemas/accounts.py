@@ -54,6 +54,9 @@ class RegisterSchema(StrictSchema):
     )
     display_name = DisplayName(required=True)
     timezone = fields.String(load_default="Europe/London", validate=_validate_timezone)
+    # The token of the invitation link the patient came by (docs/invitations.md): with
+    # REGISTRATION=invite_only, the only way in.
+    invitation = fields.String(load_default=None, load_only=True, validate=validate.Length(max=100))
 
 
 class LoginSchema(StrictSchema):

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import ValidationError
+from werkzeug.exceptions import Forbidden
 
-from .. import operations, timezones
+from .. import operations, queries, timezones
 from ..access import rule
 from ..errors import Conflict, InvalidInput
 from ..models import DEFAULT_TIMEZONE
@@ -22,6 +23,7 @@ from ..schemas import (
     flatten_errors,
 )
 from . import bp
+from .invitations import closed_page
 
 ERASED_KEY = "erased"
 
@@ -73,27 +75,45 @@ def login():
 @rule("anyone")
 @registration_limit
 def register():
+    # An invitation link's token (docs/invitations.md): the way in under REGISTRATION=invite_only,
+    # and the page the new patient comes back to.
+    token = request.values.get("invitation") or None
+    invitation = queries.open_invitation(token) if token else None
+    if invitation is not None and invitation.patient_id is not None:  # another account's already
+        invitation = None
+    if invitation is None and not operations.registration_open():
+        return closed_page()
     if request.method == "GET":
-        return render_template("register.html", form={}, errors={}, **_timezone_context())
+        form = {"invitation": token, "email": invitation.patient_email or ""} if invitation else {}
+        return render_template(
+            "register.html", form=form, errors={}, invitation=invitation, **_timezone_context()
+        )
     try:
         data = RegisterSchema().load(
             {k: request.form.get(k, "") for k in ("email", "password", "display_name", "timezone")}
+            | {"invitation": token}
         )
-        user = operations.create_user(
-            data["email"], data["password"], data["display_name"], timezone=data["timezone"]
-        )
+        user = operations.register_patient(**data)
     except ValidationError as error:
         errors = flatten_errors(error.messages)
     except InvalidInput as error:
         errors = error.errors
     except Conflict as error:
         errors = {"email": [str(error)]}
+    except Forbidden:  # the invitation was taken by another registration meanwhile
+        return closed_page()
     else:
         operations.start_login_session(user)
         login_user(user)
+        if invitation is not None:
+            name = invitation.therapist.display_name
+            flash(f"Welcome! Your diary is ready. Now say whether {name} may see it.")
+            return redirect(url_for("web.invitation", token=token))
         flash("Welcome! Your diary is ready. Log today in a couple of taps.")
         return redirect(url_for("web.today"))
-    return render_template("register.html", form=request.form, errors=errors, **_timezone_context()), 422
+    return render_template(
+        "register.html", form=request.form, errors=errors, invitation=invitation, **_timezone_context()
+    ), 422
 
 
 @bp.post("/logout")
