@@ -179,6 +179,8 @@ def _operations_settings(env: str, overrides: Mapping[str, Any]) -> dict[str, An
         "LOG_HASH_KEY": os.environ.get("LOG_HASH_KEY") or None,
         # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # Set by gunicorn.conf.py: the workers' metrics are kept in files there and added up.
+        "METRICS_MULTIPROCESS": bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR")),
         # Put before every rate-limit key in Redis: two sites (or test runs) can share one Redis.
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
     }

@@ -13,8 +13,6 @@ Labels never carry a patient, an email or a path with ids in it: a route is its 
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -70,10 +68,10 @@ def watch_pool(engine) -> None:
     event.listen(engine, "checkin", lambda *_: DB_CONNECTIONS_IN_USE.dec())
 
 
-def exposition() -> tuple[bytes, str]:
-    """The metrics in Prometheus' text format: every worker's under gunicorn (multiprocess
-    mode), this process's otherwise."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def exposition(multiprocess_mode: bool) -> tuple[bytes, str]:
+    """The metrics in Prometheus' text format: every worker's in multiprocess mode (under
+    gunicorn, the METRICS_MULTIPROCESS setting), this process's otherwise."""
+    if multiprocess_mode:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -44,9 +44,10 @@ LOG_FIELDS = ("request_id", "method", "route", "status", "duration_ms", "user")
 def keyed_hash(value: object) -> str:
     """A short keyed hash (HMAC-SHA256) of `value`, the same for the same value under one key:
     log lines can tell two users apart without naming them."""
-    key = current_app.config.get("LOG_HASH_KEY") or hmac.new(
-        current_app.config["SECRET_KEY"].encode(), b"log-hash-key", hashlib.sha256
-    ).hexdigest()
+    key = (
+        current_app.config.get("LOG_HASH_KEY")
+        or hmac.new(current_app.config["SECRET_KEY"].encode(), b"log-hash-key", hashlib.sha256).hexdigest()
+    )
     return hmac.new(key.encode(), str(value).encode(), hashlib.sha256).hexdigest()[:16]
 
 
@@ -149,7 +150,7 @@ def serve_metrics():
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         raise Unauthorized("The metrics need the operator's token.")
-    body, content_type = metrics.exposition()
+    body, content_type = metrics.exposition(current_app.config["METRICS_MULTIPROCESS"])
     return Response(body, content_type=content_type)
 
 

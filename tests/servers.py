@@ -39,10 +39,19 @@ def wait_until_serving(port: int, process: subprocess.Popen, log: Path, timeout:
         time.sleep(0.05)
 
 
+_starting: dict[int, tuple[subprocess.Popen, Path]] = {}  # started with wait=False
+
+
+def ready(port: int) -> None:
+    """Wait for a gunicorn started with wait=False to serve."""
+    wait_until_serving(port, *_starting[port])
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path, port: int | None = None):
+def gunicorn(env: dict[str, str], log: Path, port: int | None = None, wait: bool = True):
     """gunicorn with the repository's gunicorn.conf.py and `env` over the test's environment;
-    yields its port once it listens, and stops it afterwards."""
+    yields its port once a worker answers (or at once, without `wait`: then `ready(port)`
+    waits), and stops it afterwards."""
     port = port or free_port()
     with log.open("w") as output:
         server = subprocess.Popen(
@@ -54,8 +63,12 @@ def gunicorn(env: dict[str, str], log: Path, port: int | None = None):
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_serving(port, server, log)
+            if wait:
+                wait_until_serving(port, server, log)
+            else:
+                _starting[port] = (server, log)
             yield port
         finally:
+            _starting.pop(port, None)
             server.terminate()
             server.wait(10)

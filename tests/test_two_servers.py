@@ -1,18 +1,28 @@
 """Two app servers at once (issue 15 item 5, docs/operations.md): two gunicorns on different
 ports share one PostgreSQL database and one Redis, as two machines behind a load balancer do. A
 login made on one works on the other, a logout on one ends it on both, the login limit counts
-the attempts on both, and the metrics of a server's workers add up."""
+the attempts on both, the metrics of a server's workers add up, and two reminder senders at once
+send a reminder once."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
 import uuid
 
 import pytest
 import redis
 import requests
+from sqlalchemy import func, select
+
+from diary.extensions import db
+from diary.models import ReminderSent, ReminderSettings, utcnow
 
 from .factories import PASSWORD
-from .servers import free_port, gunicorn
+from .servers import ROOT, free_port, gunicorn, ready
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMIT = 3  # failed logins per account, on both servers together
@@ -44,10 +54,14 @@ def two_servers(make_app, database_urls, prefix, tmp_path):
         "LOGIN_LIMIT_PER_ACCOUNT": f"{LIMIT} per 15 minutes",
         "WEB_CONCURRENCY": "2",
     }
-    with (
-        gunicorn({**env, "METRICS_ADDRESS": f"127.0.0.1:{metrics_port}"}, tmp_path / "a.log") as a,
-        gunicorn({**env, "WEB_CONCURRENCY": "1"}, tmp_path / "b.log") as b,
+    first = {**env, "METRICS_ADDRESS": f"127.0.0.1:{metrics_port}"}
+    second = {**env, "WEB_CONCURRENCY": "1", "METRICS_TOKEN": "scrape-token"}
+    with (  # both boot at once
+        gunicorn(first, tmp_path / "a.log", wait=False) as a,
+        gunicorn(second, tmp_path / "b.log", wait=False) as b,
     ):
+        ready(a)
+        ready(b)
         yield app, f"http://127.0.0.1:{a}", f"http://127.0.0.1:{b}", metrics_port
 
 
@@ -98,3 +112,53 @@ def test_two_servers_share_logins_logouts_limits_and_metrics(two_servers, users)
         if line.startswith('diary_http_requests_total{method="GET",route="/api/v1/auth/csrf",status="200"}')
     )
     assert float(csrf_line.split()[-1]) == 3  # 1 + 2 logins on the first server
+    # The second serves them at /metrics for its token, from its worker's files all the same.
+    scrape = requests.get(f"{two}/metrics", headers={"Authorization": "Bearer scrape-token"}, timeout=10)
+    assert 'route="/api/v1/auth/logout"' in scrape.text
+
+
+def send_due(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "send-due"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.mark.real_clock
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_reminder_senders_at_once_send_a_reminder_once(make_app, database_urls, mailbox, users):
+    """As the reminders timer fires on two machines: `flask reminders send-due` twice at once."""
+    app = make_app()
+    with app.app_context():
+        patient = users.patient()
+        db.session.add(
+            ReminderSettings(
+                patient_id=patient.id,
+                enabled=True,
+                time=dt.time(0, 0),  # due since the patient's midnight, whenever the test runs
+                channels=["email"],
+                skip_if_logged=False,
+                active_from=utcnow() - dt.timedelta(days=2),
+            )
+        )
+        db.session.commit()
+    env = {
+        "DIARY_ENV": "testing",
+        "SECRET_KEY": "shared-secret-key-of-the-network",
+        "DATABASE_URL": database_urls["postgresql"],
+        **{name: str(value) for name, value in mailbox.settings.items() if value not in (None, False)},
+    }
+    senders = [send_due(env) for _ in range(2)]
+    outputs = [sender.communicate(timeout=120)[0] for sender in senders]
+    assert [sender.returncode for sender in senders] == [0, 0], outputs
+    counts = sorted(int(re.search(r"reminders: (\d+) sent", out).group(1)) for out in outputs)
+    assert counts == [0, 1], outputs
+    [message] = mailbox.wait_for(1)
+    assert patient.email in message["To"]
+    assert len(mailbox.messages) == 1  # both senders have exited: no second one is coming
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReminderSent)) == 1
