@@ -130,6 +130,11 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	@# Reminders are sent while it serves: a second process checks every 60 s and stops with the
+	@# server (docs/reminders.md). Emails go to this console unless MAIL_SERVER is set, with links
+	@# to this server.
+	PUBLIC_URL="$${PUBLIC_URL:-http://$(HOST):$(PORT)}" $(FLASK) reminders send-due --every 60 & reminders=$$!; \
+	trap 'kill $$reminders 2>/dev/null' EXIT; \
 	$(FLASK) run --host "$(HOST)" --port "$(PORT)" $(RUN_ARGS)
 
 # gunicorn with gunicorn.conf.py (sync workers = cores), on the same database as `make run`.

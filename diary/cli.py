@@ -115,8 +115,48 @@ def restore_database(path: str, force: bool) -> None:
     click.echo(f"Restored {path} (made at migration {version}); the database is now at {backup.head()}.")
 
 
+reminders = AppGroup("reminders", help="Send the patients' daily reminders (docs/reminders.md).")
+
+
+@reminders.command("send-due")
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Keep running, sending what is due every SECONDS (make run uses 60); once when left out.",
+)
+def send_due_reminders(every: int | None) -> None:
+    """Send every reminder due now: one per patient and local day, safe to run on two machines."""
+    import time
+
+    from .extensions import db
+    from .operations.reminders import send_due
+
+    while True:
+        try:
+            sent = send_due()
+        except Exception as error:  # a loop that serves for hours outlives a database hiccup
+            if every is None:
+                raise
+            click.echo(f"reminders: not sent this time ({type(error).__name__}: {error})", err=True)
+        else:
+            if sent.reminders or sent.failed or every is None:
+                click.echo(
+                    f"reminders: {sent.reminders} sent ({sent.pushes} push, {sent.emails} email), "
+                    f"{sent.skipped_logged} skipped as logged, {sent.gone} subscriptions gone"
+                    + (f", failed: {', '.join(sent.failed)}" if sent.failed else "")
+                )
+        finally:
+            db.session.remove()
+        if every is None:
+            return
+        time.sleep(every)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(load_demo)
     app.cli.add_command(backup_database)
     app.cli.add_command(restore_database)
+    app.cli.add_command(reminders)

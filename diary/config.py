@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Mapping
@@ -74,6 +75,69 @@ def _account_settings(env: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
             "PUBLIC_URL must be set when MAIL_SERVER is (the site's address, for links in emails)."
         )
     return settings
+
+
+def _instance_vapid_key(instance_path: Path) -> str:
+    """Generate the Web Push (VAPID, RFC 8292) private key once and keep it in the instance
+    folder, like the secret key: base64url of the raw 32-byte P-256 private number."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key_file = instance_path / "vapid_private_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        number = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return key_file.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(_b64url(number.to_bytes(32, "big")))
+    return key_file.read_text().strip()
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def vapid_public_key(private_key: str) -> str:
+    """The application server key browsers subscribe with: base64url of the uncompressed P-256
+    point of `private_key` (base64url of the raw 32-byte number)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    number = int.from_bytes(base64.urlsafe_b64decode(private_key + "=" * (-len(private_key) % 4)), "big")
+    point = ec.derive_private_key(number, ec.SECP256R1()).public_key()
+    return _b64url(point.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+
+
+def _reminder_settings(env: str, instance: Path, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Web Push keys and the reminder sender (issue 13, docs/reminders.md)."""
+    private_key = overrides.get("VAPID_PRIVATE_KEY") or os.environ.get("VAPID_PRIVATE_KEY")
+    public_key = overrides.get("VAPID_PUBLIC_KEY") or os.environ.get("VAPID_PUBLIC_KEY")
+    subject = overrides.get("VAPID_SUBJECT") or os.environ.get("VAPID_SUBJECT")
+    if env == "production" and not (private_key and public_key and subject):
+        raise ConfigError(
+            "VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY and VAPID_SUBJECT (mailto:...) must be set in "
+            "production: the Web Push keys of the reminders (docs/reminders.md makes a pair)."
+        )
+    if not private_key:
+        private_key = _instance_vapid_key(instance)
+    try:
+        derived = vapid_public_key(private_key)
+    except ValueError as error:
+        raise ConfigError(f"VAPID_PRIVATE_KEY is not a base64url P-256 private key: {error}") from None
+    if public_key and public_key != derived:
+        raise ConfigError("VAPID_PUBLIC_KEY is not the public key of VAPID_PRIVATE_KEY.")
+    subject = subject or "mailto:reminders@localhost"
+    if not subject.startswith(("mailto:", "https://")):
+        raise ConfigError("VAPID_SUBJECT must be a mailto: or https: address (RFC 8292).")
+    return {
+        "VAPID_PRIVATE_KEY": private_key,
+        "VAPID_PUBLIC_KEY": derived,
+        "VAPID_SUBJECT": subject,
+        # How long a push service keeps a reminder for a phone that is off (seconds).
+        "REMINDER_PUSH_TTL": int(os.environ.get("REMINDER_PUSH_TTL", "43200")),
+    }
 
 
 def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -163,6 +227,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         ),
     }
     config.update(_account_settings(env, overrides))
+    config.update(_reminder_settings(env, instance, overrides))
     if env == "testing":
         config["TESTING"] = True
     config.update(_operations_settings(env, overrides))

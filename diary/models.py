@@ -299,3 +299,51 @@ class Invitation(db.Model):
     accepted: Mapped[bool | None] = mapped_column(Boolean)
 
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id], lazy="joined")
+
+
+# -- Reminders (issue 13, docs/reminders.md) -----------------------------------------------------
+
+
+class ReminderSettings(db.Model):
+    """A patient's daily reminder: when (their own wall-clock time), how, and whether to skip a
+    day already logged. No row: reminders are off."""
+
+    __tablename__ = "reminder_settings"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    time: Mapped[time] = mapped_column(Time)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    skip_if_logged: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When reminders were turned on or their time changed: a time already past today waits for
+    # tomorrow, instead of reminding the moment the setting is saved.
+    active_from: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushSubscription(db.Model):
+    """A browser's Web Push subscription (its push service URL and the keys to encrypt to)."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # One browser, one subscription: subscribing again (or as someone else) replaces the row.
+    endpoint: Mapped[str] = mapped_column(String(2048), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(128))
+    auth: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderSent(db.Model):
+    """A reminder sent for one of the patient's local dates. Written before sending: the unique
+    pair means two senders at once send it once."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("patient_id", "local_date", name="uq_reminders_sent_patient_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -790,3 +790,24 @@ def accounts_overview(role: str | None = None) -> list:
     if role is not None:
         query = query.where(User.role == role)
     return list(db.session.execute(query))
+
+
+def days_to_catch_up(patient: User) -> list[date]:
+    """The days of the catch-up window (docs/reminders.md) the patient has not logged, newest
+    first: no record, or the headache question not answered."""
+    from .reminders import catch_up_window, days_missing
+
+    today = patient.today()
+    first_day = db.session.scalar(select(func.min(DayRecord.date)).where(DayRecord.patient_id == patient.id))
+    joined = patient.today(patient.created_at)
+    first, last = catch_up_window(today, min(joined, first_day or joined))
+    if first > last:
+        return []
+    logged = db.session.scalars(
+        select(DayRecord.date).where(
+            DayRecord.patient_id == patient.id,
+            DayRecord.date.between(first, last),
+            DayRecord.had_headache.is_not(None),
+        )
+    )
+    return days_missing(first, last, set(logged))

@@ -130,6 +130,7 @@ def build_world(app, users, backend) -> World:
         "link_id": str(a_link.id),
         "filename": "css/app.css",
         "code": "sudden_severe",
+        "subscription_id": push_subscription_id(a),  # a browser of A's that gets reminders
         **invitation_ids(linked_t),
         "login_id": str(login_of(a)),  # A's login: ending it is A's alone (404 to anyone else)
         "token": "no-such-token",  # a link nobody was given: a password reset's answers 404
@@ -138,6 +139,14 @@ def build_world(app, users, backend) -> World:
     return World(
         a=a, ids=ids, clients=clients, markers=markers, fresh_invitation=lambda: invitation_ids(linked_t)
     )
+
+
+def push_subscription_id(patient) -> str:
+    """A push subscription of the patient's (reminders), as a browser would make it."""
+    from diary.operations.reminders import add_push_subscription
+
+    n = next(_fresh)
+    return str(add_push_subscription(patient, f"https://push.example.test/{n}", "B" + "A" * 86, "A" * 22).id)
 
 
 def request_body(endpoint: str, world: World):
@@ -176,6 +185,12 @@ def request_body(endpoint: str, world: World):
         "web.revoke_link": {"confirm": "yes"},
         "web.change_password": {"current_password": PASSWORD, "new_password": "copper-meadow-lantern-92"},
         "web.erase_account": {"password": PASSWORD},
+        "api.put_reminders": {"enabled": True, "time": "20:00", "channels": ["push"], "skip_if_logged": True},
+        "api.add_push_subscription": {
+            "endpoint": f"https://push.example.test/new/{n}",
+            "keys": {"p256dh": "B" + "A" * 86, "auth": "A" * 22},
+        },
+        "web.save_reminders": {"enabled": "on", "time": "20:00", "channels": "push"},
         "api.request_password_reset": {"email": f"nobody{n}@new.test"},
         "api.reset_password": {"password": "copper-meadow-lantern-92"},
         "web.forgot_password": {"email": f"nobody{n}@new.test"},

@@ -15,6 +15,8 @@ from diary import create_app
 from diary.config import ConfigError
 from diary.extensions import db
 
+from .push import PRODUCTION_PUSH
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_SOURCE = (ROOT / "diary" / "config.py").read_text()
 # Every variable config.py reads, found in its source so a new one is covered the day it appears.
@@ -62,6 +64,8 @@ def test_production_refuses_to_start_without_a_secret_key(instance_path, monkeyp
 def test_production_starts_with_a_secret_key(instance_path, monkeypatch):
     monkeypatch.setenv("DIARY_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    for name, value in PRODUCTION_PUSH.items():
+        monkeypatch.setenv(name, value)
     app = create_app()
     assert app.config["SECRET_KEY"] == "a-long-random-production-secret"
     assert app.config["SESSION_COOKIE_SECURE"] is True

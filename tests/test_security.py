@@ -15,6 +15,7 @@ from diary.extensions import db
 
 from . import clock
 from .factories import PASSWORD, day_body
+from .push import PRODUCTION_PUSH
 
 DAY = clock.today("Europe/London") - timedelta(days=2)
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -286,7 +287,7 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(app, api, patient):
 
 
 def test_in_production_the_session_cookie_is_also_secure(make_app, users):
-    app = make_app(DIARY_ENV="production", SECRET_KEY="x" * 32)
+    app = make_app(DIARY_ENV="production", SECRET_KEY="x" * 32, **PRODUCTION_PUSH)
     with app.app_context():
         email = users.patient().email
     client = app.test_client()
@@ -308,7 +309,7 @@ def test_in_production_the_session_cookie_is_also_secure(make_app, users):
 
 
 def test_in_production_a_cross_site_https_referer_is_refused(make_app, users):
-    app = make_app(DIARY_ENV="production", SECRET_KEY="x" * 32)
+    app = make_app(DIARY_ENV="production", SECRET_KEY="x" * 32, **PRODUCTION_PUSH)
     with app.app_context():
         email = users.patient().email
     client = app.test_client()

@@ -9,6 +9,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import accounts, charts, days, figures, health, openapi, redflags, sharing, treatment  # noqa: E402,F401  (routes register on import)
 
+from . import reminders  # noqa: E402,F401  # isort: skip
+
 from . import data  # noqa: E402,F401  # isort: skip  (export and import)
 from . import logins  # noqa: E402,F401  # isort: skip  (password reset, devices)
 from . import invitations  # noqa: E402,F401  # isort: skip  (a therapist invites a patient)

@@ -6,5 +6,7 @@ bp = Blueprint("web", __name__)
 
 from . import accounts, diary, progress, pwa, redflags, sharing, therapist  # noqa: E402,F401  (routes register on import)
 
+from . import reminders  # noqa: E402,F401  # isort: skip
+
 from . import logins  # noqa: E402,F401  # isort: skip  (password reset, devices)
 from . import invitations  # noqa: E402,F401  # isort: skip  (a therapist invites a patient)

@@ -47,6 +47,7 @@ PRECACHED_STATIC = (
     "css/app.css",
     "js/app.js",
     *PAGE_SCRIPTS,
+    "js/reminders.js",  # the Account page's "Remind me on this phone" (docs/reminders.md)
     "images/icon.svg",
     *(name for name, _, _ in ICONS),
     APPLE_TOUCH_ICON,
@@ -160,6 +161,7 @@ def service_worker():
         "offlinePage": url_for("web.offline"),
         "shellPage": url_for("web.offline_day"),
         "offlineScripts": [static_url(name) for name in WORKER_SCRIPTS],
+        "notificationIcon": static_url(ICONS[0][0]),  # reminders (docs/reminders.md)
     }
     body = f"self.DIARY_SW = {json.dumps(settings)};\n{source}"
     return Response(body, mimetype="text/javascript")

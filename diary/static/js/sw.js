@@ -122,3 +122,31 @@ self.addEventListener("sync", (event) => {
     if (result && result.retryLater) throw new Error("The diary is not reachable yet.");
   }));
 });
+
+// Reminders (docs/reminders.md): a push carries {title, body, url} (no health data), encrypted
+// by the server (RFC 8291); the notification opens, or focuses, that page of the diary.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch { /* not JSON: the default words below */ }
+  const url = typeof message.url === "string" && message.url.startsWith("/") ? message.url : "/today";
+  event.waitUntil(self.registration.showNotification(message.title || "Time for your headache diary", {
+    body: message.body || "", tag: "diary-reminder", icon: SETTINGS.notificationIcon, data: { url },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/today", self.location.origin);
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const open = windows.find((client) => new URL(client.url).pathname === url.pathname)
+      || windows.find((client) => new URL(client.url).origin === url.origin);
+    if (open) {
+      if (new URL(open.url).pathname !== url.pathname && "navigate" in open) await open.navigate(url.href);
+      return open.focus();
+    }
+    return self.clients.openWindow(url.href);
+  })());
+});
