@@ -4,10 +4,27 @@ therapist, whose linked patients it lists)."""
 from __future__ import annotations
 
 import calendar
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, case, distinct, extract, func, or_, select, type_coerce
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Integer,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import joinedload
 
 from . import clinical, redflags
@@ -217,31 +234,33 @@ class TriageRow:
 def triage(actor: User) -> list[TriageRow]:
     """Every patient linked to this therapist, who needs attention first.
 
-    The figures are counted in SQL per patient and window (last 28 days, rolling 30 days, the
-    last three complete months), plus the few days that the soreness flag and the latest
-    complete period read, and fed to the same rules as everywhere else: a fixed number of
-    statements (three more for each other calendar date that is "today" somewhere among the
-    patients, at most two).
+    The figures are counted in SQL and fed to the same rules as everywhere else, reading only
+    the windows the rules need: the patients with the day each last logged, their sessions, the
+    counts of the last 28 days, the rolling 30 days and the last three complete months (one
+    statement for each calendar date that is "today" somewhere among the patients, at most
+    two), the baseline, the latest complete period and the soreness spans of each patient (one,
+    none when no patient has any), and the red flags of the last 7 days. A fixed number of
+    statements, each with the same text whatever the number of patients.
     """
-    patients = list(
-        db.session.scalars(
-            select(User)
-            .join(TherapistLink, TherapistLink.patient_id == User.id)
-            .where(TherapistLink.therapist_id == actor.id)
-        )
+    days = DayRecord.__table__.c
+    last_logged_on = (
+        select(days.date)
+        .where(days.patient_id == User.id, days.had_headache.is_not(None))
+        .order_by(days.date.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    if not patients:
+    found = db.session.execute(
+        select(User, last_logged_on)
+        .join(TherapistLink, TherapistLink.patient_id == User.id)
+        .where(TherapistLink.therapist_id == actor.id)
+    ).all()
+    if not found:
         return []
+    patients = [patient for patient, _ in found]
+    last_logged = {patient.id: day for patient, day in found}
     ids = [p.id for p in patients]
     today = {p.id: p.today() for p in patients}
-    days = DayRecord.__table__.c
-    last_logged = dict(
-        db.session.execute(
-            select(days.patient_id, func.max(days.date))
-            .where(days.patient_id.in_(ids), days.had_headache.is_not(None))
-            .group_by(days.patient_id)
-        ).all()
-    )
     sessions: dict = {p.id: [] for p in patients}
     next_review: dict = {}
     for sid, patient_id, day, review in db.session.execute(
@@ -259,8 +278,7 @@ def triage(actor: User) -> list[TriageRow]:
     counts: dict = {}
     for day in sorted(set(today.values())):
         counts.update(_window_counts([pid for pid in ids if today[pid] == day], day))
-    soreness = _soreness_scores(ids, min(today.values()) - timedelta(days=clinical.RECENT_DAYS - 1))
-    change = _latest_change(sessions, today)
+    change, soreness = _session_windows(sessions, today)
     flagged = _recent_red_flags(ids, today)
     rows = []
     for p in patients:
@@ -269,11 +287,7 @@ def triage(actor: User) -> list[TriageRow]:
             days_logged_28=logged_28,
             headache_days_28=headaches_28,
             medication_overuse_status=clinical.overuse_status(rolling, records_30, months),
-            prolonged_soreness=clinical.recent_prolonged_soreness(
-                clinical.soreness_facts(soreness.get(p.id, {})),
-                clinical.counted_sessions(sessions[p.id], today[p.id]),
-                today[p.id],
-            ),
+            prolonged_soreness=soreness[p.id],
             change_pct=change.get(p.id, (None,))[0],
         )
         counted = clinical.counted_sessions(sessions[p.id], today[p.id])
@@ -304,91 +318,97 @@ def triage(actor: User) -> list[TriageRow]:
 
 _NO_CLASSES = clinical.MedicationDays(**dict.fromkeys((*clinical.ALL_CLASSES, "acute"), 0))
 _NO_COUNTS = (0, 0, _NO_CLASSES, 0, [(_NO_CLASSES, 0)] * 3)
+_CLASS_DAYS = (*clinical.ALL_CLASSES, "acute")
+_NO_SEGMENT = [0] * (3 + len(_CLASS_DAYS))
 
 
 def _window_counts(ids: list, today: date) -> dict:
     """Per patient whose today is `today`: days logged and headache days of the last 28 days,
     class days and days with a record of the rolling 30 days, and class days with headache days
-    of each of the last three complete months (latest first). Three statements."""
+    of each of the last three complete months (latest first).
+
+    Two statements, the days then the classes taken, over the days of those windows only, each
+    counted per patient and segment (the windows' bounds cut the dates into at most six), so
+    that each day is counted once rather than once a window; the segments of each window are
+    added up here."""
     days, medications = DayRecord.__table__.c, MedicationIntake.__table__.c
     months = [clinical.Month.of(today).shift(-k) for k in (1, 2, 3)]
-    last_28 = (today - timedelta(days=27), today)
-    windows = [(today - timedelta(days=29), today), *((m.first_day, m.last_day) for m in months)]
-    start = min(last_28[0], *(first for first, _ in windows))
-    scope = and_(days.patient_id.in_(ids), days.date >= start, days.date <= today)
-
-    def within(window):
-        return and_(days.date >= window[0], days.date <= window[1])
-
-    def count_where(condition):
-        return func.sum(case((condition, 1), else_=0))
-
-    headache_day = days.had_headache.is_(True)
-    logged = {
-        pid: (n28, h28, r30, list(month_headaches))
-        for pid, n28, h28, r30, *month_headaches in db.session.execute(
-            select(
-                days.patient_id,
-                count_where(and_(within(last_28), days.had_headache.is_not(None))),
-                count_where(and_(within(last_28), headache_day)),
-                count_where(within(windows[0])),
-                *(count_where(and_(within(w), headache_day)) for w in windows[1:]),
-            )
-            .where(scope)
-            .group_by(days.patient_id)
-        )
-    }
-    by_class: dict = {}
-    taken = DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id)
-    for pid, drug_class, *per_window in db.session.execute(
+    windows = [
+        (today - timedelta(days=clinical.RECENT_DAYS - 1), today),
+        (today - timedelta(days=29), today),
+        *((m.first_day, m.last_day) for m in months),
+    ]
+    bounds = sorted({first for first, _ in windows} | {last + timedelta(days=1) for _, last in windows})
+    starts = [day for day in bounds if day <= today]
+    segment = case(*((days.date >= start, n) for n, start in reversed(list(enumerate(starts)))), else_=-1)
+    ends = [day - timedelta(days=1) for day in [*starts[1:], today + timedelta(days=1)]]
+    parts = [
+        [n for n, (start, end) in enumerate(zip(starts, ends)) if first <= start and end <= last]
+        for first, last in windows
+    ]
+    scope = and_(days.patient_id.in_(ids), days.date >= starts[0], days.date <= today)
+    counted: dict = {}  # patient: {segment: [days logged, headache days, records, *class days]}
+    for pid, n, logged, headaches, records in db.session.execute(
         select(
             days.patient_id,
-            medications.drug_class,
-            *(func.count(distinct(case((within(w), days.id)))) for w in windows),
+            segment,
+            func.count(days.had_headache),
+            func.sum(case((days.had_headache.is_(True), 1), else_=0)),
+            func.count(),
         )
-        .select_from(taken)
         .where(scope)
-        .group_by(days.patient_id, medications.drug_class)
+        .group_by(days.patient_id, segment)
     ):
-        for index, count in enumerate(per_window):
-            by_class.setdefault((pid, index), {})[drug_class] = count
-    for pid, *per_window in db.session.execute(
-        select(days.patient_id, *(func.count(distinct(case((within(w), days.id)))) for w in windows))
-        .select_from(taken)
-        .where(scope, medications.drug_class.in_(clinical.ACUTE_CLASSES))
-        .group_by(days.patient_id)
-    ):
-        for index, count in enumerate(per_window):
-            by_class.setdefault((pid, index), {})["acute"] = count
+        counted.setdefault(pid, {})[n] = [logged, int(headaches or 0), records, *[0] * len(_CLASS_DAYS)]
 
-    def classes(pid, index):
-        found = by_class.get((pid, index), {})
-        return clinical.MedicationDays(
-            **{name: found.get(name, 0) for name in (*clinical.ALL_CLASSES, "acute")}
+    def class_days(condition):
+        return func.count(distinct(case((condition, days.id))))
+
+    for pid, n, *classes in db.session.execute(
+        select(
+            days.patient_id,
+            segment,
+            *(class_days(medications.drug_class == name) for name in clinical.ALL_CLASSES),
+            class_days(medications.drug_class.in_(clinical.ACUTE_CLASSES)),
         )
+        .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
+        .where(scope)
+        .group_by(days.patient_id, segment)
+    ):
+        counted[pid][n][3:] = classes
+
+    def window(segments: dict, index: int) -> list[int]:
+        """The figures of one window: the sum of its segments'."""
+        return [sum(column) for column in zip(*(segments.get(n, _NO_SEGMENT) for n in parts[index]))]
+
+    def classes(figures):
+        return clinical.MedicationDays(**dict(zip(_CLASS_DAYS, figures[3:])))
 
     result = {}
-    for pid in ids:
-        n28, h28, r30, month_headaches = logged.get(pid, (0, 0, 0, [0, 0, 0]))
+    for pid, segments in counted.items():
+        last_28, rolling, *in_months = (window(segments, index) for index in range(len(windows)))
         result[pid] = (
-            int(n28 or 0),
-            int(h28 or 0),
-            classes(pid, 0),
-            int(r30 or 0),
-            [(classes(pid, k + 1), int(month_headaches[k] or 0)) for k in range(3)],
+            last_28[0],
+            last_28[1],
+            classes(rolling),
+            rolling[2],
+            [(classes(figures), figures[1]) for figures in in_months],
         )
     return result
 
 
 def _recent_red_flags(ids: list, today: dict) -> dict:
     """Per patient with a red flag in their last 7 days: the latest such day and the codes of
-    those days, most urgent first. One statement."""
+    those days, most urgent first. One statement, reading the days with a red flag only."""
     days = DayRecord.__table__.c
     first = min(today.values()) - timedelta(days=clinical.RED_FLAG_DAYS - 1)
     found: dict = {}
     for pid, day, codes in db.session.execute(
         select(days.patient_id, days.date, days.red_flags).where(
-            days.patient_id.in_(ids), days.date >= first, days.date <= max(today.values())
+            days.patient_id.in_(ids),
+            days.date >= first,
+            days.date <= max(today.values()),
+            cast(days.red_flags, String) != "[]",  # as stored for a day without one
         )
     ):
         if codes and today[pid] - timedelta(days=clinical.RED_FLAG_DAYS - 1) <= day <= today[pid]:
@@ -397,57 +417,97 @@ def _recent_red_flags(ids: list, today: dict) -> dict:
     return {pid: (day, redflags.by_urgency(codes)) for pid, (day, codes) in found.items()}
 
 
-def _soreness_scores(ids: list, since: date) -> dict:
-    """Per patient, the soreness scores by date since `since`. One statement."""
-    days = DayRecord.__table__.c
-    scores: dict = {}
-    for pid, day, soreness in db.session.execute(
-        select(days.patient_id, days.date, days.soreness).where(
-            days.patient_id.in_(ids), days.date >= since, days.soreness.is_not(None)
-        )
-    ):
-        scores.setdefault(pid, {})[day] = soreness
-    return scores
-
-
-def _latest_change(sessions: dict, today: dict) -> dict:
-    """Per patient with a complete 28-day period: the change of the latest one against the
-    baseline, and the logged days of each, from those two windows only. One statement (none
-    without a complete period)."""
-    windows = {}
+def _session_windows(sessions: dict, today: dict) -> tuple[dict, dict]:
+    """The figures of each patient that read windows set by their sessions: per patient with a
+    complete 28-day period, the change of the latest one against the baseline with the logged
+    days of each; and per patient, the soreness flag from the highest score of each span that
+    clinical.recent_prolonged_soreness reads. One statement (none without any such window)."""
+    windows: list = []  # (patient id, first, last)
+    periods, spans = {}, {}
     for pid, facts in sessions.items():
         latest = clinical.latest_complete_period(facts, today[pid])
         if latest is not None:
             first = clinical.first_session_date(facts, today[pid])
-            windows[pid] = ((first - timedelta(days=clinical.PERIOD_DAYS), first - timedelta(days=1)), latest)
-    if not windows:
-        return {}
-    days = DayRecord.__table__.c
-    counts = {pid: [[0, 0], [0, 0]] for pid in windows}  # [logged, headache] of baseline, period
-    for pid, day, had_headache in db.session.execute(
-        select(days.patient_id, days.date, days.had_headache).where(
-            days.had_headache.is_not(None),
-            or_(
-                *(
-                    and_(days.patient_id == pid, days.date.between(first, last))
-                    for pid, pair in windows.items()
-                    for first, last in pair
-                )
+            periods[pid] = len(windows)
+            windows += [(pid, first - timedelta(days=clinical.PERIOD_DAYS), first - timedelta(days=1))]
+            windows += [(pid, *latest)]
+        spans[pid] = (len(windows), clinical.recent_soreness_spans(facts, today[pid]))
+        windows += [(pid, first, last) for first, last, _ in spans[pid][1]]
+    found = _figures_of_windows(windows)
+    change = {}
+    for pid, key in periods.items():
+        (baseline_logged, baseline_headaches, _), (period_logged, period_headaches, _) = found[key : key + 2]
+        change[pid] = (
+            clinical.headache_days_change_pct(
+                period_headaches, period_logged, baseline_headaches, baseline_logged
             ),
+            period_logged,
+            baseline_logged,
         )
-    ):
-        for side, (first, last) in enumerate(windows[pid]):
-            if first <= day <= last:
-                counts[pid][side][0] += 1
-                counts[pid][side][1] += bool(had_headache)
-    return {
-        pid: (
-            clinical.headache_days_change_pct(period[1], period[0], baseline[1], baseline[0]),
-            period[0],
-            baseline[0],
+    soreness = {
+        pid: clinical.prolonged_soreness_of_spans(
+            [highest for _, _, highest in found[key : key + len(recent)]], recent, today[pid]
         )
-        for pid, (baseline, period) in counts.items()
+        for pid, (key, recent) in spans.items()
     }
+    return change, soreness
+
+
+def _figures_of_windows(windows: list) -> list[tuple[int, int, int | None]]:
+    """For each (patient id, first, last): the days logged, the headache days and the highest
+    soreness of that patient's records from first to last. One statement whatever the number of
+    windows (none without one)."""
+    wanted = [(key, pid, first, last) for key, (pid, first, last) in enumerate(windows) if first <= last]
+    found: dict = {}
+    if wanted:
+        days, table = DayRecord.__table__.c, _windows_table(wanted)
+        for key, logged, headaches, highest in db.session.execute(
+            select(
+                table.c.key,
+                func.count(days.had_headache),
+                func.sum(case((days.had_headache.is_(True), 1), else_=0)),
+                func.max(days.soreness),
+            )
+            .select_from(
+                table.join(
+                    DayRecord.__table__,
+                    and_(
+                        days.patient_id == table.c.patient_id,
+                        days.date >= table.c.from_date,
+                        days.date <= table.c.to_date,
+                    ),
+                )
+            )
+            .group_by(table.c.key)
+        ):
+            found[int(key)] = (int(logged or 0), int(headaches or 0), highest)
+    return [found.get(key, (0, 0, None)) for key in range(len(windows))]
+
+
+_WINDOW_COLUMNS = ("key", "patient_id", "from_date", "to_date")
+
+
+def _windows_table(rows: list[tuple]):
+    """Rows of (key, patient id, first date, last date) as a table to join in one statement:
+    unnest of four array parameters on PostgreSQL, json_each of one JSON parameter on SQLite.
+    The statement's text stays the same however many rows, so it is compiled (and on
+    PostgreSQL planned) once, unlike an OR of one condition per row."""
+    keys, pids, firsts, lasts = (list(column) for column in zip(*rows))
+    if db.session.get_bind().dialect.name == "postgresql":
+        arrays = zip(_WINDOW_COLUMNS, (keys, pids, firsts, lasts), (Integer, Uuid, Date, Date))
+        return (
+            func.unnest(
+                *(bindparam(f"window_{name}", value, type_=ARRAY(kind)) for name, value, kind in arrays)
+            )
+            .table_valued(*_WINDOW_COLUMNS)
+            .render_derived(name="windows")
+        )
+    each = func.json_each(
+        bindparam("windows", json.dumps([[k, p.hex, a.isoformat(), b.isoformat()] for k, p, a, b in rows]))
+    ).table_valued("value")
+    return select(
+        *(func.json_extract(each.c.value, f"$[{n}]").label(name) for n, name in enumerate(_WINDOW_COLUMNS))
+    ).subquery("windows")
 
 
 def _as_date(value) -> date:

@@ -57,7 +57,9 @@ from .triage import (
     attention_key,
     combined_soreness_flag,
     latest_complete_period,
+    prolonged_soreness_of_spans,
     recent_prolonged_soreness,
+    recent_soreness_spans,
     soreness_facts,
     triage_figures,
 )
@@ -116,6 +118,8 @@ __all__ = [
     "RED_FLAG_DAYS",
     "latest_complete_period",
     "recent_prolonged_soreness",
+    "recent_soreness_spans",
+    "prolonged_soreness_of_spans",
     "soreness_facts",
     "combined_soreness_flag",
     "counted_sessions",

@@ -106,9 +106,7 @@ def session_effect(
     if following is not None and following <= after_end:
         after_end = following - _ONE_DAY
     after_days = index.between(day + _ONE_DAY, min(after_end, today))
-    prolonged_end = day + timedelta(days=PROLONGED_TO_DAY)
-    if following is not None:
-        prolonged_end = min(prolonged_end, following - _ONE_DAY)
+    span_first, span_last, prolonged_end = prolonged_span(day, following, today)
     return SessionEffect(
         session_id=session.id,
         date=day,
@@ -117,11 +115,7 @@ def session_effect(
         ),
         after=effect_window(after_days, day + _ONE_DAY, after_end, today),
         soreness_resolved_day=soreness_resolved_day(after_days, day),
-        prolonged_soreness=prolonged_soreness(
-            index.between(day + timedelta(days=PROLONGED_FROM_DAY), min(prolonged_end, today)),
-            prolonged_end,
-            today,
-        ),
+        prolonged_soreness=prolonged_soreness(index.between(span_first, span_last), prolonged_end, today),
     )
 
 
@@ -151,14 +145,29 @@ def soreness_resolved_day(after_days: Sequence[DayFacts], session_date: date) ->
     return None
 
 
+def prolonged_span(session_date: date, following: date | None, today: date) -> tuple[date, date, date]:
+    """The days whose soreness says whether a session's soreness was prolonged: S+4 to S+7, cut
+    short the day before the next session (`following`). As (first, last, end): the records
+    are read from `first` to `last` (`end`, or today while `end` is to come)."""
+    end = session_date + timedelta(days=PROLONGED_TO_DAY)
+    if following is not None:
+        end = min(end, following - _ONE_DAY)
+    return session_date + timedelta(days=PROLONGED_FROM_DAY), min(end, today), end
+
+
 def prolonged_soreness(span_days: Sequence[DayFacts], span_end: date, today: date) -> bool | None:
     """From the records of S+4 to S+7 (cut short the day before the next session): True when one
     has soreness 4 or more; False when the span is all before today and holds a score, none 4
     or more; None otherwise (too early, or nothing recorded)."""
     scores = [day.soreness for day in span_days if day.soreness is not None]
-    if any(score >= PROLONGED_SORENESS for score in scores):
+    return soreness_flag(max(scores, default=None), span_end, today)
+
+
+def soreness_flag(highest: int | None, span_end: date, today: date) -> bool | None:
+    """prolonged_soreness from the highest score of the span's records alone (None: no score)."""
+    if highest is not None and highest >= PROLONGED_SORENESS:
         return True
-    if span_end < today and scores:
+    if span_end < today and highest is not None:
         return False
     return None
 

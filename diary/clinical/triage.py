@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .days import DayFacts, Days, SessionFacts, index_days
-from .effects import counted_sessions, session_effects
+from .effects import counted_sessions, prolonged_span, session_effects, soreness_flag
 from .overuse import medication_overuse_status
 from .periods import period_figures
 from .progress import PERIOD_DAYS, first_session_date, treatment_progress
@@ -79,6 +79,26 @@ def recent_prolonged_soreness(days: Days, sessions: Iterable[SessionFacts], toda
             for effect in session_effects(days, sessions, today)
             if effect.date >= recent_from
         ]
+    )
+
+
+def recent_soreness_spans(sessions: Iterable[SessionFacts], today: date) -> list[tuple[date, date, date]]:
+    """The prolonged-soreness spans (first, last, end: effects.prolonged_span) that
+    recent_prolonged_soreness reads, one per date with a session of the last 28 days, oldest
+    first: for a caller that finds the highest score of each span in SQL."""
+    dates = sorted({session.date for session in sessions if session.date <= today})
+    following = dict(zip(dates, dates[1:]))
+    recent_from = today - timedelta(days=RECENT_DAYS - 1)
+    return [prolonged_span(day, following.get(day), today) for day in dates if day >= recent_from]
+
+
+def prolonged_soreness_of_spans(
+    highest: Iterable[int | None], spans: Iterable[tuple[date, date, date]], today: date
+) -> bool | None:
+    """recent_prolonged_soreness from the highest score of each of recent_soreness_spans (None: no
+    score in the span). Sessions on one date share one span, and so one flag."""
+    return combined_soreness_flag(
+        [soreness_flag(score, end, today) for score, (_, _, end) in zip(highest, spans, strict=True)]
     )
 
 
