@@ -16,6 +16,7 @@ from prometheus_client import REGISTRY
 from diary import create_app
 from diary.access import rule
 from diary.config import ConfigError, _operations_settings, build_config
+from diary.extensions import db
 from diary.observe import _OurHandler, keyed_hash
 
 from . import clock
@@ -182,9 +183,16 @@ def test_requests_latencies_and_sync_conflicts_are_counted_by_route(app, logged_
     assert _sample("diary_http_requests_total", route=route, method="PUT", status="201") == created + 1
     assert _sample("diary_http_request_duration_seconds_count", route=route, method="PUT") == timed + 2
     assert _sample("diary_sync_conflicts_total", status="412") == conflicts + 1
-    # The pool's gauges follow the connections: none is left checked out between requests.
-    assert _sample("diary_db_connections_in_use") >= 0
-    assert _sample("diary_db_connections_open") >= 1
+
+
+def test_the_pool_gauges_follow_the_connections(app, logged_in):
+    in_use = _sample("diary_db_connections_in_use")
+    assert logged_in.get("/api/v1/patients/me/days").status_code == 200
+    assert _sample("diary_db_connections_in_use") == in_use  # given back after the request
+    with db.engine.connect():
+        assert _sample("diary_db_connections_in_use") == in_use + 1
+        assert _sample("diary_db_connections_open") >= 1
+    assert _sample("diary_db_connections_in_use") == in_use
 
 
 # -- readiness -------------------------------------------------------------------------------
