@@ -794,26 +794,38 @@ def red_flag_days(patient: User) -> list[RedFlagDay]:
 
 
 EXPORT_BATCH_DAYS = 400  # day records read per statement by an export: memory is set by this
+# Each list of a day (its headaches, its medications: DayRecord's relationships) and its table.
+_ITEM_TABLES = [(rel.key, rel.mapper.local_table) for rel in DayRecord.__mapper__.relationships]
 
 
 def days_in_batches(patient: User, batch: int = EXPORT_BATCH_DAYS):
-    """Every day record of the patient by date, read `batch` days at a time (keyset on the date,
-    three statements a batch), so that an export's memory does not grow with the diary. Each
-    batch is a list; its records are let go (expunged) before the next is read."""
+    """Every day record of the patient by date, `batch` days at a time (keyset on the date, three
+    statements a batch), as mappings DaySchema dumps: an export's memory is set by the batch, not
+    by the diary. Plain rows, not ORM objects: nothing is kept in the session between batches."""
+    days = DayRecord.__table__
     after: date | None = None
     while True:
-        query = select(DayRecord).where(DayRecord.patient_id == patient.id)
+        query = select(days).where(days.c.patient_id == patient.id)
         if after is not None:
-            query = query.where(DayRecord.date > after)
-        records = list(db.session.scalars(query.order_by(DayRecord.date).limit(batch)))
+            query = query.where(days.c.date > after)
+        records = db.session.execute(query.order_by(days.c.date).limit(batch)).mappings().all()
         if not records:
             return
-        yield records
-        after = records[-1].date
-        for record in records:
-            db.session.expunge(record)
+        ids = [record["id"] for record in records]
+        items: dict[tuple[str, int], list] = {}
+        for name, table in _ITEM_TABLES:
+            rows = db.session.execute(
+                select(table).where(table.c.day_id.in_(ids)).order_by(table.c.day_id, table.c.position)
+            ).mappings()
+            for row in rows:
+                items.setdefault((name, row["day_id"]), []).append(row)
+        yield [
+            {**record, **{name: items.get((name, record["id"]), []) for name, _ in _ITEM_TABLES}}
+            for record in records
+        ]
         if len(records) < batch:
             return
+        after = records[-1]["date"]
 
 
 def logins_of(user: User) -> list[dict]:

@@ -7,6 +7,7 @@ linked to A, an unlinked therapist, and a therapist whose link A has just revoke
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from diary.access import RULES
+from diary.interchange.reading import carried
 from diary.operations import create_invitation, create_share_code
 
 from . import clock
@@ -149,6 +151,20 @@ def push_subscription_id(patient) -> str:
     return str(add_push_subscription(patient, f"https://push.example.test/{n}", "B" + "A" * 86, "A" * 22).id)
 
 
+class Rereadable(io.BytesIO):
+    """A file upload the walk sends to each actor in turn: read to its end, it starts again,
+    and the test client's closing it after each request leaves it open."""
+
+    def read(self, size=-1):
+        data = super().read(size)
+        if not data:
+            self.seek(0)
+        return data
+
+    def close(self):
+        """Kept open for the next actor."""
+
+
 def request_body(endpoint: str, world: World):
     """A valid body for the routes that take one (JSON for the API, form fields for pages)."""
     n = next(_fresh)
@@ -169,6 +185,9 @@ def request_body(endpoint: str, world: World):
         "api.create_invitation": {},
         "web.therapist_invite": {"patient_email": ""},
         "api.update_session": {"notes": "changed"},
+        "api.import_days": {"days": []},
+        "web.import_preview": {"file": (Rereadable(b'{"days": []}'), "diary.json")},
+        "web.import_confirm": {"days": carried([])},
         "web.login": {"email": f"nobody{n}@new.test", "password": "wrong-password-here"},
         "web.register": {
             "email": f"someone{n}@new.test",

@@ -65,6 +65,7 @@ def patient_pages(patient: User) -> dict[str, str]:
         "a day": f"/days/{day.isoformat()}",
         "Calendar": "/calendar",
         "Progress": "/progress",
+        "GP report": "/progress/report",
         "Sharing": "/sharing",
         "Sessions": "/sessions",
         "Access log": "/sharing/access-log",

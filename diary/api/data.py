@@ -13,6 +13,7 @@ from ..errors import problem
 from ..interchange import reading
 from ..interchange.export import export
 from ..models import User
+from ..operations.imports import ImportOutcome
 from ..operations.imports import import_days as import_read_days
 from ..schemas.interchange import (
     ExportQuerySchema,
@@ -50,7 +51,6 @@ def exported(patient: User, format_name: str) -> Response:
     "application/fhir+json (a FHIR R4 Bundle of type collection)",
     content_type="application/json",
 )
-@bp.problems(404)
 def export_diary(params: dict, patient: User):
     """The whole diary and its treatment sessions, as a file to download"""
     return exported(patient, params["format"])
@@ -67,14 +67,6 @@ def import_failed(answer: dict) -> Response:
         detail,
         **{**answer, "conflicts": [d.isoformat() for d in answer["conflicts"]]},
     )
-
-
-def read_upload(body: bytes) -> reading.Reading | None:
-    """The days of an uploaded file; None when the file cannot be read at all."""
-    try:
-        return reading.read(body)
-    except reading.Unreadable as error:
-        return error
 
 
 @bp.post("/patients/me/import")
@@ -98,7 +90,7 @@ def read_upload(body: bytes) -> reading.Reading | None:
     content_type="application/problem+json",
     description="The file has problems; nothing was written",
 )
-@bp.problems(403, 409)
+@bp.problems(409)
 def import_days(params: dict):
     """Bring in days from a file: with dry_run=true, what would happen; otherwise all or nothing"""
     if request.mimetype not in IMPORT_TYPES:
@@ -109,17 +101,10 @@ def import_days(params: dict):
         body = request.get_data(cache=False)
     except RequestEntityTooLarge:
         raise RequestEntityTooLarge("The file is larger than 20 MB, more than a diary file can be.") from None
-    read = read_upload(body)
+    read = reading.read_or_refusal(body)
     if isinstance(read, reading.Unreadable):
-        return import_failed(
-            {
-                "created": 0,
-                "replaced": 0,
-                "unchanged": 0,
-                "conflicts": [],
-                "errors": [{"file": None, "row": None, "field": "file", "message": str(read)}],
-            }
-        )
+        error = {"file": None, "row": None, "field": "file", "message": str(read)}
+        return import_failed(ImportOutcome(errors=[error]).answer())
     outcome = import_read_days(
         current_user, read, dry_run=params["dry_run"], replace=params["on_conflict"] == "replace"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,8 @@ from . import columns, fhir
 from .zipstream import zip_stream
 
 FORMAT_VERSION = 1
+SPOOL_BYTES = 1024 * 1024
+SPOOL_CHUNK = 64 * 1024
 _days = DaySchema(many=True)
 _sessions = SessionSchema(many=True)
 
@@ -65,16 +68,16 @@ def json_export(patient: User, now: datetime) -> Iterator[bytes]:
     yield ('],"sessions":' + _json(_dumped_sessions(patient)) + "}").encode()
 
 
-def _csv_lines(header: Iterable[str], batches: Iterable[list[list[str]]]) -> Iterator[bytes]:
+def _csv_text(rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _csv_lines(header: Iterable[str], batches: Iterable[list[list[str]]]) -> Iterator[bytes]:
+    yield _csv_text([header]).encode()
     for rows in batches:
-        writer.writerows(rows)
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue().encode()
+        yield _csv_text(rows).encode()
 
 
 def _session_row(session: dict) -> list[str]:
@@ -94,22 +97,34 @@ def _session_row(session: dict) -> list[str]:
 
 
 def csv_members(patient: User) -> Iterator[tuple[str, Iterator[bytes]]]:
-    """Each CSV file of the ZIP, its rows made as the ZIP reaches it (each file reads the days)."""
-    yield (
-        columns.DAYS_FILE,
-        _csv_lines(
-            columns.DAY_COLUMNS, ([columns.day_row(d) for d in days] for days in _dumped_days(patient))
-        ),
-    )
-    for items in dayshape.ITEMS:
-        batches = (
-            [row for day in days for row in columns.item_rows(items, day)] for days in _dumped_days(patient)
-        )
-        yield columns.ITEM_FILES[items.name], _csv_lines(columns.ITEM_COLUMNS[items.name], batches)
-    yield (
-        columns.SESSIONS_FILE,
-        _csv_lines(columns.SESSION_COLUMNS, [[_session_row(s) for s in _dumped_sessions(patient)]]),
-    )
+    """Each CSV file of the ZIP, from one read of the days: days.csv is sent as the days are read,
+    while the rows of headaches.csv and medications.csv wait in a spooled file each (in memory
+    up to SPOOL_BYTES, on disk beyond), sent after it."""
+    spools = {items.name: tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) for items in dayshape.ITEMS}
+
+    def day_rows() -> Iterator[list[list[str]]]:
+        for days in _dumped_days(patient):
+            for items in dayshape.ITEMS:
+                rows = [row for day in days for row in columns.item_rows(items, day)]
+                spools[items.name].write(_csv_text(rows).encode())
+            yield [columns.day_row(day) for day in days]
+
+    def spooled(items: dayshape.Items) -> Iterator[bytes]:
+        spool = spools[items.name]
+        spool.seek(0)
+        yield _csv_text([columns.ITEM_COLUMNS[items.name]]).encode()
+        while chunk := spool.read(SPOOL_CHUNK):
+            yield chunk
+
+    try:
+        yield columns.DAYS_FILE, _csv_lines(columns.DAY_COLUMNS, day_rows())
+        for items in dayshape.ITEMS:
+            yield columns.ITEM_FILES[items.name], spooled(items)
+        sessions = [_session_row(s) for s in _dumped_sessions(patient)]
+        yield columns.SESSIONS_FILE, _csv_lines(columns.SESSION_COLUMNS, [sessions])
+    finally:
+        for spool in spools.values():
+            spool.close()
 
 
 def csv_export(patient: User, now: datetime) -> Iterator[bytes]:

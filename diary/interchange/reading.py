@@ -9,10 +9,13 @@ read (a small file that unpacks to gigabytes is refused before it does).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,6 +78,14 @@ def read(body: bytes) -> Reading:
     return read_zip(body) if kind_of(body) == "zip" else read_json(body)
 
 
+def read_or_refusal(body: bytes) -> Reading | Unreadable:
+    """`read`, with a file that cannot be read at all answered by its Unreadable (to show)."""
+    try:
+        return read(body)
+    except Unreadable as refusal:
+        return refusal
+
+
 def _parse_date(text: Any) -> date | None:
     try:
         return date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
@@ -111,6 +122,25 @@ def _no_duplicates(reading: Reading, dated: Iterable[tuple[date, int]], file: st
         else:
             first_row[day] = row
     return twice
+
+
+def carried(days: list[Incoming]) -> str:
+    """Days already read, as text a page can carry to its confirming form (the preview's file
+    need not be sent again): a JSON export of them, compressed, in base64."""
+    document = {"format_version": 1, "days": _schema.dump([d.data for d in days], many=True)}
+    return base64.b64encode(zlib.compress(json.dumps(document).encode(), 6)).decode()
+
+
+def uncarried(text: str) -> bytes:
+    """The JSON export `carried` made (at most MAX_UPLOAD_BYTES unpacked); Unreadable otherwise."""
+    try:
+        unpacker = zlib.decompressobj()
+        body = unpacker.decompress(base64.b64decode(text, validate=True), MAX_UPLOAD_BYTES + 1)
+    except (binascii.Error, zlib.error, ValueError):
+        raise Unreadable("The checked file was lost on the way: choose the file again.") from None
+    if len(body) > MAX_UPLOAD_BYTES or unpacker.unconsumed_tail:
+        raise Unreadable("The file is larger than 20 MB.")
+    return body
 
 
 # -- JSON ------------------------------------------------------------------------------------------
