@@ -21,11 +21,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, insert, select
 from werkzeug.exceptions import Forbidden, NotFound
 
+from . import second_factor
+from .errors import problem, wants_problem_json
 from .extensions import db
 from .models import AccessEvent, TherapistLink, TreatmentSession, User, utcnow
 
@@ -64,6 +66,7 @@ def rule(
     action: str | None = None,
     lists_patients: bool = False,
     part_of_page: bool = False,
+    second_factor_setup: bool = False,
 ) -> Callable:
     """Declare and enforce a route's access rule.
 
@@ -80,6 +83,10 @@ def rule(
     `part_of_page`: a read a page makes after it loads (a chart): within PAGE_VIEW of the
     therapist's PATIENT_PAGE or SUMMARY_PAGE read of the same patient, that page view's event
     covers it.
+
+    `second_factor_setup`: the route is part of the account and of setting up two-step sign-in,
+    so a therapist who must set one up first (THERAPIST_MFA=required) reaches it; every other
+    route sends them there (docs/second-factor.md).
     """
     if name not in RULES:
         raise ValueError(f"unknown access rule {name!r}")
@@ -98,6 +105,8 @@ def rule(
                 raise NotFound() if name == "patient_page" else Forbidden("Only a patient can do this.")
             if name in ("therapist_page", "therapist") and not actor.is_therapist:
                 raise NotFound() if name == "therapist_page" else Forbidden("Only a therapist can do this.")
+            if not second_factor_setup and _second_factor_missing(actor):
+                return _second_factor_setup_required()
             if "pid" in kwargs:
                 kwargs.update(_resolve(actor, kwargs, what, action, part_of_page))
             if lists_patients:
@@ -107,9 +116,27 @@ def rule(
         if name in PATIENT_RULES and name != "therapist_page" and what is None:
             raise ValueError(f"{view.__name__}: rule {name!r} needs `what`, for the access log")
         wrapped.access_rule = name
+        wrapped.second_factor_gated = name != "anyone" and not second_factor_setup
         return wrapped
 
     return decorator
+
+
+def _second_factor_missing(actor: User) -> bool:
+    """A therapist who must have a second factor (THERAPIST_MFA=required) and has none yet."""
+    return second_factor.required_for(actor) and not second_factor.has_second_factor(actor.id)
+
+
+def _second_factor_setup_required():
+    """403 `second_factor_setup_required` from the API; a page sends the therapist to set it up."""
+    if wants_problem_json():
+        return problem(
+            403,
+            "Set up two-step sign-in first",
+            "Your clinic asks for two-step sign-in on therapist accounts. Set it up on your account page.",
+            type="second_factor_setup_required",
+        )
+    return redirect(url_for("web.second_factor_setup"))
 
 
 def _resolve(actor: User, kwargs: dict, what, action: str | None, part_of_page: bool = False) -> dict:

@@ -35,6 +35,25 @@ def create_user(email: str, display_name: str, role: str, password: str, timezon
     click.echo(f"Created {user.role} {user.email} ({user.id}).")
 
 
+@users.command("reset-mfa")
+@click.option("--email", required=True, help="The account's login email.")
+def reset_mfa(email: str) -> None:
+    """Remove every second factor of an account (a lost phone): the next login asks only for the
+    password, and a therapist sets up two-step sign-in again."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User
+    from .operations.second_factor import reset_second_factor
+
+    user = db.session.scalar(select(User).where(User.email == operations.normalise_email(email)))
+    if user is None:
+        click.echo(f"No account has the email {email}.", err=True)
+        raise SystemExit(1)
+    reset_second_factor(user)
+    click.echo(f"Two-step sign-in is reset for {user.email}: the next login needs only the password.")
+
+
 @users.command("list")
 @click.option("--role", type=click.Choice(ROLES), default=None, help="Only this kind of account.")
 def list_users(role: str | None) -> None:

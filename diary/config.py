@@ -227,6 +227,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         ),
     }
     config.update(_account_settings(env, overrides))
+    config.update(_second_factor_settings(overrides))
     config.update(_reminder_settings(env, instance, overrides))
     if env == "testing":
         config["TESTING"] = True
@@ -253,3 +254,12 @@ def _operations_settings(env: str, overrides: Mapping[str, Any]) -> dict[str, An
     if settings["LOG_FORMAT"] not in ("json", "plain"):
         raise ConfigError(f"LOG_FORMAT must be json or plain, not {settings['LOG_FORMAT']!r}")
     return settings
+
+
+def _second_factor_settings(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Two-step sign-in (docs/second-factor.md): "required" (a therapist reaches nothing before
+    setting it up) or "optional"."""
+    value = overrides.get("THERAPIST_MFA") or os.environ.get("THERAPIST_MFA", "required")
+    if value not in ("required", "optional"):
+        raise ConfigError(f"THERAPIST_MFA must be required or optional, not {value!r}")
+    return {"THERAPIST_MFA": value}

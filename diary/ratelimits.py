@@ -3,11 +3,12 @@ per account and per client address (docs/security.md)."""
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 
 from .auth import email_digest, known_device
 from .extensions import limiter
+from .second_factor import PENDING_KEY
 
 # Only attempts count: viewing the login or registration page uses up nothing.
 ATTEMPTS = ["POST"]
@@ -100,3 +101,22 @@ reset_per_address = _limit("PASSWORD_RESET_LIMIT_PER_ADDRESS", "password-reset-a
 def password_reset_limits(view):
     """Both password-reset limits, for the API and the page alike."""
     return reset_per_address(reset_per_email(view))
+
+
+def _waiting_login_key() -> str:
+    """The account whose login waits for its second step (diary/operations/second_factor.py):
+    wrong codes count against it however often its password is typed again."""
+    pending = session.get(PENDING_KEY)
+    user = pending.get("user") if isinstance(pending, dict) else None
+    return f"second-factor:{user}" if isinstance(user, str) else "second-factor:" + get_remote_address()
+
+
+second_step_per_account = _limit(
+    "LOGIN_LIMIT_PER_ACCOUNT", "second-factor-account", _waiting_login_key, "login_failed", methods=ATTEMPTS
+)
+
+
+def second_step_limits(view):
+    """A login's second step is limited like its password: per account (wrong codes only) and
+    per address (the login's own allowance)."""
+    return login_per_address(second_step_per_account(view))

@@ -134,6 +134,8 @@ def test_config(url: str, **extra):
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "SERVER_NAME": None,
+        # A therapist's second factor is off here; tests/test_second_factor.py turns it on.
+        "THERAPIST_MFA": "optional",
         **extra,
     }
 

@@ -13,13 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pyotp
 import pytest
 
 from diary.access import RULES
 from diary.interchange.reading import carried
 from diary.operations import create_invitation, create_share_code
+from diary.operations.second_factor import start_totp
 
 from . import clock
+from .authenticator import SoftAuthenticator
 from .factories import PASSWORD, ApiClient, day_body, link, session_body
 
 ACTORS = (
@@ -129,6 +132,7 @@ def build_world(app, users, backend) -> World:
         "pid": str(a.id),
         "day": day.isoformat(),
         "sid": session["id"],
+        "passkey_id": "00000000-0000-4000-8000-000000000000",  # one of A's, made for each actor
         "link_id": str(a_link.id),
         "filename": "css/app.css",
         "code": "sudden_severe",
@@ -173,6 +177,10 @@ def request_body(endpoint: str, world: World):
         # A real code of A's, so that a linked therapist's use of the form succeeds (the page
         # answers a wrong code with 404, as the API does).
         return {"code": create_share_code(world.a)[0]}
+    if endpoint == "api.confirm_totp":
+        return totp_confirmation(world.a)
+    if endpoint == "api.add_passkey":
+        return passkey_registration(world.clients["patient_a"])
     bodies = {
         "api.register": {"email": f"someone{n}@new.test", "password": PASSWORD, "display_name": "New"},
         "api.login": {"email": f"nobody{n}@new.test", "password": "wrong-password-here"},
@@ -185,6 +193,13 @@ def request_body(endpoint: str, world: World):
         "api.create_invitation": {},
         "web.therapist_invite": {"patient_email": ""},
         "api.update_session": {"notes": "changed"},
+        "api.turn_off_totp": {"password": PASSWORD},
+        "api.remove_passkey": {"password": PASSWORD},
+        "api.login_second_factor": {"method": "totp", "code": "123456"},
+        "api.login_passkey": {"credential": {}},
+        "web.login_second_factor": {"code": "123456"},
+        "web.confirm_second_factor": {"code": "123456"},
+        "web.turn_off_second_factor": {"password": PASSWORD},
         "api.import_days": {"days": []},
         "web.import_preview": {"file": (Rereadable(b'{"days": []}'), "diary.json")},
         "web.import_confirm": {"days": carried([])},
@@ -216,6 +231,24 @@ def request_body(endpoint: str, world: World):
         "web.reset_password": {"password": "copper-meadow-lantern-92"},
     }
     return bodies.get(endpoint)
+
+
+def totp_confirmation(patient) -> dict:
+    """A code that confirms a new authenticator-app key of A's (made anew for each actor: A's
+    own request comes last)."""
+    secret, _ = start_totp(patient)
+    return {"code": pyotp.TOTP(secret).now()}
+
+
+def passkey_registration(client: ApiClient) -> dict:
+    """A passkey made for the options A's session holds (asked anew for each actor)."""
+    options = client.post("/api/v1/me/mfa/passkeys/options").get_json()
+    return {"credential": SoftAuthenticator().create(options), "name": "Matrix"}
+
+
+def passkey_id(client: ApiClient) -> str:
+    body = passkey_registration(client)
+    return client.post("/api/v1/me/mfa/passkeys", json=body).get_json()["id"]
 
 
 def call(client: ApiClient, method: str, url: str, endpoint: str, body):
@@ -281,6 +314,9 @@ def test_every_route_keeps_a_patients_data_from_everyone_else(app, users, backen
         _, url = rule.build({k: world.ids[k] for k in rule.arguments}, append_unknown=False)
         api = url.startswith("/api/")
         for actor in ACTORS:
+            if "passkey_id" in rule.arguments:  # one of A's passkeys, each removed once
+                world.ids["passkey_id"] = passkey_id(world.clients["patient_a"])
+                _, url = rule.build({k: world.ids[k] for k in rule.arguments}, append_unknown=False)
             if "token" in rule.arguments:  # an invitation's link: answered once, so one each
                 _, url = rule.build({**world.ids, **world.fresh_invitation()}, append_unknown=False)
             want = expected(access_rule, actor, api, names_patient="pid" in rule.arguments)

@@ -14,6 +14,7 @@ from . import reminders  # noqa: E402,F401  # isort: skip
 from . import data  # noqa: E402,F401  # isort: skip  (export and import)
 from . import logins  # noqa: E402,F401  # isort: skip  (password reset, devices)
 from . import invitations  # noqa: E402,F401  # isort: skip  (a therapist invites a patient)
+from . import second_factor  # noqa: E402,F401  # isort: skip  (two-step sign-in)
 
 
 def register_api(app: Flask) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import operations
 from ..access import rule
 from ..errors import Conflict, problem
+from ..operations import second_factor
 from ..ratelimits import login_limits, mark_login_failed, registration_limit
 from ..schemas import (
     CsrfSchema,
@@ -18,6 +20,7 @@ from ..schemas import (
     RegisterSchema,
     UserSchema,
 )
+from ..schemas.second_factor import SecondStepNeededSchema
 from . import bp
 from .helpers import no_content
 
@@ -44,20 +47,28 @@ def register(data: dict):
 @login_limits
 @bp.arguments(LoginSchema)
 @bp.response(200, UserSchema)
+@bp.alt_response(202, schema=SecondStepNeededSchema, description="Right password; a second step is due")
 @bp.problems(401, 429)
 def login(data: dict):
-    """Log in"""
+    """Log in; an account with two-step sign-in answers 202 and waits for the second step"""
     user = operations.authenticate(data["email"], data["password"])
     if user is None:
         mark_login_failed()
         return problem(401, "Wrong email or password", "The email or the password is not right.")
+    if ways := second_factor.begin_second_step(user):
+        return jsonify(SecondStepNeededSchema().dump({"second_factor": ways})), 202
+    return establish_login(user)
+
+
+def establish_login(user):
+    """Log `user` in on this browser: after the password, or after its second step."""
     operations.start_login_session(user)
     login_user(user)
     return user
 
 
 @bp.post("/auth/logout")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 @bp.response(204)
 def logout():
     """Log out; the session cookie stops working"""
@@ -75,7 +86,7 @@ def csrf_token():
 
 
 @bp.get("/me")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 @bp.response(200, UserSchema)
 def me():
     """The logged-in user"""
@@ -83,7 +94,7 @@ def me():
 
 
 @bp.patch("/me")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 @bp.arguments(ProfileSchema)
 @bp.response(200, UserSchema)
 def update_me(changes: dict):
@@ -92,7 +103,7 @@ def update_me(changes: dict):
 
 
 @bp.put("/me/password")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 @bp.arguments(PasswordChangeSchema)
 @bp.response(204)
 def change_password(data: dict):

@@ -46,10 +46,13 @@ class UuidText(UUIDConverter):
         return value
 
 
-def statuses(rule_name: str, method: str, operation: dict, path_parameters: bool) -> list[int]:
+def statuses(
+    rule_name: str, method: str, operation: dict, path_parameters: bool, gated: bool = False
+) -> list[int]:
     """The errors the server can answer to an operation, whatever its view does besides:
     400 (a missing CSRF token, a body that does not parse), 413 and 415 for a body, 401 unless
-    anyone may call it, 403 where the rule refuses a kind of user, 404 when the address names
+    anyone may call it, 403 where the rule refuses a kind of user or a therapist has yet to set
+    up two-step sign-in (`gated`, diary/access.py), 404 when the address names
     something (a patient, a session, a day that is not on the calendar), 422 for any input."""
     found = []
     if method in CHANGES:
@@ -58,7 +61,7 @@ def statuses(rule_name: str, method: str, operation: dict, path_parameters: bool
         found += [413, 415]
     if rule_name != "anyone":
         found.append(401)
-    if rule_name in FORBIDDING_RULES:
+    if rule_name in FORBIDDING_RULES or gated:
         found.append(403)
     if path_parameters:
         found.append(404)
@@ -133,12 +136,14 @@ class AccessPlugin(BasePlugin):
         )
 
     def operation_helper(self, path=None, operations=None, *, rule=None, **kwargs) -> None:
-        name = self.app.view_functions[rule.endpoint].access_rule
+        view = self.app.view_functions[rule.endpoint]
+        name = view.access_rule
         for method, operation in operations.items():
             operation["description"] = f"Who: {RULES[name]}."
             operation["security"] = [] if name == "anyone" else [{COOKIE: []}]
             responses = operation.setdefault("responses", {})
-            for status in statuses(name, method, operation, bool(rule.arguments)):
+            gated = view.second_factor_gated
+            for status in statuses(name, method, operation, bool(rule.arguments), gated):
                 responses.setdefault(str(status), http.HTTPStatus(status).name)
             if method in CHANGES:
                 operation.setdefault("parameters", []).append(

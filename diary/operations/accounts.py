@@ -173,9 +173,12 @@ def erase_account(patient: User, password: str) -> None:
         Headache,
         Invitation,
         MedicationIntake,
+        Passkey,
         PasswordResetToken,
+        RecoveryCode,
         ShareCode,
         TherapistLink,
+        TotpKey,
         TreatmentSession,
     )
 
@@ -193,6 +196,7 @@ def erase_account(patient: User, password: str) -> None:
         delete(ShareCode).where(ShareCode.patient_id == patient.id),
         delete(Invitation).where(Invitation.patient_id == patient.id),
         delete(AccessEvent).where(AccessEvent.patient_id == patient.id),
+        *(delete(model).where(model.user_id == patient.id) for model in (TotpKey, RecoveryCode, Passkey)),
         delete(LoginSession).where(LoginSession.user_id == patient.id),
         delete(PasswordResetToken).where(PasswordResetToken.user_id == patient.id),
         delete(User).where(User.id == patient.id),

@@ -14,6 +14,7 @@ from .. import operations, queries, timezones
 from ..access import rule
 from ..errors import Conflict, InvalidInput
 from ..models import DEFAULT_TIMEZONE
+from ..operations import second_factor as two_step
 from ..ratelimits import login_limits, mark_login_failed, registration_limit
 from ..schemas import (
     PasswordChangeSchema,
@@ -66,9 +67,17 @@ def login():
         mark_login_failed()
         errors = {"_form": ["The email or the password is not right."]}
         return render_template("login.html", form=request.form, errors=errors), 401
+    if two_step.begin_second_step(user, _safe_next(request.form.get("next"))):
+        return redirect(url_for("web.login_second_factor"))
+    return log_in(user, request.form.get("next"))
+
+
+def log_in(user, next_url: str | None):
+    """Log `user` in on this browser (after the password, or after its second step) and go on
+    to `next_url` when it is ours, else to their home page."""
     operations.start_login_session(user)
     login_user(user)
-    return redirect(_safe_next(request.form.get("next")) or _home_for(user))
+    return redirect(_safe_next(next_url) or _home_for(user))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -117,7 +126,7 @@ def register():
 
 
 @bp.post("/logout")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 def logout():
     operations.end_login_session()
     logout_user()
@@ -126,7 +135,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 def account():
     errors: dict = {}
     form = (
@@ -148,7 +157,8 @@ def account():
     )
 
 
-def _account_page(*, password_errors=None, erase_errors=None, status: int = 200):
+def _account_page(*, password_errors=None, erase_errors=None, status: int = 200, **section_errors):
+    """The account page answering a form of one of its sections (`section_errors`: a partial's)."""
     form = {"display_name": current_user.display_name, "timezone": current_user.timezone}
     return render_template(
         "account.html",
@@ -157,11 +167,12 @@ def _account_page(*, password_errors=None, erase_errors=None, status: int = 200)
         **_timezone_context(),
         password_errors=password_errors or {},
         erase_errors=erase_errors or {},
+        **section_errors,
     ), status
 
 
 @bp.post("/account/password")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 def change_password():
     try:
         data = PasswordChangeSchema().load(

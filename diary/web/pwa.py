@@ -47,6 +47,7 @@ PRECACHED_STATIC = (
     "css/app.css",
     "js/app.js",
     *PAGE_SCRIPTS,
+    "js/passkey.js",  # two-step sign-in's passkeys (docs/second-factor.md)
     "js/reminders.js",  # the Account page's "Remind me on this phone" (docs/reminders.md)
     "images/icon.svg",
     *(name for name, _, _ in ICONS),
