@@ -40,17 +40,14 @@ def create_user(email: str, display_name: str, role: str, password: str, timezon
 def reset_mfa(email: str) -> None:
     """Remove every second factor of an account (a lost phone): the next login asks only for the
     password, and a therapist sets up two-step sign-in again."""
-    from sqlalchemy import select
-
-    from .extensions import db
-    from .models import User
+    from .operations.logins import NoSuchAccount
     from .operations.second_factor import reset_second_factor
 
-    user = db.session.scalar(select(User).where(User.email == operations.normalise_email(email)))
-    if user is None:
+    try:
+        user = reset_second_factor(email)
+    except NoSuchAccount:
         click.echo(f"No account has the email {email}.", err=True)
-        raise SystemExit(1)
-    reset_second_factor(user)
+        raise SystemExit(1) from None
     click.echo(f"Two-step sign-in is reset for {user.email}: the next login needs only the password.")
 
 

@@ -38,6 +38,7 @@ from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import Passkey, RecoveryCode, TotpKey, User, utcnow
 from .accounts import end_login_session
+from .logins import _account as account_with_email  # the users commands' lookup
 
 ISSUER = "Headache diary"  # the name an authenticator app shows beside the code
 RECOVERY_CODES = 10
@@ -168,10 +169,13 @@ def turn_off_second_factor(user: User, password: str) -> None:
     _delete(user, TotpKey, RecoveryCode, Passkey)
 
 
-def reset_second_factor(user: User) -> None:
+def reset_second_factor(email: str) -> User:
     """The clinic's reset (`flask users reset-mfa`) for someone who lost their phone: every way of
-    the second step is removed; the next login asks only for the password."""
+    the second step of the account with this email is removed (NoSuchAccount when there is none);
+    the next login asks only for the password."""
+    user = account_with_email(email)
     _delete(user, TotpKey, RecoveryCode, Passkey)
+    return user
 
 
 def _delete(user: User, *models) -> None:
