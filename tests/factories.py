@@ -1,4 +1,5 @@
-"""Callable test factories with overridable defaults, and a JSON client that speaks docs/api.md."""
+"""Callable test factories with overridable defaults, and a JSON client that speaks docs/api.md
+(with `assert_problem`, what every error answer of it must be)."""
 
 from __future__ import annotations
 
@@ -167,6 +168,19 @@ class ApiClient:
         assert response.status_code == 200, response.get_json()
         self._csrf = None  # login starts a new session, with a new token
         return response
+
+
+def assert_problem(response, status: int) -> dict:
+    """A problem+json answer with every RFC 9457 member docs/api.md promises, and no stack trace."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert isinstance(body["type"], str) and body["type"]
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
 
 
 def link(patient: User, therapist: User):

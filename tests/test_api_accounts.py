@@ -13,19 +13,11 @@ from sqlalchemy import select
 from diary.extensions import db
 from diary.models import User
 
-from .factories import PASSWORD, ApiClient
+from .factories import PASSWORD, ApiClient, assert_problem
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
 USER_FIELDS = {"id", "email", "display_name", "role", "timezone"}
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
-    return body
 
 
 def registration(**overrides) -> dict:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from . import clock
-from .factories import day_body
+from .factories import assert_problem, day_body
 
 MISSING = object()  # the field is left out of the body
 SAME = object()  # the stored value is the value sent
@@ -19,15 +19,6 @@ AS_MANY = object()  # as many items are stored as were sent
 DAY = (clock.today("Europe/London") - timedelta(days=10)).isoformat()
 OTHER_DAY = (clock.today("Europe/London") - timedelta(days=11)).isoformat()
 URL = "/api/v1/patients/me/days/{}"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["type"] and body["title"] and body["detail"]
-    return body
 
 
 def _parts(path: str) -> list:

@@ -13,20 +13,12 @@ from diary.extensions import db
 from diary.models import DayRecord
 
 from . import clock
-from .factories import day_body, link, make_day
+from .factories import assert_problem, day_body, link, make_day
 
 TODAY = clock.today("Europe/London")
 DAY = (TODAY - timedelta(days=3)).isoformat()
 URL = "/api/v1/patients/me/days/{}"
 LIST = "/api/v1/patients/{}/days"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
-    return body
 
 
 def etag_of(version: int) -> str:

@@ -11,24 +11,11 @@ from diary.extensions import db
 from diary.models import User
 
 from . import clock
-from .factories import PASSWORD, ApiClient, day_body
+from .factories import PASSWORD, ApiClient, assert_problem, day_body
 
 DAY = (clock.today("Europe/London") - timedelta(days=3)).isoformat()
 URL = "/api/v1/patients/me/days/{}"
 MAX_BODY = 64 * 1024
-
-
-def assert_problem(response, status: int) -> dict:
-    """A problem+json answer with every RFC 9457 member docs/api.md promises, and no stack trace."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert isinstance(body["type"], str) and body["type"]
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert "Traceback" not in response.get_data(as_text=True)
-    return body
 
 
 def raw_put(api: ApiClient, path: str, data, content_type: str = "application/json"):

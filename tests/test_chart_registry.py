@@ -16,9 +16,10 @@ from diary import charts, clinical
 from diary.charts import CHARTS, MAX_DAYS
 from diary.charts.ranges import Days, Months, Sessions
 from diary.charts.style import SERIES
-from diary.clinical import DayFacts, SessionFacts
+from diary.clinical import SessionFacts
 from diary.clinical.effects import MAX_WINDOW, MIN_WINDOW
 
+from .clinical.facts import peak_day
 from .test_plain_words import WRONG_PLURALS, chart_words, clinical_words_in
 
 TODAY = date(2026, 11, 28)
@@ -83,17 +84,6 @@ def test_api_md_describes_each_chart_as_the_table_does():
 # -- Every figure is one plotly accepts ---------------------------------------------------------
 
 
-def fact(on: date, peak: int = 0, classes=(), soreness=None, logged: bool = True) -> DayFacts:
-    return DayFacts(
-        date=on,
-        headache_count=1 if peak else 0,
-        peak_intensity=peak,
-        drug_classes=frozenset(classes),
-        soreness=soreness,
-        logged=logged,
-    )
-
-
 def diary(days: int, logged: float, session_every: int | None, seed: int = 1):
     """`days` days before TODAY, each logged with probability `logged`, and a session every
     `session_every` days (two on one day now and then)."""
@@ -104,11 +94,11 @@ def diary(days: int, logged: float, session_every: int | None, seed: int = 1):
         if rng.random() >= logged:
             continue
         if rng.random() < 0.03:  # a record that leaves the headache question open
-            facts.append(fact(on, soreness=rng.randint(0, 9), logged=False))
+            facts.append(peak_day(on, soreness=rng.randint(0, 9), logged=False))
             continue
         peak = rng.randint(1, 10) if rng.random() < 0.4 else 0
         classes = rng.sample(clinical.ALL_CLASSES, rng.randint(0, 2)) if peak else ()
-        facts.append(fact(on, peak, classes, rng.choice([None, 0, 2, 5, 8])))
+        facts.append(peak_day(on, peak, classes, rng.choice([None, 0, 2, 5, 8])))
     sessions = []
     if session_every:
         for offset in range(1, days, session_every):
@@ -120,10 +110,10 @@ def diary(days: int, logged: float, session_every: int | None, seed: int = 1):
 
 DIARIES = {
     "empty": ([], []),
-    "one logged day": ([fact(TODAY)], []),
+    "one logged day": ([peak_day(TODAY)], []),
     "sparse": diary(200, 0.1, None),
     "with sessions": diary(120, 0.9, 9),
-    "a session today": ([fact(TODAY, peak=3, soreness=6)], [SessionFacts(id="now", date=TODAY)]),
+    "a session today": ([peak_day(TODAY, peak=3, soreness=6)], [SessionFacts(id="now", date=TODAY)]),
     "five years": diary(5 * 365 + 2, 0.85, 21),
 }
 RANGES = {  # (from, to, window): each chart's default, a long range, a short one

@@ -23,24 +23,15 @@ from diary.extensions import db
 from diary.models import DayRecord, Headache, MedicationIntake, TreatmentSession
 
 from . import clock
+from .clinical.facts import peak_day
 from .factories import link, make_day
+from .in_process import answer_from, watch_for_problems
 
 TODAY = date(2026, 11, 28)
 DAY_MS = 86_400_000
 
 
 # -- Hand-made facts ----------------------------------------------------------------------------
-
-
-def fact(on: date, peak: int = 0, classes=(), soreness=None) -> DayFacts:
-    """A logged day: a headache of intensity `peak` (none when 0), medication classes, soreness."""
-    return DayFacts(
-        date=on,
-        headache_count=1 if peak else 0,
-        peak_intensity=peak,
-        drug_classes=frozenset(classes),
-        soreness=soreness,
-    )
 
 
 def session(on: date, sid: str | None = None) -> SessionFacts:
@@ -57,7 +48,7 @@ def five_years(seed: int = 7) -> tuple[list[DayFacts], list[SessionFacts]]:
             peak = rng.randint(1, 10) if rng.random() < 0.5 else 0
             classes = rng.sample(clinical.ALL_CLASSES, rng.randint(0, 2)) if peak else ()
             days.append(
-                fact(first + timedelta(days=offset), peak, classes, rng.choice([None, 0, 1, 2, 3, 5, 7]))
+                peak_day(first + timedelta(days=offset), peak, classes, rng.choice([None, 0, 1, 2, 3, 5, 7]))
             )
     sessions = [session(first + timedelta(days=d)) for d in range(30, 5 * 365, 21)]
     return days, sessions
@@ -90,7 +81,7 @@ def walk(node):
 def every_figure() -> dict[str, dict]:
     """One figure of each chart from a small diary with a free day, a missing day and sessions."""
     days = [
-        fact(
+        peak_day(
             TODAY - timedelta(days=d),
             peak=(d * 3) % 11,
             soreness=d % 6,
@@ -120,7 +111,9 @@ RECENT = TODAY - timedelta(days=30)  # a range short enough to be drawn day by d
 
 
 def test_intensity_draws_a_missing_day_as_a_grey_band_and_a_free_day_as_a_green_dot_at_zero():
-    figure = charts.build("intensity", [fact(FREE_DAY), fact(HEADACHE_DAY, peak=7)], [], TODAY, RECENT)
+    figure = charts.build(
+        "intensity", [peak_day(FREE_DAY), peak_day(HEADACHE_DAY, peak=7)], [], TODAY, RECENT
+    )
     free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
     assert value_on(free, FREE_DAY) == 0 and value_on(peak, FREE_DAY) == 0
     assert value_on(missing, FREE_DAY) is None
@@ -132,7 +125,7 @@ def test_intensity_draws_a_missing_day_as_a_grey_band_and_a_free_day_as_a_green_
 
 
 def test_calendar_draws_a_missing_day_as_a_hollow_square_and_a_free_day_as_a_filled_circle():
-    figure = charts.build("calendar", [fact(FREE_DAY), fact(HEADACHE_DAY, peak=8)], [], TODAY)
+    figure = charts.build("calendar", [peak_day(FREE_DAY), peak_day(HEADACHE_DAY, peak=8)], [], TODAY)
     free, missing, severe = (trace(figure, n) for n in ("No headache", "Not logged", "Severe"))
     weekday = WEEKDAYS[FREE_DAY.weekday()]
     assert value_on(free, FREE_DAY) == weekday and value_on(missing, FREE_DAY) is None
@@ -151,7 +144,7 @@ def test_a_record_that_leaves_the_headache_question_open_is_drawn_as_a_missing_d
         soreness=3,
         logged=False,
     )
-    days = [fact(FREE_DAY), unanswered, fact(HEADACHE_DAY, peak=7)]
+    days = [peak_day(FREE_DAY), unanswered, peak_day(HEADACHE_DAY, peak=7)]
     figure = charts.build("intensity", days, [], TODAY, RECENT)
     free, missing, peak = (trace(figure, n) for n in ("No headache", "Not logged", "Peak intensity"))
     assert value_on(missing, MISSING_DAY) is not None
@@ -177,8 +170,8 @@ def test_calendar_puts_every_day_in_exactly_one_kind():
 
 
 def test_monthly_stacks_free_and_missing_days_apart():
-    days = [fact(date(2026, 10, d)) for d in range(1, 11)] + [
-        fact(date(2026, 10, d), peak=p) for d, p in ((11, 2), (12, 5), (13, 9))
+    days = [peak_day(date(2026, 10, d)) for d in range(1, 11)] + [
+        peak_day(date(2026, 10, d), peak=p) for d, p in ((11, 2), (12, 5), (13, 9))
     ]
     figure = charts.build("monthly", days, [], TODAY, date(2026, 10, 1), date(2026, 11, 1))
     free, missing = trace(figure, "No headache"), trace(figure, "Not logged")
@@ -192,7 +185,7 @@ def test_monthly_stacks_free_and_missing_days_apart():
 
 
 def test_medication_marks_months_without_records_apart_from_months_without_medication():
-    days = [fact(date(2026, 9, d)) for d in range(1, 31)]  # September: all logged, no medication
+    days = [peak_day(date(2026, 9, d)) for d in range(1, 31)]  # September: all logged, no medication
     figure = charts.build("medication", days, [], TODAY, date(2026, 9, 1), date(2026, 10, 1))
     acute, missing = trace(figure, "Acute medication days"), trace(figure, "Days not logged")
     assert acute["y"] == [0, None]  # October has no record: no acute count is drawn at all
@@ -206,8 +199,8 @@ def test_medication_marks_months_without_records_apart_from_months_without_medic
 
 def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days():
     s = TODAY - timedelta(days=30)
-    days = [fact(s - timedelta(days=d), peak=6 if d <= 4 else 0) for d in range(1, 11)] + [
-        fact(s + timedelta(days=d)) for d in range(1, 8)
+    days = [peak_day(s - timedelta(days=d), peak=6 if d <= 4 else 0) for d in range(1, 11)] + [
+        peak_day(s + timedelta(days=d)) for d in range(1, 8)
     ]
     figure = charts.build("sessions", days, [session(s)], TODAY, window=14)
     headache, free, missing = (trace(figure, n) for n in ("Headache days", "No headache", "Not logged"))
@@ -218,7 +211,7 @@ def test_sessions_chart_splits_each_window_into_headache_free_and_missing_days()
 
 def test_soreness_chart_leaves_a_gap_and_a_hollow_marker_where_a_day_is_missing():
     s = TODAY - timedelta(days=20)
-    days = [fact(s + timedelta(days=1), soreness=6), fact(s + timedelta(days=3), soreness=0)]
+    days = [peak_day(s + timedelta(days=1), soreness=6), peak_day(s + timedelta(days=3), soreness=0)]
     figure = charts.build("soreness", days, [session(s)], TODAY, window=14)
     line, missing = figure["data"][0], trace(figure, "Not logged")
     assert line["y"][:3] == [6, None, 0]  # soreness 0 is drawn at 0; day 2 is a gap
@@ -272,7 +265,7 @@ def test_calendar_frames_session_days():
 
 
 def test_medication_draws_the_ichd3_limits_at_10_and_15_days():
-    days = [fact(date(2026, 10, d), peak=5, classes=("triptan",)) for d in range(1, 13)]
+    days = [peak_day(date(2026, 10, d), peak=5, classes=("triptan",)) for d in range(1, 13)]
     figure = charts.build("medication", days, [], TODAY, date(2026, 10, 1), date(2026, 11, 1))
     # Dashed lines named in the legend: no label is written over the bars.
     limits = [t for t in figure["data"] if t["name"].startswith("Limit")]
@@ -284,7 +277,7 @@ def test_medication_draws_the_ichd3_limits_at_10_and_15_days():
 
 
 def test_medication_stacks_only_acute_classes_that_were_taken():
-    days = [fact(date(2026, 10, 1), peak=4, classes=("non_opioid_analgesic", "other"))]
+    days = [peak_day(date(2026, 10, 1), peak=4, classes=("non_opioid_analgesic", "other"))]
     figure = charts.build("medication", days, [], TODAY, date(2026, 10, 1), date(2026, 10, 1))
     bars = [t["name"] for t in figure["data"] if t["type"] == "bar"]
     assert bars == ["Non-opioid painkillers"]
@@ -345,15 +338,15 @@ def test_a_default_range_starts_no_earlier_than_the_diary(name, first, last, sta
 
 
 def test_a_chart_of_a_new_diary_covers_only_its_days():
-    days = [fact(STARTED + timedelta(days=d), peak=d % 4) for d in range(0, 70, 2)]
+    days = [peak_day(STARTED + timedelta(days=d), peak=d % 4) for d in range(0, 70, 2)]
     figure = charts.build("intensity", days, [], TODAY, start=STARTED)
     assert figure["layout"]["meta"]["from"] == STARTED.isoformat()
     assert "35 of 73 days logged" in figure["layout"]["meta"]["summary"]
 
 
 def test_monthly_never_calls_a_month_with_nothing_logged_the_fewest():
-    days = [fact(date(2026, 10, d), peak=5 if d % 3 else 0) for d in range(1, 29)] + [
-        fact(date(2026, 11, d), peak=5 if d % 2 else 0) for d in range(1, 29)
+    days = [peak_day(date(2026, 10, d), peak=5 if d % 3 else 0) for d in range(1, 29)] + [
+        peak_day(date(2026, 11, d), peak=5 if d % 2 else 0) for d in range(1, 29)
     ]
     figure = charts.build("monthly", days, [], TODAY, date(2026, 6, 1))
     summary = figure["layout"]["meta"]["summary"]
@@ -367,9 +360,9 @@ def test_monthly_never_calls_a_month_with_nothing_logged_the_fewest():
 
 def test_intensity_over_more_than_13_weeks_is_drawn_by_week_saying_how_many_days_were_logged():
     monday = date(2026, 6, 1)  # weeks from Monday 1 June; TODAY is a Saturday
-    days = [fact(monday + timedelta(days=d), peak=(3, 8)[d % 2]) for d in range(7)]  # week 1
-    days += [fact(monday + timedelta(days=7 + d)) for d in range(6)]  # week 2: 6 free days
-    days += [fact(monday + timedelta(days=14 + d), peak=2) for d in range(2)]  # week 3: 2 days
+    days = [peak_day(monday + timedelta(days=d), peak=(3, 8)[d % 2]) for d in range(7)]  # week 1
+    days += [peak_day(monday + timedelta(days=7 + d)) for d in range(6)]  # week 2: 6 free days
+    days += [peak_day(monday + timedelta(days=14 + d), peak=2) for d in range(2)]  # week 3: 2 days
     # week 4: nothing logged
     figure = charts.build("intensity", days, [], TODAY, monday)
     worst, free, thin, missing = (
@@ -411,7 +404,7 @@ def test_every_decimal_in_a_figure_has_one_place():
                 if key in WORDS:
                     for text in value if isinstance(value, list) else [value]:
                         assert not re.search(r"\d\.\d{2}", str(text)), (name, key, text)
-    two_days = [fact(TODAY, peak=5), fact(TODAY - timedelta(days=1), peak=6)]
+    two_days = [peak_day(TODAY, peak=5), peak_day(TODAY - timedelta(days=1), peak=6)]
     summary = charts.build("intensity", two_days, [], TODAY, RECENT, audience=charts.PATIENT)["layout"][
         "meta"
     ]["summary"]
@@ -846,27 +839,13 @@ def test_charts_draw_in_chromium_under_the_csp_without_inline_styles(diary, as_u
                 },
             )
             return
-        response = client.get(path)
-        try:
-            route.fulfill(
-                status=response.status_code,
-                body=response.get_data(),
-                headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"},
-            )
-        finally:
-            response.close()  # a static file stays open until its response is closed
+        answer_from(client, route, path)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
-            problems: list[str] = []
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-            page.add_init_script(
-                "document.addEventListener('securitypolicyviolation', e => "
-                "console.error('CSP violation: ' + e.violatedDirective))"
-            )
+            problems = watch_for_problems(page)
             page.route("http://diary.test/**", serve)
             page.goto("http://diary.test/charts")
             for name in [*charts.NAMES, "missing"]:

@@ -20,7 +20,7 @@ from diary.access import rule
 from diary.extensions import db
 
 from . import clock
-from .factories import PASSWORD, day_body, link, make_day
+from .factories import PASSWORD, assert_problem, day_body, link, make_day
 
 
 @contextmanager
@@ -41,12 +41,6 @@ def erased_just_before(statement: str, eraser):
         yield fired
     finally:
         event.remove(db.engine, "before_cursor_execute", erase_first)
-
-
-def assert_problem(response, status: int) -> None:
-    assert response.status_code == status, response.text
-    assert response.mimetype == "application/problem+json"
-    assert response.get_json()["status"] == status
 
 
 @pytest.mark.parametrize(

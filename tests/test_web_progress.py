@@ -22,6 +22,7 @@ from diary.operations import record_session
 
 from . import clock
 from .factories import link
+from .in_process import answer_from, watch_for_problems
 from .test_web_sharing import browser, events, text_of
 
 STATIC = Path(__file__).resolve().parent.parent / "diary" / "static"
@@ -613,30 +614,16 @@ def test_in_chromium_every_summary_comes_at_once_and_plotly_only_when_a_chart_ne
     ORIGIN = "http://localhost:5999"  # a trustworthy origin, as the security headers expect; never dialled
 
     def serve(route):
-        response = client.get(route.request.url.removeprefix(ORIGIN))
-        try:
-            route.fulfill(
-                status=response.status_code,
-                body=response.get_data(),
-                headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"},
-            )
-        finally:
-            response.close()
+        answer_from(client, route, route.request.url.removeprefix(ORIGIN))
 
     with sync_playwright() as playwright:
         chrome = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
             context = chrome.new_context(viewport={"width": 390, "height": 400}, service_workers="block")
             page = context.new_page()
-            problems: list[str] = []
+            problems = watch_for_problems(page)
             requested: list[str] = []
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
             page.on("request", lambda request: requested.append(request.url))
-            page.add_init_script(
-                "document.addEventListener('securitypolicyviolation', e => "
-                "console.error('CSP violation: ' + e.violatedDirective))"
-            )
             page.route(f"{ORIGIN}/**", serve)
             page.goto(f"{ORIGIN}/progress")
             page.wait_for_function(

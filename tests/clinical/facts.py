@@ -30,3 +30,8 @@ def day(on, *, headaches=0, peak=None, classes=(), soreness=None, logged=True) -
         soreness=soreness,
         logged=logged,
     )
+
+
+def peak_day(on, peak=0, classes=(), soreness=None, logged=True) -> DayFacts:
+    """A day with one headache of intensity `peak` (none when 0), medication classes, soreness."""
+    return day(on, headaches=1 if peak else 0, peak=peak, classes=classes, soreness=soreness, logged=logged)

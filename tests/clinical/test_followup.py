@@ -6,21 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from diary.clinical import DayFacts, SessionFacts, follow_up_summary
+from diary.clinical import SessionFacts, follow_up_summary
+
+from .facts import peak_day
 
 TODAY = date(2026, 11, 28)
 YESTERDAY = TODAY - timedelta(days=1)
-
-
-def day(d: date, peak: int = 0, classes=(), soreness=None, logged=True) -> DayFacts:
-    return DayFacts(
-        date=d,
-        headache_count=1 if peak else 0,
-        peak_intensity=peak,
-        drug_classes=frozenset(classes),
-        soreness=soreness,
-        logged=logged,
-    )
 
 
 def ago(days: int) -> date:
@@ -28,7 +19,7 @@ def ago(days: int) -> date:
 
 
 def test_no_sessions_gives_no_session_figures():
-    summary = follow_up_summary([day(TODAY, 5)], [], TODAY)
+    summary = follow_up_summary([peak_day(TODAY, 5)], [], TODAY)
 
     assert summary.as_of == TODAY
     assert summary.first_session_date is None
@@ -41,12 +32,15 @@ def test_no_sessions_gives_no_session_figures():
 
 def test_since_the_last_session_runs_to_yesterday_against_as_many_days_before_it():
     last = ago(11)
-    days = [day(last - timedelta(days=k), 6, ["triptan"]) for k in range(1, 11)]  # 10 before, all headaches
-    days += [day(last - timedelta(days=11), 9)]  # 11 days before: outside the window
+    days = [
+        peak_day(last - timedelta(days=k), 6, ["triptan"]) for k in range(1, 11)
+    ]  # 10 before, all headaches
+    days += [peak_day(last - timedelta(days=11), 9)]  # 11 days before: outside the window
     days += [
-        day(last + timedelta(days=k), 4 if k % 2 else 0, soreness=2 if k < 3 else 0) for k in range(1, 11)
+        peak_day(last + timedelta(days=k), 4 if k % 2 else 0, soreness=2 if k < 3 else 0)
+        for k in range(1, 11)
     ]
-    days += [day(TODAY, 10)]  # today is not over: not in the summary
+    days += [peak_day(TODAY, 10)]  # today is not over: not in the summary
     sessions = [SessionFacts("a", last - timedelta(days=40)), SessionFacts("b", last)]
 
     summary = follow_up_summary(days, sessions, TODAY)
@@ -82,7 +76,7 @@ def test_before_is_cut_short_at_the_day_after_the_session_before():
 
 
 def test_a_session_today_is_the_follow_up_itself():
-    days = [day(ago(k), 5, soreness=1 if k < 20 else 6) for k in range(1, 60)]
+    days = [peak_day(ago(k), 5, soreness=1 if k < 20 else 6) for k in range(1, 60)]
     sessions = [SessionFacts("earlier", ago(25)), SessionFacts("today", TODAY)]
 
     summary = follow_up_summary(days, sessions, TODAY)
@@ -96,7 +90,7 @@ def test_a_session_today_is_the_follow_up_itself():
 
 
 def test_only_a_session_today_leaves_the_summary_without_a_last_session():
-    summary = follow_up_summary([day(YESTERDAY, 7)], [SessionFacts("a", TODAY)], TODAY)
+    summary = follow_up_summary([peak_day(YESTERDAY, 7)], [SessionFacts("a", TODAY)], TODAY)
 
     assert summary.last_session is None and summary.since_last_session is None
     assert summary.first_session_date == TODAY
@@ -104,7 +98,7 @@ def test_only_a_session_today_leaves_the_summary_without_a_last_session():
 
 
 def test_a_session_yesterday_leaves_since_empty():
-    summary = follow_up_summary([day(ago(2), 7)], [SessionFacts("a", YESTERDAY)], TODAY)
+    summary = follow_up_summary([peak_day(ago(2), 7)], [SessionFacts("a", YESTERDAY)], TODAY)
 
     assert summary.last_session.id == "a" and summary.days_since_last_session == 1
     assert summary.since_last_session is None and summary.before_last_session is None
@@ -122,7 +116,7 @@ def test_sessions_after_today_are_ignored():
 
 def test_soreness_that_did_not_settle_is_flagged():
     last = ago(8)
-    days = [day(last + timedelta(days=k), soreness=5, logged=False) for k in range(1, 8)]
+    days = [peak_day(last + timedelta(days=k), soreness=5, logged=False) for k in range(1, 8)]
 
     summary = follow_up_summary(days, [SessionFacts("a", last)], TODAY)
 
@@ -133,14 +127,16 @@ def test_soreness_that_did_not_settle_is_flagged():
 def test_prolonged_soreness_is_too_early_until_s7_is_past(days_since, flag):
     last = ago(days_since)
 
-    summary = follow_up_summary([day(last + timedelta(days=4), soreness=2)], [SessionFacts("a", last)], TODAY)
+    summary = follow_up_summary(
+        [peak_day(last + timedelta(days=4), soreness=2)], [SessionFacts("a", last)], TODAY
+    )
 
     assert summary.prolonged_soreness is flag
 
 
 def test_unanswered_days_are_missing_in_the_summary_windows():
     last = ago(11)
-    days = [day(last + timedelta(days=k), logged=False, classes=["triptan"]) for k in range(1, 11)]
+    days = [peak_day(last + timedelta(days=k), logged=False, classes=["triptan"]) for k in range(1, 11)]
 
     summary = follow_up_summary(days, [SessionFacts("a", last)], TODAY)
 
@@ -151,9 +147,11 @@ def test_unanswered_days_are_missing_in_the_summary_windows():
 
 def test_the_latest_complete_period_and_baseline_come_from_the_progress_rules():
     first = ago(60)
-    days = [day(first - timedelta(days=k), 5 if k <= 8 else 0) for k in range(1, 29)]  # 8 of 28
-    days += [day(first + timedelta(days=28 + k), 5 if k < 2 else 0) for k in range(28)]  # 2 of 28 in period 2
-    days += [day(first + timedelta(days=56), 9)]  # period 3: incomplete, not in the summary
+    days = [peak_day(first - timedelta(days=k), 5 if k <= 8 else 0) for k in range(1, 29)]  # 8 of 28
+    days += [
+        peak_day(first + timedelta(days=28 + k), 5 if k < 2 else 0) for k in range(28)
+    ]  # 2 of 28 in period 2
+    days += [peak_day(first + timedelta(days=56), 9)]  # period 3: incomplete, not in the summary
 
     summary = follow_up_summary(days, [SessionFacts("a", first)], TODAY)
 
