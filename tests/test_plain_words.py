@@ -70,6 +70,7 @@ def patient_pages(patient: User) -> dict[str, str]:
         "Sessions": "/sessions",
         "Access log": "/sharing/access-log",
         "Account": "/account",
+        "Catch up": "/catch-up",
         "Red flags": "/red-flags",
         "a red flag": f"/red-flags/{redflags.FLAGS[0].code}",
     }
