@@ -14,19 +14,11 @@ from sqlalchemy import select
 from diary.extensions import db
 
 from . import clock
-from .factories import PASSWORD, day_body
+from .factories import PASSWORD, assert_problem, day_body
 from .push import PRODUCTION_PUSH
 
 DAY = clock.today("Europe/London") - timedelta(days=2)
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
-    return body
 
 
 def database_snapshot() -> dict[str, list]:

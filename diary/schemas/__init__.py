@@ -28,19 +28,10 @@ from .days import (
     day_schema,
 )
 from .sessions import SessionBodySchema, SessionListSchema, SessionSchema
-from .sharing import (
-    AccessLogSchema,
-    LinkBodySchema,
-    LinkCreatedSchema,
-    PatientLinksSchema,
-    ShareCodeSchema,
-    TriageSchema,
-)
 
 __all__ = [
     "EARLIEST",
     "LATEST",
-    "AccessLogSchema",
     "CatalogueSchema",
     "CsrfSchema",
     "DayListSchema",
@@ -48,13 +39,10 @@ __all__ = [
     "DaySchema",
     "HeadacheSchema",
     "HealthSchema",
-    "LinkBodySchema",
-    "LinkCreatedSchema",
     "LoginSchema",
     "MedicationSchema",
     "PasswordChangeSchema",
     "PasswordSchema",
-    "PatientLinksSchema",
     "ProblemSchema",
     "ProfileSchema",
     "RedFlagListSchema",
@@ -62,9 +50,7 @@ __all__ = [
     "SessionBodySchema",
     "SessionListSchema",
     "SessionSchema",
-    "ShareCodeSchema",
     "StrictSchema",
-    "TriageSchema",
     "UserSchema",
     "day_schema",
     "flatten_errors",
