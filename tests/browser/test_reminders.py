@@ -44,20 +44,29 @@ def test_a_push_is_shown_as_a_notification_and_a_tap_opens_today(phone, live_ser
     service_worker_ready(page)
     page.goto("/account")
     cdp = context.new_cdp_session(page)
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url,
-            "registrationId": registration_id(cdp, page),
-            "data": json.dumps(MESSAGE),
-        },
-    )
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length === 1)", polling=50
-    )
-    shown = page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications()).then(([n]) => ({
-        title: n.title, body: n.body, tag: n.tag, data: n.data}))""")
-    assert shown == {
+    registration = registration_id(cdp, page)
+
+    def push(message: dict) -> dict:
+        """Deliver a push; the notification it leaves (the last one closed first)."""
+        page.evaluate(
+            "navigator.serviceWorker.ready.then(r => r.getNotifications())"
+            ".then(shown => shown.forEach(n => n.close()))"
+        )
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_server.url, "registrationId": registration, "data": json.dumps(message)},
+        )
+        page.wait_for_function(
+            "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length === 1)",
+            polling=50,
+        )
+        return page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications()).then(([n]) => ({
+            title: n.title, body: n.body, tag: n.tag, data: n.data}))""")
+
+    # A push naming another site (the server never sends one) still opens only the diary.
+    for elsewhere in ("//evil.example/today", "/\\evil.example/today", "https://evil.example/"):
+        assert push({**MESSAGE, "url": elsewhere})["data"] == {"url": "/today"}, elsewhere
+    assert push(MESSAGE) == {
         "title": MESSAGE["title"],
         "body": MESSAGE["body"],
         "tag": "diary-reminder",

@@ -130,7 +130,8 @@ self.addEventListener("push", (event) => {
   try {
     message = event.data ? event.data.json() : {};
   } catch { /* not JSON: the default words below */ }
-  const url = typeof message.url === "string" && message.url.startsWith("/") ? message.url : "/today";
+  // Only a page of this site: a path, never another origin ("//host" and "/\host" are ones).
+  const url = typeof message.url === "string" && /^\/(?![/\\])/.test(message.url) ? message.url : "/today";
   event.waitUntil(self.registration.showNotification(message.title || "Time for your headache diary", {
     body: message.body || "", tag: "diary-reminder", icon: SETTINGS.notificationIcon, data: { url },
   }));
