@@ -11,10 +11,8 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 
 import pytest
-import redis
 import requests
 from sqlalchemy import func, select
 
@@ -23,25 +21,16 @@ from diary.models import ReminderSent, ReminderSettings, utcnow
 
 from .factories import PASSWORD
 from .servers import ROOT, free_port, gunicorn, ready
+from .test_api_ratelimits import (
+    REDIS_URL,
+    redis_prefix,  # noqa: F401  (a fixture: a Redis key prefix of our own)
+)
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMIT = 3  # failed logins per account, on both servers together
 
 
 @pytest.fixture
-def prefix():
-    """A rate-limit key prefix of this run's own; its keys are deleted afterwards."""
-    name = f"diary-test-{uuid.uuid4().hex[:12]}"
-    yield name
-    store = redis.Redis.from_url(REDIS_URL)
-    keys = list(store.scan_iter(f"*{name}*"))
-    if keys:
-        store.delete(*keys)
-    store.close()
-
-
-@pytest.fixture
-def two_servers(make_app, database_urls, prefix, tmp_path):
+def two_servers(make_app, database_urls, redis_prefix, tmp_path):  # noqa: F811  (the fixture above)
     """Two gunicorns (two workers and one) on the PostgreSQL test database and one Redis."""
     app = make_app()  # empties the tables afterwards
     metrics_port = free_port()
@@ -50,7 +39,7 @@ def two_servers(make_app, database_urls, prefix, tmp_path):
         "SECRET_KEY": "shared-secret-key-of-the-network",
         "DATABASE_URL": database_urls["postgresql"],
         "REDIS_URL": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": prefix,
+        "RATELIMIT_KEY_PREFIX": redis_prefix,
         "LOGIN_LIMIT_PER_ACCOUNT": f"{LIMIT} per 15 minutes",
         "WEB_CONCURRENCY": "2",
     }
