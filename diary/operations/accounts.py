@@ -175,7 +175,10 @@ def erase_account(patient: User, password: str) -> None:
         MedicationIntake,
         Passkey,
         PasswordResetToken,
+        PushSubscription,
         RecoveryCode,
+        ReminderSent,
+        ReminderSettings,
         ShareCode,
         TherapistLink,
         TotpKey,
@@ -196,6 +199,10 @@ def erase_account(patient: User, password: str) -> None:
         delete(ShareCode).where(ShareCode.patient_id == patient.id),
         delete(Invitation).where(Invitation.patient_id == patient.id),
         delete(AccessEvent).where(AccessEvent.patient_id == patient.id),
+        *(
+            delete(model).where(model.patient_id == patient.id)
+            for model in (ReminderSettings, PushSubscription, ReminderSent)
+        ),
         *(delete(model).where(model.user_id == patient.id) for model in (TotpKey, RecoveryCode, Passkey)),
         delete(LoginSession).where(LoginSession.user_id == patient.id),
         delete(PasswordResetToken).where(PasswordResetToken.user_id == patient.id),
