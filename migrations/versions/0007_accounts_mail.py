@@ -41,7 +41,7 @@ def upgrade():
     with op.batch_alter_table("password_reset_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_password_reset_tokens_user_id"), ["user_id"], unique=False)
 
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("login_sessions", schema=None) as batch_op:
@@ -67,7 +67,9 @@ def downgrade():
         batch_op.drop_column("device")
         batch_op.drop_column("id")
 
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN, never a copy of the table: on SQLite, dropping the old users
+    # table would cascade to every row that refers to a user.
+    with op.batch_alter_table("users", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("disabled_at")
 
     with op.batch_alter_table("password_reset_tokens", schema=None) as batch_op:
