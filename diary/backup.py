@@ -143,10 +143,16 @@ def restore(path: str | Path, force: bool = False) -> str:
             "everything in it with the backup."
         )
     url = _url()
+    version = backup_version(path, url)
+    known = {script.revision for script in _scripts().walk_revisions()}
+    if version not in known:
+        raise BackupError(
+            f"The backup is at migration {version!r}, which this version of the diary does not "
+            "know: restore it with the version that made it."
+        )
     db.session.remove()
     db.engine.dispose()  # no connection of ours holds the database while it is replaced
     if url.get_backend_name() == "sqlite":
-        _sqlite_check(path)
         _sqlite_copy(path, _sqlite_path(url), journal="WAL")
     elif url.get_backend_name() == "postgresql":
         if force:
@@ -162,17 +168,32 @@ def restore(path: str | Path, force: bool = False) -> str:
             str(path),
         )
         _run(command, env)
-    else:
-        raise BackupError(f"No restore for {url.get_backend_name()} databases.")
-    version = migration_version()
-    known = {script.revision for script in _scripts().walk_revisions()}
-    if version not in known:
-        raise BackupError(
-            f"The backup is at migration {version!r}, which this version of the diary does not "
-            "know: restore it with the version that made it."
-        )
     upgrade()
     return version
+
+
+def backup_version(path: Path, url: URL) -> str | None:
+    """The migration version a backup file was made at, read before anything is restored."""
+    if url.get_backend_name() == "sqlite":
+        _sqlite_check(path)
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.DatabaseError:  # no alembic_version: not a backup of the diary
+            return None
+        finally:
+            connection.close()
+        return row[0] if row else None
+    if url.get_backend_name() == "postgresql":
+        # The table's rows as pg_restore would load them: a COPY line, the version, then "\.".
+        command, env = _pg_command("pg_restore", url, "--data-only", "--table=alembic_version", "--file=-")
+        result = subprocess.run([*command, str(path)], env=env, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BackupError(f"pg_restore cannot read {path}: {result.stderr.strip()}")
+        lines = result.stdout.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("COPY ") and "alembic_version" in line]
+        return lines[starts[0] + 1] if starts and lines[starts[0] + 1] != "\\." else None
+    raise BackupError(f"No restore for {url.get_backend_name()} databases.")
 
 
 def _drop_everything() -> None:

@@ -162,7 +162,9 @@ def test_a_restore_into_a_database_in_use_is_refused_and_changes_nothing(app, pa
     assert stored_days(app) == before
 
 
-def test_a_backup_of_a_migration_this_code_does_not_know_is_refused(app, restored_app, tmp_path):
+def test_a_backup_of_a_migration_this_code_does_not_know_is_refused_and_changes_nothing(
+    app, restored_app, tmp_path
+):
     path = tmp_path / "diary.backup"
     assert app.test_cli_runner().invoke(args=["backup", str(path)]).exit_code == 0
     with restored_app.app_context():
@@ -171,5 +173,8 @@ def test_a_backup_of_a_migration_this_code_does_not_know_is_refused(app, restore
         db.session.commit()
         newer = Path(tmp_path / "newer.backup")
         backup.backup(newer)
+        db.session.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": backup.head()})
+        db.session.commit()
         with pytest.raises(backup.BackupError, match="does not know"):
             backup.restore(newer, force=True)
+        assert backup.migration_version() == backup.head()  # refused before anything changed
