@@ -3,7 +3,6 @@ new-device email (docs/accounts.md)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from ..auth import normalise_email
 from ..extensions import db
 from ..mail import absolute_url, send_email_after_response
 from ..models import LoginSession, User, utcnow
+from .rows import delete_owned
 
 NEW_SIGN_IN_SUBJECT = "New sign-in to your headache diary"
 
@@ -34,15 +34,7 @@ def announce_new_device(user: User, device: str, at: datetime) -> None:
 
 def end_login(user: User, login_id: str) -> bool:
     """End one of the user's logins by its id; False when the user has no such login."""
-    try:
-        wanted = uuid.UUID(login_id)
-    except ValueError:
-        return False
-    result = db.session.execute(
-        delete(LoginSession).where(LoginSession.id == wanted, LoginSession.user_id == user.id)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return delete_owned(LoginSession, login_id, LoginSession.user_id, user.id)
 
 
 def end_all_logins(user: User) -> int:

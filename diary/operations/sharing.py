@@ -9,11 +9,12 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from ..access import ACKNOWLEDGE, log_change, red_flag_subject
 from ..extensions import db
 from ..models import ShareCode, TherapistLink, User, utcnow
+from .rows import delete_owned
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: codes are read aloud and typed from a phone screen.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -86,15 +87,7 @@ def share_with(patient_id: uuid.UUID, therapist_id: uuid.UUID) -> TherapistLink:
 
 def revoke_link(patient: User, link_id: str) -> bool:
     """End a link; the therapist loses access on their very next request."""
-    try:
-        link_uuid = uuid.UUID(link_id)
-    except ValueError:
-        return False
-    result = db.session.execute(
-        delete(TherapistLink).where(TherapistLink.id == link_uuid, TherapistLink.patient_id == patient.id)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return delete_owned(TherapistLink, link_id, TherapistLink.patient_id, patient.id)
 
 
 def acknowledge_red_flags(therapist: User, patient: User, day: date) -> None:
