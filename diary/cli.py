@@ -61,7 +61,8 @@ def list_users(role: str | None) -> None:
         status = f"disabled {account.disabled_at:%Y-%m-%d}" if account.disabled_at else "active"
         click.echo(
             f"{account.email}\t{account.role}\t{account.display_name}\t"
-            f"created {account.created_at:%Y-%m-%d}\t{status}\t{account.logins} logins"
+            f"created {account.created_at:%Y-%m-%d}\t{status}\t{account.logins} login"
+            + ("" if account.logins == 1 else "s")
         )
 
 

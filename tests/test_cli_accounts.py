@@ -31,6 +31,7 @@ def test_users_list_shows_every_account_with_its_logins(cli, users, as_user):
     lines = result.output.splitlines()
     assert [line.split("\t")[0] for line in lines] == ["alex@clinic.test", "sam@example.test"]
     assert lines[1].split("\t")[1:3] == ["patient", "Sam"]
+    assert lines[0].endswith("active\t0 logins")
     assert lines[1].endswith("active\t2 logins")
     only = cli("users", "list", "--role", "therapist").output.splitlines()
     assert [line.split("\t")[0] for line in only] == ["alex@clinic.test"]
