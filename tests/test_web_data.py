@@ -115,3 +115,15 @@ def test_the_gp_report_shows_the_engines_months_and_the_treatment(app):
     assert "Yes: simple painkillers on 15 or more days" in text
     assert "Physiotherapy since" in text and "10 sessions" in text and "dry needling" in text
     assert "@page" not in page.text and "css/print.css" in page.text
+
+
+def test_a_file_larger_than_the_apps_body_limit_is_previewed(app, patient):
+    """The app refuses bodies over 64 KiB; the import's own limit (20 MB) holds for the upload,
+    set before the CSRF check reads the form."""
+    today = clock.today(patient)
+    days = [{**day_body(notes="x" * 1500), "date": str(today - timedelta(days=n))} for n in range(1, 80)]
+    body = json.dumps({"days": days}).encode()
+    assert len(body) > app.config["MAX_CONTENT_LENGTH"]
+    preview = choose_file(logged_in_page(app, patient), body)
+    assert preview.status_code == 200
+    assert "New days (not in your diary yet) 79" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", preview.text))
