@@ -38,7 +38,9 @@ SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 NO_ROUTE = "<no route>"  # a 404 or 405 that matched no URL rule
 # The endpoints whose 409 and 412 answers are sync conflicts (diary/api/days.py).
 DAY_WRITES = frozenset({"api.put_day", "api.delete_day"})
-LOG_FIELDS = ("request_id", "method", "route", "status", "duration_ms", "user")
+# A client may send any method token; the rest are "other", so a scanner cannot grow the
+# metrics' series without bound (nor write what it likes into a log line).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def keyed_hash(value: object) -> str:
@@ -122,14 +124,15 @@ def _finished(response: Response) -> Response:
     duration = time.perf_counter() - started if started is not None else 0.0
     request_id = g.get("request_id") or _request_id()
     route, status = _route(), response.status_code
+    method = request.method if request.method in METHODS else "other"
     response.headers[REQUEST_ID_HEADER] = request_id
-    metrics.REQUESTS.labels(route, request.method, str(status)).inc()
-    metrics.LATENCY.labels(route, request.method).observe(duration)
+    metrics.REQUESTS.labels(route, method, str(status)).inc()
+    metrics.LATENCY.labels(route, method).observe(duration)
     if status in (409, 412) and request.endpoint in DAY_WRITES:
         metrics.SYNC_CONFLICTS.labels(str(status)).inc()
     fields = {
         "request_id": request_id,
-        "method": request.method,
+        "method": method,
         "route": route,
         "status": status,
         "duration_ms": round(duration * 1000, 1),
@@ -166,6 +169,7 @@ def database_answers() -> bool:
 
 
 def register_observability(app: Flask) -> None:
+    """The log handler, the per-request line and metrics, `/metrics`, and the pool gauges."""
     configure_logging(app)
     app.before_request(_started)
     app.after_request(_finished)

@@ -185,6 +185,14 @@ def test_requests_latencies_and_sync_conflicts_are_counted_by_route(app, logged_
     assert _sample("diary_sync_conflicts_total", status="412") == conflicts + 1
 
 
+def test_an_unknown_method_is_counted_as_other(app):
+    labels = {"route": "<no route>", "status": "405"}  # a method no rule serves matches none
+    before = _sample("diary_http_requests_total", method="other", **labels)
+    assert app.test_client().open("/api/v1/health", method="BREW").status_code == 405
+    assert _sample("diary_http_requests_total", method="other", **labels) == before + 1
+    assert REGISTRY.get_sample_value("diary_http_requests_total", {"method": "BREW", **labels}) is None
+
+
 def test_the_pool_gauges_follow_the_connections(app, logged_in):
     in_use = _sample("diary_db_connections_in_use")
     assert logged_in.get("/api/v1/patients/me/days").status_code == 200
