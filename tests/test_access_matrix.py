@@ -86,7 +86,9 @@ class World:
 def invitation_ids(therapist) -> dict:
     """A new invitation of the therapist's: its id, and the token its link carries."""
     invitation, url = create_invitation(therapist)
-    return {"invitation_id": str(invitation.id), "token": url.rsplit("/", 1)[-1]}
+    ids = {"invitation_id": str(invitation.id), "token": url.rsplit("/", 1)[-1]}
+    # The API's /invitations/{invitation}: the id to DELETE (a GET of it is a 404 to anyone).
+    return {**ids, "invitation": ids["invitation_id"]}
 
 
 def login_of(user):

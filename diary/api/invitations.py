@@ -41,27 +41,30 @@ def list_invitations():
     return {"invitations": queries.therapist_invitations(current_user)}
 
 
-@bp.delete("/invitations/<uuid_text:invitation_id>")
+# One address, /invitations/{invitation}, for both: the id (the therapist withdraws it) and the
+# token of its link (anyone holding it reads it). Two names for one place would make two paths
+# that match the same addresses in the OpenAPI document, each hiding the other's method.
+@bp.delete("/invitations/<invitation>")
 @rule("therapist")
 @bp.response(204)
 @bp.problems(403, 404)
-def withdraw_invitation(invitation_id: str):
-    """Withdraw one of my open invitations: its link stops working"""
-    if not operations.withdraw_invitation(current_user, invitation_id):
+def withdraw_invitation(invitation: str):
+    """Withdraw one of my open invitations, by its id: its link stops working"""
+    if not operations.withdraw_invitation(current_user, invitation):
         raise NotFound()
     return no_content()
 
 
-@bp.get("/invitations/<token>")
+@bp.get("/invitations/<invitation>")
 @rule("anyone")
 @bp.response(200, InvitationPreviewSchema)
 @bp.problems(404)
-def read_invitation(token: str):
-    """Who invites, until when (anyone holding the link)"""
-    invitation = queries.open_invitation(token)
-    if invitation is None:
+def read_invitation(invitation: str):
+    """Who invites, until when (anyone holding the link: the token of its url)"""
+    found = queries.open_invitation(invitation)
+    if found is None:
         raise NotFound(GONE)
-    return invitation
+    return found
 
 
 @bp.post("/invitations/<token>/accept")
