@@ -278,7 +278,8 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(app, api, patient):
     assert cookie["samesite"].lower() == "lax", header
 
 
-def test_in_production_the_session_cookie_is_also_secure(make_app, users):
+def production_login(make_app, users, referer: str):
+    """A production app over HTTPS, and its answer to a patient's login sent from `referer`."""
     app = make_app(DIARY_ENV="production", SECRET_KEY="x" * 32, **PRODUCTION_PUSH)
     with app.app_context():
         email = users.patient().email
@@ -288,9 +289,14 @@ def test_in_production_the_session_cookie_is_also_secure(make_app, users):
     response = client.post(
         "/api/v1/auth/login",
         json={"email": email, "password": PASSWORD},
-        headers={"X-CSRFToken": token, "Referer": "https://diary.example.test/login"},
+        headers={"X-CSRFToken": token, "Referer": referer},
         **https,
     )
+    return app, response
+
+
+def test_in_production_the_session_cookie_is_also_secure(make_app, users):
+    app, response = production_login(make_app, users, "https://diary.example.test/login")
     assert response.status_code == 200, response.get_json()
     cookie, header = session_cookie(response, app.config["SESSION_COOKIE_NAME"])
     assert cookie["secure"], header
@@ -301,16 +307,5 @@ def test_in_production_the_session_cookie_is_also_secure(make_app, users):
 
 
 def test_in_production_a_cross_site_https_referer_is_refused(make_app, users):
-    app = make_app(DIARY_ENV="production", SECRET_KEY="x" * 32, **PRODUCTION_PUSH)
-    with app.app_context():
-        email = users.patient().email
-    client = app.test_client()
-    https = {"base_url": "https://diary.example.test"}
-    token = client.get("/api/v1/auth/csrf", **https).get_json()["csrf_token"]
-    response = client.post(
-        "/api/v1/auth/login",
-        json={"email": email, "password": PASSWORD},
-        headers={"X-CSRFToken": token, "Referer": "https://evil.example/"},
-        **https,
-    )
+    _, response = production_login(make_app, users, "https://evil.example/")
     assert_problem(response, 400)

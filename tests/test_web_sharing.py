@@ -47,6 +47,11 @@ def events(patient) -> list[AccessEvent]:
     )
 
 
+def event_rows(patient) -> list[tuple]:
+    """The patient's access log as (actor id, action, what, allowed), oldest first."""
+    return [(e.actor_id, e.action, e.what, e.allowed) for e in events(patient)]
+
+
 def share_code(html: str) -> str:
     groups = re.findall(r'<span class="code-group">([A-Z0-9]{4})</span>', html)
     assert len(groups) == 2, "no share code on the page"
