@@ -361,3 +361,16 @@ def test_zip_bombs_are_refused_in_plain_words_before_they_unpack(app, patient, a
         (error,) = response.get_json()["errors"]
         assert words in error["message"]
     assert stored_days(patient) == 0
+
+
+def test_a_therapists_note_that_looks_like_a_formula_is_inert_in_sessions_csv(
+    app, patient, therapist, as_user
+):
+    link(patient, therapist)
+    day = clock.today(patient) - timedelta(days=1)
+    note = '=HYPERLINK("http://evil.example","Open")'
+    body = {"date": day.isoformat(), "techniques": ["education"], "notes": note}
+    assert as_user(therapist).post(f"/api/v1/patients/{patient.id}/sessions", json=body).status_code == 201
+    archive = zipfile.ZipFile(io.BytesIO(export(as_user(patient), "csv").get_data()))
+    (row,) = csv.DictReader(io.StringIO(archive.read("sessions.csv").decode()))
+    assert row["notes"] == "'" + note

@@ -80,6 +80,16 @@ def _csv_lines(header: Iterable[str], batches: Iterable[list[list[str]]]) -> Ite
         yield _csv_text(rows).encode()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """Text a spreadsheet shows rather than runs: a cell starting like a formula gets a leading
+    apostrophe. Only in sessions.csv, which a therapist wrote and an import never reads back; the
+    day files hold the patient's own words and come back byte for byte."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _session_row(session: dict) -> list[str]:
     muscles = columns.LIST_SEPARATOR.join(
         f"{m['muscle']} {m['side']}" + (f" ({m['name']})" if m.get("name") else "")
@@ -90,9 +100,9 @@ def _session_row(session: dict) -> list[str]:
         session["date"],
         columns.LIST_SEPARATOR.join(session["techniques"]),
         muscles,
-        session["notes"] or "",
+        _inert(session["notes"] or ""),
         session["next_review_on"] or "",
-        therapist,
+        _inert(therapist),
     ]
 
 
