@@ -109,12 +109,20 @@ CROSS_FIELD_RULES = [
     r"(POST|PATCH) /api/v1/patients/\{pid\}/sessions.*",
 ]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # Schemathesis' default
+# Operations whose input is a proof only the right value of passes, so any generated one is a 422:
+# a code from the authenticator app, the account's password, a passkey's signed answer
+# (docs/second-factor.md).
+PROOFS = [
+    r"POST /api/v1/me/mfa/totp/confirm",
+    r"DELETE /api/v1/me/mfa/totp",
+    r"POST /api/v1/me/mfa/passkeys",
+]
 
 
 def config_file(pins: dict[str, str], tmp_path) -> str:
-    """schemathesis.toml: the pinned address values, and the 422 CROSS_FIELD_RULES may give."""
+    """schemathesis.toml: the pinned address values, and the 422 CROSS_FIELD_RULES and PROOFS may give."""
     lines = ["[parameters]"] + [f'"path.{name}" = "{value}"' for name, value in pins.items()]
-    for pattern in CROSS_FIELD_RULES:
+    for pattern in CROSS_FIELD_RULES + PROOFS:
         lines += [
             "",
             "[[operations]]",
