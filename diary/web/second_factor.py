@@ -88,7 +88,9 @@ def second_factor_qr():
         abort(404)
     _, uri = two_step.pending_totp(current_user)
     svg = io.BytesIO()
-    segno.make(uri, error="m").save(svg, kind="svg", scale=5, border=2, xmldecl=False, title="QR code")
+    segno.make(uri, error="m").save(
+        svg, kind="svg", scale=5, border=2, dark="black", light="white", xmldecl=False, title="QR code"
+    )  # white behind it in dark mode too: an app reads dark on light
     return Response(svg.getvalue(), mimetype="image/svg+xml")
 
 
