@@ -1,6 +1,7 @@
 """Passkeys in Chromium (docs/second-factor.md): Chromium's virtual authenticator (the DevTools
 WebAuthn domain) stands in for a phone's fingerprint reader. The patient adds a passkey on the
 account page (static/js/passkey.js), logs out, and logs in with the password and the passkey.
+axe-core checks the pages of setting up the authenticator app and of the login's second step.
 
 The page is opened as http://localhost: WebAuthn needs a domain, and localhost is one that
 Chromium treats as secure without TLS (127.0.0.1 is an address, not a domain)."""
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import uuid
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Passkey
 
-from .conftest import PHONE, shot
+from .conftest import PHONE, log_in, shot
+from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +80,25 @@ def test_a_passkey_added_on_the_account_page_logs_in(localhost_phone, live_serve
     page.wait_for_url("**/today")
     assert page.get_by_role("link", name="Account").is_visible()
     assert passkeys(live_server, patient) == [("Passkey", count_at_registration + 1)]  # its counter, kept
+
+
+def test_the_two_step_pages_have_no_serious_accessibility_violations(phone, patient, axe_source):
+    page = phone(bypass_csp=True).new_page()
+    log_in(page, patient)
+    page.goto("/account/two-step")
+    assert violations(page, axe_source) == []
+    secret = page.locator(".secret code").inner_text().replace(" ", "")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.get_by_role("heading", name="Two-step sign-in is on").wait_for()
+    assert violations(page, axe_source) == []
+    page.get_by_role("link", name="I have saved these").click()
+    page.get_by_role("button", name="Log out").first.click()
+    page.wait_for_url("**/login")
+    page.fill("#email", patient.email)
+    page.fill("#password", patient.password)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/login/two-step")
+    assert violations(page, axe_source) == []
+    assert page.locator("#code").get_attribute("autocomplete") == "one-time-code"
+    assert page.locator("#code").get_attribute("inputmode") == "numeric"
