@@ -49,7 +49,7 @@ def reset_password(data: dict, token: str):
 
 
 @bp.get("/me/sessions")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 @bp.response(200, LoginSessionListSchema)
 def my_sessions():
     """My logins: device, address, when last seen; `current` marks this one"""
@@ -57,7 +57,7 @@ def my_sessions():
 
 
 @bp.delete("/me/sessions/<uuid_text:login_id>")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 @bp.response(204)
 @bp.problems(404)
 def end_session(login_id: str):

@@ -79,7 +79,7 @@ def reset_password(token: str):
 
 
 @bp.post("/account/devices/<uuid_text:login_id>/end")
-@rule("logged_in")
+@rule("logged_in", second_factor_setup=True)
 def end_device(login_id: str):
     if not logins.end_login(current_user, login_id):
         raise NotFound()
