@@ -1,6 +1,7 @@
 """A device in a few words ("Firefox on Android") from its User-Agent, for the account page's
 list of logins and the new-sign-in email. Deliberately simple: the browser and system families
-only, no versions, no dependency; anything unrecognised is "A browser" or "an unknown system"."""
+only, no versions, no dependency; what is not recognised reads "A browser on Linux" or "An
+unknown browser"."""
 
 from __future__ import annotations
 
