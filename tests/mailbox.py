@@ -11,6 +11,7 @@ A test that builds its own app passes `make_app(**mailbox.settings)`.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -38,6 +39,7 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []  # (MAIL FROM, RCPT TO) of each
         self._arrived = threading.Condition()
+        self.delay = 0.0  # seconds the server takes to accept each message
 
     @property
     def settings(self) -> dict:
@@ -55,6 +57,8 @@ class Mailbox:
         }
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
+        if self.delay:  # a slow mail server, for a test that the sender does not wait for it
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._arrived:
             self.messages.append(message)
