@@ -78,18 +78,26 @@ def import_failed(answer: dict) -> Response:
         "required": True,
         "description": "A JSON export of the diary, or a ZIP of its CSV files (at most 20 MB)",
         "content": {
-            "application/json": {"schema": {"type": "object"}},
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["days"],
+                    "properties": {"days": {"type": "array", "items": {"$ref": "#/components/schemas/Day"}}},
+                }
+            },
             "application/zip": {"schema": {"type": "string", "format": "binary"}},
         },
-    }
+    },
+    # One 422 for both kinds: a query string that breaks a rule (`errors` by field, as every
+    # route), and a file with problems (`errors` by row, with the import's counts).
+    responses={
+        "422": {
+            "description": "The file has problems, or the query string does; nothing was written",
+            "content": {"application/problem+json": {"schema": ImportProblemSchema}},
+        }
+    },
 )
 @bp.response(200, ImportResultSchema)
-@bp.alt_response(
-    422,
-    schema=ImportProblemSchema,
-    content_type="application/problem+json",
-    description="The file has problems; nothing was written",
-)
 @bp.problems(409)
 def import_days(params: dict):
     """Bring in days from a file: with dry_run=true, what would happen; otherwise all or nothing"""

@@ -57,6 +57,12 @@ class ImportResultSchema(Schema):
 
 
 class ImportProblemSchema(ProblemSchema, ImportResultSchema):
-    """422: problem+json with the import's answer; nothing was written."""
+    """422 of an import, nothing written: problem+json with the import's answer when the file has
+    problems (`errors` a list of ImportError), or the usual `errors` by field for a query string."""
 
-    errors = fields.List(fields.Nested(ImportErrorSchema))
+    errors = fields.Raw(
+        metadata={
+            "description": "the file's problems: a list of {file, row, field, message}; or, for a "
+            "query string that breaks a rule, {field: [messages]}"
+        }
+    )
