@@ -38,17 +38,20 @@ def create_user(email: str, display_name: str, role: str, password: str, timezon
 @users.command("reset-mfa")
 @click.option("--email", required=True, help="The account's login email.")
 def reset_mfa(email: str) -> None:
-    """Remove every second factor of an account (a lost phone): the next login asks only for the
-    password, and a therapist sets up two-step sign-in again."""
+    """Remove every second factor of an account (a lost phone) and end its logins: the next login
+    asks only for the password, and a therapist sets up two-step sign-in again."""
     from .operations.logins import NoSuchAccount
     from .operations.second_factor import reset_second_factor
 
     try:
-        user = reset_second_factor(email)
+        user, ended = reset_second_factor(email)
     except NoSuchAccount:
         click.echo(f"No account has the email {email}.", err=True)
         raise SystemExit(1) from None
-    click.echo(f"Two-step sign-in is reset for {user.email}: the next login needs only the password.")
+    click.echo(
+        f"Two-step sign-in is reset for {user.email}: {ended} logins ended; "
+        "the next login needs only the password."
+    )
 
 
 @users.command("list")

@@ -185,11 +185,14 @@ def test_turning_off_needs_the_password_and_removes_the_second_step(patient, as_
         assert new_api().login(patient).status_code == 200
 
 
-def test_users_reset_mfa_removes_every_second_factor(app, patient, as_user, new_api, at):
-    turn_on(as_user(patient), at)
+def test_users_reset_mfa_removes_every_second_factor_and_ends_every_login(app, patient, as_user, new_api, at):
+    lost_phone = as_user(patient)
+    turn_on(lost_phone, at)
     result = app.test_cli_runner().invoke(args=["users", "reset-mfa", "--email", patient.email.upper()])
     assert result.exit_code == 0, result.output
+    assert "1 logins ended" in result.output
     with at(1):
+        assert lost_phone.get("/api/v1/me").status_code == 401
         assert new_api().login(patient).status_code == 200
     unknown = app.test_cli_runner().invoke(args=["users", "reset-mfa", "--email", "nobody@example.test"])
     assert unknown.exit_code == 1

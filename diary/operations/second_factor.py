@@ -39,6 +39,7 @@ from ..extensions import db
 from ..models import Passkey, RecoveryCode, TotpKey, User, utcnow
 from .accounts import end_login_session
 from .logins import _account as account_with_email  # the users commands' lookup
+from .logins import end_all_logins
 
 ISSUER = "Headache diary"  # the name an authenticator app shows beside the code
 RECOVERY_CODES = 10
@@ -169,13 +170,15 @@ def turn_off_second_factor(user: User, password: str) -> None:
     _delete(user, TotpKey, RecoveryCode, Passkey)
 
 
-def reset_second_factor(email: str) -> User:
+def reset_second_factor(email: str) -> tuple[User, int]:
     """The clinic's reset (`flask users reset-mfa`) for someone who lost their phone: every way of
-    the second step of the account with this email is removed (NoSuchAccount when there is none);
-    the next login asks only for the password."""
+    the second step of the account with this email is removed (NoSuchAccount when there is none),
+    and every login of it ends, the lost phone's too; the next login asks only for the password.
+    The user and how many logins ended."""
     user = account_with_email(email)
+    ended = end_all_logins(user)
     _delete(user, TotpKey, RecoveryCode, Passkey)
-    return user
+    return user, ended
 
 
 def _delete(user: User, *models) -> None:
