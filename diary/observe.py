@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, request
 from flask.logging import default_handler
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from werkzeug.exceptions import NotFound, Unauthorized
 
 from . import metrics
@@ -111,7 +111,12 @@ def _user() -> str | None:
     """The keyed hash of the logged-in user, when the request loaded one (a route under the
     rule "anyone" reads no session, and is not made to here)."""
     user = g.get("_login_user")
-    return keyed_hash(user.id) if user is not None and user.is_authenticated else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    # The id from the session's identity map, not the row: a request that erased the account (or
+    # raced an erasure) has no row left to read it from.
+    identity = inspect(user).identity
+    return keyed_hash(identity[0]) if identity else None
 
 
 def _started() -> None:
