@@ -9,7 +9,9 @@ Setup, once (Lighthouse stays out of the repo's package.json):
   mkdir -p /tmp/lh && cd /tmp/lh && npm i -E lighthouse@12.2.3
 A demo server (see README.md), e.g. on port 5811:
   DATABASE_URL=sqlite:////tmp/lh/demo.db SECRET_KEY=demo-secret .venv/bin/flask --app wsgi db upgrade
-  ... flask --app wsgi demo; ... flask --app wsgi run --port 5811
+  ... flask --app wsgi demo; THERAPIST_MFA=optional ... flask --app wsgi run --port 5811
+(the demo therapist has no second factor: with THERAPIST_MFA=required, the default, the therapist's
+pages would send Lighthouse to the two-step sign-in set-up page instead; docs/second-factor.md)
 
 Usage: `.venv/bin/python bench/lighthouse.py [--base http://127.0.0.1:5811] [--runs 3]`.
 Each page is run `--runs` times; the median score is printed. Logging in: the session cookie of
