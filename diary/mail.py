@@ -1,7 +1,8 @@
 """Outgoing email: plain text and HTML from templates/email/, sent over SMTP by Flask-Mail.
 
 Without MAIL_SERVER (development, `make run`) a message is written to the app log instead, so
-a password-reset link can be followed from the console. Emails never carry health data: they
+a password-reset link can be followed from the console; in production only its subject is (the
+address and the links stay out of the operator's log). Emails never carry health data: they
 say that something happened and link to the site, where the reader logs in (docs/mail.md).
 """
 
@@ -81,7 +82,12 @@ def deliver(to: str, subject: str, text: str, html: str) -> None:
     """Send rendered bodies over SMTP, or write them to the log when there is no MAIL_SERVER."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        log.info("Email (not sent: MAIL_SERVER is not set)\nTo: %s\nSubject: %s\n\n%s", to, subject, text)
+        if config.get("DIARY_ENV") == "production":
+            # A production log is read by operators and kept: no address, and no link (a reset
+            # link is a key to the account).
+            log.warning("Email not sent (MAIL_SERVER is not set): %s", subject)
+        else:
+            log.info("Email (not sent: MAIL_SERVER is not set)\nTo: %s\nSubject: %s\n\n%s", to, subject, text)
         return
     message = Message(
         subject=subject, recipients=[to], body=text, html=html, sender=config["MAIL_DEFAULT_SENDER"]

@@ -38,6 +38,18 @@ def test_without_a_mail_server_the_email_is_written_to_the_log(app, caplog):
     assert LINK in record.getMessage()
 
 
+def test_in_production_without_a_mail_server_the_log_holds_no_address_or_link(app, caplog):
+    app.config.update(MAIL_SERVER=None, DIARY_ENV="production")
+    with app.test_request_context(), caplog.at_level(logging.INFO, logger="diary.mail"):
+        send_email(
+            "sam@example.test", "Set a new password", "password_reset", reset_url=LINK, valid_minutes=60
+        )
+    [record] = [r for r in caplog.records if r.name == "diary.mail"]
+    assert "Set a new password" in record.getMessage()
+    assert "sam@example.test" not in record.getMessage()
+    assert "/reset/" not in record.getMessage()
+
+
 def test_a_failing_mail_server_raises_mail_not_sent(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())  # nobody listens there
     with app.test_request_context(), pytest.raises(MailNotSent):
