@@ -260,6 +260,7 @@ mutate: install
 bench: install
 	$(BIN)/python bench/put_day.py --postgres-url "$(TEST_POSTGRES_URL)" $(BENCH_ARGS)
 	$(BIN)/python bench/charts.py --postgres-url "$(TEST_POSTGRES_URL)"
+	$(BIN)/python bench/export.py --postgres-url "$(TEST_POSTGRES_URL)"
 
 # -- Housekeeping -----------------------------------------------------------------------------
 
