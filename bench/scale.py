@@ -244,8 +244,9 @@ def build(url: str, args) -> None:
                     with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
+                loaded = min(month + 30, args.days)
                 print(
-                    f"  {month + 30} days of every diary loaded, {time.perf_counter() - started:.0f} s",
+                    f"  {loaded} days of every diary loaded, {time.perf_counter() - started:.0f} s",
                     flush=True,
                 )
             print(f"  diaries loaded in {time.perf_counter() - started:.0f} s", flush=True)

@@ -116,6 +116,9 @@ class DayRecord(db.Model):
     __table_args__ = (
         UniqueConstraint("patient_id", "date", name="uq_day_records_patient_date"),
         CheckConstraint("soreness IS NULL OR soreness BETWEEN 0 AND 10", name="soreness_range"),
+        # What the windowed figures and the triage list count, read from the index alone
+        # (migration 0011, docs/performance.md "At clinic-network scale").
+        Index("ix_day_records_patient_date_figures", "patient_id", "date", "had_headache", "soreness", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -178,9 +181,11 @@ class MedicationIntake(db.Model):
     """One medication taken on a day, with its ICHD-3 class."""
 
     __tablename__ = "medication_intakes"
+    # A day's classes from the index alone (migration 0011).
+    __table_args__ = (Index("ix_medication_intakes_day_class", "day_id", "drug_class"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day_id: Mapped[int] = mapped_column(ForeignKey("day_records.id", ondelete="CASCADE"), index=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("day_records.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(SmallInteger)
     name: Mapped[str] = mapped_column(String(80))
     drug_class: Mapped[str] = mapped_column(String(32))
@@ -247,9 +252,14 @@ class AccessEvent(db.Model):
     """
 
     __tablename__ = "access_events"
+    # A patient's events by time; a therapist's (the daily list-read check): migration 0011.
+    __table_args__ = (
+        Index("ix_access_events_patient_at", "patient_id", "at"),
+        Index("ix_access_events_actor_at", "actor_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(80))
     actor_email: Mapped[str] = mapped_column(String(254))
