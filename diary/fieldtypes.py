@@ -19,8 +19,11 @@ class HourMinute(fields.Time):
     """A local time of day written HH:MM."""
 
     default_error_messages = {"invalid": "Give the time as HH:MM, for example 08:30."}
+    # What strptime's %H:%M takes (it allows one digit in each part), said in the OpenAPI.
+    PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5]?[0-9]$"
 
     def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": self.PATTERN, **kwargs.get("metadata", {})}
         super().__init__(format="%H:%M", **kwargs)
 
 

@@ -60,13 +60,39 @@ def _clock_line() -> str:
 
 
 def pytest_report_header(config):
+    lines = []
     if clock.travelled():
-        return _clock_line()
-    return None
+        lines.append(_clock_line())
+    if os.environ.get("TEST_BACKENDS"):
+        lines.append(f"database tests on: {', '.join(sorted(_backends_wanted()))} (TEST_BACKENDS)")
+    return lines or None
+
+
+def _backends_wanted() -> set[str]:
+    """TEST_BACKENDS=sqlite (or postgresql, or both comma-separated) keeps the database tests of
+    those backends only; unset, both run. `make test-dates` uses it to run each instant on one
+    database, alternating, so that the dated runs fit in CI's time (Makefile, TEST_DATES_BACKENDS)."""
+    wanted = {name.strip() for name in os.environ.get("TEST_BACKENDS", "").split(",") if name.strip()}
+    unknown = wanted - set(BACKENDS)
+    if unknown:
+        named, known = ", ".join(sorted(unknown)), ", ".join(BACKENDS)
+        raise pytest.UsageError(f"TEST_BACKENDS names {named}; known: {known}")
+    return wanted or set(BACKENDS)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under DIARY_TEST_NOW, tests whose clock lives outside this process cannot be travelled."""
+    """TEST_BACKENDS leaves out (deselects, visibly) the database tests of the other backend.
+    Under DIARY_TEST_NOW, tests whose clock lives outside this process cannot be travelled."""
+    wanted = _backends_wanted()
+    if wanted != set(BACKENDS):
+        kept, left_out = [], []
+        for item in items:
+            params = getattr(item, "callspec", None)
+            backend = params.params.get("backend") if params is not None else None
+            (left_out if backend is not None and backend not in wanted else kept).append(item)
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = kept
     if not clock.travelled():
         return
     for item in items:

@@ -13,6 +13,12 @@ from .common import StrictSchema
 BASE64URL = validate.Regexp(r"^[A-Za-z0-9_-]+={0,2}$", error="Give the key as base64url.")
 
 
+ENDPOINT_PATTERN = (
+    r"^https://(?![Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt](:|/|$))"
+    r"[A-Za-z0-9.-]*[A-Za-z][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][^\s]*)?$"
+)
+
+
 class ReminderSettingsSchema(StrictSchema):
     """`{enabled, time: "HH:MM", channels, skip_if_logged}`, time in the patient's own zone."""
 
@@ -37,7 +43,13 @@ class PushSubscriptionSchema(StrictSchema):
     # When the push service will end the subscription (ms since 1970), if it says: not kept,
     # since a push to an ended subscription answers 410 and removes it anyway.
     expiration_time = fields.Float(data_key="expirationTime", allow_none=True, load_default=None)
-    endpoint = fields.String(required=True, validate=validate.Length(1, 2048))
+    endpoint = fields.String(
+        required=True,
+        validate=validate.Length(1, 2048),
+        # The rule of _a_push_service below, for the OpenAPI: https, a host name with a letter in
+        # it (not an IP address), not localhost (in any case), an optional port, path and query.
+        metadata={"pattern": ENDPOINT_PATTERN},
+    )
     keys = fields.Nested(PushKeysSchema, required=True)
 
     @validates("endpoint")
