@@ -6,6 +6,7 @@ permission only when tapped."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -36,6 +37,22 @@ def registration_id(cdp, page) -> str:
     raise AssertionError("DevTools named no service worker registration")
 
 
+SHOWN = """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(shown => shown.map(
+    n => ({title: n.title, body: n.body, tag: n.tag, data: n.data})))"""
+
+
+def shown_until(page, done, seconds: float = 10.0) -> list[dict]:
+    """The notifications the service worker shows, polled until `done(shown)` holds. (Polled from
+    here: wait_for_function takes a promise the page returns for a truthy answer, and went on
+    before the notification was shown.)"""
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = page.evaluate(SHOWN)
+        if done(shown) or time.monotonic() > deadline:
+            return shown
+        page.wait_for_timeout(50)
+
+
 def test_a_push_is_shown_as_a_notification_and_a_tap_opens_today(phone, live_server, patient):
     context = phone()
     context.grant_permissions(["notifications"], origin=live_server.url)
@@ -52,16 +69,13 @@ def test_a_push_is_shown_as_a_notification_and_a_tap_opens_today(phone, live_ser
             "navigator.serviceWorker.ready.then(r => r.getNotifications())"
             ".then(shown => shown.forEach(n => n.close()))"
         )
+        shown_until(page, lambda shown: not shown)
         cdp.send(
             "ServiceWorker.deliverPushMessage",
             {"origin": live_server.url, "registrationId": registration, "data": json.dumps(message)},
         )
-        page.wait_for_function(
-            "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length === 1)",
-            polling=50,
-        )
-        return page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications()).then(([n]) => ({
-            title: n.title, body: n.body, tag: n.tag, data: n.data}))""")
+        [notification] = shown_until(page, lambda shown: len(shown) == 1)
+        return notification
 
     # A push naming another site (the server never sends one) still opens only the diary.
     for elsewhere in ("//evil.example/today", "/\\evil.example/today", "https://evil.example/"):
@@ -82,10 +96,7 @@ def test_a_push_is_shown_as_a_notification_and_a_tap_opens_today(phone, live_ser
         } catch { /* waitUntil refuses an event the browser did not send; the handler has run */ }
     }""")
     page.wait_for_url("**/today")
-    assert (
-        page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length)")
-        == 0
-    )
+    assert shown_until(page, lambda shown: not shown) == []
 
 
 def test_remind_me_asks_for_notifications_only_when_tapped(phone, live_server, patient):
