@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -272,6 +273,15 @@ def service_worker_ready(page) -> None:
         # A page whose navigation began while the worker was activating is not claimed.
         page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def until(page, expression: str, seconds: float = 15.0) -> None:
+    """Poll `expression` (which may give a promise) in the page until it is truthy. Not
+    wait_for_function: that takes a promise the page returns for a truthy answer at once."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still not true after {seconds} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 def offline_ready(page) -> None:

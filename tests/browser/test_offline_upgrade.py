@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import log_in, offline_ready, service_worker_ready
+from .conftest import log_in, offline_ready, service_worker_ready, until
 
 pytestmark = pytest.mark.browser
 BACKENDS = ("sqlite", "postgresql")
@@ -75,7 +75,7 @@ def test_days_queued_by_the_version_1_app_keep_their_meaning(phone, live_server,
     )
 
     page.evaluate("DiaryOffline.syncAll({force: true})")
-    page.wait_for_function("() => DiaryOffline.outbox.all().then((all) => all.length === 0)")
+    until(page, "DiaryOffline.outbox.all().then((all) => all.length === 0)")
 
     days = live_server.days(patient)
     assert days[free]["had_headache"] is False

@@ -16,7 +16,7 @@ from diary import redflags
 from diary.extensions import db
 from diary.models import TreatmentSession
 
-from .conftest import SHOTS, log_in, offline_ready, service_worker_ready, shot, tap_save
+from .conftest import SHOTS, log_in, offline_ready, service_worker_ready, shot, tap_save, until
 
 pytestmark = pytest.mark.browser
 BACKENDS = ("sqlite", "postgresql")
@@ -167,7 +167,7 @@ def test_a_sign_added_offline_from_its_advice_page_reaches_today_once_back_onlin
         time.sleep(0.2)
     day = live_server.days(patient)[today]
     assert day["soreness"] == 4 and day["had_headache"] is None  # the rest of the day is kept
-    page.wait_for_function("() => DiaryOffline.outbox.all().then((all) => all.length === 0)")
+    until(page, "DiaryOffline.outbox.all().then((all) => all.length === 0)")
     assert page.evaluate("DiaryOffline.outbox.all()") == []
 
 
