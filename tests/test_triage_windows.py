@@ -92,14 +92,15 @@ def _expected(patient) -> tuple:
 
 def test_triage_figures_agree_with_the_engine_wherever_the_windows_fall(users, therapist):
     rng = random.Random(20261201)
-    patients = [
-        users.patient(name="London", timezone="Europe/London"),
-        users.patient(name="Kiritimati", timezone="Pacific/Kiritimati"),
-        users.patient(name="London too", timezone="Europe/London"),
-    ]
-    for patient, headache_chance, heavy in zip(patients, (0.4, 0.9, 0.6), (False, True, False)):
-        link(patient, therapist)
-        _diary(patient, therapist, rng, headache_chance, heavy)
+    with clock.stopped_at(FIRST - timedelta(days=1)):  # the accounts start the day before the diaries
+        patients = [
+            users.patient(name="London", timezone="Europe/London"),
+            users.patient(name="Kiritimati", timezone="Pacific/Kiritimati"),
+            users.patient(name="London too", timezone="Europe/London"),
+        ]
+        for patient, headache_chance, heavy in zip(patients, (0.4, 0.9, 0.6), (False, True, False)):
+            link(patient, therapist)
+            _diary(patient, therapist, rng, headache_chance, heavy)
     seen = set()
     for day in DATES:
         with clock.stopped_at(day, time(12)):
