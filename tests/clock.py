@@ -82,6 +82,11 @@ def _zone(who: User | str | tzinfo | None) -> tzinfo:
     return who
 
 
+def utc(*args) -> datetime:
+    """A fixed instant in UTC: utc(2026, 3, 29, 1, 0)."""
+    return datetime(*args, tzinfo=UTC)
+
+
 def now(who: User | str | tzinfo | None = UTC) -> datetime:
     """The current instant (travelled or not), aware, in UTC or in `who`'s zone."""
     return datetime.now(_zone(who))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 import time
 from email.message import EmailMessage
@@ -24,11 +23,7 @@ from aiosmtpd.controller import Controller
 
 from diary.mail import SENDER_THREAD
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .servers import free_port
 
 
 class Mailbox:
@@ -100,7 +95,7 @@ def html_of(message: EmailMessage) -> str:
 @pytest.fixture
 def mailbox(request):
     """A real SMTP server for this test; the `app` fixture, when the test uses it, sends there."""
-    box = Mailbox(_free_port())
+    box = Mailbox(free_port())
     controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
     try:

@@ -8,7 +8,8 @@ import pytest
 
 from diary.mail import MailNotSent, absolute_url, send_email
 
-from .mailbox import _free_port, html_of, text_of
+from .mailbox import html_of, text_of
+from .servers import free_port
 
 LINK = "https://diary.clinic.test/reset/abc"
 
@@ -51,7 +52,7 @@ def test_in_production_without_a_mail_server_the_log_holds_no_address_or_link(ap
 
 
 def test_a_failing_mail_server_raises_mail_not_sent(app):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())  # nobody listens there
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nobody listens there
     with app.test_request_context(), pytest.raises(MailNotSent):
         send_email("sam@example.test", "Hi", "password_reset", reset_url=LINK, valid_minutes=60)
 

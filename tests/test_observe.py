@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import socket
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from diary.observe import _OurHandler, keyed_hash
 from . import clock
 from .conftest import test_config
 from .factories import day_body, link
+from .servers import free_port
 
 NOTE = "Migraine after the ZEBRA-WEDDING"
 TRIGGER = "zebra-trigger"
@@ -212,15 +212,10 @@ def test_ready_when_the_database_answers(client):
     assert response.get_json() == {"status": "ok"}
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # closed again when the block ends: nothing listens there
-
-
 def test_not_ready_when_the_database_does_not_answer():
+    closed = free_port()  # closed again once found: nothing listens there
     down = create_app(
-        test_config(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/diary?connect_timeout=2")
+        test_config(f"postgresql+psycopg://postgres@127.0.0.1:{closed}/diary?connect_timeout=2")
     )
     response = down.test_client().get("/api/v1/health/ready")
     assert response.status_code == 503

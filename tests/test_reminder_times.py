@@ -16,14 +16,12 @@ from diary.reminders import (
     reminder_message,
 )
 
+from .clock import utc
+
 LONDON = ZoneInfo("Europe/London")
 KIRITIMATI = ZoneInfo("Pacific/Kiritimati")  # UTC+14
 PAGO_PAGO = ZoneInfo("Pacific/Pago_Pago")  # UTC-11
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)  # reminders set long before
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

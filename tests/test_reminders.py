@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import stat
 import threading
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from flask import Flask
@@ -21,16 +21,13 @@ from diary.operations.reminders import add_push_subscription, send_due, update_r
 from diary.reminders import WORDS
 
 from . import clock
+from .clock import utc
 from .factories import make_day
 from .mailbox import mailbox  # noqa: F401  (the fixture)
 from .push import PRODUCTION_PUSH, PushService, unb64url
 
 DAY = date(2026, 12, 1)  # a Tuesday; London is on GMT
 SETTINGS = {"enabled": True, "time": "20:00", "channels": ["push", "email"], "skip_if_logged": True}
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture

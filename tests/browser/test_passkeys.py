@@ -69,17 +69,23 @@ def test_a_passkey_added_on_the_account_page_logs_in(localhost_phone, live_serve
     assert "a passkey" in page.locator("#two-step-title + .card").inner_text()
     shot(page, "passkey-added")
 
+    log_out_and_in_to_the_second_step(page, patient)
+    shot(page, "passkey-second-step")
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url("**/today")
+    assert page.get_by_role("link", name="Account").is_visible()
+    assert passkeys(live_server, patient) == [("Passkey", count_at_registration + 1)]  # its counter, kept
+
+
+def log_out_and_in_to_the_second_step(page, patient) -> None:
+    """Log out from a page with the Log out button, then give the password again: the login's
+    second step is shown."""
     page.get_by_role("button", name="Log out").first.click()
     page.wait_for_url("**/login")
     page.fill("#email", patient.email)
     page.fill("#password", patient.password)
     page.click("form.stack button[type=submit]")
     page.wait_for_url("**/login/two-step")
-    shot(page, "passkey-second-step")
-    page.get_by_role("button", name="Use a passkey").click()
-    page.wait_for_url("**/today")
-    assert page.get_by_role("link", name="Account").is_visible()
-    assert passkeys(live_server, patient) == [("Passkey", count_at_registration + 1)]  # its counter, kept
 
 
 def test_the_two_step_pages_have_no_serious_accessibility_violations(phone, patient, axe_source):
@@ -93,12 +99,7 @@ def test_the_two_step_pages_have_no_serious_accessibility_violations(phone, pati
     page.get_by_role("heading", name="Two-step sign-in is on").wait_for()
     assert violations(page, axe_source) == []
     page.get_by_role("link", name="I have saved these").click()
-    page.get_by_role("button", name="Log out").first.click()
-    page.wait_for_url("**/login")
-    page.fill("#email", patient.email)
-    page.fill("#password", patient.password)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url("**/login/two-step")
+    log_out_and_in_to_the_second_step(page, patient)
     assert violations(page, axe_source) == []
     assert page.locator("#code").get_attribute("autocomplete") == "one-time-code"
     assert page.locator("#code").get_attribute("inputmode") == "numeric"
