@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import current_app, g, request, session
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Forbidden
 
 from .. import passwords
@@ -25,8 +24,10 @@ from ..devices import describe_device
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import ROLES, LoginSession, User, utcnow
+from .rows import add_new
 
 log = logging.getLogger(__name__)
+EMAIL_TAKEN = "An account with this email already exists. Log in instead."
 
 
 class AccountDisabled(Forbidden):
@@ -55,7 +56,7 @@ def create_user(
     email = normalise_email(email)
     _check_password(password, email, display_name)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("An account with this email already exists. Log in instead.")
+        raise Conflict(EMAIL_TAKEN)
     user = User(
         email=email,
         password_hash=passwords.hash_password(password),
@@ -63,12 +64,7 @@ def create_user(
         role=role,
         timezone=timezone,
     )
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("An account with this email already exists. Log in instead.") from None
+    add_new(user, EMAIL_TAKEN)
     g.new_account_id = user.id  # its first login, on this device, is no news to email about
     return user
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
+from ..errors import Conflict
 from ..extensions import db
+
+
+def add_new(row, already_there: str):
+    """Add `row` and commit; 409 with `already_there` when a unique column says it exists
+    already (another request added the same just now), nothing changed."""
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(already_there) from None
+    return row
 
 
 def delete_owned(model, row_id: str, owner_column, owner_id: uuid.UUID) -> bool:

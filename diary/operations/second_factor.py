@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import pyotp
 from flask import request, session
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -40,6 +39,7 @@ from ..models import Passkey, RecoveryCode, TotpKey, User, utcnow
 from .accounts import end_login_session
 from .logins import _account as account_with_email  # the users commands' lookup
 from .logins import end_all_logins
+from .rows import add_new
 
 ISSUER = "Headache diary"  # the name an authenticator app shows beside the code
 RECOVERY_CODES = 10
@@ -197,6 +197,17 @@ def _relying_party() -> tuple[str, str]:
     return urlsplit(origin).hostname or "", origin
 
 
+def _expected(challenge: str) -> dict[str, Any]:
+    """What the browser's answer must match, for py_webauthn's verify_*_response: the challenge
+    this session was given (base64url) and this site."""
+    rp_id, origin = _relying_party()
+    return {
+        "expected_challenge": base64url_to_bytes(challenge),
+        "expected_rp_id": rp_id,
+        "expected_origin": origin,
+    }
+
+
 def _options(options) -> dict[str, Any]:
     return json.loads(options_to_json(options))
 
@@ -223,17 +234,11 @@ def passkey_registration_options(user: User) -> dict[str, Any]:
 
 def add_passkey(user: User, credential: dict, name: str) -> Passkey:
     """Keep a passkey the browser made with the options above (their challenge is used once)."""
-    rp_id, origin = _relying_party()
     challenge = session.pop(_REGISTRATION_CHALLENGE, None)
     if challenge is None:
         raise InvalidInput({"credential": ["Ask for new options first."]}, "The passkey was not added.")
     try:
-        verified = verify_registration_response(
-            credential=credential,
-            expected_challenge=base64url_to_bytes(challenge),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-        )
+        verified = verify_registration_response(credential=credential, **_expected(challenge))
     except (InvalidRegistrationResponse, ValueError, KeyError, TypeError):
         raise InvalidInput(
             {"credential": ["This passkey could not be checked."]}, "The passkey was not added."
@@ -245,13 +250,7 @@ def add_passkey(user: User, credential: dict, name: str) -> Passkey:
         sign_count=verified.sign_count,
         name=name,
     )
-    db.session.add(passkey)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("This passkey is already added.") from None
-    return passkey
+    return add_new(passkey, "This passkey is already added.")
 
 
 def passkeys_of(user: User) -> list[Passkey]:
@@ -295,7 +294,6 @@ def passkey_login_options(user: User) -> dict[str, Any]:
 
 
 def _use_passkey(user: User, credential: Any) -> bool:
-    rp_id, origin = _relying_party()
     challenge = session.pop(_LOGIN_CHALLENGE, None)
     if challenge is None or not isinstance(credential, dict):
         return False
@@ -311,9 +309,7 @@ def _use_passkey(user: User, credential: Any) -> bool:
     try:
         verified = verify_authentication_response(
             credential=credential,
-            expected_challenge=base64url_to_bytes(challenge),
-            expected_rp_id=rp_id,
-            expected_origin=origin,
+            **_expected(challenge),
             credential_public_key=key.public_key,
             credential_current_sign_count=key.sign_count,
         )
