@@ -3,6 +3,8 @@ erasure."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -27,6 +29,22 @@ from . import bp
 from .invitations import closed_page
 
 ERASED_KEY = "erased"
+
+
+def form_page(template: str) -> Callable:
+    """A page with a form: GET shows `template` with no errors, its fields filled in from the
+    query (a link may name an email); the view under it answers the POST."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def page(*args, **kwargs):
+            if request.method == "GET":
+                return render_template(template, form=request.args, errors={})
+            return view(*args, **kwargs)
+
+        return page
+
+    return decorate
 
 
 def _timezone_context() -> dict:
@@ -59,9 +77,8 @@ def index():
 @bp.route("/login", methods=["GET", "POST"])
 @rule("anyone")
 @login_limits
+@form_page("login.html")
 def login():
-    if request.method == "GET":
-        return render_template("login.html", form=request.args, errors={})
     user = operations.authenticate(request.form.get("email", ""), request.form.get("password", ""))
     if user is None:
         mark_login_failed()
@@ -171,6 +188,19 @@ def _account_page(*, password_errors=None, erase_errors=None, status: int = 200,
     ), status
 
 
+def password_refusal(act: Callable[[str], object]) -> dict | None:
+    """Call `act` with the password typed in the form; the errors to show beside the field when
+    the password is missing or `act` refuses it (InvalidInput), else None."""
+    try:
+        data = PasswordSchema().load({"password": request.form.get("password", "")})
+        act(data["password"])
+    except ValidationError as error:
+        return flatten_errors(error.messages)
+    except InvalidInput as error:
+        return error.errors
+    return None
+
+
 @bp.post("/account/password")
 @rule("logged_in", second_factor_setup=True)
 def change_password():
@@ -192,13 +222,9 @@ def change_password():
 @bp.post("/account/erase")
 @rule("patient_page")
 def erase_account():
-    try:
-        data = PasswordSchema().load({"password": request.form.get("password", "")})
-        operations.erase_account(current_user, data["password"])
-    except ValidationError as error:
-        return _account_page(erase_errors=flatten_errors(error.messages), status=422)
-    except InvalidInput as error:
-        return _account_page(erase_errors=error.errors, status=422)
+    errors = password_refusal(lambda password: operations.erase_account(current_user, password))
+    if errors is not None:
+        return _account_page(erase_errors=errors, status=422)
     logout_user()
     session[ERASED_KEY] = True
     return redirect(url_for("web.goodbye"))

@@ -75,23 +75,25 @@ def today():
 @bp.get("/days/<day:day>")
 @rule("patient_page")
 def day_page(day: date):
+    refusal = _out_of_diary(day)
+    return _editor(day) if refusal is None else refusal
+
+
+def _out_of_diary(day: date):
+    """None for a date of the diary; else a 404 that says why the date has no page (not come
+    yet, or too far back) and links to Today."""
     try:
         operations.check_diary_date(current_user, day)
     except InvalidInput as error:
-        return _out_of_diary(day, error)
-    return _editor(day)
-
-
-def _out_of_diary(day: date, error: InvalidInput):
-    """A 404 that says why a date has no page (not come yet, or too far back) and links to Today."""
-    when = "has not come yet" if day > current_user.today() else "is too far back"
-    return render_template(
-        "error.html",
-        title=f"{day.strftime('%A %-d %B %Y')} {when}",
-        detail=error.errors["date"][0],
-        back_url=url_for("web.today"),
-        back_label="Go to Today",
-    ), 404
+        when = "has not come yet" if day > current_user.today() else "is too far back"
+        return render_template(
+            "error.html",
+            title=f"{day.strftime('%A %-d %B %Y')} {when}",
+            detail=error.errors["date"][0],
+            back_url=url_for("web.today"),
+            back_label="Go to Today",
+        ), 404
+    return None
 
 
 # A save sent as a page is also kept on the phone until the server has handled it

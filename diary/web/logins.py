@@ -16,6 +16,7 @@ from ..ratelimits import password_reset_limits
 from ..schemas import flatten_errors
 from ..schemas.logins import PasswordResetRequestSchema, PasswordResetSchema
 from . import bp
+from .accounts import form_page
 
 RESET_MINUTES = int(password_reset.RESET_LIFETIME.total_seconds() // 60)
 
@@ -29,9 +30,8 @@ def _devices():
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @rule("anyone")
 @password_reset_limits
+@form_page("forgot_password.html")
 def forgot_password():
-    if request.method == "GET":
-        return render_template("forgot_password.html", form=request.args, errors={})
     try:
         data = PasswordResetRequestSchema().load({"email": request.form.get("email", "")})
     except ValidationError as error:

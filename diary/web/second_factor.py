@@ -10,16 +10,14 @@ import io
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from .. import second_factor as factors
 from ..access import rule
 from ..errors import Conflict, InvalidInput
 from ..operations import second_factor as two_step
 from ..ratelimits import mark_login_failed, second_step_limits
-from ..schemas import PasswordSchema, flatten_errors
 from . import bp
-from .accounts import _account_page, log_in
+from .accounts import _account_page, log_in, password_refusal
 
 SETUP = {"second_factor_setup": True}
 
@@ -112,12 +110,8 @@ def confirm_second_factor():
 @rule("logged_in", **SETUP)
 def turn_off_second_factor():
     """Two-step sign-in off, with the password: the app's key, the recovery codes, the passkeys."""
-    try:
-        data = PasswordSchema().load({"password": request.form.get("password", "")})
-        two_step.turn_off_second_factor(current_user, data["password"])
-    except ValidationError as error:
-        return _account_page(two_step_errors=flatten_errors(error.messages), status=422)
-    except InvalidInput as error:
-        return _account_page(two_step_errors=error.errors, status=422)
+    errors = password_refusal(lambda password: two_step.turn_off_second_factor(current_user, password))
+    if errors is not None:
+        return _account_page(two_step_errors=errors, status=422)
     flash("Two-step sign-in is off. Logging in needs only your password now.")
     return redirect(url_for("web.account", _anchor="main"))
