@@ -1,14 +1,16 @@
-"""What API views share: the JSON body, ETags and preconditions, the empty answer."""
+"""What API views share: the JSON body, ETags and preconditions, the empty answer, the 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, NotFound, UnsupportedMediaType
 
 from ..operations import NEW_DAY
 from ..versions import parse_version
+
+T = TypeVar("T")
 
 
 def json_body() -> Any:
@@ -42,3 +44,17 @@ def if_match() -> int | None:
 def no_content() -> Response:
     """204, with no body."""
     return current_app.response_class(status=204)
+
+
+def found(value: T | None, detail: str | None = None) -> T:
+    """`value`, or 404 (`detail` says why) when there is none."""
+    if value is None:
+        raise NotFound(detail)
+    return value
+
+
+def done(changed: bool, detail: str | None = None) -> Response:
+    """204 when the change was made, or 404 (`detail` says why) when there was nothing to change."""
+    if not changed:
+        raise NotFound(detail)
+    return no_content()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from werkzeug.exceptions import NotFound
 
 from .. import queries
 from ..access import rule
@@ -16,7 +15,7 @@ from ..schemas.logins import (
     PasswordResetSchema,
 )
 from . import bp
-from .helpers import no_content
+from .helpers import done, no_content
 
 # The one answer to a reset request, whether or not the address has an account.
 RESET_REQUESTED = (
@@ -41,7 +40,6 @@ def request_password_reset(data: dict):
 @rule("anyone")
 @bp.arguments(PasswordResetSchema)
 @bp.response(204)
-@bp.problems(404)
 def reset_password(data: dict, token: str):
     """Set a new password with a reset link's token; every login of the account ends"""
     password_reset.reset_password(token, data["password"])
@@ -59,9 +57,6 @@ def my_sessions():
 @bp.delete("/me/sessions/<uuid_text:login_id>")
 @rule("logged_in", second_factor_setup=True)
 @bp.response(204)
-@bp.problems(404)
 def end_session(login_id: str):
     """End one of my logins (its device is logged out at its next request)"""
-    if not logins.end_login(current_user, login_id):
-        raise NotFound("You have no such login.")
-    return no_content()
+    return done(logins.end_login(current_user, login_id), "You have no such login.")

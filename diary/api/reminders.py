@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import current_user
-from werkzeug.exceptions import NotFound
 
 from ..access import rule
 from ..operations import reminders
@@ -16,13 +15,12 @@ from ..schemas.reminders import (
     ReminderSettingsSchema,
 )
 from . import bp
-from .helpers import no_content
+from .helpers import done
 
 
 @bp.get("/patients/me/reminders")
 @rule("patient")
 @bp.response(200, ReminderSettingsSchema)
-@bp.problems(403)
 def get_reminders():
     """My daily reminder: on or off, the time in my time zone, how, and whether to skip a logged day"""
     return reminders.reminder_settings(current_user)
@@ -32,7 +30,6 @@ def get_reminders():
 @rule("patient")
 @bp.arguments(ReminderSettingsSchema)
 @bp.response(200, ReminderSettingsSchema)
-@bp.problems(403)
 def put_reminders(data: dict):
     """Set my daily reminder"""
     return reminders.update_reminders(current_user, data)
@@ -50,7 +47,6 @@ def push_public_key():
 @rule("patient")
 @bp.arguments(PushSubscriptionSchema)
 @bp.response(201, PushSubscriptionCreatedSchema)
-@bp.problems(403)
 def add_push_subscription(data: dict):
     """Send my reminders to this browser (its PushSubscription JSON)"""
     keys = data["keys"]
@@ -60,9 +56,6 @@ def add_push_subscription(data: dict):
 @bp.delete("/patients/me/push-subscriptions/<uuid_text:subscription_id>")
 @rule("patient")
 @bp.response(204)
-@bp.problems(403, 404)
 def remove_push_subscription(subscription_id: str):
     """Stop sending my reminders to a browser"""
-    if not reminders.remove_push_subscription(current_user, subscription_id):
-        raise NotFound()
-    return no_content()
+    return done(reminders.remove_push_subscription(current_user, subscription_id))

@@ -4,7 +4,10 @@ routes (`second_factor_setup`, diary/access.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_login import current_user
+from marshmallow import Schema
 
 from ..access import rule
 from ..errors import problem
@@ -108,12 +111,27 @@ def _second_step(method: str, code):
     return establish_login(user)
 
 
-@bp.post("/auth/login/second-factor")
-@rule("anyone")
-@second_step_limits
-@bp.arguments(SecondStepSchema)
-@bp.response(200, UserSchema)
-@bp.problems(401, 429)
+def second_step_route(path: str, body: type[Schema]) -> Callable:
+    """A route that finishes a login waiting for its second step, with what `body` holds:
+    anyone may call it, as often as second_step_limits allows; it answers the user, or 401."""
+    declared = (
+        bp.post(path),
+        rule("anyone"),
+        second_step_limits,
+        bp.arguments(body),
+        bp.response(200, UserSchema),
+        bp.problems(401, 429),
+    )
+
+    def declare(view: Callable) -> Callable:
+        for decorator in reversed(declared):  # the last one first, as when written above the view
+            view = decorator(view)
+        return view
+
+    return declare
+
+
+@second_step_route("/auth/login/second-factor", SecondStepSchema)
 def login_second_factor(data: dict):
     """The second step of a login that answered 202: a code from the app, or a recovery code"""
     return _second_step(data["method"], data["code"])
@@ -131,12 +149,7 @@ def passkey_login_options():
     return operations.passkey_login_options(user)
 
 
-@bp.post("/auth/login/passkey")
-@rule("anyone")
-@second_step_limits
-@bp.arguments(CredentialSchema)
-@bp.response(200, UserSchema)
-@bp.problems(401, 429)
+@second_step_route("/auth/login/passkey", CredentialSchema)
 def login_passkey(data: dict):
     """The second step of a login that answered 202, with a passkey"""
     return _second_step(PASSKEY, data["credential"])

@@ -18,7 +18,7 @@ from ..schemas.sharing import (
     TriageSchema,
 )
 from . import bp
-from .helpers import no_content
+from .helpers import done
 
 
 @bp.post("/patients/me/share-codes")
@@ -58,9 +58,7 @@ def my_links():
 @bp.response(204)
 def revoke_link(link_id: str):
     """Stop sharing with a therapist"""
-    if not operations.revoke_link(current_user, link_id):
-        raise NotFound()
-    return no_content()
+    return done(operations.revoke_link(current_user, link_id))
 
 
 @bp.get("/patients")
