@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from .. import charts, queries
 from ..access import rule
+from ..charts.ranges import parameters_text
 from ..clinical.effects import DEFAULT_WINDOW
 from ..errors import InvalidInput
 from ..models import User
@@ -24,7 +25,7 @@ from . import bp
 
 # "Chart: <what it shows> (<its query parameters>)", from the table of charts.
 SUMMARIES = {
-    entry.name: f"Chart: {entry.about} ({entry.range.parameters})" for entry in charts.CHARTS.values()
+    entry.name: f"Chart: {entry.about} ({parameters_text(entry.range)})" for entry in charts.CHARTS.values()
 }
 
 

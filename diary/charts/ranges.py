@@ -25,6 +25,7 @@ from .words import THERAPIST, WORDS, Words
 
 MAX_DAYS = 2000  # the longest range a chart draws (5 years of diary is 1,827 days)
 ONE_DAY = timedelta(days=1)
+Bound = date | None  # `from` or `to` of a range; None where the query leaves it open
 
 
 class RangeError(ValueError):
@@ -42,8 +43,8 @@ class ChartInput:
     days: Sequence[DayFacts]
     sessions: Sequence[SessionFacts]
     today: date
-    first: date | None
-    last: date | None
+    first: Bound
+    last: Bound
     window: int
     audience: str = THERAPIST  # who reads the chart (words.AUDIENCES)
 
@@ -71,7 +72,7 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _check_order(first: date | None, last: date | None) -> None:
+def _check_order(first: Bound, last: Bound) -> None:
     if first is not None and last is not None and first > last:
         raise RangeError("from", "`from` is after `to`.")
 
@@ -81,16 +82,7 @@ class _TimeRange:
     months: int  # shown by default, up to today
     per_session: ClassVar[bool] = False  # a time chart: a range of days, no effect window
 
-    @property
-    def parameters(self) -> str:
-        """The query parameters, for the API description."""
-        return (
-            f"`from`/`to`, default the last {self.months} months, from the diary's first day at the earliest"
-        )
-
-    def resolve(
-        self, today: date, first: date | None, last: date | None, start: date | None = None
-    ) -> tuple[date, date]:
+    def resolve(self, today: date, first: Bound, last: Bound, start: Bound = None) -> tuple[date, date]:
         """`first` to `last`, defaults filled in, never past today; a default `first` is no
         earlier than `start`, the diary's first day. Raises RangeError."""
         _check_order(first, last)
@@ -106,15 +98,9 @@ class _TimeRange:
             raise RangeError("from", f"Ask for at most {MAX_DAYS} days at a time.")
         return first, last
 
-    def days_to_load(
-        self,
-        first: date | None,
-        last: date | None,
-        sessions: Sequence[SessionFacts],
-        today: date,
-        window: int = DEFAULT_WINDOW,
-    ) -> tuple[date, date]:
-        """The dates whose day records the chart reads."""
+    def days_to_load(self, first: Bound, last: Bound, *_sessions_today_window) -> tuple[date, date]:
+        """The dates whose day records the chart reads: the range's own (the sessions, today and
+        the window, which Sessions.days_to_load also takes, change nothing here)."""
         if first is None or last is None:
             raise ValueError("the range of a time chart comes from resolve")
         return self._load_from(first), last
@@ -161,31 +147,20 @@ class Sessions:
     latest: int
     per_session: ClassVar[bool] = True  # a chart of sessions, each with its effect window
 
-    @property
-    def parameters(self) -> str:
-        """The query parameters, for the API description."""
-        return (
-            f"sessions from `from` to `to`, the latest {self.latest}; `window` {MIN_WINDOW}-{MAX_WINDOW} days"
-        )
-
-    def resolve(
-        self, today: date, first: date | None, last: date | None, start: date | None = None
-    ) -> tuple[date | None, date | None]:
+    def resolve(self, today: date, first: Bound, last: Bound, start: Bound = None) -> tuple[Bound, Bound]:
         """`first` and `last` as given (`start` plays no part: the latest sessions are shown).
         Raises RangeError when they are out of order."""
         _check_order(first, last)
         return first, last
 
-    def shown(
-        self, sessions: Iterable[SessionFacts], first: date | None, last: date | None
-    ) -> list[SessionFacts]:
+    def shown(self, sessions: Iterable[SessionFacts], first: Bound, last: Bound) -> list[SessionFacts]:
         """The sessions the chart draws: those in the range, the most recent `latest`."""
         return _in_range(sorted(sessions, key=lambda s: s.date), first, last)[-self.latest :]
 
     def days_to_load(
         self,
-        first: date | None,
-        last: date | None,
+        first: Bound,
+        last: Bound,
         sessions: Sequence[SessionFacts],
         today: date,
         window: int = DEFAULT_WINDOW,
@@ -206,7 +181,16 @@ class Sessions:
         return sorted(effects, key=lambda e: e.date), len(_in_range(given.sessions, given.first, given.last))
 
 
-def _in_range(sessions: Iterable[SessionFacts], first: date | None, last: date | None) -> list[SessionFacts]:
+def parameters_text(chart_range: Days | Months | Sessions) -> str:
+    """A range's query parameters, for the API description."""
+    if isinstance(chart_range, Sessions):
+        window = f"`window` {MIN_WINDOW}-{MAX_WINDOW} days"
+        return f"sessions from `from` to `to`, the latest {chart_range.latest}; {window}"
+    default = f"default the last {chart_range.months} months, from the diary's first day at the earliest"
+    return f"`from`/`to`, {default}"
+
+
+def _in_range(sessions: Iterable[SessionFacts], first: Bound, last: Bound) -> list[SessionFacts]:
     return [s for s in sessions if (first is None or s.date >= first) and (last is None or s.date <= last)]
 
 
@@ -224,7 +208,7 @@ def elapsed_days(label: str, today: date) -> int:
     return elapsed_between(month.first_day, month.last_day, today)
 
 
-def months_span(rows: Sequence[MonthRow], today: date) -> tuple[date | None, date | None]:
+def months_span(rows: Sequence[MonthRow], today: date) -> tuple[Bound, Bound]:
     """The first day of the first month to the last day of the last one, never past today."""
     if not rows:
         return None, None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from ..clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
 from ..vocabulary import DRUG_CLASS_NAMES, DRUG_CLASS_PLAIN_NAMES
@@ -41,33 +42,29 @@ class Words:
         return f"{self.class_names[reason].lower()} on {CLASS_DAY_LIMITS[reason]}+ days"
 
 
+class Said(NamedTuple):
+    """One of the Words as each reader reads it (the fields are named after the readers)."""
+
+    therapist: str | Mapping[str, str]
+    patient: str | Mapping[str, str]
+
+
+_SAID = {
+    "medication_days": Said("acute medication days", "painkiller days"),
+    "medication_day": Said("acute medication day", "painkiller day"),
+    "medication_mark": Said("Acute medication", "Painkiller day"),
+    "peak": Said("peak", "worst pain"),
+    "peak_name": Said("Peak intensity", "Worst pain"),
+    "mean": Said("mean peak", "average worst pain"),
+    "class_names": Said(DRUG_CLASS_NAMES, DRUG_CLASS_PLAIN_NAMES),
+    "several_classes": Said("several classes", "more than one kind"),
+    "a_limit": Said("an ICHD-3 medication-overuse limit", "a limit doctors check for"),
+    "over_limit": Said("overuse", "over a limit doctors check for"),
+    "other_classes": Said("triptans and other classes", "migraine medicines and other kinds"),
+}
 WORDS = {
-    THERAPIST: Words(
-        medication_days="acute medication days",
-        medication_day="acute medication day",
-        medication_mark="Acute medication",
-        peak="peak",
-        peak_name="Peak intensity",
-        mean="mean peak",
-        class_names=DRUG_CLASS_NAMES,
-        several_classes="several classes",
-        a_limit="an ICHD-3 medication-overuse limit",
-        over_limit="overuse",
-        other_classes="triptans and other classes",
-    ),
-    PATIENT: Words(
-        medication_days="painkiller days",
-        medication_day="painkiller day",
-        medication_mark="Painkiller day",
-        peak="worst pain",
-        peak_name="Worst pain",
-        mean="average worst pain",
-        class_names=DRUG_CLASS_PLAIN_NAMES,
-        several_classes="more than one kind",
-        a_limit="a limit doctors check for",
-        over_limit="over a limit doctors check for",
-        other_classes="migraine medicines and other kinds",
-    ),
+    reader: Words(**{field: getattr(said, reader) for field, said in _SAID.items()})
+    for reader in (THERAPIST, PATIENT)
 }
 AUDIENCES = tuple(WORDS)
 
