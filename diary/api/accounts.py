@@ -11,15 +11,7 @@ from ..access import rule
 from ..errors import Conflict, problem
 from ..operations import second_factor
 from ..ratelimits import login_limits, mark_login_failed, registration_limit
-from ..schemas import (
-    CsrfSchema,
-    LoginSchema,
-    PasswordChangeSchema,
-    PasswordSchema,
-    ProfileSchema,
-    RegisterSchema,
-    UserSchema,
-)
+from ..schemas import accounts as schemas
 from ..schemas.second_factor import SecondStepNeededSchema
 from . import bp
 from .helpers import no_content
@@ -28,8 +20,8 @@ from .helpers import no_content
 @bp.post("/auth/register")
 @rule("anyone")
 @registration_limit
-@bp.arguments(RegisterSchema)
-@bp.response(201, UserSchema)
+@bp.arguments(schemas.RegisterSchema)
+@bp.response(201, schemas.UserSchema)
 @bp.problems(403, 409, 429)
 def register(data: dict):
     """Create a patient account and log in (with REGISTRATION=invite_only, through an invitation)"""
@@ -37,16 +29,14 @@ def register(data: dict):
         user = operations.register_patient(**data)
     except Conflict as error:
         return problem(409, "Email already registered", str(error))
-    operations.start_login_session(user)
-    login_user(user)
-    return user
+    return establish_login(user)
 
 
 @bp.post("/auth/login")
 @rule("anyone")
 @login_limits
-@bp.arguments(LoginSchema)
-@bp.response(200, UserSchema)
+@bp.arguments(schemas.LoginSchema)
+@bp.response(200, schemas.UserSchema)
 @bp.alt_response(202, schema=SecondStepNeededSchema, description="Right password; a second step is due")
 @bp.problems(401, 429)
 def login(data: dict):
@@ -79,7 +69,7 @@ def logout():
 
 @bp.get("/auth/csrf")
 @rule("anyone")
-@bp.response(200, CsrfSchema)
+@bp.response(200, schemas.CsrfSchema)
 def csrf_token():
     """The CSRF token to send as X-CSRFToken"""
     return {"csrf_token": generate_csrf()}
@@ -87,7 +77,7 @@ def csrf_token():
 
 @bp.get("/me")
 @rule("logged_in", second_factor_setup=True)
-@bp.response(200, UserSchema)
+@bp.response(200, schemas.UserSchema)
 def me():
     """The logged-in user"""
     return current_user
@@ -95,8 +85,8 @@ def me():
 
 @bp.patch("/me")
 @rule("logged_in", second_factor_setup=True)
-@bp.arguments(ProfileSchema)
-@bp.response(200, UserSchema)
+@bp.arguments(schemas.ProfileSchema)
+@bp.response(200, schemas.UserSchema)
 def update_me(changes: dict):
     """Change display name or time zone"""
     return operations.update_profile(current_user, changes)
@@ -104,7 +94,7 @@ def update_me(changes: dict):
 
 @bp.put("/me/password")
 @rule("logged_in", second_factor_setup=True)
-@bp.arguments(PasswordChangeSchema)
+@bp.arguments(schemas.PasswordChangeSchema)
 @bp.response(204)
 def change_password(data: dict):
     """Change my password; every other login of mine ends"""
@@ -114,7 +104,7 @@ def change_password(data: dict):
 
 @bp.delete("/me")
 @rule("patient")
-@bp.arguments(PasswordSchema)
+@bp.arguments(schemas.PasswordSchema)
 @bp.response(204)
 @bp.problems(403)
 def erase_me(data: dict):

@@ -81,37 +81,46 @@ LATEST = date(2999, 12, 31)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class DayField(fields.Date):
+class _OnCalendar:
+    """A field (with fields.Date or fields.String after it) whose value lies from `earliest` to
+    `latest`, else the error "off_calendar"; `parse` makes the value of what that field read."""
+
+    earliest: date | Month
+    latest: date | Month
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        found = self.parse(super()._deserialize(value, attr, data, **kwargs))
+        if not self.earliest <= found <= self.latest:
+            raise self.make_error("off_calendar")
+        return found
+
+
+class DayField(_OnCalendar, fields.Date):
     """A date written YYYY-MM-DD, from EARLIEST to LATEST."""
 
+    earliest, latest = EARLIEST, LATEST
     default_error_messages = {
         "invalid": "Give the date as YYYY-MM-DD.",
         "off_calendar": f"Give a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}.",
     }
 
-    def _deserialize(self, value, attr, data, **kwargs) -> date:
-        day = super()._deserialize(value, attr, data, **kwargs)
-        if not EARLIEST <= day <= LATEST:
-            raise self.make_error("off_calendar")
+    def parse(self, day: date) -> date:
         return day
 
 
-class MonthField(fields.String):
+class MonthField(_OnCalendar, fields.String):
     """A calendar month written YYYY-MM, from EARLIEST's to LATEST's."""
 
+    earliest, latest = Month.of(EARLIEST), Month.of(LATEST)
     default_error_messages = {
         "invalid": "Give the month as YYYY-MM.",
-        "off_calendar": f"Give a month from {Month.of(EARLIEST).label} to {Month.of(LATEST).label}.",
+        "off_calendar": f"Give a month from {earliest.label} to {latest.label}.",
     }
 
-    def _deserialize(self, value, attr, data, **kwargs) -> Month:
-        text = super()._deserialize(value, attr, data, **kwargs)
+    def parse(self, text: str) -> Month:
         if not _MONTH.match(text):
             raise self.make_error("invalid")
-        month = Month(*(int(part) for part in text.split("-")))
-        if not Month.of(EARLIEST) <= month <= Month.of(LATEST):
-            raise self.make_error("off_calendar")
-        return month
+        return Month(*(int(part) for part in text.split("-")))
 
 
 @dataclass(frozen=True)

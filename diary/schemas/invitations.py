@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from .accounts import EmailAddress
 from .common import StrictSchema
-from .sharing import TherapistContactSchema
+from .sharing import TherapistContactSchema, TherapistNameSchema
 
 
 class InvitationBodySchema(StrictSchema):
@@ -34,10 +34,6 @@ class InvitationSchema(Schema):
 
 class InvitationListSchema(Schema):
     invitations = fields.List(fields.Nested(InvitationSchema))
-
-
-class TherapistNameSchema(Schema):
-    display_name = fields.String()
 
 
 class InvitationPreviewSchema(Schema):

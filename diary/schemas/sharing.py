@@ -30,8 +30,11 @@ class LinkCreatedSchema(Schema):
     patient = fields.Nested(PersonSchema)
 
 
-class TherapistContactSchema(Schema):
+class TherapistNameSchema(Schema):
     display_name = fields.String()
+
+
+class TherapistContactSchema(TherapistNameSchema):
     email = fields.String()
 
 
