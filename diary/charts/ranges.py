@@ -21,7 +21,7 @@ from .. import clinical
 from ..clinical import DayFacts, MonthRow, SessionEffect, SessionFacts
 from ..clinical.effects import DEFAULT_WINDOW, MAX_WINDOW, MIN_WINDOW
 from ..clinical.periods import Month
-from .words import THERAPIST, WORDS, Words
+from .words import THERAPIST, WORDS, Words, session_labels, sessions_shown_text
 
 MAX_DAYS = 2000  # the longest range a chart draws (5 years of diary is 1,827 days)
 ONE_DAY = timedelta(days=1)
@@ -169,16 +169,40 @@ class Sessions:
         chosen = self.shown(sessions, first, last)
         return clinical.effects_window(chosen, window, today) if chosen else None
 
-    def effects(self, given: ChartInput) -> tuple[list[SessionEffect], int]:
-        """The effects of the shown sessions, oldest first, and how many sessions the range holds."""
+    def effects(self, given: ChartInput) -> ShownEffects:
+        """The effects of the shown sessions, oldest first, with their labels and how many they are
+        of the sessions in range."""
         wanted = {s.id for s in self.shown(given.sessions, given.first, given.last)}
         # Every session goes in: the next session cuts a session's after window short.
-        effects = [
-            e
-            for e in clinical.session_effects(given.days, given.sessions, given.today, given.window)
-            if e.session_id in wanted
-        ]
-        return sorted(effects, key=lambda e: e.date), len(_in_range(given.sessions, given.first, given.last))
+        effects = sorted(
+            (
+                e
+                for e in clinical.session_effects(given.days, given.sessions, given.today, given.window)
+                if e.session_id in wanted
+            ),
+            key=lambda e: e.date,
+        )
+        return ShownEffects(
+            effects,
+            session_labels([e.date for e in effects], given.today),
+            sessions_shown_text(len(effects), len(_in_range(given.sessions, given.first, given.last))),
+        )
+
+
+@dataclass(frozen=True)
+class ShownEffects:
+    """What a chart of sessions draws: the effects of its sessions, and the words for them."""
+
+    effects: list[SessionEffect]  # oldest first
+    labels: list[str]  # each session's short label (words.session_labels)
+    about: str  # how many sessions are shown of those in range (words.sessions_shown_text)
+
+    @property
+    def span(self) -> tuple[Bound, Bound]:
+        """The first and the last shown session's dates; None and None without any."""
+        if not self.effects:
+            return None, None
+        return self.effects[0].date, self.effects[-1].date
 
 
 def parameters_text(chart_range: Days | Months | Sessions) -> str:

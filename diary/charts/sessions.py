@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .ranges import elapsed_between
 from .style import FREE, HEADACHE, figure, hatched
-from .words import mean_text, plural_text, session_labels, sessions_shown_text
+from .words import mean_text, plural_text
 
 if TYPE_CHECKING:
     from . import Chart
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 def draw(chart: Chart, given: ChartInput) -> dict:
     """A pair of stacked bars a session: its `window` days before (pre) and after (post)."""
     today, window, words = given.today, given.window, given.words
-    effects, total = chart.range.effects(given)
-    labels = session_labels([e.date for e in effects], today)
+    shown = chart.range.effects(given)
+    effects, labels = shown.effects, shown.labels
     outer: list[str] = []
     inner: list[str] = []
     headache: list[int] = []
@@ -68,9 +68,7 @@ def draw(chart: Chart, given: ChartInput) -> dict:
             "hovertemplate": "%{customdata} not logged<extra></extra>",
         },
     ]
-    first = effects[0].date if effects else None
-    last = effects[-1].date if effects else None
-    about = sessions_shown_text(len(effects), total)
+    about = shown.about
     summary = f"Headache days in the {plural_text(window, 'day')} before and after each session, {about}" + (
         ": "
         + "; ".join(
@@ -87,7 +85,7 @@ def draw(chart: Chart, given: ChartInput) -> dict:
         chart,
         data,
         summary,
-        (first, last),
+        shown.span,
         subtitle=f"{plural_text(window, 'day')} before (pre) and after (post) · {about}",
         height=360,
         barmode="stack",

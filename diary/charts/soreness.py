@@ -9,7 +9,7 @@ from .. import clinical
 from ..clinical.effects import PROLONGED_FROM_DAY, PROLONGED_SORENESS, RESOLVED_SORENESS
 from .ranges import elapsed_between
 from .style import MISSING, SERIES, figure
-from .words import plural_text, session_labels, sessions_shown_text
+from .words import plural_text
 
 if TYPE_CHECKING:
     from . import Chart
@@ -24,9 +24,9 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     The registry shows at most len(SERIES) sessions: each has its own colour and marker shape.
     """
     today, window = given.today, given.window
-    effects, total = chart.range.effects(given)
+    shown = chart.range.effects(given)
+    effects, labels = shown.effects, shown.labels
     index = clinical.index_days(given.days)
-    labels = session_labels([e.date for e in effects], today)
     data: list[dict] = []
     gap_x: list[int] = []
     gap_y: list[float] = []
@@ -107,7 +107,7 @@ def draw(chart: Chart, given: ChartInput) -> dict:
             "font": {"size": 12},
         },
     ]
-    about = sessions_shown_text(len(effects), total)
+    about = shown.about
     parts = []
     for effect, label in zip(effects, labels):
         highest = effect.after.max_soreness
@@ -127,13 +127,11 @@ def draw(chart: Chart, given: ChartInput) -> dict:
     summary = f"Muscle soreness (0-10) on the days after each session, {about}" + (
         ": " + "; ".join(parts) + "." if parts else ". No treatment session yet."
     )
-    first = effects[0].date if effects else None
-    last = effects[-1].date if effects else None
     return figure(
         chart,
         data,
         summary,
-        (first, last),
+        shown.span,
         subtitle=f"Up to {plural_text(window, 'day')} after each session · {about}",
         height=360,
         xaxis={
