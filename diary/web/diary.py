@@ -10,18 +10,17 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
-from .. import operations, queries, redflags, safety
-from .. import vocabulary as vocab
+from .. import operations, queries, safety
 from ..access import rule
 from ..errors import Conflict, InvalidInput, StaleVersion
 from ..schemas import EARLIEST, day_schema
 from ..versions import parse_version
 from . import bp
 from .forms import (
+    EDITOR_FIXED,
     asks_headache_flags,
     day_to_form,
     editor_layout,
-    has_errors,
     load_day_form,
     load_quick_form,
 )
@@ -38,28 +37,24 @@ def _editor(day: date, *, form=None, errors=None, status: int = 200, notice: str
         form = MultiDict(form)
         form["headache_today"] = "yes"
     errors = errors or {}
-    layout = editor_layout(form, errors, queries.remembered_medications(current_user))
     context = dict(
+        EDITOR_FIXED,
         day=day,
         today=today,
         is_today=day == today,
         record=record,
         form=form,
         errors=errors,
-        layout=layout,
-        has_errors=has_errors,
+        layout=editor_layout(form, errors, queries.remembered_medications(current_user)),
         notice=notice,
-        vocab=vocab,
         answering_yes=answering_yes,
         yes_url=url_for(
             "web.today" if day == today else "web.day_page",
             **({} if day == today else {"day": day}),
             headache="yes",
         ),
-        catalogue=vocab.MEDICATION_CATALOGUE,
         previous_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1) if day < today else None,
-        redflags=redflags,
         needling=safety.needling_question(current_user, current_user, day),
         headache_flags_open=asks_headache_flags(form),
     )

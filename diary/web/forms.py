@@ -183,6 +183,15 @@ class EditorLayout:
     new_medication: int
 
 
+# What day.html reads that is the same on every day page, the offline copy's too (web/pwa.py).
+EDITOR_FIXED = {
+    "has_errors": has_errors,
+    "vocab": vocab,
+    "catalogue": vocab.MEDICATION_CATALOGUE,
+    "redflags": redflags,
+}
+
+
 def editor_layout(
     form: MultiDict, errors: dict[str, list[str]], remembered: list[tuple[str, str]]
 ) -> EditorLayout:

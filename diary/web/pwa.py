@@ -23,10 +23,9 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from .. import redflags
-from .. import vocabulary as vocab
 from ..access import rule
 from . import bp
-from .forms import editor_layout, has_errors
+from .forms import EDITOR_FIXED, editor_layout
 
 THEME_COLOUR = "#1d5c85"
 BACKGROUND_COLOUR = "#f2f5f8"
@@ -181,6 +180,7 @@ def offline_day():
     """The Today screen and day editor with nothing filled in, for use without a network."""
     form: MultiDict = MultiDict()
     context = dict(
+        EDITOR_FIXED,
         day=SHELL_DATE,
         today=SHELL_DATE,
         is_today=True,
@@ -188,14 +188,10 @@ def offline_day():
         form=form,
         errors={},
         layout=editor_layout(form, {}, []),
-        has_errors=has_errors,
         notice=None,
-        vocab=vocab,
-        catalogue=vocab.MEDICATION_CATALOGUE,
         previous_day=SHELL_DATE - timedelta(days=1),
         next_day=None,
         shell=True,
-        redflags=redflags,
         needling=None,
         headache_flags_open=False,
     )
