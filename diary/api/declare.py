@@ -15,6 +15,7 @@ decorators (docs/api.md "How the API is declared").
 from __future__ import annotations
 
 import http
+from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
@@ -155,6 +156,18 @@ class AccessPlugin(BasePlugin):
                         "description": "The token of GET /auth/csrf (docs/api.md).",
                     }
                 )
+
+
+def stacked(*decorators: Callable) -> Callable:
+    """One decorator made of several, as if written one above the other over the view (the first
+    outermost): for a stack that several routes share."""
+
+    def decorate(view: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
 
 
 def schema_name(schema) -> str:

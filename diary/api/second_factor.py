@@ -28,13 +28,17 @@ from ..schemas.second_factor import (
 from ..second_factor import PASSKEY
 from . import bp
 from .accounts import establish_login
+from .declare import stacked
 from .helpers import no_content
 
-SETUP = {"second_factor_setup": True}
+
+def setup_route(method: str, path: str) -> Callable:
+    """A route of setting two-step sign-in up: any logged-in user may call it, a therapist who
+    must set it up first too (`second_factor_setup`, diary/access.py)."""
+    return stacked(bp.route(path, methods=[method]), rule("logged_in", second_factor_setup=True))
 
 
-@bp.post("/me/mfa/totp")
-@rule("logged_in", **SETUP)
+@setup_route("POST", "/me/mfa/totp")
 @bp.response(201, TotpKeySchema)
 @bp.problems(409)
 def start_totp():
@@ -43,8 +47,7 @@ def start_totp():
     return {"secret": secret, "otpauth_uri": uri}
 
 
-@bp.post("/me/mfa/totp/confirm")
-@rule("logged_in", **SETUP)
+@setup_route("POST", "/me/mfa/totp/confirm")
 @bp.arguments(CodeSchema)
 @bp.response(200, RecoveryCodesSchema)
 @bp.problems(409)
@@ -53,8 +56,7 @@ def confirm_totp(data: dict):
     return {"recovery_codes": operations.confirm_totp(current_user, data["code"])}
 
 
-@bp.delete("/me/mfa/totp")
-@rule("logged_in", **SETUP)
+@setup_route("DELETE", "/me/mfa/totp")
 @bp.arguments(PasswordSchema)
 @bp.response(204)
 @bp.problems(403)
@@ -64,16 +66,14 @@ def turn_off_totp(data: dict):
     return no_content()
 
 
-@bp.post("/me/mfa/passkeys/options")
-@rule("logged_in", **SETUP)
+@setup_route("POST", "/me/mfa/passkeys/options")
 @bp.response(200, WebAuthnOptionsSchema)
 def passkey_registration_options():
     """Options for navigator.credentials.create(); the next POST /me/mfa/passkeys answers them"""
     return operations.passkey_registration_options(current_user)
 
 
-@bp.post("/me/mfa/passkeys")
-@rule("logged_in", **SETUP)
+@setup_route("POST", "/me/mfa/passkeys")
 @bp.arguments(PasskeyBodySchema)
 @bp.response(201, PasskeySchema)
 @bp.problems(409)
@@ -82,16 +82,14 @@ def add_passkey(data: dict):
     return operations.add_passkey(current_user, data["credential"], data["name"])
 
 
-@bp.get("/me/mfa/passkeys")
-@rule("logged_in", **SETUP)
+@setup_route("GET", "/me/mfa/passkeys")
 @bp.response(200, PasskeyListSchema)
 def list_passkeys():
     """My passkeys"""
     return {"passkeys": operations.passkeys_of(current_user)}
 
 
-@bp.delete("/me/mfa/passkeys/<uuid_text:passkey_id>")
-@rule("logged_in", **SETUP)
+@setup_route("DELETE", "/me/mfa/passkeys/<uuid_text:passkey_id>")
 @bp.arguments(PasswordSchema)
 @bp.response(204)
 @bp.problems(403, 404)
@@ -114,7 +112,7 @@ def _second_step(method: str, code):
 def second_step_route(path: str, body: type[Schema]) -> Callable:
     """A route that finishes a login waiting for its second step, with what `body` holds:
     anyone may call it, as often as second_step_limits allows; it answers the user, or 401."""
-    declared = (
+    return stacked(
         bp.post(path),
         rule("anyone"),
         second_step_limits,
@@ -122,13 +120,6 @@ def second_step_route(path: str, body: type[Schema]) -> Callable:
         bp.response(200, UserSchema),
         bp.problems(401, 429),
     )
-
-    def declare(view: Callable) -> Callable:
-        for decorator in reversed(declared):  # the last one first, as when written above the view
-            view = decorator(view)
-        return view
-
-    return declare
 
 
 @second_step_route("/auth/login/second-factor", SecondStepSchema)
