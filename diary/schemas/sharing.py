@@ -60,9 +60,7 @@ class AccessLogSchema(Schema):
     events = fields.List(fields.Nested(AccessEventSchema))
 
 
-class TriageRowSchema(Schema):
-    id = fields.UUID()
-    display_name = fields.String()
+class TriageRowSchema(PersonSchema):
     last_logged_on = fields.Date(allow_none=True)
     days_logged_28 = fields.Integer()
     headache_days_28 = fields.Integer()
