@@ -29,3 +29,19 @@ def fresh_database(backend: str, postgres_url: str, workdir: Path, name: str = "
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def fill_drug_classes(connection) -> None:
+    """Set each day record's drug-class bits from its medications, for a benchmark that inserts
+    rows itself (the app's write path sets them as it writes)."""
+    from sqlalchemy import select, update
+
+    from diary.models import DRUG_CLASS_BITS, DayRecord, MedicationIntake
+
+    days, medications = DayRecord.__table__.c, MedicationIntake.__table__.c
+    for drug_class, bit in DRUG_CLASS_BITS.items():
+        connection.execute(
+            update(DayRecord.__table__)
+            .where(days.id.in_(select(medications.day_id).where(medications.drug_class == drug_class)))
+            .values(drug_classes=days.drug_classes.op("|")(bit))
+        )

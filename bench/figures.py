@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from charts import CursorClock, five_years, logged_in_client, make_app, stats, timed  # noqa: E402
-from common import fresh_database  # noqa: E402
+from common import fill_drug_classes, fresh_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -144,6 +144,7 @@ def diary_of(app, email: str, days: int, rng: random.Random):
         connection.execute(insert(Headache.__table__), headaches)
         if medications:
             connection.execute(insert(MedicationIntake.__table__), medications)
+        fill_drug_classes(connection)
         connection.execute(
             insert(TreatmentSession.__table__),
             [
@@ -280,6 +281,7 @@ def many_patients(app, therapist_email: str, rng: random.Random) -> float:
                     )
         connection.execute(insert(Headache.__table__), headaches)
         connection.execute(insert(MedicationIntake.__table__), medications)
+        fill_drug_classes(connection)
         connection.execute(insert(TreatmentSession.__table__), sessions)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":  # as autovacuum would soon: plans need statistics

@@ -27,6 +27,7 @@ docs/performance.md. Prints figures; never pass/fail. Run by hand (it builds a f
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import logging
@@ -52,7 +53,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from diary import create_app, operations  # noqa: E402
 from diary.access import LIST_READ, PATIENT_PAGE  # noqa: E402
 from diary.extensions import db  # noqa: E402
-from diary.models import User  # noqa: E402
+from diary.models import User, drug_class_bits  # noqa: E402
 
 PASSWORD = "amber-violin-orchard-47"
 THERAPIST_EMAIL = "scale-therapist-0@example.test"
@@ -156,7 +157,11 @@ def diary(rng: random.Random, pid, today: date, days: int, sessions: list[date])
         written = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=20)
         digest = hashlib.sha256(f"{pid}{day}{had}".encode()).hexdigest()  # the right size, not the content's
         exercises = (rng.random() < 0.75) if first_session and day >= first_session else None
-        record = (pid, day, had, soreness, exercises, triggers, notes, flags, 1, digest, written, written)
+        bits = drug_class_bits([medication[2]]) if medication else 0
+        record = (
+            *(pid, day, had, soreness, exercises, triggers, notes, flags, bits),
+            *(1, digest, written, written),  # version, content_hash, created_at, updated_at
+        )
         yield record, headache, medication
 
 
@@ -207,7 +212,7 @@ def build(url: str, args) -> None:
             print(f"  users and links loaded in {time.perf_counter() - started:.0f} s", flush=True)
             day_columns = (
                 "id, patient_id, date, had_headache, soreness, exercises_done, triggers, notes, "
-                "red_flags, version, content_hash, created_at, updated_at"
+                "red_flags, drug_classes, version, content_hash, created_at, updated_at"
             )
             headache_columns = (
                 "day_id, position, duration_minutes, intensity, type, side, locations, symptoms, "
@@ -418,6 +423,8 @@ def measure(url: str, args) -> None:
         "patient": logged_in_client(app, patient_email),
         "therapist": logged_in_client(app, THERAPIST_EMAIL),
     }
+    gc.collect()
+    gc.freeze()  # as wsgi.py does after start-up: what start-up made stays out of full collections
     print(f"\n== reads ({args.runs} runs after {args.warmup}; the patient has {args.days} days of diary)")
     statements = Statements(engine)
     results = []

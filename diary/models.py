@@ -25,14 +25,38 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    event,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
 
 ROLES = ("patient", "therapist")
 DEFAULT_TIMEZONE = "Europe/London"
+
+
+# The drug classes of a day's medications as one number, a bit a class (clinical.ALL_CLASSES),
+# stored on the day record so that the class days of many days are counted from the day records
+# alone (the triage list, the months: diary/queries.py). A stored encoding: giving a class
+# another bit, or adding one, needs a migration that computes the column again (as 0012 did).
+DRUG_CLASS_BITS: dict[str, int] = {
+    "non_opioid_analgesic": 1,
+    "triptan": 2,
+    "ergot": 4,
+    "opioid": 8,
+    "combination_analgesic": 16,
+    "other_acute": 32,
+    "other": 64,
+}
+
+
+def drug_class_bits(classes) -> int:
+    """The bits of these drug classes (any number of each, in any order)."""
+    bits = 0
+    for drug_class in classes:
+        bits |= DRUG_CLASS_BITS[drug_class]
+    return bits
 
 
 def utcnow() -> datetime:
@@ -118,7 +142,15 @@ class DayRecord(db.Model):
         CheckConstraint("soreness IS NULL OR soreness BETWEEN 0 AND 10", name="soreness_range"),
         # What the windowed figures and the triage list count, read from the index alone
         # (migration 0011, docs/performance.md "At clinic-network scale").
-        Index("ix_day_records_patient_date_figures", "patient_id", "date", "had_headache", "soreness", "id"),
+        Index(
+            "ix_day_records_patient_date_figures",
+            "patient_id",
+            "date",
+            "had_headache",
+            "soreness",
+            "drug_classes",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -133,6 +165,9 @@ class DayRecord(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     # Codes of diary/redflags.py the patient reported for this day.
     red_flags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # drug_class_bits of the day's medications, written with them (operations.days; for records
+    # built as objects, the flush listener below); migration 0012 filled it for the rows before.
+    drug_classes: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     # sha256 of the content (operations.days.content_digest): a repeated write is recognised
     # without reading the headaches and medications back. Every writer sets it; migration 0006
@@ -192,6 +227,15 @@ class MedicationIntake(db.Model):
     doses: Mapped[int] = mapped_column(SmallInteger, default=1)
     time: Mapped[time | None] = mapped_column(Time)
     relief: Mapped[str | None] = mapped_column(String(16))
+
+
+@event.listens_for(Session, "before_flush")
+def _day_drug_classes(session, flush_context, instances) -> None:
+    """A day record built or changed as an object (the demo, the tests' factories) is given the
+    bits of its medications, as the write path gives them (operations.days writes rows)."""
+    for record in (*session.new, *session.dirty):
+        if isinstance(record, DayRecord):
+            record.drug_classes = drug_class_bits(m.drug_class for m in record.medications)
 
 
 class ShareCode(db.Model):

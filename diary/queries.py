@@ -4,6 +4,7 @@ therapist, whose linked patients it lists)."""
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +19,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    distinct,
     extract,
     func,
     or_,
@@ -33,6 +33,7 @@ from .auth import token_hash
 from .clinical.days import DayFacts, SessionFacts
 from .extensions import db
 from .models import (
+    DRUG_CLASS_BITS,
     AccessEvent,
     DayRecord,
     Headache,
@@ -42,6 +43,7 @@ from .models import (
     TherapistLink,
     TreatmentSession,
     User,
+    drug_class_bits,
     utcnow,
 )
 
@@ -259,8 +261,10 @@ def triage(actor: User) -> list[TriageRow]:
         return []
     patients = [patient for patient, _ in found]
     last_logged = {patient.id: day for patient, day in found}
-    ids = [p.id for p in patients]
     today = {p.id: p.today() for p in patients}
+    # The linked patients as a subquery rather than a list of ids: each statement's text, and so
+    # its parsing and plan, stays the same however many patients (bench/scale.py).
+    linked = select(TherapistLink.patient_id).where(TherapistLink.therapist_id == actor.id)
     sessions: dict = {p.id: [] for p in patients}
     next_review: dict = {}
     for sid, patient_id, day, review in db.session.execute(
@@ -270,16 +274,21 @@ def triage(actor: User) -> list[TriageRow]:
             TreatmentSession.date,
             TreatmentSession.next_review_on,
         )
-        .where(TreatmentSession.patient_id.in_(ids))
+        .where(TreatmentSession.patient_id.in_(linked))
         .order_by(TreatmentSession.date, TreatmentSession.created_at)
     ):
         sessions[patient_id].append(SessionFacts(id=str(sid), date=day))
         next_review[patient_id] = review  # the latest session's plan wins
     counts: dict = {}
     for day in sorted(set(today.values())):
-        counts.update(_window_counts([pid for pid in ids if today[pid] == day], day))
+        zones = sorted({p.timezone for p in patients if today[p.id] == day})  # today is set by the zone
+        counts.update(
+            _window_counts(
+                linked.join(User, User.id == TherapistLink.patient_id).where(User.timezone.in_(zones)), day
+            )
+        )
     change, soreness = _session_windows(sessions, today)
-    flagged = _recent_red_flags(ids, today)
+    flagged = _recent_red_flags(linked, today)
     rows = []
     for p in patients:
         logged_28, headaches_28, rolling, records_30, months = counts.get(p.id, _NO_COUNTS)
@@ -322,16 +331,17 @@ _CLASS_DAYS = (*clinical.ALL_CLASSES, "acute")
 _NO_SEGMENT = [0] * (3 + len(_CLASS_DAYS))
 
 
-def _window_counts(ids: list, today: date) -> dict:
-    """Per patient whose today is `today`: days logged and headache days of the last 28 days,
-    class days and days with a record of the rolling 30 days, and class days with headache days
-    of each of the last three complete months (latest first).
+def _window_counts(patients, today: date) -> dict:
+    """Per patient of `patients` (a subquery of ids, each of whose today is `today`): days logged
+    and headache days of the last 28 days, class days and days with a record of the rolling 30
+    days, and class days with headache days of each of the last three complete months (latest
+    first).
 
-    Two statements, the days then the classes taken, over the days of those windows only, each
-    counted per patient and segment (the windows' bounds cut the dates into at most six), so
-    that each day is counted once rather than once a window; the segments of each window are
-    added up here."""
-    days, medications = DayRecord.__table__.c, MedicationIntake.__table__.c
+    One statement over the day records of those windows only (their drug classes are on the
+    record), counted per patient and segment (the windows' bounds cut the dates into at most
+    six), so that each day is counted once rather than once a window; the segments of each
+    window are added up here."""
+    days = DayRecord.__table__.c
     months = [clinical.Month.of(today).shift(-k) for k in (1, 2, 3)]
     windows = [
         (today - timedelta(days=clinical.RECENT_DAYS - 1), today),
@@ -346,42 +356,20 @@ def _window_counts(ids: list, today: date) -> dict:
         [n for n, (start, end) in enumerate(zip(starts, ends)) if first <= start and end <= last]
         for first, last in windows
     ]
-    scope = and_(days.patient_id.in_(ids), days.date >= starts[0], days.date <= today)
     counted: dict = {}  # patient: {segment: [days logged, headache days, records, *class days]}
-    for pid, n, logged, headaches, records in db.session.execute(
+    for pid, n, *figures in db.session.execute(
         select(
             days.patient_id,
             segment,
             func.count(days.had_headache),
             func.sum(case((days.had_headache.is_(True), 1), else_=0)),
             func.count(),
+            *_class_days(days.drug_classes),
         )
-        .where(scope)
+        .where(days.patient_id.in_(patients), days.date >= starts[0], days.date <= today)
         .group_by(days.patient_id, segment)
     ):
-        counted.setdefault(pid, {})[n] = [logged, int(headaches or 0), records, *[0] * len(_CLASS_DAYS)]
-
-    def class_days(condition):
-        return func.count(distinct(case((condition, days.id))))
-
-    taken = [scope]
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The medications of those days through their index, whatever the planner makes of the
-        # join: at clinic-network scale it chose to read the whole table (bench/scale.py).
-        ids_in_scope = select(func.array_agg(days.id)).where(scope).scalar_subquery()
-        taken.append(medications.day_id == func.any(cast(ids_in_scope, ARRAY(Integer))))
-    for pid, n, *classes in db.session.execute(
-        select(
-            days.patient_id,
-            segment,
-            *(class_days(medications.drug_class == name) for name in clinical.ALL_CLASSES),
-            class_days(medications.drug_class.in_(clinical.ACUTE_CLASSES)),
-        )
-        .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
-        .where(*taken)
-        .group_by(days.patient_id, segment)
-    ):
-        counted[pid][n][3:] = classes
+        counted.setdefault(pid, {})[n] = [int(figure or 0) for figure in figures]
 
     def window(segments: dict, index: int) -> list[int]:
         """The figures of one window: the sum of its segments'."""
@@ -403,15 +391,16 @@ def _window_counts(ids: list, today: date) -> dict:
     return result
 
 
-def _recent_red_flags(ids: list, today: dict) -> dict:
-    """Per patient with a red flag in their last 7 days: the latest such day and the codes of
-    those days, most urgent first. One statement, reading the days with a red flag only."""
+def _recent_red_flags(patients, today: dict) -> dict:
+    """Per patient of `patients` (a subquery of ids) with a red flag in their last 7 days: the
+    latest such day and the codes of those days, most urgent first. One statement, reading the
+    days with a red flag only."""
     days = DayRecord.__table__.c
     first = min(today.values()) - timedelta(days=clinical.RED_FLAG_DAYS - 1)
     found: dict = {}
     for pid, day, codes in db.session.execute(
         select(days.patient_id, days.date, days.red_flags).where(
-            days.patient_id.in_(ids),
+            days.patient_id.in_(patients),
             days.date >= first,
             days.date <= max(today.values()),
             cast(days.red_flags, String) != "[]",  # as stored for a day without one
@@ -522,53 +511,53 @@ def _as_date(value) -> date:
 
 
 def _facts(where) -> list[DayFacts]:
-    """Day facts of the day rows `where` selects, by date, in two statements: per-day headache
-    counts and peaks, then the classes taken.
+    """Day facts of the day rows `where` selects, by date, in one statement: per-day headache
+    counts and peaks, with the classes taken from the record's drug-class bits.
 
     Plain SQL on the session's connection, with dates read as text on SQLite and converted by
     the C date parser: per-row conversions were most of the time of a long diary.
     """
-    days, headaches, medications = (DayRecord.__table__.c, Headache.__table__.c, MedicationIntake.__table__.c)
-    connection = db.session.connection()
-    headache_rows = connection.execute(
-        select(
-            days.id,
-            type_coerce(days.date, String),
-            days.soreness,
-            days.had_headache,
-            func.count(headaches.id),
-            func.coalesce(func.max(headaches.intensity), 0),
+    days, headaches = DayRecord.__table__.c, Headache.__table__.c
+    rows = (
+        db.session.connection()
+        .execute(
+            select(
+                type_coerce(days.date, String),
+                days.soreness,
+                days.had_headache,
+                days.drug_classes,
+                func.count(headaches.id),
+                func.coalesce(func.max(headaches.intensity), 0),
+            )
+            .select_from(DayRecord.__table__.outerjoin(Headache.__table__, headaches.day_id == days.id))
+            .where(where)
+            .group_by(days.id, days.date, days.soreness, days.had_headache, days.drug_classes)
+            .order_by(days.date)
         )
-        .select_from(DayRecord.__table__.outerjoin(Headache.__table__, headaches.day_id == days.id))
-        .where(where)
-        .group_by(days.id, days.date, days.soreness, days.had_headache)
-        .order_by(days.date)
-    ).all()
-    classes: dict[int, set[str]] = {}
-    for day_id, drug_class in connection.execute(
-        select(days.id, medications.drug_class)
-        .distinct()
-        .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
-        .where(where)
-    ).all():
-        classes.setdefault(day_id, set()).add(drug_class)
-    none: frozenset[str] = frozenset()
+        .all()
+    )
     return [
         DayFacts(
             date=_as_date(day),
             headache_count=count,
             peak_intensity=peak,
-            drug_classes=frozenset(classes[day_id]) if day_id in classes else none,
+            drug_classes=_classes_of(bits),
             soreness=soreness,
             logged=had_headache is not None,
         )
-        for day_id, day, soreness, had_headache, count, peak in headache_rows
+        for day, soreness, had_headache, bits, count, peak in rows
     ]
+
+
+@functools.cache
+def _classes_of(bits: int) -> frozenset[str]:
+    """The drug classes whose bit is set in `bits` (DayRecord.drug_classes)."""
+    return frozenset(name for name, bit in DRUG_CLASS_BITS.items() if bits & bit)
 
 
 def day_facts(patient: User, first: date | None = None, last: date | None = None) -> list[DayFacts]:
     """The patient's day records up to their today (records dated later count nowhere) as the
-    clinical engine reads them, in two statements whatever the length of the diary."""
+    clinical engine reads them, in one statement whatever the length of the diary."""
     days = DayRecord.__table__.c
     last = min(last, patient.today()) if last is not None else patient.today()
     where = [days.patient_id == patient.id, days.date <= last]
@@ -579,7 +568,7 @@ def day_facts(patient: User, first: date | None = None, last: date | None = None
 
 def day_facts_in(patient: User, ranges: list[tuple[date, date]]) -> list[DayFacts]:
     """The patient's day records of the given date ranges (as clinical.ranges names them) up to
-    their today, as the clinical engine reads them: two statements, one BETWEEN per range."""
+    their today, as the clinical engine reads them: one statement, one BETWEEN per range."""
     days = DayRecord.__table__.c
     today = patient.today()
     wanted = [days.date.between(first, min(last, today)) for first, last in ranges if first <= today]
@@ -601,37 +590,38 @@ def overuse_months_in_a_row(patient: User, index: clinical.DayIndex) -> int:
     )
 
 
+def _class_days(bits) -> list:
+    """The number of days whose drug-class `bits` (DayRecord.drug_classes) hold each class of
+    clinical.ALL_CLASSES, in order, then any acute class: columns to count in a statement."""
+
+    def days_with(mask: int):
+        return func.sum(case((bits.op("&", return_type=Integer)(mask) != 0, 1), else_=0))
+
+    return [
+        *(days_with(DRUG_CLASS_BITS[name]) for name in clinical.ALL_CLASSES),
+        days_with(drug_class_bits(clinical.ACUTE_CLASSES)),
+    ]
+
+
 def _class_days_by_month(patient: User, last: date) -> dict[clinical.Month, clinical.MedicationDays]:
     """Class days (and acute medication days) of each calendar month with a medication, up to
-    `last`. One statement, grouped by month."""
-    days, medications = DayRecord.__table__.c, MedicationIntake.__table__.c
+    `last`. One statement over the day records, grouped by month."""
+    days = DayRecord.__table__.c
     year, month = extract("year", days.date), extract("month", days.date)
-
-    def class_days(condition):
-        return func.count(distinct(case((condition, days.id))))
-
     rows = db.session.execute(
-        select(
-            year,
-            month,
-            *(class_days(medications.drug_class == name) for name in clinical.ALL_CLASSES),
-            class_days(medications.drug_class.in_(clinical.ACUTE_CLASSES)),
-        )
-        .select_from(DayRecord.__table__.join(MedicationIntake.__table__, medications.day_id == days.id))
-        .where(days.patient_id == patient.id, days.date <= last)
+        select(year, month, *_class_days(days.drug_classes))
+        .where(days.patient_id == patient.id, days.date <= last, days.drug_classes != 0)
         .group_by(year, month)
     )
     return {
-        clinical.Month(int(y), int(m)): clinical.MedicationDays(
-            **dict(zip((*clinical.ALL_CLASSES, "acute"), map(int, counts)))
-        )
+        clinical.Month(int(y), int(m)): clinical.MedicationDays(**dict(zip(_CLASS_DAYS, map(int, counts))))
         for y, m, *counts in rows
     }
 
 
 def medication_overuse(patient: User) -> clinical.MedicationOveruseStatus:
     """The patient's medication-overuse status as of their today, from the overuse window (and,
-    for a long run of overuse months, one statement more): three statements, or four."""
+    for a long run of overuse months, one statement more): two statements, or three."""
     today = patient.today()
     index = clinical.index_days(day_facts_in(patient, [clinical.overuse_window(today)]))
     return clinical.medication_overuse_status(index, today, overuse_months_in_a_row(patient, index))
@@ -724,9 +714,9 @@ def _direction(value, reference) -> str:
 
 
 def patient_picture(patient: User) -> PatientPicture:
-    """The patient's whole clinical picture in three statements (four for a long run of overuse
+    """The patient's whole clinical picture in two statements (three for a long run of overuse
     months) whatever the length of the diary: the sessions once, the days its figures read
-    (two), then every rule over one index."""
+    (one), then every rule over one index."""
     today = patient.today()
     sessions = list_sessions(patient)
     facts = [SessionFacts(id=str(s.id), date=s.date) for s in sessions]

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from diary import create_app
-from diary.config import ConfigError
+from diary.config import POSTGRES_RANDOM_PAGE_COST, ConfigError
 from diary.extensions import db
 
 from .push import PRODUCTION_PUSH
@@ -154,3 +154,16 @@ def test_every_environment_variable_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     undocumented = [name for name in ENVIRONMENT_VARIABLES if f"`{name}`" not in readme]
     assert not undocumented, f"README.md does not describe {undocumented}"
+
+
+def test_each_postgresql_connection_plans_for_pages_in_memory(app, backend):
+    """PostgreSQL's planner is told that a page read is cheap (the diary's indexes stay cached),
+    on every connection of the pool; SQLite has no such setting."""
+    with app.app_context():
+        if backend == "sqlite":
+            assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+            return
+        with db.engine.connect() as first, db.engine.connect() as second:
+            for connection in (first, second):
+                shown = connection.execute(text("SHOW random_page_cost")).scalar()
+                assert float(shown) == POSTGRES_RANDOM_PAGE_COST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from . import clock
 from .factories import day_body, make_day
@@ -101,3 +102,38 @@ def test_phones_racing_to_write_one_new_day_leave_one_whole_record(patient, as_u
     db.session.expire_all()
     for model, key in ((Headache, "headaches"), (MedicationIntake, "medications")):
         assert db.session.scalar(select(func.count()).select_from(model)) == len(stored[key])
+
+
+def _bits_agree_with_medications(patient) -> dict:
+    """Each of the patient's records: (its drug-class bits, the bits of its medications' classes)."""
+    from sqlalchemy import select
+
+    from diary.extensions import db
+    from diary.models import DayRecord, drug_class_bits
+
+    db.session.expire_all()
+    records = db.session.scalars(select(DayRecord).where(DayRecord.patient_id == patient.id)).all()
+    return {r.date: (r.drug_classes, drug_class_bits(m.drug_class for m in r.medications)) for r in records}
+
+
+def test_a_days_drug_class_bits_follow_its_medications_through_every_write(logged_in, patient):
+    """DayRecord.drug_classes, which the triage list and the months count, is written with the
+    medications: a new day, a replaced one, one with none left, a quick action, and a record
+    made as an object (the demo, the factories)."""
+    from diary.models import drug_class_bits
+
+    today = clock.today(patient)
+    url = f"/api/v1/patients/me/days/{today.isoformat()}"
+    triptan = {"name": "Sumatriptan 50 mg", "drug_class": "triptan", "doses": 1}
+    assert logged_in.put(url, json=day_body()).status_code == 201
+    assert _bits_agree_with_medications(patient)[today] == (drug_class_bits(["non_opioid_analgesic"]),) * 2
+    assert logged_in.put(url, json=day_body(medications=[triptan, triptan])).status_code == 200
+    assert _bits_agree_with_medications(patient)[today] == (drug_class_bits(["triptan"]),) * 2
+    assert _quick(logged_in.client, patient, action="soreness", soreness="5").status_code == 302
+    assert _bits_agree_with_medications(patient)[today] == (drug_class_bits(["triptan"]),) * 2
+    assert logged_in.put(url, json=day_body(medications=[])).status_code == 200
+    assert _bits_agree_with_medications(patient)[today] == (0, 0)
+    yesterday = today - timedelta(days=1)
+    make_day(patient, yesterday, medications=[{"name": "Co-codamol", "drug_class": "combination_analgesic"}])
+    combination = drug_class_bits(["combination_analgesic"])
+    assert _bits_agree_with_medications(patient)[yesterday] == (combination, combination)

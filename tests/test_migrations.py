@@ -380,3 +380,59 @@ def test_every_content_hash_is_filled_as_the_app_computes_it(migrating_app):
         assert response.get_json() == stored and response.headers["ETag"] == api.get(address).headers["ETag"]
     with db.engine.connect() as connection:
         assert connection.execute(select(days.c.version).distinct()).scalars().all() == [1]
+
+
+def test_drug_classes_are_filled_from_the_stored_medications(migrating_app):
+    """0012: each record stored before gets the bits of its medications' classes (none: 0), as
+    the write path computes them now; down again every record and medication is kept."""
+    from sqlalchemy import text
+
+    from diary.models import drug_class_bits
+
+    upgrade(revision="0011")
+    patient = uuid.uuid4()
+    patient_value = patient.hex if db.engine.dialect.name == "sqlite" else patient
+    taken = {
+        1: [],
+        2: ["triptan"],
+        3: ["non_opioid_analgesic", "non_opioid_analgesic", "opioid"],
+        4: ["other"],
+    }
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, display_name, role, timezone, created_at) "
+                "VALUES (:id, 'v11@example.test', 'x', 'Before Bits', 'patient', 'Europe/London', "
+                "'2026-11-01 10:00:00+00:00')"
+            ),
+            {"id": patient_value},
+        )
+        for day_id, classes in taken.items():
+            connection.execute(
+                text(
+                    "INSERT INTO day_records (id, patient_id, date, had_headache, triggers, version, "
+                    "created_at, updated_at) VALUES (:id, :patient, :day, true, '[]', 1, "
+                    "'2026-11-03 10:00:00+00:00', '2026-11-03 10:00:00+00:00')"
+                ),
+                {"id": day_id, "patient": patient_value, "day": f"2026-11-0{day_id}"},
+            )
+            for position, drug_class in enumerate(classes):
+                connection.execute(
+                    text(
+                        "INSERT INTO medication_intakes (day_id, position, name, drug_class, doses) "
+                        "VALUES (:day, :position, 'A medicine', :class, 1)"
+                    ),
+                    {"day": day_id, "position": position, "class": drug_class},
+                )
+
+    upgrade(revision="0012")
+    with db.engine.connect() as connection:
+        stored = dict(connection.execute(text("SELECT id, drug_classes FROM day_records")).all())
+    assert stored == {day_id: drug_class_bits(classes) for day_id, classes in taken.items()}
+    assert stored[3] == drug_class_bits(["non_opioid_analgesic", "opioid"]) != 0
+
+    downgrade(revision="0011")
+    with db.engine.connect() as connection:
+        assert "drug_classes" not in {c["name"] for c in inspect(connection).get_columns("day_records")}
+        assert connection.execute(text("SELECT count(*) FROM day_records")).scalar() == 4
+        assert connection.execute(text("SELECT count(*) FROM medication_intakes")).scalar() == 5

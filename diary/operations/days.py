@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import dayshape
 from ..errors import Conflict, InvalidInput, StaleVersion
 from ..extensions import db
-from ..models import DayRecord, User, utcnow
+from ..models import DayRecord, User, drug_class_bits, utcnow
 
 MAX_YEARS_BACK = 5
 # `if_match` for a write based on no stored record (If-None-Match: *): versions start at 1.
@@ -118,7 +118,12 @@ def store_day(patient: User, day: date, data: dict[str, Any], if_match: int | No
     commits all its days at once). Returns the day as written and whether it is new."""
     digest = content_digest(data)
     now = utcnow()
-    written = {**{name: data[name] for name in dayshape.DAY_NAMES}, "content_hash": digest, "updated_at": now}
+    written = {
+        **{name: data[name] for name in dayshape.DAY_NAMES},
+        "drug_classes": drug_class_bits(m["drug_class"] for m in data["medications"]),
+        "content_hash": digest,
+        "updated_at": now,
+    }
     stored = db.session.execute(
         select(_DAYS.c.id, _DAYS.c.version, _DAYS.c.content_hash, _DAYS.c.updated_at).where(
             _DAYS.c.patient_id == patient.id, _DAYS.c.date == day
