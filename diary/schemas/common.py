@@ -83,7 +83,8 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 class _OnCalendar:
     """A field (with fields.Date or fields.String after it) whose value lies from `earliest` to
-    `latest`, else the error "off_calendar"; `parse` makes the value of what that field read."""
+    `latest`, else the error "off_calendar"; `parse` makes the value of what that field read
+    (the date itself for fields.Date)."""
 
     earliest: date | Month
     latest: date | Month
@@ -94,6 +95,9 @@ class _OnCalendar:
             raise self.make_error("off_calendar")
         return found
 
+    def parse(self, read):
+        return read
+
 
 class DayField(_OnCalendar, fields.Date):
     """A date written YYYY-MM-DD, from EARLIEST to LATEST."""
@@ -103,9 +107,6 @@ class DayField(_OnCalendar, fields.Date):
         "invalid": "Give the date as YYYY-MM-DD.",
         "off_calendar": f"Give a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}.",
     }
-
-    def parse(self, day: date) -> date:
-        return day
 
 
 class MonthField(_OnCalendar, fields.String):
