@@ -794,6 +794,16 @@ EXPORT_BATCH_DAYS = 400  # day records read per statement by an export: memory i
 _ITEM_TABLES = [(rel.key, rel.mapper.local_table) for rel in DayRecord.__mapper__.relationships]
 
 
+def day_rows(patient: User, first: date, last: date) -> list[dict]:
+    """The patient's day records from `first` to `last` inclusive, by date, as mappings DaySchema
+    dumps: three statements, plain rows rather than ORM objects (a two-year list is 730 days
+    with their items)."""
+    days = DayRecord.__table__
+    where = and_(days.c.patient_id == patient.id, days.c.date.between(first, last))
+    records = db.session.execute(select(days).where(where).order_by(days.c.date)).mappings().all()
+    return _with_items(records, where)
+
+
 def days_in_batches(patient: User, batch: int = EXPORT_BATCH_DAYS):
     """Every day record of the patient by date, `batch` days at a time (keyset on the date, three
     statements a batch), as mappings DaySchema dumps: an export's memory is set by the batch, not
@@ -807,21 +817,36 @@ def days_in_batches(patient: User, batch: int = EXPORT_BATCH_DAYS):
         records = db.session.execute(query.order_by(days.c.date).limit(batch)).mappings().all()
         if not records:
             return
-        ids = [record["id"] for record in records]
-        items: dict[tuple[str, int], list] = {}
-        for name, table in _ITEM_TABLES:
-            rows = db.session.execute(
-                select(table).where(table.c.day_id.in_(ids)).order_by(table.c.day_id, table.c.position)
-            ).mappings()
-            for row in rows:
-                items.setdefault((name, row["day_id"]), []).append(row)
-        yield [
-            {**record, **{name: items.get((name, record["id"]), []) for name, _ in _ITEM_TABLES}}
-            for record in records
-        ]
+        yield _with_items(
+            records,
+            and_(
+                days.c.patient_id == patient.id, days.c.date.between(records[0]["date"], records[-1]["date"])
+            ),
+        )
         if len(records) < batch:
             return
         after = records[-1]["date"]
+
+
+def _with_items(records: list, where) -> list[dict]:
+    """The day rows `records` (mappings, by date) each with its lists of items (its headaches,
+    its medications), read in one statement a list through the days `where` selects, which
+    holds every one of `records`; the statement's text is the same whatever the number of days."""
+    days = DayRecord.__table__
+    items: dict[tuple[str, int], list] = {}
+    for name, table in _ITEM_TABLES:
+        rows = db.session.execute(
+            select(table)
+            .join(days, table.c.day_id == days.c.id)
+            .where(where)
+            .order_by(table.c.day_id, table.c.position)
+        ).mappings()
+        for row in rows:
+            items.setdefault((name, row["day_id"]), []).append(row)
+    return [
+        {**record, **{name: items.get((name, record["id"]), []) for name, _ in _ITEM_TABLES}}
+        for record in records
+    ]
 
 
 def logins_of(user: User) -> list[dict]:
