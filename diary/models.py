@@ -238,17 +238,23 @@ def _day_drug_classes(session, flush_context, instances) -> None:
             record.drug_classes = drug_class_bits(m.drug_class for m in record.medications)
 
 
-class ShareCode(db.Model):
+class OneUse:
+    """A one-use secret's row (a share code, a password-reset link): its number, and when it
+    was made, when it lapses and when it was spent (None: not yet)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ShareCode(OneUse, db.Model):
     """A one-use code a patient gives a therapist; only its keyed hash is stored."""
 
     __tablename__ = "share_codes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TherapistLink(db.Model):
@@ -316,17 +322,13 @@ class AccessEvent(db.Model):
 # -- Password reset (issue 12, docs/accounts.md) ---------------------------------------------------
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(OneUse, db.Model):
     """A one-use link to set a new password; only the token's sha256 is stored."""
 
     __tablename__ = "password_reset_tokens"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # -- Invitations (issue 12, docs/invitations.md) ------------------------------------------------

@@ -60,13 +60,9 @@ def get_day(patient: User, day: date):
     return record, {"ETag": etag(record.version)}
 
 
-@bp.get("/patients/<pid>/days")
-@rule("patient_or_linked_therapist", "diary days")
-@bp.arguments(DayRangeQuerySchema, location="query")
-@bp.response(200, DayListSchema)
-def list_days(params: dict, patient: User):
+@bp.over_a_range("/patients/<pid>/days", "diary days", DayRangeQuerySchema, DayListSchema)
+def list_days(patient: User, first: date, last: date):
     """Day records from `from` to `to` (default: the last 28 days)"""
-    first, last = DayRangeQuerySchema.resolve(params, patient.today())
     # Up to 2,000 days: dumped by DaySchema's fields worked out once (schemas/dumping.py), as
     # DayListSchema would dump them, and serialised with orjson.
     days = [_dump_day(row) for row in queries.day_rows(patient, first, last)]

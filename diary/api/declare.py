@@ -14,6 +14,7 @@ decorators (docs/api.md "How the API is declared").
 
 from __future__ import annotations
 
+import functools
 import http
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,7 @@ from flask_login import current_user
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import UUIDConverter
 
-from ..access import RULES
+from ..access import RULES, rule
 from ..errors import InvalidInput
 from ..schemas import ProblemSchema, flatten_errors
 from .helpers import json_body
@@ -92,6 +93,26 @@ class Blueprint(flask_smorest.Blueprint):
         """Document the problem+json answers only the view gives (409, 412, 429...): those of
         the access rule, the address and `arguments` (401, 403, 404, 422) come from `statuses`."""
         return self.doc(responses={status: http.HTTPStatus(status).name for status in statuses})
+
+    def over_a_range(self, path: str, what: str, query, answer) -> Callable:
+        """A read of one patient's records from `from` to `to` (a schemas.range_query schema),
+        for the patient or a linked therapist (the read logged as `what`), in one declaration:
+        the view is called with the patient and the first and last of the range, resolved
+        against the patient's today."""
+
+        def decorate(view: Callable) -> Callable:
+            @functools.wraps(view)
+            def resolved(params: dict, patient):
+                return view(patient, *query.resolve(params, patient.today()))
+
+            return stacked(
+                self.get(path),
+                rule("patient_or_linked_therapist", what),
+                self.arguments(query, location="query"),
+                self.response(200, answer),
+            )(resolved)
+
+        return decorate
 
 
 class Api(flask_smorest.Api):

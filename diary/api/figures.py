@@ -17,13 +17,9 @@ from ..schemas.figures import (
 from . import bp
 
 
-@bp.get("/patients/<pid>/months")
-@rule("patient_or_linked_therapist", "monthly figures")
-@bp.arguments(MonthRangeQuerySchema, location="query")
-@bp.response(200, MonthsSchema)
-def months(params: dict, patient: User):
+@bp.over_a_range("/patients/<pid>/months", "monthly figures", MonthRangeQuerySchema, MonthsSchema)
+def months(patient: User, first: clinical.Month, last: clinical.Month):
     """Monthly figures from `from` to `to` (YYYY-MM; default the last 12 months)"""
-    first, last = MonthRangeQuerySchema.resolve(params, patient.today())
     facts = queries.day_facts(patient, first.first_day, last.last_day)
     return {"months": clinical.month_rows(facts, first.first_day, last.first_day)}
 

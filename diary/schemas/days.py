@@ -77,12 +77,7 @@ class DayListSchema(Schema):
     days = fields.List(fields.Nested(DaySchema))
 
 
-DayRangeQuerySchema = range_query(
-    "DayRangeQuerySchema",
-    DAY,
-    max_span=MAX_DAYS_PER_LIST,
-    default_span=28,
-)
+DayRangeQuerySchema = range_query("DayRangeQuerySchema", DAY, max_span=MAX_DAYS_PER_LIST, default_span=28)
 
 
 class CatalogueItemSchema(Schema):

@@ -128,12 +128,7 @@ class EffectsSchema(Schema):
     effects = fields.List(fields.Nested(SessionEffectSchema))
 
 
-MonthRangeQuerySchema = range_query(
-    "MonthRangeQuerySchema",
-    MONTH,
-    max_span=MAX_MONTHS,
-    default_span=12,
-)
+MonthRangeQuerySchema = range_query("MonthRangeQuerySchema", MONTH, max_span=MAX_MONTHS, default_span=12)
 
 
 def effect_window() -> fields.Integer:
