@@ -1,5 +1,8 @@
 """The words the diary understands: API values with the plain labels patients see."""
 
+from typing import NamedTuple
+
+from .clinical import overuse
 from .clinical.overuse import CLASS_DAY_LIMITS, MULTIPLE_CLASSES_ACUTE_DAYS
 
 HEADACHE_TYPES = {
@@ -145,3 +148,18 @@ def muscle_label(item: dict) -> str:
     if item.get("muscle") == OTHER_MUSCLE and item.get("name"):
         return item["name"]
     return MUSCLES.get(item.get("muscle", ""), item.get("muscle", ""))
+
+
+class Badge(NamedTuple):
+    words: str
+    tone: str  # ok, warn or alert: the badge's colour (static/css)
+
+
+# The therapist's badge for each medication-overuse status (clinical/overuse.py).
+OVERUSE_BADGES = {
+    overuse.STATUS_NONE: Badge("No overuse", "ok"),
+    overuse.STATUS_APPROACHING: Badge("Approaching the limit", "warn"),
+    overuse.STATUS_OVERUSE: Badge("Overuse", "alert"),
+    overuse.STATUS_ICHD3_PATTERN: Badge("Overuse, 3 months (ICHD-3)", "alert"),
+    overuse.STATUS_NOT_ENOUGH_DIARY: Badge("Not enough diary to tell", "warn"),
+}

@@ -193,3 +193,11 @@ def test_templates_write_no_rule_number_by_hand(template):
 )
 def test_the_hand_written_check_finds_what_it_should(line, found):
     assert bool(hand_written_rules(line)) is found
+
+
+def test_every_overuse_status_has_one_badge_with_a_known_tone():
+    from diary.clinical.triage import STATUS_RANK
+
+    assert set(vocabulary.OVERUSE_BADGES) == set(STATUS_RANK)
+    assert {badge.tone for badge in vocabulary.OVERUSE_BADGES.values()} <= {"ok", "warn", "alert"}
+    assert "ICHD-3" in vocabulary.OVERUSE_BADGES["ichd3_pattern"].words  # a therapist's word

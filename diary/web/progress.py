@@ -13,7 +13,6 @@ from .. import vocabulary as vocab
 from ..access import SUMMARY_PAGE, rule
 from ..models import User
 from . import bp
-from .therapist import OVERUSE_WORDS
 
 
 @bp.get("/progress")
@@ -29,6 +28,6 @@ def therapist_summary(patient: User):
         "followup_summary.html",
         patient=patient,
         vocab=vocab,
-        overuse_words=OVERUSE_WORDS,
+        overuse_words=vocab.OVERUSE_BADGES,
         picture=queries.patient_picture(patient),
     )

@@ -27,13 +27,6 @@ WRONG_CODE = (
     "This code did not work. It may be mistyped, already used, or more than "
     f"{CODE_LIFETIME_HOURS} hours old. Ask your patient to make a new one in their diary (Sharing)."
 )
-OVERUSE_WORDS = {
-    "none": ("No overuse", "ok"),
-    "approaching": ("Approaching the limit", "warn"),
-    "overuse": ("Overuse", "alert"),
-    "ichd3_pattern": ("Overuse, 3 months (ICHD-3)", "alert"),
-    "not_enough_diary": ("Not enough diary to tell", "warn"),
-}
 
 
 # The patient page's calendar opens on the last five weeks: they always hold yesterday and the
@@ -60,7 +53,7 @@ def _home(*, form=None, errors=None, status: int = 200):
         red_flags=redflags.BY_CODE,
         form=form or {},
         errors=errors or {},
-        overuse_words=OVERUSE_WORDS,
+        overuse_words=vocab.OVERUSE_BADGES,
     ), status
 
 
@@ -101,7 +94,7 @@ def therapist_patient(patient: User):
         recent_dates=[today - timedelta(days=n) for n in range(RECENT_DAYS)],
         sessions=queries.list_sessions(patient),
         vocab=vocab,
-        overuse_words=OVERUSE_WORDS,
+        overuse_words=vocab.OVERUSE_BADGES,
         picture=queries.patient_picture(patient),
         red_flag_days=queries.red_flag_days(patient),
     )
