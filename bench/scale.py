@@ -523,9 +523,12 @@ def plans(plain: str, statements: Statements, count: int) -> None:
     print(f"\n== EXPLAIN (ANALYZE, BUFFERS) of the {count} statements with the highest p95")
     with psycopg.connect(plain) as connection:
         for statement, p95, n in statements.worst(count):
-            _, parameters = statements.slowest[statement]
             text = re.sub(r"\s+", " ", statement)[:600]
             print(f"\n-- p95 {p95:.1f} ms over {n} runs:\n{text}")
+            if statement not in statements.slowest:  # only ever run with many rows at once
+                print("   (no plan: run as executemany only)")
+                continue
+            _, parameters = statements.slowest[statement]
             try:
                 rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).fetchall()
                 print("\n".join("   " + row[0] for row in rows))

@@ -64,6 +64,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """The calendar date now in this IANA time zone."""
+    return (now or utcnow()).astimezone(ZoneInfo(zone)).date()
+
+
 class UTCDateTime(TypeDecorator):
     """An instant stored in UTC and always read back timezone-aware (SQLite keeps no offset)."""
 
@@ -111,7 +116,7 @@ class User(UserMixin, db.Model):
 
     def today(self, now: datetime | None = None) -> date:
         """The user's own calendar date now, in their IANA time zone."""
-        return (now or utcnow()).astimezone(ZoneInfo(self.timezone)).date()
+        return today_in(self.timezone, now)
 
 
 class LoginSession(db.Model):

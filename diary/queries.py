@@ -44,6 +44,7 @@ from .models import (
     TreatmentSession,
     User,
     drug_class_bits,
+    today_in,
     utcnow,
 )
 
@@ -252,16 +253,17 @@ def triage(actor: User) -> list[TriageRow]:
         .limit(1)
         .scalar_subquery()
     )
-    found = db.session.execute(
-        select(User, last_logged_on)
+    patients = db.session.execute(
+        select(User.id, User.display_name, User.timezone, last_logged_on.label("last_logged_on"))
         .join(TherapistLink, TherapistLink.patient_id == User.id)
         .where(TherapistLink.therapist_id == actor.id)
     ).all()
-    if not found:
+    if not patients:
         return []
-    patients = [patient for patient, _ in found]
-    last_logged = {patient.id: day for patient, day in found}
-    today = {p.id: p.today() for p in patients}
+    last_logged = {p.id: p.last_logged_on for p in patients}
+    now = utcnow()
+    today_of_zone = {zone: today_in(zone, now) for zone in {p.timezone for p in patients}}
+    today = {p.id: today_of_zone[p.timezone] for p in patients}
     # The linked patients as a subquery rather than a list of ids: each statement's text, and so
     # its parsing and plan, stays the same however many patients (bench/scale.py).
     linked = select(TherapistLink.patient_id).where(TherapistLink.therapist_id == actor.id)
@@ -280,13 +282,10 @@ def triage(actor: User) -> list[TriageRow]:
         sessions[patient_id].append(SessionFacts(id=str(sid), date=day))
         next_review[patient_id] = review  # the latest session's plan wins
     counts: dict = {}
-    for day in sorted(set(today.values())):
-        zones = sorted({p.timezone for p in patients if today[p.id] == day})  # today is set by the zone
-        counts.update(
-            _window_counts(
-                linked.join(User, User.id == TherapistLink.patient_id).where(User.timezone.in_(zones)), day
-            )
-        )
+    for day in sorted(set(today_of_zone.values())):
+        zones = sorted(zone for zone, its_today in today_of_zone.items() if its_today == day)
+        in_zones = linked.join(User, User.id == TherapistLink.patient_id).where(User.timezone.in_(zones))
+        counts.update(_window_counts(in_zones, day))
     change, soreness = _session_windows(sessions, today)
     flagged = _recent_red_flags(linked, today)
     rows = []
@@ -364,7 +363,7 @@ def _window_counts(patients, today: date) -> dict:
             func.count(days.had_headache),
             func.sum(case((days.had_headache.is_(True), 1), else_=0)),
             func.count(),
-            *_class_days(days.drug_classes),
+            *_CLASS_DAY_COLUMNS,
         )
         .where(days.patient_id.in_(patients), days.date >= starts[0], days.date <= today)
         .group_by(days.patient_id, segment)
@@ -590,17 +589,18 @@ def overuse_months_in_a_row(patient: User, index: clinical.DayIndex) -> int:
     )
 
 
-def _class_days(bits) -> list:
-    """The number of days whose drug-class `bits` (DayRecord.drug_classes) hold each class of
-    clinical.ALL_CLASSES, in order, then any acute class: columns to count in a statement."""
+def _days_with(mask: int):
+    """The number of day records whose drug-class bits hold any of `mask`'s: a column to count."""
+    bits = DayRecord.__table__.c.drug_classes
+    return func.sum(case((bits.op("&", return_type=Integer)(mask) != 0, 1), else_=0))
 
-    def days_with(mask: int):
-        return func.sum(case((bits.op("&", return_type=Integer)(mask) != 0, 1), else_=0))
 
-    return [
-        *(days_with(DRUG_CLASS_BITS[name]) for name in clinical.ALL_CLASSES),
-        days_with(drug_class_bits(clinical.ACUTE_CLASSES)),
-    ]
+# The days of each class of clinical.ALL_CLASSES, in order, then of any acute class (the
+# expressions are made once: building them anew cost a few milliseconds a triage list).
+_CLASS_DAY_COLUMNS = [
+    *(_days_with(DRUG_CLASS_BITS[name]) for name in clinical.ALL_CLASSES),
+    _days_with(drug_class_bits(clinical.ACUTE_CLASSES)),
+]
 
 
 def _class_days_by_month(patient: User, last: date) -> dict[clinical.Month, clinical.MedicationDays]:
@@ -609,7 +609,7 @@ def _class_days_by_month(patient: User, last: date) -> dict[clinical.Month, clin
     days = DayRecord.__table__.c
     year, month = extract("year", days.date), extract("month", days.date)
     rows = db.session.execute(
-        select(year, month, *_class_days(days.drug_classes))
+        select(year, month, *_CLASS_DAY_COLUMNS)
         .where(days.patient_id == patient.id, days.date <= last, days.drug_classes != 0)
         .group_by(year, month)
     )
