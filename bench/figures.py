@@ -284,9 +284,12 @@ def many_patients(app, therapist_email: str, rng: random.Random) -> float:
         fill_drug_classes(connection)
         connection.execute(insert(TreatmentSession.__table__), sessions)
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":  # as autovacuum would soon: plans need statistics
-            with db.engine.connect() as analyze:
-                analyze.exec_driver_sql("ANALYZE")
+        if db.engine.dialect.name == "postgresql":
+            # As autovacuum would soon (PostgreSQL 13 and later vacuum a table after many
+            # inserts too): statistics for the plans, and the visibility map without which an
+            # index-only scan visits the table for every row.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as vacuum:
+                vacuum.exec_driver_sql("VACUUM ANALYZE")
     return time.perf_counter() - started
 
 
@@ -295,6 +298,8 @@ def measure_triage(app, args, rng) -> None:
     seconds = many_patients(app, email, rng)
     print(f"  {TRIAGE_PATIENTS} patients x {TRIAGE_DAYS} days inserted in {seconds:.1f} s")
     client = logged_in_client(app, email)
+    gc.collect()
+    gc.freeze()  # as wsgi.py does after start-up (again, with --only triage)
 
     def request():
         response = client.get("/api/v1/patients")

@@ -193,8 +193,28 @@ def server_environment(database_url: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_hex(32),
         DATABASE_URL=database_url,
         PYTHONUNBUFFERED="1",
+        **push_keys(),
     )
     return env
+
+
+def push_keys() -> dict[str, str]:
+    """A new Web Push (VAPID) key pair and subject: production refuses to start without them
+    (docs/reminders.md), and this benchmark sends no reminder."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    sys.path.insert(0, str(ROOT))
+    from diary.config import vapid_public_key
+
+    number = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    private = base64.urlsafe_b64encode(number.to_bytes(32, "big")).rstrip(b"=").decode()
+    return {
+        "VAPID_PRIVATE_KEY": private,
+        "VAPID_PUBLIC_KEY": vapid_public_key(private),
+        "VAPID_SUBJECT": "mailto:bench@example.test",
+    }
 
 
 def migrate(database_url: str) -> None:
