@@ -201,3 +201,13 @@ def test_every_overuse_status_has_one_badge_with_a_known_tone():
     assert set(vocabulary.OVERUSE_BADGES) == set(STATUS_RANK)
     assert {badge.tone for badge in vocabulary.OVERUSE_BADGES.values()} <= {"ok", "warn", "alert"}
     assert "ICHD-3" in vocabulary.OVERUSE_BADGES["ichd3_pattern"].words  # a therapist's word
+
+
+def test_each_drug_class_has_its_own_bit_on_the_day_record():
+    """models.DRUG_CLASS_BITS: exactly the clinical classes, one power of two each."""
+    from diary.models import DRUG_CLASS_BITS, drug_class_bits
+
+    assert set(DRUG_CLASS_BITS) == set(clinical.ALL_CLASSES)
+    assert sorted(DRUG_CLASS_BITS.values()) == [1 << n for n in range(len(clinical.ALL_CLASSES))]
+    assert drug_class_bits(clinical.ALL_CLASSES) == (1 << len(clinical.ALL_CLASSES)) - 1
+    assert drug_class_bits([]) == 0
