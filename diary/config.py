@@ -16,12 +16,23 @@ class ConfigError(RuntimeError):
     """The configuration cannot be used to start the application."""
 
 
+def _postgres_options(overrides: dict[str, Any]) -> dict[str, Any]:
+    """What each PostgreSQL connection sets as it opens. By default the planner's cost of a
+    page read from memory or SSD (PostgreSQL's default, 4, assumes spinning disks): the indexes
+    the diary reads stay cached, and with 4 the triage list read a clinic network's every session
+    instead of its patients' through the index (bench/scale.py). Empty: nothing (PgBouncer in
+    transaction mode refuses startup options; set it on the database there)."""
+    options = overrides.get("POSTGRES_OPTIONS", os.environ.get("POSTGRES_OPTIONS", POSTGRES_OPTIONS))
+    return {"connect_args": {"options": options}} if options else {}
+
+
 def _default_database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'diary.db'}"
 
 
 REGISTRATION_MODES = ("open", "invite_only")
-POSTGRES_RANDOM_PAGE_COST = 1.1  # for each PostgreSQL connection (see SQLALCHEMY_ENGINE_OPTIONS)
+# Sent by each PostgreSQL connection as it opens (libpq's `options`; POSTGRES_OPTIONS replaces it).
+POSTGRES_OPTIONS = "-c random_page_cost=1.1"
 
 
 def _registration_mode(value: str) -> str:
@@ -172,17 +183,10 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # A server database can drop idle connections; a file cannot. An error's text leaves out
-        # the statement's values (a diary's words), as it may reach a log. PostgreSQL plans with
-        # the cost of a page read from memory or SSD (its default, 4, assumes spinning disks):
-        # the indexes the diary reads stay cached, and with 4 the triage list read a clinic
-        # network's every session instead of its patients' through the index (bench/scale.py).
+        # the statement's values (a diary's words), as it may reach a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True}
         if database_url.startswith("sqlite")
-        else {
-            "pool_pre_ping": True,
-            "hide_parameters": True,
-            "connect_args": {"options": f"-c random_page_cost={POSTGRES_RANDOM_PAGE_COST}"},
-        },
+        else {"pool_pre_ping": True, "hide_parameters": True, **_postgres_options(overrides)},
         "REDIS_URL": redis_url,
         # Sessions: the cookie names a server-side login session (see diary/auth.py).
         "SESSION_COOKIE_HTTPONLY": True,

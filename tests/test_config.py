@@ -12,7 +12,7 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from diary import create_app
-from diary.config import POSTGRES_RANDOM_PAGE_COST, ConfigError
+from diary.config import ConfigError
 from diary.extensions import db
 
 from .push import PRODUCTION_PUSH
@@ -165,5 +165,13 @@ def test_each_postgresql_connection_plans_for_pages_in_memory(app, backend):
             return
         with db.engine.connect() as first, db.engine.connect() as second:
             for connection in (first, second):
-                shown = connection.execute(text("SHOW random_page_cost")).scalar()
-                assert float(shown) == POSTGRES_RANDOM_PAGE_COST
+                assert connection.execute(text("SHOW random_page_cost")).scalar() == "1.1"
+
+
+def test_postgres_options_can_be_left_out_for_a_connection_pooler(instance_path, monkeypatch):
+    monkeypatch.setenv("POSTGRES_OPTIONS", "")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://diary@db.internal/diary"})
+    assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    monkeypatch.setenv("POSTGRES_OPTIONS", "-c work_mem=64MB")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://diary@db.internal/diary"})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c work_mem=64MB"}
