@@ -25,10 +25,10 @@ from .factories import make_day
 dump_day = dumper(day_schema)
 
 
-def test_every_day_of_the_demo_diary_dumps_as_day_schema_dumps_it(app):
+def test_every_day_of_the_demo_diary_dumps_as_day_schema_dumps_it(mid_month, app):
     load_demo_data()
     patient = db.session.scalar(select(User).where(User.email == DEMO_PATIENT[0]))
-    today = patient.today()
+    today = clock.today(patient)
     rows = queries.day_rows(patient, today - timedelta(days=5 * 366), today)
     assert (
         len(rows) > 100 and any(row["medications"] for row in rows) and any(row["headaches"] for row in rows)
@@ -90,7 +90,7 @@ def test_a_schema_with_dump_hooks_is_refused():
         dumper(Hooked())
 
 
-def test_the_day_list_answers_what_day_list_schema_dumps_of_the_stored_records(logged_in, patient):
+def test_the_day_list_answers_what_day_list_schema_dumps_of_the_stored_records(mid_month, logged_in, patient):
     today = clock.today(patient)
     make_day(patient, today, headaches=[{"intensity": 4, "start": time(8, 30)}], soreness=2)
     make_day(

@@ -39,7 +39,7 @@ def hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
 
-def test_account_offers_each_download_with_a_line_about_it(app, patient):
+def test_account_offers_each_download_with_a_line_about_it(mid_month, app, patient):
     page = logged_in_page(app, patient).get("/account").text
     for format_name in ("csv", "json", "fhir"):
         assert f"/api/v1/patients/me/export?format={format_name}" in page
@@ -105,7 +105,7 @@ def test_the_gp_report_shows_the_engines_months_and_the_treatment(mid_month, app
     page = logged_in_page(app, patient, DEMO_PATIENT[1]).get("/progress/report")
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
-    today = patient.today()
+    today = clock.today(patient)
     first = queries.first_diary_day(patient)
     rows = clinical.month_rows(queries.day_facts(patient), first, today)
     for row in rows:
