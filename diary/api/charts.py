@@ -10,8 +10,6 @@ the patient's sessions (one, for the charts that mark them) and their day facts 
 
 from __future__ import annotations
 
-import orjson
-from flask import current_app
 from flask_login import current_user
 
 from .. import charts, queries
@@ -22,6 +20,7 @@ from ..errors import InvalidInput
 from ..models import User
 from ..schemas.charts import ChartSchema, chart_query
 from . import bp
+from .helpers import json_answer
 
 # "Chart: <what it shows> (<its query parameters>)", from the table of charts.
 SUMMARIES = {
@@ -48,7 +47,7 @@ def chart(name: str, params: dict, patient: User):
     # The patient reads plain words, a therapist the clinical ones (docs/words.md).
     audience = charts.PATIENT if current_user.is_patient else charts.THERAPIST
     figure = entry.build(facts, sessions, today, first, last, window, audience=audience)
-    return current_app.response_class(orjson.dumps(figure), mimetype="application/json")
+    return json_answer(figure)
 
 
 def _register(name: str) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import orjson
-from flask import current_app
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
@@ -17,7 +15,7 @@ from ..schemas.days import CatalogueSchema, DayListSchema, DayRangeQuerySchema, 
 from ..schemas.dumping import dumper
 from ..vocabulary import MEDICATION_CATALOGUE
 from . import bp
-from .helpers import etag, if_match, no_content
+from .helpers import etag, if_match, json_answer, no_content
 
 _dump_day = dumper(day_schema)
 
@@ -66,7 +64,7 @@ def list_days(patient: User, first: date, last: date):
     # Up to 2,000 days: dumped by DaySchema's fields worked out once (schemas/dumping.py), as
     # DayListSchema would dump them, and serialised with orjson.
     days = [_dump_day(row) for row in queries.day_rows(patient, first, last)]
-    return current_app.response_class(orjson.dumps({"days": days}), mimetype="application/json")
+    return json_answer({"days": days})
 
 
 @bp.delete("/patients/me/days/<day:day>")

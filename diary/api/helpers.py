@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import orjson
 from flask import Response, current_app, request
 from werkzeug.exceptions import BadRequest, NotFound, UnsupportedMediaType
 
@@ -44,6 +45,12 @@ def if_match() -> int | None:
 def no_content() -> Response:
     """204, with no body."""
     return current_app.response_class(status=204)
+
+
+def json_answer(value: Any) -> Response:
+    """200 with `value` (already in its JSON shape: plain dicts, lists, strings, numbers)
+    serialised by orjson: for the long answers (a chart, a day list) that skip the schema's dump."""
+    return current_app.response_class(orjson.dumps(value), mimetype="application/json")
 
 
 def found(value: T | None, detail: str | None = None) -> T:
